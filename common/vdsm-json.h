@@ -1,1 +1,150 @@
+/* vdsm-json.h: the JSON text writers and typed JsonNode readers that the
+ * code generated from the schema is built on. Not part of the GI API.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 #pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* ---- Writers: append JSON text to a GString, no intermediate tree ---- */
+
+/* A JSON string; NULL writes null. Invalid UTF-8 becomes U+FFFD. */
+void vdsm_json_write_string (GString *out, const char *str);
+void vdsm_json_write_int (GString *out, gint64 value);
+void vdsm_json_write_uint (GString *out, guint64 value);
+/* Always with a fraction or exponent (VDSM's `float` rejects integer
+ * literals); NaN and infinities, which JSON lacks, write null. */
+void vdsm_json_write_double (GString *out, gdouble value);
+void vdsm_json_write_boolean (GString *out, gboolean value);
+/* Any JsonNode; NULL writes null. */
+void vdsm_json_write_node (GString *out, JsonNode *node);
+
+/* Start an object member: a comma unless it is the first, then
+ * @quoted_key, the key already written as a JSON string plus ':'. */
+static inline void
+vdsm_json_write_member (GString *out, gboolean *first, const char *quoted_key)
+{
+  if (!*first)
+    g_string_append_c (out, ',');
+  *first = FALSE;
+  g_string_append (out, quoted_key);
+}
+
+/* ---- Paths: where a value sits, built on the stack, formatted on error ---- */
+
+typedef struct _VdsmJsonPath VdsmJsonPath;
+struct _VdsmJsonPath {
+  const VdsmJsonPath *parent;
+  const char *key;     /* member name, or NULL for an array index */
+  gsize index;
+};
+
+/* "params.vms[3].status"; "" for NULL. */
+char *vdsm_json_path_to_string (const VdsmJsonPath *path);
+
+/* A VDSM_ERROR_INVALID_PARAMS error "<path>: <message>". */
+void vdsm_json_set_error (GError **error, const VdsmJsonPath *path,
+                          const char *format, ...) G_GNUC_PRINTF (3, 4);
+
+/* ---- Readers: typed values from a JsonNode, path-qualified GErrors ---- */
+
+gboolean vdsm_json_read_string (JsonNode *node, const VdsmJsonPath *path,
+                                char **out, GError **error);
+gboolean vdsm_json_read_boolean (JsonNode *node, const VdsmJsonPath *path,
+                                 gboolean *out, GError **error);
+/* `int`: an integer literal; booleans are refused. */
+gboolean vdsm_json_read_int (JsonNode *node, const VdsmJsonPath *path,
+                             gint64 *out, GError **error);
+/* `uint`: an integer literal >= 0. */
+gboolean vdsm_json_read_uint (JsonNode *node, const VdsmJsonPath *path,
+                              guint64 *out, GError **error);
+/* `long`: any number; a fraction is truncated. */
+gboolean vdsm_json_read_long (JsonNode *node, const VdsmJsonPath *path,
+                              gint64 *out, GError **error);
+/* `ulong`: any number >= 0; a fraction is truncated. */
+gboolean vdsm_json_read_ulong (JsonNode *node, const VdsmJsonPath *path,
+                               guint64 *out, GError **error);
+/* `float`: any number, integer literals included. */
+gboolean vdsm_json_read_double (JsonNode *node, const VdsmJsonPath *path,
+                                gdouble *out, GError **error);
+/* (transfer none) */
+JsonObject *vdsm_json_read_object (JsonNode *node, const VdsmJsonPath *path,
+                                   GError **error);
+/* (transfer none) */
+JsonArray *vdsm_json_read_array (JsonNode *node, const VdsmJsonPath *path,
+                                 GError **error);
+/* A free-form value: a copy of @node; @object_only requires a JSON object. */
+gboolean vdsm_json_read_node (JsonNode *node, const VdsmJsonPath *path,
+                              gboolean object_only, JsonNode **out,
+                              GError **error);
+
+/* One value of a generated enum, in C value order. */
+typedef enum {
+  VDSM_JSON_ENUM_STRING,
+  VDSM_JSON_ENUM_INT,
+  VDSM_JSON_ENUM_DOUBLE,
+} VdsmJsonEnumKeyKind;
+
+typedef struct {
+  const char *text;              /* the key as the schema writes it: the nick */
+  const char *wire;              /* the JSON text written for it */
+  VdsmJsonEnumKeyKind kind;
+  gint64 int_key;                /* VDSM_JSON_ENUM_INT */
+  gdouble double_key;            /* VDSM_JSON_ENUM_DOUBLE */
+} VdsmJsonEnumValue;
+
+/* A string matches a key with the same text (numeric keys included, so
+ * "0.10" matches the key 0.10); a number matches a numeric key of equal
+ * value; booleans match nothing. */
+gboolean vdsm_json_read_enum (JsonNode *node, const VdsmJsonPath *path,
+                              const char *type_name,
+                              const VdsmJsonEnumValue *values, guint n_values,
+                              int *out, GError **error);
+/* Whether @node would be accepted by vdsm_json_read_enum(). */
+gboolean vdsm_json_match_enum (JsonNode *node,
+                               const VdsmJsonEnumValue *values, guint n_values);
+
+/* What an untagged union member accepts, for picking the member. */
+typedef enum {
+  VDSM_JSON_KIND_STRING,
+  VDSM_JSON_KIND_BOOLEAN,
+  VDSM_JSON_KIND_INT,
+  VDSM_JSON_KIND_UINT,
+  VDSM_JSON_KIND_LONG,
+  VDSM_JSON_KIND_ULONG,
+  VDSM_JSON_KIND_DOUBLE,
+  VDSM_JSON_KIND_OBJECT,
+  VDSM_JSON_KIND_ARRAY,
+  VDSM_JSON_KIND_ANY,
+} VdsmJsonKind;
+
+/* Whether the reader for @kind would accept @node. */
+gboolean vdsm_json_matches (JsonNode *node, VdsmJsonKind kind);
+
+/* Whether every member name of @object is one of the NULL-terminated
+ * @names: how an untagged union picks its member. */
+gboolean vdsm_json_object_keys_within (JsonObject *object,
+                                       const char *const *names);
+
+/* Parse @text; unlike json_from_string(), empty text is an error too. */
+JsonNode *vdsm_json_parse (const char *text, GError **error);
+
+/* ---- Containers of generated values ---- */
+
+/* GCopyFunc adapters for container copies. */
+gpointer vdsm_json_copy_string (gconstpointer src, gpointer unused);
+gpointer vdsm_json_copy_node (gconstpointer src, gpointer unused);
+
+/* A new string-keyed table with the same entries, values copied with
+ * @copy and freed with @value_free. NULL gives NULL. */
+GHashTable *vdsm_json_hash_table_copy (GHashTable *table, GCopyFunc copy,
+                                       GDestroyNotify value_free);
+
+/* A string-keyed table owning its keys, values freed with @value_free. */
+GHashTable *vdsm_json_hash_table_new (GDestroyNotify value_free);
+
+G_END_DECLS

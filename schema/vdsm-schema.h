@@ -160,7 +160,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmSchema, vdsm_schema_free)
 /* Loading flags. */
 typedef enum {
   VDSM_SCHEMA_LOAD_DEFAULT = 0,
-  /* Turn every warning into an error (libvdsm's own api/*.yml). */
+  /* Turn every warning into an error (libvdsm's own api/ schema files),
+   * except advisory ones about what the wire API needs as it is (enum
+   * texts that C must escape, non-object union members, per-file copies
+   * of a type, snake_case verbs, numeric enum keys...). */
   VDSM_SCHEMA_LOAD_STRICT = 1 << 0,
 } VdsmSchemaLoadFlags;
 

@@ -1,0 +1,38 @@
+# Thin wrapper around meson/ninja; see README.md.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+MESON_OPTS ?=
+VDSMD_ARGS ?=
+
+.PHONY: all deps setup build run check check-asan clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) $(MESON_OPTS)
+
+setup: deps $(BUILD)/build.ninja
+
+build: setup
+	ninja -C $(BUILD)
+
+run: build
+	$(BUILD)/daemon/vdsmd $(VDSMD_ARGS)
+
+# All suites (C via meson test, Python via pytest), one summary line at the end.
+# CHECK_ASAN=1 also runs the C suites in an AddressSanitizer+UBSan build.
+check: build $(if $(filter 1,$(CHECK_ASAN)),$(ASAN_BUILD)/build.ninja)
+	@scripts/run-tests $(BUILD) $(if $(filter 1,$(CHECK_ASAN)),$(ASAN_BUILD))
+
+$(ASAN_BUILD)/build.ninja:
+	meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug -Dintrospection=false $(MESON_OPTS)
+
+check-asan: deps $(ASAN_BUILD)/build.ninja
+	ninja -C $(ASAN_BUILD)
+	@scripts/run-tests --c-only $(ASAN_BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,37 @@
+/* vdsm-client-tool-schema.h: what the vdsm-client tool learns from the
+ * embedded schema: namespaces, methods, help texts and how to type the
+ * NAME=VALUE arguments.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "vdsm-schema.h"
+
+G_BEGIN_DECLS
+
+/* The API schema compiled into the tool as a GResource. */
+VdsmSchema *tool_schema_load (GError **error);
+
+/* Whether some method lives in namespace @ns. */
+gboolean tool_schema_has_namespace (VdsmSchema *schema, const char *ns);
+
+/* "  Host\n  VM\n…": the namespaces, sorted. */
+void tool_schema_list_namespaces (VdsmSchema *schema, GString *out);
+
+/* "  getVMList  <first sentence of its description>\n…", sorted. */
+void tool_schema_list_methods (VdsmSchema *schema, const char *ns, GString *out);
+
+/* The description, every parameter (type, required or default, text) and
+ * the return type of @method. */
+void tool_schema_describe_method (const VdsmSchemaMethod *method, GString *out);
+
+/* The params object for @method: the members of @base (a JSON object from
+ * --file, or NULL), overridden by each NAME=VALUE of @assignments. A value
+ * for a string-typed parameter (strings, their aliases, enums of strings)
+ * is taken as written; any other is parsed as JSON. Unknown names and
+ * unparsable values fail with G_OPTION_ERROR_BAD_VALUE. */
+JsonNode *tool_schema_build_params (const VdsmSchemaMethod *method, JsonNode *base,
+                                    char **assignments, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,58 @@
+/* vdsm-client.h: VdsmClient, a JSON-RPC client for VDSM's STOMP API.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/**
+ * VDSM_CLIENT_DEFAULT_TIMEOUT:
+ *
+ * The default of #VdsmClient:timeout, in seconds (as VDSM's own client).
+ */
+#define VDSM_CLIENT_DEFAULT_TIMEOUT 60
+
+#define VDSM_TYPE_CLIENT (vdsm_client_get_type ())
+G_DECLARE_FINAL_TYPE (VdsmClient, vdsm_client, VDSM, CLIENT, GObject)
+
+void         vdsm_client_new             (const char          *uri,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+VdsmClient  *vdsm_client_new_finish      (GAsyncResult        *res,
+                                          GError             **error);
+VdsmClient  *vdsm_client_new_sync        (const char          *uri,
+                                          GCancellable        *cancellable,
+                                          GError             **error);
+
+void         vdsm_client_call            (VdsmClient          *client,
+                                          const char          *method,
+                                          JsonNode            *params,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+JsonNode    *vdsm_client_call_finish     (VdsmClient          *client,
+                                          GAsyncResult        *res,
+                                          GError             **error);
+JsonNode    *vdsm_client_call_sync       (VdsmClient          *client,
+                                          const char          *method,
+                                          JsonNode            *params,
+                                          GCancellable        *cancellable,
+                                          GError             **error);
+
+void         vdsm_client_close           (VdsmClient          *client);
+gboolean     vdsm_client_is_closed       (VdsmClient          *client);
+
+const char  *vdsm_client_get_uri         (VdsmClient          *client);
+guint        vdsm_client_get_timeout     (VdsmClient          *client);
+void         vdsm_client_set_timeout     (VdsmClient          *client,
+                                          guint                timeout);
+char        *vdsm_client_dup_flow_id     (VdsmClient          *client);
+void         vdsm_client_set_flow_id     (VdsmClient          *client,
+                                          const char          *flow_id);
+
+G_END_DECLS

@@ -1,0 +1,134 @@
+/* libvirt-events.c: turns libvirt domain life-cycle events into VDSM's
+ * |virt|VM_status| events.
+ *
+ * libvirt delivers events only from an event loop implementation; vdsmd
+ * uses libvirt's default one, run on a thread of its own so that event
+ * delivery never waits for the GLib main loop or the RPC workers.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "libvirt-events.h"
+
+#include <gio/gio.h>
+#include <libvirt/virterror.h>
+
+#include "vdsm-rpc-events.h"
+#include "vdsmd-domain.h"
+#include "vdsmd-status.h"
+
+struct _VdsmdLibvirtEvents {
+  GThread *thread;
+  gint quit;              /* atomic */
+  VdsmdContext *ctx;
+  VdsmRpcServer *server;
+  int callback_id;        /* -1 when not subscribed */
+};
+
+static gpointer
+event_thread (gpointer data)
+{
+  VdsmdLibvirtEvents *events = data;
+
+  while (!g_atomic_int_get (&events->quit))
+    if (virEventRunDefaultImpl () < 0)
+      g_warning ("libvirt event loop: %s", virGetLastErrorMessage ());
+  return NULL;
+}
+
+VdsmdLibvirtEvents *
+vdsmd_libvirt_events_new (GError **error)
+{
+  VdsmdLibvirtEvents *events;
+
+  if (virEventRegisterDefaultImpl () < 0)
+    {
+      vdsmd_set_libvirt_error (error, "to set up its event loop");
+      return NULL;
+    }
+  events = g_new0 (VdsmdLibvirtEvents, 1);
+  events->callback_id = -1;
+  events->thread = g_thread_new ("libvirt-events", event_thread, events);
+  return events;
+}
+
+static int
+lifecycle_cb (virConnectPtr conn, virDomainPtr dom, int event, int detail,
+              void *opaque)
+{
+  VdsmdLibvirtEvents *events = opaque;
+  char uuid[VIR_UUID_STRING_BUFLEN];
+  int state, reason;
+  g_autoptr(GHashTable) map = NULL;
+
+  if (!vdsmd_domain_event_state (event, detail, &state, &reason))
+    return 0;
+  if (virDomainGetUUIDString (dom, uuid) < 0)
+    {
+      g_warning ("life-cycle event of a domain without UUID: %s",
+                 virGetLastErrorMessage ());
+      return 0;
+    }
+
+  if (event == VIR_DOMAIN_EVENT_STARTED)
+    vdsmd_context_vm_started (events->ctx, uuid);
+  else if (!vdsmd_domain_state_is_active (state))
+    vdsmd_context_vm_stopped (events->ctx, uuid);
+
+  g_debug ("VM %s: libvirt event %d/%d, now %s", uuid, event, detail,
+           vdsmd_domain_status_text (state, reason));
+
+  map = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                               (GDestroyNotify) vdsm_status_details_free);
+  g_hash_table_insert (map, g_strdup (uuid),
+                       vdsmd_status_details_new (uuid, state, reason));
+  vdsm_rpc_emit_virt_vm_status (events->server, uuid, map);
+  return 0;
+}
+
+gboolean
+vdsmd_libvirt_events_subscribe (VdsmdLibvirtEvents *events,
+                                VdsmdContext *ctx, VdsmRpcServer *server,
+                                GError **error)
+{
+  events->ctx = ctx;
+  events->server = server;
+  events->callback_id = virConnectDomainEventRegisterAny (
+    ctx->conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+    VIR_DOMAIN_EVENT_CALLBACK (lifecycle_cb), events, NULL);
+  if (events->callback_id < 0)
+    {
+      vdsmd_set_libvirt_error (error, "to subscribe to domain events");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+wake_cb (int timer, void *opaque)
+{
+  virEventRemoveTimeout (timer);
+}
+
+void
+vdsmd_libvirt_events_free (VdsmdLibvirtEvents *events)
+{
+  if (events == NULL)
+    return;
+  if (events->callback_id >= 0)
+    virConnectDomainEventDeregisterAny (events->ctx->conn,
+                                        events->callback_id);
+  g_atomic_int_set (&events->quit, TRUE);
+  /* virEventRunDefaultImpl() blocks until something happens: an immediate
+   * timer makes it return so that the thread sees the quit flag. */
+  if (virEventAddTimeout (0, wake_cb, NULL, NULL) < 0)
+    {
+      /* The thread still uses @events: leave both to process exit. */
+      g_warning ("cannot wake the libvirt event thread: %s",
+                 virGetLastErrorMessage ());
+      return;
+    }
+  g_thread_join (events->thread);
+  g_free (events);
+}

@@ -1,0 +1,164 @@
+/* vdsmd-caps-xml.c: the parts of libvirt's capabilities XML that VDSM's
+ * Host.getCapabilities reports, read with GMarkup (the document is
+ * libvirt's own output, in the simple subset GMarkup accepts).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "vdsmd-caps-xml.h"
+
+#include <string.h>
+
+typedef struct {
+  VdsmdCapsXml *caps;
+  GString *text;
+} ParseState;
+
+/* Whether the open elements, innermost first and after skipping @skip of
+ * them, are exactly @path's components from the last one back, right below
+ * the root: "host/cpu/model" matches capabilities > host > cpu > model. */
+static gboolean
+at_skip (GMarkupParseContext *context, const char *path, guint skip)
+{
+  g_auto(GStrv) parts = g_strsplit (path, "/", -1);
+  const GSList *stack = g_markup_parse_context_get_element_stack (context);
+
+  for (; skip > 0 && stack != NULL; skip--)
+    stack = stack->next;
+  for (guint i = g_strv_length (parts); i > 0; i--, stack = stack->next)
+    if (stack == NULL || strcmp (stack->data, parts[i - 1]) != 0)
+      return FALSE;
+  return stack != NULL && strcmp (stack->data, "capabilities") == 0 &&
+         stack->next == NULL;
+}
+
+static gboolean
+at (GMarkupParseContext *context, const char *path)
+{
+  return at_skip (context, path, 0);
+}
+
+static const char *
+attribute (const char **names, const char **values, const char *name)
+{
+  for (guint i = 0; names[i] != NULL; i++)
+    if (strcmp (names[i], name) == 0)
+      return values[i];
+  return NULL;
+}
+
+static void
+add_unique (GPtrArray *array, const char *value)
+{
+  for (guint i = 0; i < array->len; i++)
+    if (strcmp (g_ptr_array_index (array, i), value) == 0)
+      return;
+  g_ptr_array_add (array, g_strdup (value));
+}
+
+static void
+start_element (GMarkupParseContext *context, const char *element,
+               const char **names, const char **values, gpointer data,
+               GError **error)
+{
+  ParseState *st = data;
+  VdsmdCapsXml *caps = st->caps;
+  const char *value;
+
+  g_string_truncate (st->text, 0);
+
+  /* Features come as <feature name='…'/> (real hosts) or as elements of
+   * their own under <features> (the test driver). */
+  if (at (context, "host/cpu/feature") &&
+      (value = attribute (names, values, "name")) != NULL)
+    add_unique (caps->cpu_features, value);
+  else if (at_skip (context, "host/cpu/features", 1))
+    add_unique (caps->cpu_features, element);
+
+  if (at (context, "host/cpu/pages") &&
+      (value = attribute (names, values, "size")) != NULL)
+    {
+      gint64 size = g_ascii_strtoll (value, NULL, 10);
+      g_array_append_val (caps->page_sizes, size);
+    }
+  else if (at (context, "host/topology/cells/cell/cpus/cpu") &&
+           (value = attribute (names, values, "id")) != NULL)
+    g_ptr_array_add (caps->cpu_ids, g_strdup (value));
+  else if (at (context, "guest/arch/domain") &&
+           g_strcmp0 (attribute (names, values, "type"), "kvm") == 0)
+    caps->kvm = TRUE;
+}
+
+static void
+end_element (GMarkupParseContext *context, const char *element,
+             gpointer data, GError **error)
+{
+  ParseState *st = data;
+  VdsmdCapsXml *caps = st->caps;
+  g_autofree char *text = g_strstrip (g_strdup (st->text->str));
+
+  if (at (context, "host/uuid"))
+    {
+      g_free (caps->host_uuid);
+      caps->host_uuid = g_steal_pointer (&text);
+    }
+  else if (at (context, "host/cpu/model"))
+    {
+      g_free (caps->cpu_model);
+      caps->cpu_model = g_steal_pointer (&text);
+    }
+  else if ((at (context, "guest/arch/machine") ||
+            at (context, "guest/arch/domain/machine")) && *text != '\0')
+    add_unique (caps->machines, text);
+  g_string_truncate (st->text, 0);
+}
+
+static void
+text (GMarkupParseContext *context, const char *text, gsize len,
+      gpointer data, GError **error)
+{
+  ParseState *st = data;
+
+  g_string_append_len (st->text, text, (gssize) len);
+}
+
+VdsmdCapsXml *
+vdsmd_caps_xml_parse (const char *xml, GError **error)
+{
+  static const GMarkupParser parser = {
+    start_element, end_element, text, NULL, NULL
+  };
+  g_autoptr(VdsmdCapsXml) caps = g_new0 (VdsmdCapsXml, 1);
+  g_autoptr(GString) buf = g_string_new (NULL);
+  ParseState st = { caps, buf };
+  g_autoptr(GMarkupParseContext) context = NULL;
+
+  caps->cpu_features = g_ptr_array_new_with_free_func (g_free);
+  caps->cpu_ids = g_ptr_array_new_with_free_func (g_free);
+  caps->page_sizes = g_array_new (FALSE, FALSE, sizeof (gint64));
+  caps->machines = g_ptr_array_new_with_free_func (g_free);
+
+  context = g_markup_parse_context_new (&parser, 0, &st, NULL);
+  if (!g_markup_parse_context_parse (context, xml, -1, error) ||
+      !g_markup_parse_context_end_parse (context, error))
+    {
+      g_prefix_error (error, "libvirt's capabilities XML: ");
+      return NULL;
+    }
+  return g_steal_pointer (&caps);
+}
+
+void
+vdsmd_caps_xml_free (VdsmdCapsXml *caps)
+{
+  if (caps == NULL)
+    return;
+  g_free (caps->host_uuid);
+  g_free (caps->cpu_model);
+  g_ptr_array_unref (caps->cpu_features);
+  g_ptr_array_unref (caps->cpu_ids);
+  g_array_unref (caps->page_sizes);
+  g_ptr_array_unref (caps->machines);
+  g_free (caps);
+}

@@ -1,0 +1,54 @@
+/* vdsmd-context.h: the state every handler of vdsmd shares (the libvirt
+ * connection and the little bookkeeping VDSM keeps that libvirt does not).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+#include <libvirt/libvirt.h>
+
+G_BEGIN_DECLS
+
+/* Cumulative node CPU times in nanoseconds, as virNodeGetCPUStats gives. */
+typedef struct {
+  guint64 user;
+  guint64 kernel;
+  guint64 idle;
+  guint64 iowait;
+} VdsmdCpuSample;
+
+typedef struct {
+  /* Thread-safe libvirt connection, shared by all workers. */
+  virConnectPtr conn;
+  /* g_get_monotonic_time() when vdsmd started. */
+  gint64 start_time;
+
+  GMutex lock;
+  /* UUID string → g_get_monotonic_time() when the VM was first seen
+   * running; libvirt has no start time for a domain. */
+  GHashTable *running_since;
+  /* The previous node CPU sample, to compute usage over an interval. */
+  gboolean have_cpu_sample;
+  VdsmdCpuSample cpu_sample;
+} VdsmdContext;
+
+VdsmdContext *vdsmd_context_new (virConnectPtr conn);
+void vdsmd_context_free (VdsmdContext *ctx);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmdContext, vdsmd_context_free)
+
+/* Seconds @vm_id has been running as far as vdsmd knows; starts counting
+ * now for a VM not seen running before. */
+guint64 vdsmd_context_running_seconds (VdsmdContext *ctx, const char *vm_id);
+
+/* A lifecycle event says the VM (re)started, or stopped. */
+void vdsmd_context_vm_started (VdsmdContext *ctx, const char *vm_id);
+void vdsmd_context_vm_stopped (VdsmdContext *ctx, const char *vm_id);
+
+/* Store @now as the latest CPU sample and return the previous one in
+ * @previous; FALSE when there was none. */
+gboolean vdsmd_context_swap_cpu_sample (VdsmdContext *ctx,
+                                        const VdsmdCpuSample *now,
+                                        VdsmdCpuSample *previous);
+
+G_END_DECLS

@@ -1,0 +1,50 @@
+/* vdsmd-domain.h: libvirt domains seen through VDSM's eyes (status names,
+ * exit details, error codes).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+#include <libvirt/libvirt.h>
+
+G_BEGIN_DECLS
+
+/* VDSM's exit codes (ExitedVmStats.exitCode). */
+#define VDSMD_EXIT_NORMAL 0
+#define VDSMD_EXIT_ERROR 1
+
+typedef struct {
+  int code;           /* VDSMD_EXIT_* */
+  int reason;         /* VDSM's exit reason number */
+  const char *message;
+} VdsmdExitInfo;
+
+/* The VDSM status text (a VmStatus value) of a libvirt state and reason. */
+const char *vdsmd_domain_status_text (int state, int reason);
+
+/* Why a domain in libvirt state @state (shut off or crashed) with @reason
+ * is not running. */
+VdsmdExitInfo vdsmd_domain_exit_info (int state, int reason);
+
+/* VDSM's pause code for a domain in @state/@reason. */
+const char *vdsmd_domain_pause_code (int state, int reason);
+
+/* The libvirt state and reason a lifecycle event leads to. Returns FALSE for
+ * events that do not change the run state (defined, undefined). */
+gboolean vdsmd_domain_event_state (int event, int detail,
+                                   int *state, int *reason);
+
+/* Whether a libvirt state counts as active (running, paused, …). */
+gboolean vdsmd_domain_state_is_active (int state);
+
+/* Look @vm_id up; an unparsable or unknown UUID fails with VDSM code 1. */
+virDomainPtr vdsmd_domain_lookup (virConnectPtr conn, const char *vm_id,
+                                  GError **error);
+
+/* Set @error from libvirt's last error of this thread, prefixed by @what. */
+void vdsmd_set_libvirt_error (GError **error, const char *what);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (virDomain, virDomainFree)
+
+G_END_DECLS

@@ -1,0 +1,370 @@
+/* vdsmd.c: the VDSM-compatible daemon. It serves the methods of
+ * api/vdsm-api.yml over STOMP 1.2 (TCP and a unix socket), with handlers
+ * over a libvirt connection, and publishes libvirt's domain life-cycle
+ * events as VDSM events.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+#include <errno.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "libvirt-events.h"
+#include "vdsm-rpc-dispatch.h"
+#include "vdsm-rpc-server.h"
+#include "vdsm-schema.h"
+#include "vdsmd-context.h"
+
+#define DEFAULT_LISTEN "127.0.0.1:54321"
+#define DEFAULT_PORT 54321
+#define SCHEMA_RESOURCE_DIR "/org/ovirt/vdsm/schema/"
+#define HOST_DEFINITION "host.xml"
+
+typedef struct {
+  char *listen;
+  char *unix_path;
+  char *libvirt_uri;
+  char *host_definition;
+  gboolean verbose;
+} Options;
+
+static void
+options_clear (Options *o)
+{
+  g_free (o->listen);
+  g_free (o->unix_path);
+  g_free (o->libvirt_uri);
+  g_free (o->host_definition);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
+
+/* The unix socket when --unix is not given: VDSM's directory for root, the
+ * user's runtime directory otherwise. */
+static char *
+default_unix_path (void)
+{
+  if (geteuid () == 0)
+    return g_strdup ("/run/vdsm/vdsmd.sock");
+  return g_build_filename (g_get_user_runtime_dir (), "vdsm", "vdsmd.sock",
+                           NULL);
+}
+
+/* The installed host definition, or the source tree's when vdsmd runs
+ * uninstalled. */
+static char *
+default_host_definition (void)
+{
+  g_autofree char *installed = g_build_filename (VDSM_DATADIR,
+                                                 HOST_DEFINITION, NULL);
+
+  if (g_file_test (installed, G_FILE_TEST_IS_REGULAR))
+    return g_steal_pointer (&installed);
+  return g_build_filename (VDSM_SOURCE_DATADIR, HOST_DEFINITION, NULL);
+}
+
+static char *
+test_driver_uri (const char *file, GError **error)
+{
+  g_autofree char *path = g_canonicalize_filename (file, NULL);
+
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+                   "host definition %s: no such file", path);
+      return NULL;
+    }
+  /* test:// followed by the absolute path, e.g. test:///usr/share/… */
+  return g_strconcat ("test://", path, NULL);
+}
+
+static gboolean
+parse_options (int *argc, char ***argv, Options *o, GError **error)
+{
+  const GOptionEntry entries[] = {
+    { "listen", 'l', 0, G_OPTION_ARG_STRING, &o->listen,
+      "Accept STOMP connections on this TCP address (default "
+      DEFAULT_LISTEN "). Port 0 picks a free port; an empty value "
+      "disables TCP.", "HOST:PORT" },
+    { "unix", 'u', 0, G_OPTION_ARG_FILENAME, &o->unix_path,
+      "Accept STOMP connections on this unix socket (default "
+      "$XDG_RUNTIME_DIR/vdsm/vdsmd.sock, or /run/vdsm/vdsmd.sock for "
+      "root). An empty value disables the socket.", "PATH" },
+    { "libvirt-uri", 'c', 0, G_OPTION_ARG_STRING, &o->libvirt_uri,
+      "Manage the host behind this libvirt URI (default: libvirt's test "
+      "driver on the installed " HOST_DEFINITION ").", "URI" },
+    { "host-definition", 'd', 0, G_OPTION_ARG_FILENAME, &o->host_definition,
+      "Use libvirt's test driver on this host definition (the same as "
+      "--libvirt-uri test:///<absolute path of FILE>).", "FILE" },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose,
+      "Log debug messages to standard error.", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (
+    "- serve the VDSM API over libvirt");
+
+  g_option_context_set_summary (context,
+    "vdsmd answers VDSM's JSON-RPC API, over STOMP 1.2, on a TCP address\n"
+    "and a unix socket, for the host managed by a libvirt connection.\n"
+    "oVirt Engine, vdsm-client and libvdsm clients can talk to it.");
+  g_option_context_set_description (context,
+    "Once a listener accepts connections, vdsmd prints one line to\n"
+    "standard output for it, \"listening on HOST:PORT\" (with the port\n"
+    "actually bound) or \"listening on unix:PATH\".\n"
+    "\n"
+    "Domain life-cycle changes are published as |virt|VM_status| events\n"
+    "on the STOMP destination jms.queue.events.\n"
+    "\n"
+    "SIGINT or SIGTERM stops vdsmd cleanly: it closes its connections,\n"
+    "removes its unix socket and exits with status 0.\n"
+    "\n"
+    "Exit status: 0 after a clean stop; 1 when the options are wrong, the\n"
+    "schema cannot be loaded, libvirt cannot be reached or a listener\n"
+    "cannot be opened.\n"
+    "\n"
+    "Example:\n"
+    "  vdsmd --listen 127.0.0.1:0 --unix /tmp/vdsmd.sock \\\n"
+    "        --host-definition data/host.xml\n");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, argc, argv, error))
+    return FALSE;
+  if (*argc > 1)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "unexpected argument: %s", (*argv)[1]);
+      return FALSE;
+    }
+
+  if (o->libvirt_uri != NULL && o->host_definition != NULL)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "--libvirt-uri and --host-definition exclude each "
+                           "other");
+      return FALSE;
+    }
+  if (o->host_definition != NULL)
+    {
+      o->libvirt_uri = test_driver_uri (o->host_definition, error);
+      if (o->libvirt_uri == NULL)
+        return FALSE;
+    }
+  else if (o->libvirt_uri == NULL)
+    {
+      g_autofree char *def = default_host_definition ();
+      o->libvirt_uri = test_driver_uri (def, error);
+      if (o->libvirt_uri == NULL)
+        return FALSE;
+    }
+
+  if (o->listen == NULL)
+    o->listen = g_strdup (DEFAULT_LISTEN);
+  if (o->unix_path == NULL)
+    o->unix_path = default_unix_path ();
+  if (o->listen[0] == '\0' && o->unix_path[0] == '\0')
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "--listen and --unix are both disabled: nothing to "
+                           "serve on");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* libvirt prints every error to stderr by default; vdsmd reports the ones
+ * that matter itself. */
+static void
+libvirt_error_cb (void *data, virErrorPtr err)
+{
+  g_debug ("libvirt: %s", err->message);
+}
+
+static gboolean
+load_schema_file (VdsmSchema *schema, const char *name, GError **error)
+{
+  g_autofree char *path = g_strconcat (SCHEMA_RESOURCE_DIR, name, NULL);
+  g_autoptr(GBytes) bytes = g_resources_lookup_data (
+    path, G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+  gsize len;
+  const char *data;
+
+  if (bytes == NULL)
+    return FALSE;
+  data = g_bytes_get_data (bytes, &len);
+  return vdsm_schema_load_data (schema, name, data, len,
+                                VDSM_SCHEMA_LOAD_DEFAULT, error);
+}
+
+static VdsmSchema *
+load_schema (GError **error)
+{
+  g_autoptr(VdsmSchema) schema = vdsm_schema_new ();
+
+  if (!load_schema_file (schema, "vdsm-api.yml", error) ||
+      !load_schema_file (schema, "vdsm-events.yml", error))
+    return NULL;
+  return g_steal_pointer (&schema);
+}
+
+/* Start counting the running time of the VMs that run already. */
+static void
+note_running_domains (VdsmdContext *ctx)
+{
+  virDomainPtr *doms = NULL;
+  int n = virConnectListAllDomains (ctx->conn, &doms,
+                                    VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+
+  for (int i = 0; i < n; i++)
+    {
+      char uuid[VIR_UUID_STRING_BUFLEN];
+      if (virDomainGetUUIDString (doms[i], uuid) == 0)
+        vdsmd_context_vm_started (ctx, uuid);
+      virDomainFree (doms[i]);
+    }
+  free (doms);
+}
+
+static gboolean
+start_listening (VdsmRpcServer *server, const Options *o, GError **error)
+{
+  if (o->listen[0] != '\0')
+    {
+      g_autoptr(GSocketConnectable) addr = g_network_address_parse (
+        o->listen, DEFAULT_PORT, error);
+      const char *host;
+      guint16 port;
+
+      if (addr == NULL)
+        return FALSE;
+      host = g_network_address_get_hostname (G_NETWORK_ADDRESS (addr));
+      if (!vdsm_rpc_server_listen_tcp (
+            server, host, g_network_address_get_port (G_NETWORK_ADDRESS (addr)),
+            &port, error))
+        {
+          g_prefix_error (error, "%s: ", o->listen);
+          return FALSE;
+        }
+      if (strchr (host, ':') != NULL)
+        g_print ("listening on [%s]:%u\n", host, port);
+      else
+        g_print ("listening on %s:%u\n", host, port);
+    }
+
+  if (o->unix_path[0] != '\0')
+    {
+      g_autofree char *dir = g_path_get_dirname (o->unix_path);
+
+      if (g_mkdir_with_parents (dir, 0755) < 0)
+        {
+          int saved_errno = errno;
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                       "%s: %s", dir, g_strerror (saved_errno));
+          return FALSE;
+        }
+      if (!vdsm_rpc_server_listen_unix (server, o->unix_path, error))
+        {
+          g_prefix_error (error, "%s: ", o->unix_path);
+          return FALSE;
+        }
+      g_print ("listening on unix:%s\n", o->unix_path);
+    }
+  fflush (stdout);
+  return TRUE;
+}
+
+static gboolean
+quit_cb (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+fail (const char *what, GError *error)
+{
+  g_printerr ("vdsmd: %s: %s\n", what, error->message);
+  return 1;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_auto(Options) options = { NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VdsmSchema) schema = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  VdsmdLibvirtEvents *events;
+  VdsmdContext *ctx;
+  VdsmRpcServer *server;
+  virConnectPtr conn;
+  gboolean ok;
+
+  setlocale (LC_ALL, "");
+  if (!parse_options (&argc, &argv, &options, &error))
+    return fail ("bad options", error);
+  if (options.verbose)
+    g_log_set_debug_enabled (TRUE);
+
+  schema = load_schema (&error);
+  if (schema == NULL)
+    return fail ("cannot load the API schema", error);
+
+  virSetErrorFunc (NULL, libvirt_error_cb);
+  if (virInitialize () < 0)
+    {
+      g_printerr ("vdsmd: cannot initialize libvirt: %s\n",
+                  virGetLastErrorMessage ());
+      return 1;
+    }
+  /* Events need the event loop before the connection opens. */
+  events = vdsmd_libvirt_events_new (&error);
+  if (events == NULL)
+    return fail ("cannot start the libvirt event loop", error);
+
+  conn = virConnectOpen (options.libvirt_uri);
+  if (conn == NULL)
+    {
+      g_printerr ("vdsmd: cannot connect to libvirt at %s: %s\n",
+                  options.libvirt_uri, virGetLastErrorMessage ());
+      vdsmd_libvirt_events_free (events);
+      return 1;
+    }
+  g_debug ("connected to %s", options.libvirt_uri);
+
+  ctx = vdsmd_context_new (conn);
+  note_running_domains (ctx);
+  server = vdsm_rpc_server_new (schema, vdsm_rpc_methods, vdsm_rpc_n_methods,
+                                ctx);
+  loop = g_main_loop_new (NULL, FALSE);
+
+  ok = vdsmd_libvirt_events_subscribe (events, ctx, server, &error);
+  if (!ok)
+    fail ("cannot subscribe to libvirt events", error);
+  else if (!(ok = start_listening (server, &options, &error)))
+    fail ("cannot listen", error);
+
+  if (ok)
+    {
+      guint sigint = g_unix_signal_add (SIGINT, quit_cb, loop);
+      guint sigterm = g_unix_signal_add (SIGTERM, quit_cb, loop);
+
+      g_main_loop_run (loop);
+      g_debug ("stopping");
+      g_source_remove (sigint);
+      g_source_remove (sigterm);
+    }
+
+  /* Unsubscribe before the server and the connection go away. */
+  vdsmd_libvirt_events_free (events);
+  vdsm_rpc_server_stop (server);
+  g_object_unref (server);
+  vdsmd_context_free (ctx);
+  return ok ? 0 : 1;
+}

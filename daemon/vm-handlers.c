@@ -1,0 +1,86 @@
+/* vm-handlers.c: the VM.* methods of api/vdsm-api.yml over libvirt.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#include "vdsm-error.h"
+#include "vdsm-rpc-handlers.h"
+#include "vdsmd-context.h"
+#include "vdsmd-domain.h"
+#include "vdsmd-status.h"
+
+/* Each graceful attempt may take libvirt seconds; a caller must not be able
+ * to keep a worker busy for ever. */
+#define MAX_GRACEFUL_ATTEMPTS 10
+
+GPtrArray *
+vdsmd_vm_get_stats (VdsmRpcCall *call, const char *vm_id, GError **error)
+{
+  VdsmdContext *ctx = call->user_data;
+  g_autoptr(virDomain) dom = vdsmd_domain_lookup (ctx->conn, vm_id, error);
+  g_autoptr(GPtrArray) result = NULL;
+  VdsmVmStats *stats;
+
+  if (dom == NULL)
+    return NULL;
+  stats = vdsmd_vm_stats_new (ctx, dom, error);
+  if (stats == NULL)
+    return NULL;
+  result = g_ptr_array_new_with_free_func ((GDestroyNotify) vdsm_vm_stats_free);
+  g_ptr_array_add (result, stats);
+  return g_steal_pointer (&result);
+}
+
+static gboolean
+is_active (virDomainPtr dom)
+{
+  int state, reason;
+
+  return virDomainGetState (dom, &state, &reason, 0) == 0 &&
+         vdsmd_domain_state_is_active (state);
+}
+
+gboolean
+vdsmd_vm_destroy (VdsmRpcCall *call, const char *vm_id,
+                  gboolean has_graceful_attempts, guint64 graceful_attempts,
+                  GError **error)
+{
+  VdsmdContext *ctx = call->user_data;
+  g_autoptr(virDomain) dom = vdsmd_domain_lookup (ctx->conn, vm_id, error);
+  guint64 attempts = MIN (graceful_attempts, MAX_GRACEFUL_ATTEMPTS);
+  g_autofree char *reason = NULL;
+
+  if (dom == NULL)
+    return FALSE;
+  /* VDSM answers success for a VM that is down already. */
+  if (!is_active (dom))
+    return TRUE;
+
+  /* Like VDSM: ask the emulator to exit (SIGTERM) a few times, then kill
+   * it. */
+  for (guint64 i = 0; i < attempts; i++)
+    {
+      if (virDomainDestroyFlags (dom, VIR_DOMAIN_DESTROY_GRACEFUL) == 0)
+        return TRUE;
+      g_debug ("graceful destroy of %s failed: %s", vm_id,
+               virGetLastErrorMessage ());
+      if (!is_active (dom))
+        return TRUE;
+    }
+  if (virDomainDestroy (dom) == 0)
+    return TRUE;
+  /* Read the message before the next libvirt call replaces it. */
+  reason = g_strdup (virGetLastErrorMessage ());
+  if (!is_active (dom))
+    return TRUE;
+
+  g_set_error (error, VDSM_ERROR, VDSM_ERROR_DESTROY,
+               "Virtual machine destroy error: {'vmId': '%s', 'reason': '%s'}",
+               vm_id, reason);
+  return FALSE;
+}

@@ -1,0 +1,486 @@
+/* vdsm-rpc-connection.c: one client socket: protocol detection, reading
+ * into the STOMP parser, the bounded send queue, heart-beat timers.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "vdsm-rpc-private.h"
+
+#include <string.h>
+
+#define DETECT_BYTES 11                        /* strlen ("UNSUBSCRIBE") */
+#define DETECT_TIMEOUT_US (10 * G_USEC_PER_SEC)
+#define FLUSH_TIMEOUT_US (5 * G_USEC_PER_SEC)  /* closing: time to drain */
+#define OUTBUF_KEEP (256 * 1024)               /* larger drained buffers are freed */
+#define OUTBUF_COMPACT (1024 * 1024)
+
+/* The words vdsm's detector accepts (§1): STOMP only. */
+static const char *const detect_words[] = {
+  "CONNECT", "CONNECTED", "SEND", "SUBSCRIBE", "UNSUBSCRIBE",
+  "MESSAGE", "ERROR", "RECEIPT", "DISCONNECT",
+};
+
+typedef enum { DETECT_WAIT, DETECT_STOMP, DETECT_REJECT } DetectResult;
+
+/* Like vdsm: STOMP once 11 bytes start with a command word. Also decided
+ * earlier when a complete command line is there (a short header-less
+ * frame), or when no command word can match any more (garbage). */
+static DetectResult
+detect (const char *buf, gsize len)
+{
+  gboolean possible = FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (detect_words); i++)
+    {
+      const char *w = detect_words[i];
+      gsize wlen = strlen (w);
+
+      if (len >= wlen && memcmp (buf, w, wlen) == 0)
+        {
+          if (len >= DETECT_BYTES || (len > wlen && (buf[wlen] == '\n' || buf[wlen] == '\r')))
+            return DETECT_STOMP;
+          possible = TRUE;
+        }
+      else if (len < wlen && memcmp (buf, w, len) == 0)
+        possible = TRUE;
+    }
+  return possible && len < DETECT_BYTES ? DETECT_WAIT : DETECT_REJECT;
+}
+
+VdsmRpcConnection *
+vdsm_rpc_connection_ref (VdsmRpcConnection *conn)
+{
+  g_atomic_ref_count_inc (&conn->ref);
+  return conn;
+}
+
+void
+vdsm_rpc_connection_unref (VdsmRpcConnection *conn)
+{
+  if (!g_atomic_ref_count_dec (&conn->ref))
+    return;
+  g_assert (conn->closed);
+  g_free (conn->peer);
+  g_clear_object (&conn->socket);
+  g_hash_table_unref (conn->subscriptions);
+  g_free (conn);
+}
+
+gboolean
+vdsm_rpc_connection_is_open (VdsmRpcConnection *conn)
+{
+  return !conn->closed && !conn->closing && conn->close_source == NULL;
+}
+
+static void
+clear_source (GSource **source)
+{
+  if (*source)
+    {
+      g_source_destroy (*source);
+      g_clear_pointer (source, g_source_unref);
+    }
+}
+
+void
+vdsm_rpc_connection_close (VdsmRpcConnection *conn, const char *reason)
+{
+  VdsmRpcServer *server = conn->server;
+
+  if (conn->closed)
+    return;
+  g_debug ("connection %" G_GUINT64_FORMAT " (%s) closed: %s", conn->id, conn->peer, reason);
+  conn->closed = TRUE;
+  clear_source (&conn->read_source);
+  clear_source (&conn->write_source);
+  clear_source (&conn->timer_source);
+  clear_source (&conn->close_source);
+  g_socket_close (conn->socket, NULL);
+  g_clear_pointer (&conn->parser, vdsm_stomp_parser_free);
+  g_string_free (conn->outbuf, TRUE);
+  conn->outbuf = NULL;
+  vdsm_rpc_broker_remove_connection (server->broker, conn);
+  conn->server = NULL;
+  /* Drops the server's ref; the caller may hold another. */
+  g_hash_table_remove (server->connections, conn);
+}
+
+static gboolean
+on_deferred_close (gpointer user_data)
+{
+  VdsmRpcConnection *conn = user_data;
+
+  vdsm_rpc_connection_close (conn, conn->close_reason);
+  return G_SOURCE_REMOVE;
+}
+
+/* Closing from a write must wait: the write may come from the broker
+ * iterating subscriptions that the close would remove. Nothing more is
+ * queued meanwhile (vdsm_rpc_connection_is_open() is FALSE). */
+static void
+schedule_close (VdsmRpcConnection *conn, const char *reason)
+{
+  if (conn->close_source != NULL)
+    return;
+  conn->close_reason = reason;
+  conn->close_source = g_idle_source_new ();
+  g_source_set_callback (conn->close_source, on_deferred_close, conn, NULL);
+  g_source_set_static_name (conn->close_source, "vdsm-rpc-close");
+  g_source_attach (conn->close_source, conn->server->context);
+}
+
+/* ---- Writing ---- */
+
+static void arm_timer (VdsmRpcConnection *conn);
+
+static gsize
+pending (VdsmRpcConnection *conn)
+{
+  return conn->outbuf->len - conn->out_pos;
+}
+
+static void
+outbuf_drained (VdsmRpcConnection *conn)
+{
+  conn->out_pos = 0;
+  if (conn->outbuf->allocated_len > OUTBUF_KEEP)
+    {
+      g_string_free (conn->outbuf, TRUE);
+      conn->outbuf = g_string_sized_new (4096);
+    }
+  else
+    g_string_truncate (conn->outbuf, 0);
+}
+
+static gboolean on_writable (GSocket *socket, GIOCondition condition, gpointer user_data);
+
+/* Sends as much as the socket takes; arms the write source for the rest.
+ * Returns FALSE when the connection was closed or is about to be. */
+static gboolean
+flush (VdsmRpcConnection *conn)
+{
+  if (conn->close_source != NULL)
+    return FALSE;
+  while (pending (conn) > 0)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize n = g_socket_send (conn->socket, conn->outbuf->str + conn->out_pos,
+                                pending (conn), NULL, &error);
+
+      if (n < 0)
+        {
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            break;
+          g_debug ("connection %" G_GUINT64_FORMAT " (%s): send failed: %s",
+                   conn->id, conn->peer, error->message);
+          clear_source (&conn->write_source);
+          schedule_close (conn, "send failed");
+          return FALSE;
+        }
+      conn->out_pos += n;
+      conn->last_send = g_get_monotonic_time ();
+    }
+
+  if (pending (conn) == 0)
+    {
+      outbuf_drained (conn);
+      clear_source (&conn->write_source);
+      if (conn->closing)
+        {
+          vdsm_rpc_connection_close (conn, "closed after flush");
+          return FALSE;
+        }
+    }
+  else
+    {
+      if (conn->out_pos >= OUTBUF_COMPACT)
+        {
+          g_string_erase (conn->outbuf, 0, conn->out_pos);
+          conn->out_pos = 0;
+        }
+      if (conn->write_source == NULL)
+        {
+          conn->write_source = g_socket_create_source (conn->socket, G_IO_OUT, NULL);
+          g_source_set_callback (conn->write_source, G_SOURCE_FUNC (on_writable), conn, NULL);
+          g_source_set_static_name (conn->write_source, "vdsm-rpc-write");
+          g_source_attach (conn->write_source, conn->server->context);
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+on_writable (GSocket *socket, GIOCondition condition, gpointer user_data)
+{
+  VdsmRpcConnection *conn = user_data;
+  g_autoptr(VdsmRpcConnection) hold = vdsm_rpc_connection_ref (conn);
+
+  flush (conn);
+  /* flush() destroyed this source when done or closed. */
+  return G_SOURCE_CONTINUE;
+}
+
+GString *
+vdsm_rpc_connection_begin_frame (VdsmRpcConnection *conn, gsize *mark)
+{
+  g_assert (!conn->closed);
+  *mark = conn->outbuf->len;
+  return conn->outbuf;
+}
+
+void
+vdsm_rpc_connection_end_frame (VdsmRpcConnection *conn, gsize mark)
+{
+  VdsmRpcServer *server = conn->server;
+
+  /* One frame larger than the limit may go out alone; queueing behind
+   * unread data past the limit means the client is not reading. */
+  if (mark > conn->out_pos && pending (conn) > server->max_send_queue)
+    {
+      g_string_truncate (conn->outbuf, mark);
+      schedule_close (conn, "send queue limit exceeded: the client does not read");
+      return;
+    }
+  /* Each frame in its own send, never batched on purpose: the Java client
+   * handles one frame per read and leaves a second one waiting (§3). */
+  if (conn->write_source == NULL)
+    flush (conn);
+}
+
+void
+vdsm_rpc_connection_close_after_flush (VdsmRpcConnection *conn, const char *reason)
+{
+  if (conn->closed || conn->closing)
+    return;
+  g_debug ("connection %" G_GUINT64_FORMAT " (%s) closing: %s", conn->id, conn->peer, reason);
+  conn->closing = TRUE;
+  conn->closing_deadline = g_get_monotonic_time () + FLUSH_TIMEOUT_US;
+  clear_source (&conn->read_source);
+  if (flush (conn))
+    arm_timer (conn);
+}
+
+/* ---- Timers ---- */
+
+static gint64
+recv_deadline (VdsmRpcConnection *conn)
+{
+  gint64 ms = conn->recv_interval_ms;
+
+  return conn->last_recv + (ms + MAX (ms / 5, 500)) * 1000;
+}
+
+static void
+arm_timer (VdsmRpcConnection *conn)
+{
+  gint64 next = -1;
+
+#define CONSIDER(t) G_STMT_START { gint64 t_ = (t); if (next < 0 || t_ < next) next = t_; } G_STMT_END
+  if (!conn->detected)
+    CONSIDER (conn->accepted_at + DETECT_TIMEOUT_US);
+  if (conn->closing)
+    CONSIDER (conn->closing_deadline);
+  if (conn->recv_interval_ms > 0 && !conn->closing)
+    CONSIDER (recv_deadline (conn));
+  if (conn->send_interval_ms > 0)
+    CONSIDER (conn->last_send + (gint64) conn->send_interval_ms * 1000);
+#undef CONSIDER
+  g_source_set_ready_time (conn->timer_source, next);
+}
+
+static gboolean
+on_timer (gpointer user_data)
+{
+  VdsmRpcConnection *conn = user_data;
+  g_autoptr(VdsmRpcConnection) hold = vdsm_rpc_connection_ref (conn);
+  gint64 now = g_get_monotonic_time ();
+
+  if (!conn->detected && now >= conn->accepted_at + DETECT_TIMEOUT_US)
+    {
+      vdsm_rpc_connection_close (conn, "protocol not detected within 10 s");
+      return G_SOURCE_CONTINUE;
+    }
+  if (conn->closing && now >= conn->closing_deadline)
+    {
+      vdsm_rpc_connection_close (conn, "timed out flushing before close");
+      return G_SOURCE_CONTINUE;
+    }
+  if (conn->recv_interval_ms > 0 && !conn->closing && now >= recv_deadline (conn))
+    {
+      vdsm_rpc_connection_close (conn, "no heart-beat from the client");
+      return G_SOURCE_CONTINUE;
+    }
+  if (conn->send_interval_ms > 0 &&
+      now >= conn->last_send + (gint64) conn->send_interval_ms * 1000)
+    {
+      if (pending (conn) == 0)
+        {
+          g_string_append_c (conn->outbuf, '\n');
+          if (!flush (conn))
+            return G_SOURCE_CONTINUE;
+        }
+      else
+        /* Bytes are queued but not taken: no beat needed, look again later. */
+        conn->last_send = now;
+    }
+  arm_timer (conn);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+timer_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
+{
+  return callback (user_data);
+}
+
+static GSourceFuncs timer_funcs = {
+  .dispatch = timer_dispatch,
+};
+
+void
+vdsm_rpc_connection_update_timer (VdsmRpcConnection *conn)
+{
+  if (!conn->closed)
+    arm_timer (conn);
+}
+
+/* ---- Reading ---- */
+
+/* Returns FALSE when the connection was closed. */
+static gboolean
+feed (VdsmRpcConnection *conn, const char *data, gsize len)
+{
+  while (len > 0)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(VdsmStompFrame) frame = NULL;
+
+      switch (vdsm_stomp_parser_parse (conn->parser, &data, &len, &frame, &error))
+        {
+        case VDSM_STOMP_PARSE_FRAME:
+          vdsm_rpc_session_handle_frame (conn, frame);
+          if (conn->closed)
+            return FALSE;
+          if (conn->closing)
+            return TRUE;
+          break;
+        case VDSM_STOMP_PARSE_HEARTBEAT:
+        case VDSM_STOMP_PARSE_NEED_MORE:
+          break;
+        case VDSM_STOMP_PARSE_ERROR:
+          if (g_error_matches (error, VDSM_STOMP_ERROR, VDSM_STOMP_ERROR_TOO_LARGE))
+            {
+              /* The client can be told why; then the stream is lost. */
+              g_message ("connection %" G_GUINT64_FORMAT " (%s): %s",
+                         conn->id, conn->peer, error->message);
+              vdsm_rpc_session_send_error (conn, error->message);
+              vdsm_rpc_connection_close_after_flush (conn, error->message);
+              return !conn->closed;
+            }
+          vdsm_rpc_connection_close (conn, error->message);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static void
+process (VdsmRpcConnection *conn, const char *data, gsize len)
+{
+  if (!conn->detected)
+    {
+      gsize take = MIN (len, DETECT_BYTES - conn->detect_len);
+
+      memcpy (conn->detect_buf + conn->detect_len, data, take);
+      conn->detect_len += take;
+      data += take;
+      len -= take;
+      switch (detect (conn->detect_buf, conn->detect_len))
+        {
+        case DETECT_WAIT:
+          return;
+        case DETECT_REJECT:
+          g_message ("connection %" G_GUINT64_FORMAT " (%s): unrecognized protocol",
+                     conn->id, conn->peer);
+          vdsm_rpc_connection_close (conn, "unrecognized protocol");
+          return;
+        case DETECT_STOMP:
+          conn->detected = TRUE;
+          conn->parser = vdsm_stomp_parser_new (conn->server->max_frame_size,
+                                                conn->server->max_header_size);
+          arm_timer (conn);
+          if (!feed (conn, conn->detect_buf, conn->detect_len))
+            return;
+          break;
+        }
+    }
+  if (len > 0 && !conn->closing)
+    feed (conn, data, len);
+}
+
+static gboolean
+on_readable (GSocket *socket, GIOCondition condition, gpointer user_data)
+{
+  VdsmRpcConnection *conn = user_data;
+  g_autoptr(VdsmRpcConnection) hold = vdsm_rpc_connection_ref (conn);
+  g_autoptr(GError) error = NULL;
+  char *buffer = conn->server->read_buffer;
+  gssize n;
+
+  n = g_socket_receive (socket, buffer, VDSM_RPC_READ_BUFFER_SIZE, NULL, &error);
+  if (n < 0)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        vdsm_rpc_connection_close (conn, error->message);
+      return G_SOURCE_CONTINUE;
+    }
+  if (n == 0)
+    {
+      vdsm_rpc_connection_close (conn, "closed by the client");
+      return G_SOURCE_CONTINUE;
+    }
+
+  conn->last_recv = g_get_monotonic_time ();
+  process (conn, buffer, n);
+  return G_SOURCE_CONTINUE;
+}
+
+VdsmRpcConnection *
+vdsm_rpc_connection_new (VdsmRpcServer *server, GSocket *socket)
+{
+  VdsmRpcConnection *conn = g_new0 (VdsmRpcConnection, 1);
+  g_autoptr(GSocketAddress) remote = g_socket_get_remote_address (socket, NULL);
+
+  g_atomic_ref_count_init (&conn->ref);
+  conn->server = server;
+  conn->id = ++server->next_connection_id;
+  if (remote && G_IS_INET_SOCKET_ADDRESS (remote))
+    {
+      g_autofree char *ip = g_inet_address_to_string (
+        g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
+
+      conn->peer = g_strdup_printf ("%s:%u", ip,
+                                    g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (remote)));
+    }
+  else
+    conn->peer = g_strdup ("unix");
+  conn->socket = g_object_ref (socket);
+  g_socket_set_blocking (socket, FALSE);
+  conn->outbuf = g_string_sized_new (4096);
+  conn->subscriptions = g_hash_table_new (g_str_hash, g_str_equal);
+  conn->accepted_at = conn->last_recv = conn->last_send = g_get_monotonic_time ();
+
+  conn->read_source = g_socket_create_source (socket, G_IO_IN, NULL);
+  g_source_set_callback (conn->read_source, G_SOURCE_FUNC (on_readable), conn, NULL);
+  g_source_set_static_name (conn->read_source, "vdsm-rpc-read");
+  g_source_attach (conn->read_source, server->context);
+
+  conn->timer_source = g_source_new (&timer_funcs, sizeof (GSource));
+  g_source_set_callback (conn->timer_source, on_timer, conn, NULL);
+  g_source_set_static_name (conn->timer_source, "vdsm-rpc-timer");
+  g_source_attach (conn->timer_source, server->context);
+  arm_timer (conn);
+
+  g_hash_table_add (server->connections, vdsm_rpc_connection_ref (conn));
+  g_debug ("connection %" G_GUINT64_FORMAT " (%s) accepted", conn->id, conn->peer);
+  return conn;
+}

@@ -1,0 +1,365 @@
+/* vdsm-rpc-jsonrpc.c: the JSON-RPC 2.0 envelope: requests, batches,
+ * notifications, error replies with VDSM's texts (protocol.md §5).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "vdsm-rpc-private.h"
+#include "vdsm-error.h"
+#include "vdsm-json.h"
+
+#include <string.h>
+
+#define PARSE_ERROR_TEXT "Invalid JSON was received by the server. " \
+  "An error occurred on the server while parsing the JSON text."
+#define INVALID_PARAMS_PREFIX "Invalid method parameter(s): "
+
+/* The replies to one SEND: one slot per request, answered in any order,
+ * sent together once the last one is in. */
+struct _VdsmRpcBatch {
+  VdsmRpcConnection *conn;          /* a ref */
+  char *reply_to;
+  gboolean is_array;                /* reply with an array (batch of >= 2) */
+  guint pending;                    /* slots not answered yet */
+  GPtrArray *replies;               /* GString* per slot; NULL for notifications */
+};
+
+/* ---- Reply texts ---- */
+
+void
+vdsm_rpc_write_reply_start (GString *out, JsonNode *id)
+{
+  g_string_append (out, "{\"jsonrpc\": \"2.0\", \"id\": ");
+  vdsm_json_write_node (out, id);
+  g_string_append (out, ", ");
+}
+
+void
+vdsm_rpc_write_error_member (GString *out, int code, const char *message)
+{
+  g_string_append_printf (out, "\"error\": {\"code\": %d, \"message\": ", code);
+  vdsm_json_write_string (out, message);
+  g_string_append (out, "}}");
+}
+
+void
+vdsm_rpc_write_error (GString *out, JsonNode *id, int code, const char *message)
+{
+  vdsm_rpc_write_reply_start (out, id);
+  vdsm_rpc_write_error_member (out, code, message);
+}
+
+/* "<prefix>{'reason': '<text>'}" */
+static char *
+reason_message (const char *prefix, const char *text)
+{
+  GString *message = g_string_new (prefix);
+
+  g_string_append (message, "{'reason': ");
+  vdsm_rpc_pyrepr_string (message, text);
+  g_string_append_c (message, '}');
+  return g_string_free (message, FALSE);
+}
+
+void
+vdsm_rpc_write_gerror_member (GString *out, const GError *error)
+{
+  g_autofree char *message = NULL;
+
+  if (error->domain != VDSM_ERROR)
+    {
+      message = reason_message ("Internal JSON-RPC error: ", error->message);
+      vdsm_rpc_write_error_member (out, VDSM_ERROR_INTERNAL, message);
+    }
+  else if (error->code == VDSM_ERROR_INVALID_PARAMS &&
+           !g_str_has_prefix (error->message, INVALID_PARAMS_PREFIX))
+    {
+      /* The generated unmarshallers report bare "params.x: …" texts. */
+      message = reason_message (INVALID_PARAMS_PREFIX, error->message);
+      vdsm_rpc_write_error_member (out, error->code, message);
+    }
+  else
+    vdsm_rpc_write_error_member (out, error->code, error->message);
+}
+
+/* ---- Batches ---- */
+
+static void
+batch_free (VdsmRpcBatch *batch)
+{
+  vdsm_rpc_connection_unref (batch->conn);
+  g_free (batch->reply_to);
+  g_ptr_array_unref (batch->replies);
+  g_free (batch);
+}
+
+static void
+gstring_free (gpointer data)
+{
+  if (data)
+    g_string_free (data, TRUE);
+}
+
+static VdsmRpcBatch *
+batch_new (VdsmRpcConnection *conn, const char *reply_to, guint n, gboolean is_array)
+{
+  VdsmRpcBatch *batch = g_new0 (VdsmRpcBatch, 1);
+
+  batch->conn = vdsm_rpc_connection_ref (conn);
+  batch->reply_to = g_strdup (reply_to);
+  batch->is_array = is_array;
+  batch->replies = g_ptr_array_new_full (n, gstring_free);
+  g_ptr_array_set_size (batch->replies, n);
+  /* Held until every request was looked at, so that answers given at once
+   * do not send a partial batch. */
+  batch->pending = 1;
+  return batch;
+}
+
+static void
+batch_send (VdsmRpcBatch *batch)
+{
+  VdsmRpcConnection *conn = batch->conn;
+  GString *body = NULL;
+  g_autoptr(GString) joined = NULL;
+
+  if (!vdsm_rpc_connection_is_open (conn))
+    return;
+
+  for (guint i = 0; i < batch->replies->len; i++)
+    {
+      GString *reply = batch->replies->pdata[i];
+
+      if (reply == NULL)
+        continue;
+      if (!batch->is_array)
+        {
+          body = reply;
+          break;
+        }
+      if (joined == NULL)
+        joined = g_string_new ("[");
+      else
+        g_string_append (joined, ", ");
+      g_string_append_len (joined, reply->str, reply->len);
+    }
+  if (joined)
+    {
+      g_string_append_c (joined, ']');
+      body = joined;
+    }
+  /* Only notifications: nothing to say. */
+  if (body == NULL)
+    return;
+
+  if (vdsm_rpc_broker_publish (conn->server->broker, batch->reply_to, conn,
+                               body->str, body->len) == 0)
+    g_message ("connection %" G_GUINT64_FORMAT " (%s) has no subscription to %s: reply dropped",
+               conn->id, conn->peer, batch->reply_to);
+}
+
+static void
+batch_release (VdsmRpcBatch *batch)
+{
+  if (--batch->pending > 0)
+    return;
+  batch_send (batch);
+  batch_free (batch);
+}
+
+void
+vdsm_rpc_batch_complete (VdsmRpcBatch *batch, guint slot, GString *reply)
+{
+  g_assert (batch->replies->pdata[slot] == NULL);
+  batch->replies->pdata[slot] = reply;
+  batch_release (batch);
+}
+
+static void
+batch_reply_error (VdsmRpcBatch *batch, guint slot, JsonNode *id, int code,
+                   const char *message)
+{
+  GString *reply = g_string_sized_new (128 + strlen (message));
+
+  vdsm_rpc_write_error (reply, id, code, message);
+  batch->pending++;
+  vdsm_rpc_batch_complete (batch, slot, reply);
+}
+
+/* ---- Requests ---- */
+
+static void
+invalid_request (VdsmRpcBatch *batch, guint slot, JsonNode *request, JsonNode *id,
+                 const char *reason)
+{
+  g_autoptr(GString) message = g_string_new ("Invalid request: {'request': ");
+
+  vdsm_rpc_pyrepr_node (message, request);
+  g_string_append (message, ", 'reason': ");
+  vdsm_rpc_pyrepr_string (message, reason);
+  g_string_append_c (message, '}');
+  g_message ("connection %" G_GUINT64_FORMAT ": %s", batch->conn->id, reason);
+  batch_reply_error (batch, slot, id, VDSM_ERROR_INVALID_REQUEST, message->str);
+}
+
+static void
+log_call (VdsmRpcConnection *conn, const char *flow_id, const char *method,
+          JsonNode *id, JsonNode *params)
+{
+  g_autofree char *id_text = NULL;
+  g_autofree char *params_text = NULL;
+
+  if (!vdsm_rpc_log_enabled (G_LOG_LEVEL_DEBUG))
+    return;
+  id_text = id ? vdsm_rpc_redact_json (id) : g_strdup ("(notification)");
+  params_text = params ? vdsm_rpc_redact_json (params) : g_strdup ("{}");
+  g_debug ("connection %" G_GUINT64_FORMAT ": flow_id=%s call %s id=%s params=%s",
+           conn->id, flow_id ? flow_id : "", method, id_text, params_text);
+}
+
+static void
+handle_request (VdsmRpcServer *server, VdsmRpcBatch *batch, guint slot,
+                JsonNode *request, const char *flow_id)
+{
+  JsonObject *object;
+  JsonNode *id = NULL, *version, *method_node, *params = NULL;
+  const char *name;
+  const VdsmSchemaMethod *schema_method;
+  const VdsmRpcMethod *method;
+  VdsmRpcJob *job;
+
+  if (!JSON_NODE_HOLDS_OBJECT (request))
+    {
+      invalid_request (batch, slot, request, NULL, "Wrong protocol version");
+      return;
+    }
+  object = json_node_get_object (request);
+  id = json_object_get_member (object, "id");
+  if (id && JSON_NODE_HOLDS_NULL (id))
+    id = NULL;
+
+  /* Envelope errors are answered even without an id: the client should
+   * learn its request was not understood. */
+  version = json_object_get_member (object, "jsonrpc");
+  if (version == NULL || json_node_get_value_type (version) != G_TYPE_STRING ||
+      strcmp (json_node_get_string (version), "2.0") != 0)
+    {
+      invalid_request (batch, slot, request, id, "Wrong protocol version");
+      return;
+    }
+  method_node = json_object_get_member (object, "method");
+  if (method_node == NULL || json_node_get_value_type (method_node) != G_TYPE_STRING)
+    {
+      invalid_request (batch, slot, request, id, "missing method header in method");
+      return;
+    }
+  if (json_object_has_member (object, "params"))
+    {
+      params = json_object_get_member (object, "params");
+      if (!JSON_NODE_HOLDS_OBJECT (params) && !JSON_NODE_HOLDS_ARRAY (params))
+        {
+          invalid_request (batch, slot, request, id, "wrong params type");
+          return;
+        }
+    }
+  name = json_node_get_string (method_node);
+  log_call (batch->conn, flow_id, name, id, params);
+
+  /* The method before its params, as vdsm. */
+  schema_method = vdsm_schema_lookup_method (server->schema, name);
+  method = g_hash_table_lookup (server->methods, name);
+  if (schema_method == NULL || method == NULL)
+    {
+      g_autoptr(GString) message = NULL;
+
+      if (id == NULL)
+        {
+          g_message ("notification for unknown method %s ignored", name);
+          return;
+        }
+      message = g_string_new ("The method does not exist or is not available: {'method': ");
+      vdsm_rpc_pyrepr_string (message, name);
+      g_string_append_c (message, '}');
+      batch_reply_error (batch, slot, id, VDSM_ERROR_METHOD_NOT_FOUND, message->str);
+      return;
+    }
+
+  job = g_new0 (VdsmRpcJob, 1);
+  job->server = g_object_ref (server);
+  job->method = method;
+  job->schema_method = schema_method;
+  job->params = params ? json_node_ref (params) : NULL;
+  job->id = id ? json_node_ref (id) : NULL;
+  job->flow_id = g_strdup (flow_id);
+  job->start = g_get_monotonic_time ();
+  if (id != NULL)
+    {
+      job->batch = batch;
+      job->slot = slot;
+      batch->pending++;
+    }
+
+  if (!vdsm_rpc_worker_submit (server, job))
+    {
+      guint queued = g_thread_pool_unprocessed (server->pool);
+
+      if (id != NULL)
+        batch->pending--;
+      vdsm_rpc_job_free (job);
+      g_message ("request queue full (%u tasks): %s refused", queued, name);
+      if (id != NULL)
+        {
+          g_autofree char *message =
+            g_strdup_printf ("Not enough resources: {'resource': 'jsonrpc', "
+                             "'current_tasks': %u, 'reason': 'Too many tasks'}", queued);
+
+          batch_reply_error (batch, slot, id, VDSM_ERROR_NOT_ENOUGH_RESOURCES, message);
+        }
+    }
+}
+
+void
+vdsm_rpc_jsonrpc_handle (VdsmRpcConnection *conn, const char *reply_to,
+                         const char *flow_id, const char *body, gsize length)
+{
+  VdsmRpcServer *server = conn->server;
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) error = NULL;
+  JsonNode *root = NULL;
+  VdsmRpcBatch *batch;
+
+  if (json_parser_load_from_data (parser, body, length, &error))
+    root = json_parser_get_root (parser);
+
+  if (root == NULL)
+    {
+      g_message ("connection %" G_GUINT64_FORMAT ": unparsable request: %s", conn->id,
+                 error ? error->message : "empty body");
+      batch = batch_new (conn, reply_to, 1, FALSE);
+      batch_reply_error (batch, 0, NULL, VDSM_ERROR_PARSE, PARSE_ERROR_TEXT);
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (root))
+    {
+      JsonArray *array = json_node_get_array (root);
+      guint n = json_array_get_length (array);
+
+      if (n == 0)
+        {
+          batch = batch_new (conn, reply_to, 1, FALSE);
+          batch_reply_error (batch, 0, NULL, VDSM_ERROR_INVALID_REQUEST,
+                             "Invalid request: {'request': [], 'reason': 'request batch is empty'}");
+        }
+      else
+        {
+          /* The Python client always wraps one request: it gets a bare object. */
+          batch = batch_new (conn, reply_to, n, n > 1);
+          for (guint i = 0; i < n; i++)
+            handle_request (server, batch, i, json_array_get_element (array, i), flow_id);
+        }
+    }
+  else
+    {
+      batch = batch_new (conn, reply_to, 1, FALSE);
+      handle_request (server, batch, 0, root, flow_id);
+    }
+  batch_release (batch);
+}

@@ -1,0 +1,213 @@
+/* vdsm-rpc-listener.c: listening sockets and the accept loop.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "vdsm-rpc-private.h"
+
+#include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <gio/gunixsocketaddress.h>
+
+struct _VdsmRpcListener {
+  VdsmRpcServer *server;            /* borrowed: the server owns listeners */
+  GSocket *socket;
+  GSource *source;
+  char *unix_path;                  /* removed on free */
+};
+
+static gboolean
+on_incoming (GSocket *socket, GIOCondition condition, gpointer user_data)
+{
+  VdsmRpcListener *listener = user_data;
+  VdsmRpcServer *server = listener->server;
+
+  /* Drain the backlog: one readiness can stand for many connections. */
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GSocket) client = g_socket_accept (socket, NULL, &error);
+
+      if (client == NULL)
+        {
+          if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            g_warning ("accept failed: %s", error->message);
+          break;
+        }
+      if (g_hash_table_size (server->connections) >= server->max_connections)
+        {
+          g_message ("refusing a connection: %u connections open",
+                     g_hash_table_size (server->connections));
+          g_socket_close (client, NULL);
+          continue;
+        }
+      vdsm_rpc_connection_unref (vdsm_rpc_connection_new (server, client));
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static VdsmRpcListener *
+listener_start (VdsmRpcServer *server, GSocket *socket, const char *unix_path)
+{
+  VdsmRpcListener *listener = g_new0 (VdsmRpcListener, 1);
+
+  listener->server = server;
+  listener->socket = g_object_ref (socket);
+  listener->unix_path = g_strdup (unix_path);
+  g_socket_set_blocking (socket, FALSE);
+  listener->source = g_socket_create_source (socket, G_IO_IN, NULL);
+  g_source_set_callback (listener->source, G_SOURCE_FUNC (on_incoming), listener, NULL);
+  g_source_set_static_name (listener->source, "vdsm-rpc-listener");
+  g_source_attach (listener->source, server->context);
+  return listener;
+}
+
+static GSocket *
+bind_and_listen (GSocketAddress *address, GError **error)
+{
+  g_autoptr(GSocket) socket = NULL;
+
+  socket = g_socket_new (g_socket_address_get_family (address), G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_DEFAULT, error);
+  if (socket == NULL)
+    return NULL;
+  g_socket_set_listen_backlog (socket, 128);
+  if (!g_socket_bind (socket, address, TRUE, error) || !g_socket_listen (socket, error))
+    return NULL;
+  return g_steal_pointer (&socket);
+}
+
+static GSocket *
+listen_inet (GInetAddress *inet, guint16 port, GError **error)
+{
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (inet, port);
+
+  return bind_and_listen (address, error);
+}
+
+VdsmRpcListener *
+vdsm_rpc_listener_new_tcp (VdsmRpcServer *server, const char *host, guint16 port,
+                           guint16 *bound_port, GError **error)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) local = NULL;
+
+  if (host == NULL)
+    {
+      g_autoptr(GInetAddress) any6 = g_inet_address_new_any (G_SOCKET_FAMILY_IPV6);
+      g_autoptr(GInetAddress) any4 = g_inet_address_new_any (G_SOCKET_FAMILY_IPV4);
+      g_autoptr(GError) v6_error = NULL;
+
+      /* GLib clears IPV6_V6ONLY, so "::" takes IPv4 clients too. */
+      socket = listen_inet (any6, port, &v6_error);
+      if (socket == NULL)
+        {
+          g_debug ("cannot listen on [::]:%u (%s), trying 0.0.0.0", port, v6_error->message);
+          socket = listen_inet (any4, port, error);
+        }
+    }
+  else
+    {
+      g_autoptr(GInetAddress) inet = g_inet_address_new_from_string (host);
+
+      if (inet == NULL)
+        {
+          g_autoptr(GResolver) resolver = g_resolver_get_default ();
+          GList *addresses = g_resolver_lookup_by_name (resolver, host, NULL, error);
+
+          if (addresses == NULL)
+            return NULL;
+          inet = g_object_ref (addresses->data);
+          g_resolver_free_addresses (addresses);
+        }
+      socket = listen_inet (inet, port, error);
+    }
+  if (socket == NULL)
+    return NULL;
+
+  local = g_socket_get_local_address (socket, error);
+  if (local == NULL)
+    return NULL;
+  if (bound_port)
+    *bound_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+  return listener_start (server, socket, NULL);
+}
+
+/* A socket file nobody accepts on is left behind by a crashed server:
+ * remove it. A live one, or anything that is not a socket, is kept. */
+static gboolean
+remove_stale_socket (const char *path, GError **error)
+{
+  struct stat st;
+  g_autoptr(GSocket) probe = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GError) connect_error = NULL;
+
+  if (lstat (path, &st) < 0)
+    return TRUE;
+  if (!S_ISSOCK (st.st_mode))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                   "%s exists and is not a socket", path);
+      return FALSE;
+    }
+  probe = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM,
+                        G_SOCKET_PROTOCOL_DEFAULT, error);
+  if (probe == NULL)
+    return FALSE;
+  address = g_unix_socket_address_new (path);
+  if (g_socket_connect (probe, address, NULL, &connect_error))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
+                   "%s is in use by another server", path);
+      return FALSE;
+    }
+  if (unlink (path) < 0 && errno != ENOENT)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "cannot remove stale socket %s: %s", path, g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+VdsmRpcListener *
+vdsm_rpc_listener_new_unix (VdsmRpcServer *server, const char *path, GError **error)
+{
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GSocket) socket = NULL;
+
+  if (!remove_stale_socket (path, error))
+    return NULL;
+  address = g_unix_socket_address_new (path);
+  socket = bind_and_listen (address, error);
+  if (socket == NULL)
+    return NULL;
+  if (chmod (path, 0660) < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "cannot set the mode of %s: %s", path, g_strerror (saved));
+      unlink (path);
+      return NULL;
+    }
+  return listener_start (server, socket, path);
+}
+
+void
+vdsm_rpc_listener_free (VdsmRpcListener *listener)
+{
+  if (listener == NULL)
+    return;
+  g_source_destroy (listener->source);
+  g_source_unref (listener->source);
+  g_socket_close (listener->socket, NULL);
+  g_object_unref (listener->socket);
+  if (listener->unix_path)
+    unlink (listener->unix_path);
+  g_free (listener->unix_path);
+  g_free (listener);
+}

@@ -1,0 +1,156 @@
+/* vdsm-rpc-pyrepr.c: Python repr() of strings and JSON values. VDSM builds
+ * its error messages from the repr of a context dict, and clients show
+ * them as they are: keeping the same shape keeps the texts familiar.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "vdsm-rpc-private.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void
+vdsm_rpc_pyrepr_string (GString *out, const char *text)
+{
+  /* Python picks double quotes only when that avoids escaping. */
+  char quote = (strchr (text, '\'') && !strchr (text, '"')) ? '"' : '\'';
+  const char *p = text;
+
+  g_string_append_c (out, quote);
+  while (*p)
+    {
+      gunichar c = g_utf8_get_char_validated (p, -1);
+      const char *next;
+
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        {
+          /* Not UTF-8: show the byte, as repr() of bytes would. */
+          g_string_append_printf (out, "\\x%02x", (guchar) *p);
+          p++;
+          continue;
+        }
+      next = g_utf8_next_char (p);
+      if (c == (gunichar) quote || c == '\\')
+        {
+          g_string_append_c (out, '\\');
+          g_string_append_c (out, (char) c);
+        }
+      else if (c == '\n')
+        g_string_append (out, "\\n");
+      else if (c == '\r')
+        g_string_append (out, "\\r");
+      else if (c == '\t')
+        g_string_append (out, "\\t");
+      else if (c < 0x20 || (c >= 0x7f && c < 0xa0))
+        g_string_append_printf (out, "\\x%02x", c);
+      else
+        g_string_append_len (out, p, next - p);
+      p = next;
+    }
+  g_string_append_c (out, quote);
+}
+
+/* repr() of a float: the shortest text that reads back the same, fixed
+ * notation for exponents in [-4, 16), always with a fraction or exponent. */
+static void
+pyrepr_double (GString *out, double v)
+{
+  char buf[64];
+  char format[16];
+  int precision, exponent;
+
+  if (isnan (v))
+    {
+      g_string_append (out, "nan");
+      return;
+    }
+  if (isinf (v))
+    {
+      g_string_append (out, v < 0 ? "-inf" : "inf");
+      return;
+    }
+  for (precision = 1; precision < 17; precision++)
+    {
+      g_snprintf (format, sizeof format, "%%.%de", precision - 1);
+      g_ascii_formatd (buf, sizeof buf, format, v);
+      if (g_ascii_strtod (buf, NULL) == v)
+        break;
+    }
+  g_snprintf (format, sizeof format, "%%.%de", precision - 1);
+  g_ascii_formatd (buf, sizeof buf, format, v);
+  exponent = atoi (strchr (buf, 'e') + 1);
+  if (exponent >= -4 && exponent < 16)
+    {
+      int decimals = precision - 1 - exponent;
+
+      g_snprintf (format, sizeof format, "%%.%df", MAX (decimals, 0));
+      g_ascii_formatd (buf, sizeof buf, format, v);
+      if (decimals < 1)
+        g_strlcat (buf, ".0", sizeof buf);
+    }
+  g_string_append (out, buf);
+}
+
+void
+vdsm_rpc_pyrepr_node (GString *out, JsonNode *node)
+{
+  switch (json_node_get_node_type (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *member;
+        gboolean first = TRUE;
+
+        g_string_append_c (out, '{');
+        json_object_iter_init_ordered (&iter, json_node_get_object (node));
+        while (json_object_iter_next_ordered (&iter, &name, &member))
+          {
+            if (!first)
+              g_string_append (out, ", ");
+            first = FALSE;
+            vdsm_rpc_pyrepr_string (out, name);
+            g_string_append (out, ": ");
+            vdsm_rpc_pyrepr_node (out, member);
+          }
+        g_string_append_c (out, '}');
+      }
+      break;
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+
+        g_string_append_c (out, '[');
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          {
+            if (i > 0)
+              g_string_append (out, ", ");
+            vdsm_rpc_pyrepr_node (out, json_array_get_element (array, i));
+          }
+        g_string_append_c (out, ']');
+      }
+      break;
+    case JSON_NODE_NULL:
+      g_string_append (out, "None");
+      break;
+    case JSON_NODE_VALUE:
+      switch (json_node_get_value_type (node))
+        {
+        case G_TYPE_STRING:
+          vdsm_rpc_pyrepr_string (out, json_node_get_string (node));
+          break;
+        case G_TYPE_BOOLEAN:
+          g_string_append (out, json_node_get_boolean (node) ? "True" : "False");
+          break;
+        case G_TYPE_DOUBLE:
+          pyrepr_double (out, json_node_get_double (node));
+          break;
+        default:
+          g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+          break;
+        }
+      break;
+    }
+}

@@ -1,0 +1,264 @@
+/* vdsm-rpc-server.h: VDSM's JSON-RPC 2.0 over STOMP 1.2 server core.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "vdsm-schema.h"
+
+G_BEGIN_DECLS
+
+/**
+ * VdsmRpcCall:
+ * @user_data: the @user_data given to vdsm_rpc_server_new() (the daemon's
+ *   context: libvirt connection...)
+ * @method: the method name, e.g. "VM.getStats"
+ * @flow_id: (nullable): the SEND frame's `ovirtCorrelationId` header
+ *
+ * What a handler knows about the call it serves. Valid for the duration of
+ * the invoke function only.
+ */
+typedef struct {
+  gpointer    user_data;
+  const char *method;
+  const char *flow_id;
+} VdsmRpcCall;
+
+/**
+ * VdsmRpcInvokeFunc:
+ * @call: the call
+ * @params: (transfer none): the params, already validated against the
+ *   schema by vdsm_schema_validate_params(): keyed by parameter name,
+ *   positional params named, JSON nulls dropped
+ * @result: (transfer none): where to append the result's JSON text (`true`
+ *   for a method without a return value)
+ * @error: where to report failure
+ *
+ * Runs one method. Called on a worker thread, or on the I/O thread for
+ * %VDSM_RPC_METHOD_INLINE methods; several calls may run concurrently.
+ *
+ * Failure is reported through @error: a #GError in `VDSM_ERROR` goes on
+ * the wire as `{"code": error->code, "message": error->message}` (a
+ * %VDSM_ERROR_INVALID_PARAMS message is wrapped as
+ * `Invalid method parameter(s): {'reason': '…'}`); any other domain becomes
+ * -32603 `Internal JSON-RPC error: {'reason': '…'}`. Whatever was appended
+ * to @result on failure is discarded.
+ *
+ * Returns: %TRUE on success
+ */
+typedef gboolean (*VdsmRpcInvokeFunc) (VdsmRpcCall *call, JsonObject *params,
+                                       GString *result, GError **error);
+
+/**
+ * VdsmRpcMethodFlags:
+ * @VDSM_RPC_METHOD_INLINE: run on the I/O thread, without the worker pool
+ *   (for cheap calls that never block, e.g. Host.ping); never refused with
+ *   code 1100
+ *
+ * How a method is run.
+ */
+typedef enum {
+  VDSM_RPC_METHOD_INLINE = 1 << 0,
+} VdsmRpcMethodFlags;
+
+/**
+ * VdsmRpcMethod:
+ * @name: the schema method name, e.g. "Host.getVMList"
+ * @invoke: the function serving it
+ * @flags: how to run it
+ *
+ * One entry of a method table (the generated `vdsm_rpc_methods[]`).
+ */
+typedef struct {
+  const char *name;
+  VdsmRpcInvokeFunc invoke;
+  VdsmRpcMethodFlags flags;
+} VdsmRpcMethod;
+
+/**
+ * VDSM_RPC_REQUEST_QUEUE:
+ *
+ * The request destination every client uses. `jms.topic.vdsm_irs_requests`
+ * and either name followed by `.<anything>` are served as well.
+ */
+#define VDSM_RPC_REQUEST_QUEUE "jms.topic.vdsm_requests"
+
+/**
+ * VDSM_RPC_RESPONSE_QUEUE:
+ *
+ * Where responses go when a SEND has no `reply-to` header.
+ */
+#define VDSM_RPC_RESPONSE_QUEUE "jms.topic.vdsm_responses"
+
+/**
+ * VDSM_RPC_EVENT_QUEUE:
+ *
+ * The destination events are published to.
+ */
+#define VDSM_RPC_EVENT_QUEUE "jms.queue.events"
+
+/* Defaults of the construct-time properties. */
+#define VDSM_RPC_SERVER_DEFAULT_WORKER_THREADS 8
+#define VDSM_RPC_SERVER_DEFAULT_MAX_QUEUED_TASKS 80
+#define VDSM_RPC_SERVER_DEFAULT_MAX_FRAME_SIZE (64u * 1024u * 1024u)
+#define VDSM_RPC_SERVER_DEFAULT_MAX_HEADER_SIZE (64u * 1024u)
+#define VDSM_RPC_SERVER_DEFAULT_MAX_SEND_QUEUE (128u * 1024u * 1024u)
+#define VDSM_RPC_SERVER_DEFAULT_MAX_CONNECTIONS 1024
+
+#define VDSM_TYPE_RPC_SERVER (vdsm_rpc_server_get_type ())
+G_DECLARE_FINAL_TYPE (VdsmRpcServer, vdsm_rpc_server, VDSM, RPC_SERVER, GObject)
+
+/**
+ * VdsmRpcServer:
+ *
+ * Serves the methods of a schema over STOMP 1.2 on any number of TCP and
+ * unix listening sockets.
+ *
+ * Threading: the server does all its I/O in the #GMainContext that was the
+ * thread-default context of the thread calling vdsm_rpc_server_new(); that
+ * context must be iterated (e.g. g_main_loop_run()) for the server to work.
+ * Method handlers run in a pool of worker threads (or inline, see
+ * #VdsmRpcMethodFlags). vdsm_rpc_server_emit_event() may be called from any
+ * thread; the other functions must be called from the thread owning that
+ * context.
+ *
+ * Construct-time properties (set with g_object_new() or
+ * vdsm_rpc_server_new_full()):
+ *
+ * - `worker-threads` (default 8): handler threads.
+ * - `max-queued-tasks` (default 80): calls waiting for a worker; above it a
+ *   call is refused at once with error 1100 "Not enough resources".
+ * - `max-frame-size` (default 64 MiB): largest incoming STOMP frame; a
+ *   larger one gets an ERROR frame and the connection is closed.
+ * - `max-header-size` (default 64 KiB): largest incoming header block.
+ * - `max-send-queue` (default 128 MiB): bytes queued for a client that does
+ *   not read; above it the connection is closed. A single reply larger
+ *   than this limit is still sent when nothing else is queued.
+ * - `max-connections` (default 1024): further connections are closed at
+ *   once.
+ *
+ * Limits that are not properties: protocol detection must finish within
+ * 10 s of accepting a connection; a client that promised heart-beats every
+ * N ms is closed after N + max(N/5, 500) ms of silence.
+ */
+
+/**
+ * vdsm_rpc_server_new:
+ * @schema: (transfer none): the schema the methods are validated against;
+ *   must outlive the server
+ * @methods: (array length=n_methods): the method table; must outlive the
+ *   server (a static table such as the generated `vdsm_rpc_methods`)
+ * @n_methods: the number of entries in @methods
+ * @user_data: passed to every handler as #VdsmRpcCall.user_data
+ *
+ * Creates a server with the default limits. It serves nothing until
+ * vdsm_rpc_server_listen_tcp() or vdsm_rpc_server_listen_unix() is called.
+ * A method is served when it is both in @schema and in @methods; any other
+ * name gets -32601.
+ *
+ * Returns: (transfer full): a new server
+ */
+VdsmRpcServer *vdsm_rpc_server_new (VdsmSchema *schema,
+                                    const VdsmRpcMethod *methods,
+                                    gsize n_methods,
+                                    gpointer user_data);
+
+/**
+ * vdsm_rpc_server_new_full:
+ * @schema: (transfer none): as for vdsm_rpc_server_new()
+ * @methods: (array length=n_methods): as for vdsm_rpc_server_new()
+ * @n_methods: as for vdsm_rpc_server_new()
+ * @user_data: as for vdsm_rpc_server_new()
+ * @worker_threads: number of worker threads, 0 for the default
+ * @max_frame_size: largest incoming frame in bytes, 0 for the default
+ *
+ * Creates a server with the two most commonly tuned limits set. Use
+ * g_object_new() with the properties listed under #VdsmRpcServer for the
+ * others.
+ *
+ * Returns: (transfer full): a new server
+ */
+VdsmRpcServer *vdsm_rpc_server_new_full (VdsmSchema *schema,
+                                         const VdsmRpcMethod *methods,
+                                         gsize n_methods,
+                                         gpointer user_data,
+                                         guint worker_threads,
+                                         gsize max_frame_size);
+
+/**
+ * vdsm_rpc_server_listen_tcp:
+ * @server: a server
+ * @host: (nullable): an address literal or a host name to bind; %NULL
+ *   binds `::` (dual stack), falling back to `0.0.0.0` without IPv6
+ * @port: the TCP port, 0 for an ephemeral one
+ * @bound_port: (out) (optional): the port actually bound
+ * @error: return location for a #GError
+ *
+ * Starts accepting plain-TCP STOMP connections (no TLS).
+ *
+ * Returns: %TRUE on success
+ */
+gboolean vdsm_rpc_server_listen_tcp (VdsmRpcServer *server,
+                                     const char *host,
+                                     guint16 port,
+                                     guint16 *bound_port,
+                                     GError **error);
+
+/**
+ * vdsm_rpc_server_listen_unix:
+ * @server: a server
+ * @path: the socket path
+ * @error: return location for a #GError
+ *
+ * Starts accepting STOMP connections on a unix socket created with mode
+ * 0660. A stale socket file at @path (nobody accepting on it) is removed
+ * first; a live one is an error (%G_IO_ERROR_ADDRESS_IN_USE), and so is a
+ * file that is not a socket. The socket file is removed when the server
+ * stops.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean vdsm_rpc_server_listen_unix (VdsmRpcServer *server,
+                                      const char *path,
+                                      GError **error);
+
+/**
+ * vdsm_rpc_server_emit_event:
+ * @server: a server
+ * @event_id: the event id, `|<component>|<operation>|<unique id>`
+ * @params_json: the params as JSON object text, e.g. `{"<vmId>": {…}}`;
+ *   must not contain `notify_time`
+ *
+ * Publishes `{"jsonrpc": "2.0", "method": @event_id, "params": {…,
+ * "notify_time": <ms>}}` to every subscriber of `jms.queue.events`, where
+ * notify_time is 2^31 − 1 + the monotonic clock in ms. Thread-safe: the
+ * message is built in the calling thread and queued to the I/O thread, so
+ * events from one thread reach each subscriber in emission order. A stopped
+ * server drops events.
+ */
+void vdsm_rpc_server_emit_event (VdsmRpcServer *server,
+                                 const char *event_id,
+                                 const char *params_json);
+
+/**
+ * vdsm_rpc_server_stop:
+ * @server: a server
+ *
+ * Closes every listening socket (removing unix socket files) and every
+ * connection. Calls already running finish; their replies are dropped.
+ * Idempotent; the server cannot be restarted.
+ */
+void vdsm_rpc_server_stop (VdsmRpcServer *server);
+
+/**
+ * vdsm_rpc_server_get_n_connections:
+ * @server: a server
+ *
+ * Returns: the number of open client connections (detected or not)
+ */
+guint vdsm_rpc_server_get_n_connections (VdsmRpcServer *server);
+
+G_END_DECLS

@@ -1,0 +1,256 @@
+/* vdsm-rpc-session.c: the STOMP 1.2 commands of one connection, with
+ * VDSM's semantics (protocol.md §2.2, §3).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "vdsm-rpc-private.h"
+
+#include <string.h>
+
+#define HEARTBEAT_FLOOR_MS 1000
+#define HEARTBEAT_MAX_MS G_MAXINT32
+
+static const char *const request_queues[] = {
+  VDSM_RPC_REQUEST_QUEUE,
+  "jms.topic.vdsm_irs_requests",
+};
+
+void
+vdsm_rpc_session_send_error (VdsmRpcConnection *conn, const char *text)
+{
+  gsize mark;
+  GString *out;
+
+  if (!vdsm_rpc_connection_is_open (conn))
+    return;
+  /* vdsm sends only the body; the Java client reads the `message` header. */
+  out = vdsm_rpc_connection_begin_frame (conn, &mark);
+  vdsm_stomp_write_command (out, "ERROR");
+  vdsm_stomp_write_header (out, "message", text);
+  vdsm_stomp_write_body (out, text, -1);
+  vdsm_rpc_connection_end_frame (conn, mark);
+}
+
+void
+vdsm_rpc_session_send_message (VdsmRpcConnection *conn, const char *destination,
+                               const char *subscription_id,
+                               const char *body, gsize length)
+{
+  gsize mark;
+  GString *out;
+
+  if (!vdsm_rpc_connection_is_open (conn))
+    return;
+  out = vdsm_rpc_connection_begin_frame (conn, &mark);
+  vdsm_stomp_write_command (out, "MESSAGE");
+  vdsm_stomp_write_header (out, "destination", destination);
+  vdsm_stomp_write_header (out, "content-type", "application/json");
+  vdsm_stomp_write_header (out, "subscription", subscription_id);
+  vdsm_stomp_write_body (out, body, length);
+  vdsm_rpc_connection_end_frame (conn, mark);
+}
+
+static gboolean
+accepts_version_1_2 (const char *accept_version)
+{
+  g_auto(GStrv) versions = NULL;
+
+  if (accept_version == NULL)
+    return FALSE;
+  versions = g_strsplit (accept_version, ",", -1);
+  for (guint i = 0; versions[i]; i++)
+    if (strcmp (g_strstrip (versions[i]), "1.2") == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+parse_interval (const char *text, gsize len, guint *out)
+{
+  guint64 v = 0;
+
+  if (len == 0)
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    {
+      if (!g_ascii_isdigit (text[i]))
+        return FALSE;
+      v = MIN (v * 10 + (text[i] - '0'), (guint64) HEARTBEAT_MAX_MS);
+    }
+  /* vdsm raises every non-zero value to the floor. */
+  *out = v == 0 ? 0 : MAX ((guint) v, HEARTBEAT_FLOOR_MS);
+  return TRUE;
+}
+
+/* "cx,cy": cx how often the client sends, cy how often it wants to hear. */
+static gboolean
+parse_heartbeat (const char *text, guint *cx, guint *cy)
+{
+  const char *comma;
+
+  if (text == NULL)
+    {
+      *cx = *cy = 0;
+      return TRUE;
+    }
+  comma = strchr (text, ',');
+  return comma != NULL &&
+         parse_interval (text, comma - text, cx) &&
+         parse_interval (comma + 1, strlen (comma + 1), cy);
+}
+
+static void
+handle_connect (VdsmRpcConnection *conn, VdsmStompFrame *frame)
+{
+  guint cx, cy;
+  char value[32];
+  gsize mark;
+  GString *out;
+
+  if (!accepts_version_1_2 (vdsm_stomp_frame_get_header (frame, "accept-version")))
+    {
+      vdsm_rpc_session_send_error (conn, "Version unsupported");
+      return;
+    }
+  if (!parse_heartbeat (vdsm_stomp_frame_get_header (frame, "heart-beat"), &cx, &cy))
+    {
+      vdsm_rpc_session_send_error (conn, "Invalid heart-beat header");
+      return;
+    }
+
+  /* VDSM's rule, not the STOMP max() one: echo the wish, swapped. */
+  g_snprintf (value, sizeof value, "%u,%u", cy, cx);
+  out = vdsm_rpc_connection_begin_frame (conn, &mark);
+  vdsm_stomp_write_command (out, "CONNECTED");
+  vdsm_stomp_write_header (out, "version", "1.2");
+  vdsm_stomp_write_header (out, "heart-beat", value);
+  vdsm_stomp_write_body (out, NULL, 0);
+  vdsm_rpc_connection_end_frame (conn, mark);
+
+  conn->send_interval_ms = cy;
+  conn->recv_interval_ms = cx;
+  vdsm_rpc_connection_update_timer (conn);
+}
+
+static gboolean
+has_value (const char *header)
+{
+  return header != NULL && *header != '\0';
+}
+
+static void
+handle_subscribe (VdsmRpcConnection *conn, VdsmStompFrame *frame)
+{
+  const char *destination = vdsm_stomp_frame_get_header (frame, "destination");
+  const char *id = vdsm_stomp_frame_get_header (frame, "id");
+
+  /* `ack` is irrelevant (auto only) and `receipt` gets no RECEIPT: as vdsm. */
+  if (!has_value (destination) || !has_value (id))
+    vdsm_rpc_session_send_error (conn, "Missing destination or subscription id header");
+  else if (!vdsm_rpc_broker_subscribe (conn->server->broker, conn, id, destination))
+    vdsm_rpc_session_send_error (conn, "Subscription id already exists");
+}
+
+static void
+handle_unsubscribe (VdsmRpcConnection *conn, VdsmStompFrame *frame)
+{
+  const char *id = vdsm_stomp_frame_get_header (frame, "id");
+
+  if (!has_value (id))
+    vdsm_rpc_session_send_error (conn, "Missing id header");
+  else
+    vdsm_rpc_broker_unsubscribe (conn->server->broker, conn, id);
+}
+
+static gboolean
+is_request_queue (const char *destination)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (request_queues); i++)
+    {
+      gsize len = strlen (request_queues[i]);
+
+      if (strncmp (destination, request_queues[i], len) == 0 &&
+          (destination[len] == '\0' || destination[len] == '.'))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+handle_send (VdsmRpcConnection *conn, VdsmStompFrame *frame)
+{
+  const char *destination = vdsm_stomp_frame_get_header (frame, "destination");
+  guint copies;
+
+  if (!has_value (destination))
+    {
+      vdsm_rpc_connection_close (conn, "SEND without destination");
+      return;
+    }
+
+  copies = vdsm_rpc_broker_forward (conn->server->broker, frame);
+  if (is_request_queue (destination))
+    {
+      const char *reply_to = vdsm_stomp_frame_get_header (frame, "reply-to");
+      gsize length;
+      const char *body = vdsm_stomp_frame_get_body (frame, &length);
+
+      vdsm_rpc_jsonrpc_handle (conn, has_value (reply_to) ? reply_to : VDSM_RPC_RESPONSE_QUEUE,
+                               vdsm_stomp_frame_get_header (frame, "ovirtCorrelationId"),
+                               body, length);
+    }
+  else if (copies == 0)
+    vdsm_rpc_session_send_error (conn, "Subscription not available");
+}
+
+static void
+handle_disconnect (VdsmRpcConnection *conn, VdsmStompFrame *frame)
+{
+  const char *receipt = vdsm_stomp_frame_get_header (frame, "receipt");
+  gsize mark;
+  GString *out;
+
+  if (receipt == NULL)
+    {
+      vdsm_rpc_connection_close (conn, "DISCONNECT");
+      return;
+    }
+  out = vdsm_rpc_connection_begin_frame (conn, &mark);
+  vdsm_stomp_write_command (out, "RECEIPT");
+  vdsm_stomp_write_header (out, "receipt-id", receipt);
+  vdsm_stomp_write_body (out, NULL, 0);
+  vdsm_rpc_connection_end_frame (conn, mark);
+  vdsm_rpc_connection_close_after_flush (conn, "DISCONNECT");
+}
+
+void
+vdsm_rpc_session_handle_frame (VdsmRpcConnection *conn, VdsmStompFrame *frame)
+{
+  /* No session state: frames before CONNECT are served (§2.2, §12). */
+  switch (vdsm_stomp_frame_get_command (frame))
+    {
+    case VDSM_STOMP_COMMAND_CONNECT:
+      handle_connect (conn, frame);
+      break;
+    case VDSM_STOMP_COMMAND_SUBSCRIBE:
+      handle_subscribe (conn, frame);
+      break;
+    case VDSM_STOMP_COMMAND_UNSUBSCRIBE:
+      handle_unsubscribe (conn, frame);
+      break;
+    case VDSM_STOMP_COMMAND_SEND:
+      handle_send (conn, frame);
+      break;
+    case VDSM_STOMP_COMMAND_DISCONNECT:
+      handle_disconnect (conn, frame);
+      break;
+    default:
+      {
+        g_autofree char *reason = g_strdup_printf ("unsupported command %s",
+                                                   vdsm_stomp_frame_get_command_name (frame));
+
+        vdsm_rpc_connection_close (conn, reason);
+      }
+      break;
+    }
+}

@@ -1,0 +1,137 @@
+/* vdsm-rpc-worker.c: running handlers off the I/O thread and bringing
+ * their replies back to it.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "vdsm-rpc-private.h"
+#include "vdsm-error.h"
+
+#include <string.h>
+
+#define RESULT_MEMBER "\"result\": "
+
+void
+vdsm_rpc_job_free (VdsmRpcJob *job)
+{
+  g_object_unref (job->server);
+  g_clear_pointer (&job->params, json_node_unref);
+  g_clear_pointer (&job->id, json_node_unref);
+  g_free (job->flow_id);
+  if (job->reply)
+    g_string_free (job->reply, TRUE);
+  g_free (job);
+}
+
+/* Validates, invokes, writes the whole reply. Any thread. */
+static void
+job_run (VdsmRpcJob *job)
+{
+  VdsmRpcServer *server = job->server;
+  VdsmRpcCall call = { server->user_data, job->method->name, job->flow_id };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) params = NULL;
+  GString *reply = g_string_sized_new (256);
+  gsize mark, result_start;
+  gboolean ok;
+
+  job->reply = reply;
+  vdsm_rpc_write_reply_start (reply, job->id);
+  mark = reply->len;
+
+  params = vdsm_schema_validate_params (job->schema_method, job->params, &error);
+  if (params == NULL)
+    {
+      /* The validator quotes the bad value: keep secrets out of the log. */
+      g_message ("flow_id=%s %s: %s", job->flow_id ? job->flow_id : "", job->method->name,
+                 vdsm_rpc_text_may_hold_secret (error->message)
+                 ? "invalid params (details withheld: they name a secret)" : error->message);
+      /* Written as "Invalid method parameter(s): {'reason': …}". */
+      error->domain = VDSM_ERROR;
+      error->code = VDSM_ERROR_INVALID_PARAMS;
+      vdsm_rpc_write_gerror_member (reply, error);
+      return;
+    }
+
+  g_string_append (reply, RESULT_MEMBER);
+  result_start = reply->len;
+  ok = job->method->invoke (&call, params, reply, &error);
+  if (ok && error == NULL && reply->len == result_start)
+    g_set_error (&error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s returned no result",
+                 job->method->name);
+  else if (!ok && error == NULL)
+    g_set_error (&error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s failed without an error",
+                 job->method->name);
+
+  if (error != NULL)
+    {
+      g_string_truncate (reply, mark);
+      vdsm_rpc_write_gerror_member (reply, error);
+    }
+  else
+    g_string_append_c (reply, '}');
+
+  if (vdsm_rpc_log_enabled (G_LOG_LEVEL_INFO))
+    {
+      double seconds = (g_get_monotonic_time () - job->start) / (double) G_USEC_PER_SEC;
+
+      if (error != NULL)
+        g_info ("flow_id=%s RPC call %s failed (error %d) in %.2f seconds: %s",
+                job->flow_id ? job->flow_id : "", job->method->name,
+                error->domain == VDSM_ERROR ? error->code : VDSM_ERROR_INTERNAL, seconds,
+                error->message);
+      else
+        g_info ("flow_id=%s RPC call %s succeeded in %.2f seconds",
+                job->flow_id ? job->flow_id : "", job->method->name, seconds);
+    }
+}
+
+/* Back on the I/O thread. */
+static void
+job_done (VdsmRpcJob *job)
+{
+  if (job->batch != NULL)
+    vdsm_rpc_batch_complete (job->batch, job->slot, g_steal_pointer (&job->reply));
+  vdsm_rpc_job_free (job);
+}
+
+static gboolean
+on_job_done (gpointer user_data)
+{
+  job_done (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+worker_func (gpointer data, gpointer user_data)
+{
+  VdsmRpcJob *job = data;
+  g_autoptr(GSource) source = NULL;
+
+  job_run (job);
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, on_job_done, job, NULL);
+  g_source_set_static_name (source, "vdsm-rpc-reply");
+  g_source_attach (source, job->server->context);
+}
+
+GThreadPool *
+vdsm_rpc_worker_pool_new (VdsmRpcServer *server, GError **error)
+{
+  return g_thread_pool_new_full (worker_func, server, (GDestroyNotify) vdsm_rpc_job_free,
+                                 (gint) server->worker_threads, FALSE, error);
+}
+
+gboolean
+vdsm_rpc_worker_submit (VdsmRpcServer *server, VdsmRpcJob *job)
+{
+  if (job->method->flags & VDSM_RPC_METHOD_INLINE)
+    {
+      job_run (job);
+      job_done (job);
+      return TRUE;
+    }
+  if (g_thread_pool_unprocessed (server->pool) >= server->max_queued_tasks)
+    return FALSE;
+  return g_thread_pool_push (server->pool, job, NULL);
+}

@@ -1,0 +1,1403 @@
+/* test-rpc-server.c: VdsmRpcServer on the wire. A server runs in its own
+ * thread and main context; the tests speak raw STOMP bytes to it over
+ * loopback TCP and a unix socket, like vdsm's Python and Java clients do
+ * (protocol.md §11).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "vdsm-rpc-private.h"
+#include "vdsm-error.h"
+#include "vdsm-json.h"
+
+#include <string.h>
+#include <sys/stat.h>
+#include <glib/gstdio.h>
+#include <gio/gunixsocketaddress.h>
+
+#define READ_TIMEOUT_US (5 * G_USEC_PER_SEC)
+#define LIT(s) s, sizeof s - 1
+
+static VdsmSchema *test_schema;
+
+static const char test_schema_yaml[] =
+  "types:\n"
+  "    Item: &Item\n"
+  "        added: '4.0'\n"
+  "        description: An item.\n"
+  "        type: object\n"
+  "        properties:\n"
+  "        -   name: name\n"
+  "            type: string\n"
+  "            description: Its name.\n"
+  "        -   name: count\n"
+  "            type: int\n"
+  "            description: How many.\n"
+  "Test.echo:\n"
+  "    added: '4.0'\n"
+  "    description: Returns its text.\n"
+  "    params:\n"
+  "    -   name: text\n"
+  "        type: string\n"
+  "        description: The text.\n"
+  "    -   name: item\n"
+  "        type: *Item\n"
+  "        description: An optional item.\n"
+  "        defaultvalue: null\n"
+  "    return:\n"
+  "        type: string\n"
+  "        description: The text.\n"
+  "Test.fail:\n"
+  "    added: '4.0'\n"
+  "    description: Fails with a VDSM error.\n"
+  "    params:\n"
+  "    -   name: code\n"
+  "        type: int\n"
+  "        description: The code.\n"
+  "    -   name: message\n"
+  "        type: string\n"
+  "        description: The message.\n"
+  "Test.crash:\n"
+  "    added: '4.0'\n"
+  "    description: Fails with an unexpected error.\n"
+  "Test.slow:\n"
+  "    added: '4.0'\n"
+  "    description: Sleeps.\n"
+  "    params:\n"
+  "    -   name: ms\n"
+  "        type: uint\n"
+  "        description: How long.\n"
+  "Test.ping:\n"
+  "    added: '4.0'\n"
+  "    description: Answers true, inline.\n"
+  "Test.unimplemented:\n"
+  "    added: '4.0'\n"
+  "    description: In the schema, without a handler.\n";
+
+/* ---- Handlers ---- */
+
+static gboolean
+invoke_echo (VdsmRpcCall *call, JsonObject *params, GString *result, GError **error)
+{
+  g_assert_cmpstr (call->method, ==, "Test.echo");
+  g_assert_true (call->user_data == &test_schema);
+  vdsm_json_write_string (result, json_object_get_string_member (params, "text"));
+  return TRUE;
+}
+
+static gboolean
+invoke_fail (VdsmRpcCall *call, JsonObject *params, GString *result, GError **error)
+{
+  g_string_append (result, "\"discarded\"");
+  g_set_error_literal (error, VDSM_ERROR, (int) json_object_get_int_member (params, "code"),
+                       json_object_get_string_member (params, "message"));
+  return FALSE;
+}
+
+static gboolean
+invoke_crash (VdsmRpcCall *call, JsonObject *params, GString *result, GError **error)
+{
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "it's broken");
+  return FALSE;
+}
+
+static gboolean
+invoke_slow (VdsmRpcCall *call, JsonObject *params, GString *result, GError **error)
+{
+  g_usleep (json_object_get_int_member (params, "ms") * 1000);
+  g_string_append (result, "true");
+  return TRUE;
+}
+
+static gboolean
+invoke_ping (VdsmRpcCall *call, JsonObject *params, GString *result, GError **error)
+{
+  g_string_append (result, "true");
+  return TRUE;
+}
+
+static const VdsmRpcMethod test_methods[] = {
+  { "Test.echo", invoke_echo, 0 },
+  { "Test.fail", invoke_fail, 0 },
+  { "Test.crash", invoke_crash, 0 },
+  { "Test.slow", invoke_slow, 0 },
+  { "Test.ping", invoke_ping, VDSM_RPC_METHOD_INLINE },
+  /* In the table, not in the schema: must not be served. */
+  { "Test.hidden", invoke_ping, 0 },
+};
+
+/* ---- The server, in its own thread ---- */
+
+typedef struct {
+  guint worker_threads;
+  guint max_queued_tasks;
+  guint64 max_frame_size;
+  guint64 max_send_queue;
+} ServerConfig;
+
+typedef struct {
+  const ServerConfig *config;
+  GThread *thread;
+  GMainContext *context;
+  GMainLoop *loop;
+  VdsmRpcServer *server;
+  guint16 port;
+  char *tmpdir;
+  char *unix_path;
+  GMutex lock;
+  GCond cond;
+  gboolean ready;
+} Fixture;
+
+static const ServerConfig default_config = { 4, 80, 1024 * 1024, 16 * 1024 * 1024 };
+
+static gpointer
+server_thread (gpointer data)
+{
+  Fixture *fx = data;
+  const ServerConfig *config = fx->config ? fx->config : &default_config;
+  g_autoptr(GError) error = NULL;
+
+  g_main_context_push_thread_default (fx->context);
+  fx->server = g_object_new (VDSM_TYPE_RPC_SERVER,
+                             "schema", test_schema,
+                             "methods", test_methods,
+                             "n-methods", (guint64) G_N_ELEMENTS (test_methods),
+                             "user-data", &test_schema,
+                             "worker-threads", config->worker_threads,
+                             "max-queued-tasks", config->max_queued_tasks,
+                             "max-frame-size", config->max_frame_size,
+                             "max-send-queue", config->max_send_queue,
+                             NULL);
+  g_assert_true (vdsm_rpc_server_listen_tcp (fx->server, "127.0.0.1", 0, &fx->port, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (fx->port, >, 0);
+  g_assert_true (vdsm_rpc_server_listen_unix (fx->server, fx->unix_path, &error));
+  g_assert_no_error (error);
+
+  g_mutex_lock (&fx->lock);
+  fx->ready = TRUE;
+  g_cond_signal (&fx->cond);
+  g_mutex_unlock (&fx->lock);
+
+  g_main_loop_run (fx->loop);
+
+  vdsm_rpc_server_stop (fx->server);
+  /* Let replies of finished jobs drain so the server is freed. */
+  while (g_main_context_iteration (fx->context, FALSE))
+    ;
+  g_clear_object (&fx->server);
+  g_main_context_pop_thread_default (fx->context);
+  return NULL;
+}
+
+static void
+fixture_set_up (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fx->config = data;
+  fx->tmpdir = g_dir_make_tmp ("test-rpc-server-XXXXXX", &error);
+  g_assert_no_error (error);
+  fx->unix_path = g_build_filename (fx->tmpdir, "vdsm.sock", NULL);
+  g_mutex_init (&fx->lock);
+  g_cond_init (&fx->cond);
+  fx->context = g_main_context_new ();
+  fx->loop = g_main_loop_new (fx->context, FALSE);
+  fx->thread = g_thread_new ("server", server_thread, fx);
+  g_mutex_lock (&fx->lock);
+  while (!fx->ready)
+    g_cond_wait (&fx->cond, &fx->lock);
+  g_mutex_unlock (&fx->lock);
+}
+
+static gboolean
+quit_loop (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+fixture_tear_down (Fixture *fx, gconstpointer data)
+{
+  g_main_context_invoke (fx->context, quit_loop, fx->loop);
+  g_thread_join (fx->thread);
+  /* The unix socket file goes with the server. */
+  g_assert_false (g_file_test (fx->unix_path, G_FILE_TEST_EXISTS));
+  g_main_loop_unref (fx->loop);
+  g_main_context_unref (fx->context);
+  g_rmdir (fx->tmpdir);
+  g_free (fx->unix_path);
+  g_free (fx->tmpdir);
+  g_mutex_clear (&fx->lock);
+  g_cond_clear (&fx->cond);
+}
+
+typedef struct {
+  Fixture *fx;
+  guint n;
+  gboolean done;
+} CountCall;
+
+static gboolean
+count_connections_cb (gpointer data)
+{
+  CountCall *call = data;
+
+  g_mutex_lock (&call->fx->lock);
+  call->n = vdsm_rpc_server_get_n_connections (call->fx->server);
+  call->done = TRUE;
+  g_cond_signal (&call->fx->cond);
+  g_mutex_unlock (&call->fx->lock);
+  return G_SOURCE_REMOVE;
+}
+
+static guint
+server_connections (Fixture *fx)
+{
+  CountCall call = { fx, 0, FALSE };
+
+  g_main_context_invoke (fx->context, count_connections_cb, &call);
+  g_mutex_lock (&fx->lock);
+  while (!call.done)
+    g_cond_wait (&fx->cond, &fx->lock);
+  g_mutex_unlock (&fx->lock);
+  return call.n;
+}
+
+/* Waits until the server has noticed closes and counts @n connections. */
+static void
+wait_connections (Fixture *fx, guint n)
+{
+  gint64 deadline = g_get_monotonic_time () + READ_TIMEOUT_US;
+
+  while (server_connections (fx) != n)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (10 * 1000);
+    }
+}
+
+/* ---- A raw client ---- */
+
+typedef struct {
+  GSocket *socket;
+  VdsmStompParser *parser;
+  GString *pending;             /* received, not parsed yet */
+  guint heartbeats;
+  gboolean eof;
+} Client;
+
+static Client *
+client_connect_address (GSocketAddress *address)
+{
+  Client *c = g_new0 (Client, 1);
+  g_autoptr(GError) error = NULL;
+
+  c->socket = g_socket_new (g_socket_address_get_family (address), G_SOCKET_TYPE_STREAM,
+                            G_SOCKET_PROTOCOL_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_socket_connect (c->socket, address, NULL, &error));
+  g_assert_no_error (error);
+  c->parser = vdsm_stomp_parser_new (0, 0);
+  c->pending = g_string_new (NULL);
+  return c;
+}
+
+static Client *
+client_new (Fixture *fx)
+{
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (lo, fx->port);
+
+  return client_connect_address (address);
+}
+
+static Client *
+client_new_unix (Fixture *fx)
+{
+  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (fx->unix_path);
+
+  return client_connect_address (address);
+}
+
+static void
+client_free (Client *c)
+{
+  g_socket_close (c->socket, NULL);
+  g_object_unref (c->socket);
+  vdsm_stomp_parser_free (c->parser);
+  g_string_free (c->pending, TRUE);
+  g_free (c);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Client, client_free)
+
+static void
+client_send (Client *c, const char *data, gsize len)
+{
+  g_autoptr(GError) error = NULL;
+
+  while (len > 0)
+    {
+      gssize n = g_socket_send (c->socket, data, len, NULL, &error);
+
+      g_assert_no_error (error);
+      data += n;
+      len -= n;
+    }
+}
+
+/* Reads once, waiting up to @timeout_us. FALSE on timeout; sets c->eof. */
+static gboolean
+client_receive (Client *c, gint64 timeout_us)
+{
+  char buf[65536];
+  g_autoptr(GError) error = NULL;
+  gssize n;
+
+  if (!g_socket_condition_timed_wait (c->socket, G_IO_IN, timeout_us, NULL, &error))
+    {
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+      return FALSE;
+    }
+  n = g_socket_receive (c->socket, buf, sizeof buf, NULL, &error);
+  if (n <= 0)
+    {
+      /* A reset is a close too (unread data on the server side). */
+      if (n < 0)
+        g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED);
+      c->eof = TRUE;
+      return TRUE;
+    }
+  g_string_append_len (c->pending, buf, n);
+  return TRUE;
+}
+
+/* The next frame, or NULL if the connection closed first. Counts
+ * heart-beats on the way. Fails the test after a timeout. */
+static VdsmStompFrame *
+client_try_frame (Client *c)
+{
+  gint64 deadline = g_get_monotonic_time () + READ_TIMEOUT_US;
+
+  for (;;)
+    {
+      const char *p = c->pending->str;
+      gsize len = c->pending->len;
+      VdsmStompFrame *frame = NULL;
+      g_autoptr(GError) error = NULL;
+
+      while (len > 0 && frame == NULL)
+        {
+          switch (vdsm_stomp_parser_parse (c->parser, &p, &len, &frame, &error))
+            {
+            case VDSM_STOMP_PARSE_HEARTBEAT:
+              c->heartbeats++;
+              break;
+            case VDSM_STOMP_PARSE_ERROR:
+              g_error ("server sent a bad frame: %s", error->message);
+              break;
+            default:
+              break;
+            }
+        }
+      g_string_erase (c->pending, 0, p - c->pending->str);
+      if (frame)
+        return frame;
+      if (c->eof)
+        return NULL;
+      if (!client_receive (c, deadline - g_get_monotonic_time ()))
+        g_error ("no frame from the server within %d s", (int) (READ_TIMEOUT_US / G_USEC_PER_SEC));
+    }
+}
+
+static VdsmStompFrame *
+client_frame (Client *c)
+{
+  VdsmStompFrame *frame = client_try_frame (c);
+
+  g_assert_nonnull (frame);
+  return frame;
+}
+
+/* Reads the next frame's raw bytes (the server's exact output). */
+static void
+client_expect_bytes (Client *c, const char *expected, gsize len)
+{
+  gint64 deadline = g_get_monotonic_time () + READ_TIMEOUT_US;
+
+  while (c->pending->len < len && !c->eof)
+    g_assert_true (client_receive (c, deadline - g_get_monotonic_time ()));
+  g_assert_cmpmem (c->pending->str, MIN (c->pending->len, len), expected, len);
+  g_string_erase (c->pending, 0, len);
+}
+
+/* The server closes the connection; returns the bytes it sent before. */
+static gsize
+client_expect_closed (Client *c)
+{
+  gint64 deadline = g_get_monotonic_time () + READ_TIMEOUT_US;
+
+  while (!c->eof)
+    if (!client_receive (c, deadline - g_get_monotonic_time ()))
+      g_error ("the server did not close the connection");
+  return c->pending->len;
+}
+
+/* Nothing arrives for @ms (heart-beats aside). */
+static void
+client_expect_silence (Client *c, guint ms)
+{
+  gint64 deadline = g_get_monotonic_time () + ms * 1000;
+  gint64 left;
+
+  while ((left = deadline - g_get_monotonic_time ()) > 0)
+    if (client_receive (c, left))
+      break;
+  g_assert_false (c->eof);
+  while (c->pending->len > 0 && c->pending->str[0] == '\n')
+    g_string_erase (c->pending, 0, 1);
+  g_assert_cmpuint (c->pending->len, ==, 0);
+}
+
+static void
+client_send_frame (Client *c, const char *command, const char *const *headers,
+                   const char *body)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  vdsm_stomp_write_command (out, command);
+  for (guint i = 0; headers && headers[i]; i += 2)
+    vdsm_stomp_write_header (out, headers[i], headers[i + 1]);
+  vdsm_stomp_write_body (out, body, -1);
+  client_send (c, out->str, out->len);
+}
+
+static void
+client_subscribe (Client *c, const char *destination, const char *id)
+{
+  const char *headers[] = { "destination", destination, "ack", "auto", "id", id, NULL };
+
+  client_send_frame (c, "SUBSCRIBE", headers, NULL);
+}
+
+/* SEND to the request queue; a NULL @reply_to sends none. */
+static void
+client_request (Client *c, const char *reply_to, const char *body)
+{
+  const char *headers[] = {
+    "destination", VDSM_RPC_REQUEST_QUEUE,
+    "content-type", "application/json",
+    reply_to ? "reply-to" : NULL, reply_to,
+    NULL
+  };
+
+  client_send_frame (c, "SEND", headers, body);
+}
+
+/* A MESSAGE for @subscription on @destination; returns its JSON body. */
+static JsonNode *
+client_message (Client *c, const char *destination, const char *subscription)
+{
+  g_autoptr(VdsmStompFrame) frame = client_frame (c);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  gsize len;
+  const char *body = vdsm_stomp_frame_get_body (frame, &len);
+  char length[32];
+
+  g_assert_cmpstr (vdsm_stomp_frame_get_command_name (frame), ==, "MESSAGE");
+  g_assert_cmpstr (vdsm_stomp_frame_get_header (frame, "destination"), ==, destination);
+  g_assert_cmpstr (vdsm_stomp_frame_get_header (frame, "subscription"), ==, subscription);
+  g_assert_cmpstr (vdsm_stomp_frame_get_header (frame, "content-type"), ==, "application/json");
+  g_snprintf (length, sizeof length, "%" G_GSIZE_FORMAT, len);
+  g_assert_cmpstr (vdsm_stomp_frame_get_header (frame, "content-length"), ==, length);
+  g_assert_true (json_parser_load_from_data (parser, body, len, &error));
+  g_assert_no_error (error);
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+/* Checks a bare error reply object. */
+static void
+assert_error_reply (JsonNode *reply, const char *id, gint64 code, const char *message)
+{
+  JsonObject *object = json_node_get_object (reply);
+  JsonObject *error = json_object_get_object_member (object, "error");
+
+  g_assert_cmpstr (json_object_get_string_member (object, "jsonrpc"), ==, "2.0");
+  if (id)
+    g_assert_cmpstr (json_object_get_string_member (object, "id"), ==, id);
+  else
+    g_assert_true (json_object_get_null_member (object, "id"));
+  g_assert_false (json_object_has_member (object, "result"));
+  g_assert_nonnull (error);
+  g_assert_cmpint (json_object_get_int_member (error, "code"), ==, code);
+  if (message)
+    g_assert_cmpstr (json_object_get_string_member (error, "message"), ==, message);
+  g_assert_cmpuint (json_object_get_size (error), ==, 2);
+}
+
+static JsonNode *
+call (Client *c, const char *reply_to, const char *sub, const char *body)
+{
+  client_request (c, reply_to, body);
+  return client_message (c, reply_to, sub);
+}
+
+/* A subscribed connection, as the Python client makes it. */
+static Client *
+client_ready (Fixture *fx)
+{
+  Client *c = client_new (fx);
+
+  client_send (c, LIT ("CONNECT\naccept-version:1.2\nheart-beat:0,0\n\n\0"));
+  vdsm_stomp_frame_unref (client_frame (c));
+  client_subscribe (c, "r", "s");
+  return c;
+}
+
+/* ---- §11 transcripts ---- */
+
+static void
+test_python_transcript (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) c = client_new (fx);
+  static const char expected_ping[] =
+    "MESSAGE\ndestination:1c83509b-bf37-4a07-abf3-9511f3162637\n"
+    "content-type:application/json\n"
+    "subscription:6febc7ee-1be7-4ea7-9fd3-288a3e05e4e2\ncontent-length:80\n\n"
+    "{\"jsonrpc\": \"2.0\", \"id\": \"c4afac08-074b-488a-8b3e-d0cb4eb7a8da\", \"result\": true}";
+  static const char unknown[] =
+    "{\"jsonrpc\": \"2.0\", \"id\": \"42f44c09-708c-41f7-a857-eabfaa01b0b8\", "
+    "\"error\": {\"code\": -32601, \"message\": \"The method does not exist or is not "
+    "available: {'method': 'Host.noSuchVerb'}\"}}";
+  g_autofree char *expected_unknown = NULL;
+
+  client_send (c, LIT ("CONNECT\naccept-version:1.2\nheart-beat:0,24000\n\n\0"
+                       "SUBSCRIBE\ndestination:1c83509b-bf37-4a07-abf3-9511f3162637\nack:auto\n"
+                       "id:6febc7ee-1be7-4ea7-9fd3-288a3e05e4e2\n\n\0"));
+  client_expect_bytes (c, LIT ("CONNECTED\nversion:1.2\nheart-beat:24000,0\n\n\0"));
+  client_send (c, LIT ("SUBSCRIBE\ndestination:jms.queue.events\nack:auto\n"
+                       "id:8ff0ba2d-855e-4fb2-9750-bd011fe4dc26\n\n\0"));
+  client_send (c, LIT ("SEND\ndestination:jms.topic.vdsm_requests\ncontent-type:application/json\n"
+                       "reply-to:1c83509b-bf37-4a07-abf3-9511f3162637\ncontent-length:103\n\n"
+                       "[{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"params\": {}, "
+                       "\"id\": \"c4afac08-074b-488a-8b3e-d0cb4eb7a8da\"}]\0"));
+  client_expect_bytes (c, expected_ping, sizeof expected_ping);
+
+  client_send (c, LIT ("SEND\ndestination:jms.topic.vdsm_requests\ncontent-type:application/json\n"
+                       "reply-to:1c83509b-bf37-4a07-abf3-9511f3162637\n"
+                       "ovirtCorrelationId:myflow\ncontent-length:109\n\n"
+                       "[{\"jsonrpc\": \"2.0\", \"method\": \"Host.noSuchVerb\", \"params\": {}, "
+                       "\"id\": \"42f44c09-708c-41f7-a857-eabfaa01b0b8\"}]\0"));
+  expected_unknown = g_strdup_printf ("MESSAGE\ndestination:1c83509b-bf37-4a07-abf3-9511f3162637\n"
+                                      "content-type:application/json\n"
+                                      "subscription:6febc7ee-1be7-4ea7-9fd3-288a3e05e4e2\n"
+                                      "content-length:%zu\n\n%s", strlen (unknown), unknown);
+  client_expect_bytes (c, expected_unknown, strlen (expected_unknown) + 1);
+}
+
+static void
+test_java_transcript (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) c = client_new (fx);
+  g_autoptr(JsonNode) reply = NULL;
+  JsonObject *object;
+
+  /* Run 2: the SUBSCRIBEs before CONNECT, in separate writes. */
+  client_send (c, LIT ("SUBSCRIBE\ndestination:jms.queue.events\nack:auto\n"
+                       "id:8075948c-8abd-451d-9cb7-dbbeca0dad04\n\n\0"));
+  client_send (c, LIT ("SUBSCRIBE\ndestination:jms.topic.vdsm_responses\nack:auto\n"
+                       "id:dd027fc6-c1cf-4e18-8316-3236eecc139f\n\n\0"));
+  client_send (c, LIT ("CONNECT\naccept-version:1.2\nheart-beat:0,15000\nhost:127.0.0.1\n\n\0"));
+  client_expect_bytes (c, LIT ("CONNECTED\nversion:1.2\nheart-beat:15000,0\n\n\0"));
+
+  {
+    /* The Java client's shape: compact object, no content-type. */
+    const char *headers[] = { "destination", VDSM_RPC_REQUEST_QUEUE,
+                              "reply-to", VDSM_RPC_RESPONSE_QUEUE, NULL };
+
+    client_send_frame (c, "SEND", headers,
+                       "{\"jsonrpc\":\"2.0\",\"method\":\"Test.echo\",\"params\":{\"text\":\"hi\"},"
+                       "\"id\":\"d7b39419-7486-48ec\"}");
+  }
+  reply = client_message (c, "jms.topic.vdsm_responses", "dd027fc6-c1cf-4e18-8316-3236eecc139f");
+  object = json_node_get_object (reply);
+  g_assert_cmpstr (json_object_get_string_member (object, "id"), ==, "d7b39419-7486-48ec");
+  g_assert_cmpstr (json_object_get_string_member (object, "result"), ==, "hi");
+  g_clear_pointer (&reply, json_node_unref);
+
+  /* Without reply-to, the answer goes to jms.topic.vdsm_responses. */
+  client_request (c, NULL, "{\"jsonrpc\":\"2.0\",\"method\":\"Test.ping\",\"id\":7}");
+  reply = client_message (c, "jms.topic.vdsm_responses", "dd027fc6-c1cf-4e18-8316-3236eecc139f");
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (reply), "id"), ==, 7);
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (reply), "result"));
+
+  /* The engine's way out. */
+  client_send (c, LIT ("UNSUBSCRIBE\nid:8075948c-8abd-451d-9cb7-dbbeca0dad04\n\n\0"
+                       "DISCONNECT\nreceipt:r-1\n\n\0"));
+  client_expect_bytes (c, LIT ("RECEIPT\nreceipt-id:r-1\n\n\0"));
+  g_assert_cmpuint (client_expect_closed (c), ==, 0);
+}
+
+static void
+test_no_connect (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) c = client_new (fx);
+  g_autoptr(JsonNode) reply = NULL;
+
+  /* The Java client loses its CONNECT sometimes: serve it anyway. */
+  client_subscribe (c, "jms.topic.vdsm_responses", "sub");
+  reply = call (c, "jms.topic.vdsm_responses", "sub",
+                "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"id\": \"x\"}");
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (reply), "result"));
+}
+
+static void
+test_unix (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) c = client_new_unix (fx);
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *other = g_build_filename (fx->tmpdir, "other.sock", NULL);
+  g_autoptr(GSocket) stale = NULL;
+  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (other);
+  struct stat st;
+
+  g_assert_cmpint (stat (fx->unix_path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0660);
+
+  client_subscribe (c, "r", "s");
+  reply = call (c, "r", "s", "[{\"jsonrpc\": \"2.0\", \"method\": \"Test.echo\", "
+                             "\"params\": [\"over unix\"], \"id\": 1}]");
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (reply), "result"),
+                   ==, "over unix");
+
+  /* A live socket is refused; a stale one (nobody listening) is replaced.
+   * Run here: listening from this thread needs no main loop. */
+  {
+    g_autoptr(VdsmRpcServer) second = vdsm_rpc_server_new (test_schema, test_methods, 1, NULL);
+
+    g_assert_false (vdsm_rpc_server_listen_unix (second, fx->unix_path, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+    g_clear_error (&error);
+
+    stale = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT, &error);
+    g_assert_true (g_socket_bind (stale, address, FALSE, &error));
+    g_socket_close (stale, NULL);
+    g_assert_true (g_file_test (other, G_FILE_TEST_EXISTS));
+    g_assert_true (vdsm_rpc_server_listen_unix (second, other, &error));
+    g_assert_no_error (error);
+    vdsm_rpc_server_stop (second);
+    g_assert_false (g_file_test (other, G_FILE_TEST_EXISTS));
+
+    g_assert_true (g_file_set_contents (other, "x", 1, &error));
+    g_assert_false (vdsm_rpc_server_listen_unix (second, other, &error));
+    g_assert_nonnull (error);
+    g_unlink (other);
+  }
+}
+
+/* ---- Heart-beats ---- */
+
+static void
+test_heartbeat_negotiation (Fixture *fx, gconstpointer data)
+{
+  static const struct { const char *asked; const char *answer; } cases[] = {
+    { "heart-beat:0,1000\n", "1000,0" },
+    { "heart-beat:500,300\n", "1000,1000" },
+    { "", "0,0" },
+    { "heart-beat:0,0\n", "0,0" },
+    { "heart-beat:0,24000\n", "24000,0" },
+    { "heart-beat:30000,2\n", "1000,30000" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(Client) c = client_new (fx);
+      g_autofree char *connect = g_strdup_printf ("CONNECT\naccept-version:1.2\n%s\n", cases[i].asked);
+      g_autoptr(VdsmStompFrame) frame = NULL;
+
+      client_send (c, connect, strlen (connect) + 1);
+      frame = client_frame (c);
+      g_assert_cmpstr (vdsm_stomp_frame_get_command_name (frame), ==, "CONNECTED");
+      g_assert_cmpstr (vdsm_stomp_frame_get_header (frame, "version"), ==, "1.2");
+      g_assert_cmpstr (vdsm_stomp_frame_get_header (frame, "heart-beat"), ==, cases[i].answer);
+      g_assert_null (vdsm_stomp_frame_get_header (frame, "session"));
+      g_assert_null (vdsm_stomp_frame_get_header (frame, "content-length"));
+    }
+}
+
+static void
+test_heartbeat_timing (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) beats = client_new (fx);
+  g_autoptr(Client) silent = client_new (fx);
+  gint64 start;
+  double elapsed;
+
+  /* The server beats every second when idle. */
+  client_send (beats, LIT ("CONNECT\naccept-version:1.2\nheart-beat:0,1000\n\n\0"));
+  vdsm_stomp_frame_unref (client_frame (beats));
+  start = g_get_monotonic_time ();
+  while (beats->pending->len < 2)
+    g_assert_true (client_receive (beats, 3 * G_USEC_PER_SEC));
+  elapsed = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+  g_assert_cmpmem (beats->pending->str, 2, "\n\n", 2);
+  g_assert_cmpfloat (elapsed, >=, 1.8);
+  g_assert_cmpfloat (elapsed, <, 2.8);
+
+  /* A client that promised beats and keeps silent is dropped. */
+  client_send (silent, LIT ("CONNECT\naccept-version:1.2\nheart-beat:1000,0\n\n\0"));
+  vdsm_stomp_frame_unref (client_frame (silent));
+  start = g_get_monotonic_time ();
+  g_assert_cmpuint (client_expect_closed (silent), ==, 0);
+  elapsed = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+  g_assert_cmpfloat (elapsed, >=, 1.0);
+  g_assert_cmpfloat (elapsed, <, 3.0);
+
+  /* One that beats is kept (the other connection saw 2 s of beats). */
+  client_send (beats, LIT ("\n"));
+  client_expect_silence (beats, 300);
+}
+
+/* ---- STOMP errors ---- */
+
+static void
+test_stomp_errors (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) c = client_new (fx);
+
+  client_send (c, LIT ("CONNECT\naccept-version:1.0,1.1\n\n\0"));
+  client_expect_bytes (c, LIT ("ERROR\nmessage:Version unsupported\ncontent-length:19\n\n"
+                               "Version unsupported\0"));
+  client_send (c, LIT ("CONNECT\nheart-beat:0,0\n\n\0"));
+  client_expect_bytes (c, LIT ("ERROR\nmessage:Version unsupported\ncontent-length:19\n\n"
+                               "Version unsupported\0"));
+  client_send (c, LIT ("CONNECT\naccept-version:1.2\nheart-beat:x\n\n\0"));
+  client_expect_bytes (c, LIT ("ERROR\nmessage:Invalid heart-beat header\ncontent-length:25\n\n"
+                               "Invalid heart-beat header\0"));
+  /* The connection stayed open; a list including 1.2 is accepted. */
+  client_send (c, LIT ("CONNECT\naccept-version:1.0,1.1,1.2\n\n\0"));
+  client_expect_bytes (c, LIT ("CONNECTED\nversion:1.2\nheart-beat:0,0\n\n\0"));
+
+  client_send (c, LIT ("SUBSCRIBE\ndestination:a\n\n\0"));
+  client_expect_bytes (c, LIT ("ERROR\nmessage:Missing destination or subscription id header\n"
+                               "content-length:45\n\nMissing destination or subscription id header\0"));
+  client_send (c, LIT ("SUBSCRIBE\nid:a\n\n\0"));
+  client_expect_bytes (c, LIT ("ERROR\nmessage:Missing destination or subscription id header\n"
+                               "content-length:45\n\nMissing destination or subscription id header\0"));
+  client_send (c, LIT ("SUBSCRIBE\ndestination:a\nid:1\nreceipt:x\n\n\0"
+                       "SUBSCRIBE\ndestination:b\nid:1\n\n\0"));
+  client_expect_bytes (c, LIT ("ERROR\nmessage:Subscription id already exists\ncontent-length:30\n\n"
+                               "Subscription id already exists\0"));
+  client_send (c, LIT ("UNSUBSCRIBE\n\n\0"));
+  client_expect_bytes (c, LIT ("ERROR\nmessage:Missing id header\ncontent-length:17\n\n"
+                               "Missing id header\0"));
+  client_send (c, LIT ("UNSUBSCRIBE\nid:unknown\n\n\0"));
+  client_send (c, LIT ("SEND\ndestination:jms.topic.nowhere\n\nhello\0"));
+  client_expect_bytes (c, LIT ("ERROR\nmessage:Subscription not available\ncontent-length:26\n\n"
+                               "Subscription not available\0"));
+  /* After UNSUBSCRIBE the id is free again. */
+  client_send (c, LIT ("UNSUBSCRIBE\nid:1\n\n\0SUBSCRIBE\ndestination:b\nid:1\n\n\0"));
+  client_expect_silence (c, 200);
+}
+
+static void
+test_bad_frames (Fixture *fx, gconstpointer data)
+{
+  static const struct { const char *name; const char *bytes; gsize len; } cases[] = {
+    { "content-length mismatch", LIT ("SEND\ndestination:a\ncontent-length:3\n\nabcdef\0") },
+    { "raw colon", LIT ("SEND\ndestination:a:b\n\n\0") },
+    { "BEGIN", LIT ("BEGIN\ntransaction:t\n\n\0") },
+    { "ACK", LIT ("ACK\nid:1\n\n\0") },
+    { "STOMP after detection", LIT ("SUBSCRIBE\ndestination:a\nid:b\n\n\0STOMP\naccept-version:1.2\n\n\0") },
+    { "SEND without destination", LIT ("SEND\ncontent-length:2\n\n{}\0") },
+    { "DISCONNECT without receipt", LIT ("DISCONNECT\n\n\0") },
+    { "bad escape", LIT ("SUBSCRIBE\ndestination:a\\qb\nid:1\n\n\0") },
+    { "NUL in headers", LIT ("SUBSCRIBE\nid\0:1\n\n\0") },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(Client) c = client_new (fx);
+      g_autoptr(Client) next = NULL;
+      g_autoptr(JsonNode) reply = NULL;
+
+      g_test_message ("case: %s", cases[i].name);
+      client_send (c, cases[i].bytes, cases[i].len);
+      g_assert_cmpuint (client_expect_closed (c), ==, 0);
+
+      next = client_ready (fx);
+      reply = call (next, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"id\": 1}");
+      g_assert_true (json_object_get_boolean_member (json_node_get_object (reply), "result"));
+    }
+}
+
+static void
+test_detection (Fixture *fx, gconstpointer data)
+{
+  static const struct { const char *name; const char *bytes; gsize len; } rejected[] = {
+    { "garbage", LIT ("hello, world!\n") },
+    { "leading EOL", LIT ("\nCONNECT\naccept-version:1.2\n\n\0") },
+    { "STOMP frame", LIT ("STOMP\naccept-version:1.2\n\n\0") },
+    { "TLS hello", LIT ("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03") },
+    { "HTTP", LIT ("GET / HTTP/1.1\r\n\r\n") },
+  };
+  g_autoptr(Client) slow = client_new (fx);
+  g_autoptr(Client) short_frame = client_new (fx);
+  g_autoptr(VdsmStompFrame) frame = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (rejected); i++)
+    {
+      g_autoptr(Client) c = client_new (fx);
+
+      g_test_message ("case: %s", rejected[i].name);
+      client_send (c, rejected[i].bytes, rejected[i].len);
+      g_assert_cmpuint (client_expect_closed (c), ==, 0);
+    }
+
+  /* "CONNECT\n", a pause, then the rest: fine (vdsm waits too). */
+  client_send (slow, LIT ("CONN"));
+  g_usleep (300 * 1000);
+  client_send (slow, LIT ("ECT\naccept-version:1.2\n\n\0"));
+  frame = client_frame (slow);
+  g_assert_cmpstr (vdsm_stomp_frame_get_command_name (frame), ==, "CONNECTED");
+
+  /* A complete command line is enough, even under 11 bytes. */
+  client_send (short_frame, LIT ("SEND\n\n\0"));
+  g_assert_cmpuint (client_expect_closed (short_frame), ==, 0);
+}
+
+static void
+test_detection_timeout (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) c = client_new (fx);
+  gint64 start = g_get_monotonic_time ();
+  double elapsed;
+
+  client_send (c, LIT ("SUBSCR"));
+  while (!c->eof)
+    g_assert_true (client_receive (c, 12 * G_USEC_PER_SEC));
+  elapsed = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+  g_assert_cmpfloat (elapsed, >=, 9.5);
+  g_assert_cmpfloat (elapsed, <, 11.5);
+}
+
+/* ---- Limits ---- */
+
+static const ServerConfig small_config = { 1, 1, 4096, 64 * 1024 };
+
+static void
+test_oversize_frame (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) announced = client_new (fx);
+  g_autoptr(Client) streamed = client_new (fx);
+  g_autoptr(Client) next = NULL;
+  g_autoptr(VdsmStompFrame) frame = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(GString) big = g_string_new ("SEND\ndestination:jms.topic.vdsm_requests\n\n");
+
+  /* Refused from the header block, before any body byte. */
+  client_send (announced, LIT ("SEND\ndestination:jms.topic.vdsm_requests\ncontent-length:100000\n\n"));
+  frame = client_frame (announced);
+  g_assert_cmpstr (vdsm_stomp_frame_get_command_name (frame), ==, "ERROR");
+  g_assert_nonnull (strstr (vdsm_stomp_frame_get_header (frame, "message"), "exceeds"));
+  g_assert_cmpstr (vdsm_stomp_frame_get_body (frame, NULL), ==,
+                   vdsm_stomp_frame_get_header (frame, "message"));
+  g_assert_cmpuint (client_expect_closed (announced), ==, 0);
+  g_clear_pointer (&frame, vdsm_stomp_frame_unref);
+
+  /* Refused as the body crosses the limit; no NUL needed. */
+  while (big->len < 5000)
+    g_string_append (big, "xxxxxxxxxx");
+  client_send (streamed, big->str, big->len);
+  frame = client_frame (streamed);
+  g_assert_cmpstr (vdsm_stomp_frame_get_command_name (frame), ==, "ERROR");
+  client_expect_closed (streamed);
+
+  next = client_ready (fx);
+  reply = call (next, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"id\": 1}");
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (reply), "result"));
+}
+
+static void
+test_queue_full (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) c = client_ready (fx);
+  g_autoptr(JsonNode) reply = NULL;
+  JsonArray *array;
+  guint refused = 0, done = 0;
+
+  /* One worker, one queued task: of four slow calls submitted at once,
+   * at most two are taken; the others are refused at once. */
+  reply = call (c, "r", "s",
+                "[{\"jsonrpc\": \"2.0\", \"method\": \"Test.slow\", \"params\": {\"ms\": 300}, \"id\": 1},"
+                " {\"jsonrpc\": \"2.0\", \"method\": \"Test.slow\", \"params\": {\"ms\": 300}, \"id\": 2},"
+                " {\"jsonrpc\": \"2.0\", \"method\": \"Test.slow\", \"params\": {\"ms\": 300}, \"id\": 3},"
+                " {\"jsonrpc\": \"2.0\", \"method\": \"Test.slow\", \"params\": {\"ms\": 300}, \"id\": 4}]");
+  array = json_node_get_array (reply);
+  g_assert_cmpuint (json_array_get_length (array), ==, 4);
+  for (guint i = 0; i < 4; i++)
+    {
+      JsonObject *object = json_array_get_object_element (array, i);
+
+      g_assert_cmpint (json_object_get_int_member (object, "id"), ==, i + 1);
+      if (json_object_has_member (object, "error"))
+        {
+          JsonObject *error = json_object_get_object_member (object, "error");
+
+          g_assert_cmpint (json_object_get_int_member (error, "code"), ==, 1100);
+          g_assert_cmpstr (json_object_get_string_member (error, "message"), ==,
+                           "Not enough resources: {'resource': 'jsonrpc', 'current_tasks': 1, "
+                           "'reason': 'Too many tasks'}");
+          refused++;
+        }
+      else
+        done++;
+    }
+  g_assert_cmpuint (refused, >=, 2);
+  g_assert_cmpuint (done, >=, 1);
+}
+
+static gpointer
+emit_many (gpointer data)
+{
+  Fixture *fx = data;
+  g_autoptr(GString) params = g_string_new ("{\"blob\": \"");
+
+  for (guint i = 0; i < 8192; i++)
+    g_string_append_c (params, 'x');
+  g_string_append (params, "\"}");
+  for (guint i = 0; i < 4000; i++)
+    vdsm_rpc_server_emit_event (fx->server, "|test|blob|x", params->str);
+  return NULL;
+}
+
+static void
+test_slow_reader (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) reader = client_new (fx);
+  g_autoptr(Client) other = client_new (fx);
+  gsize total = 0;
+
+  client_subscribe (reader, "jms.queue.events", "ev");
+  client_send (other, LIT ("CONNECT\naccept-version:1.2\n\n\0"));
+  vdsm_stomp_frame_unref (client_frame (other));
+  g_assert_cmpuint (server_connections (fx), ==, 2);
+
+  /* 32 MiB of events for a client that reads nothing: it is dropped once
+   * the kernel buffers and the 64 KiB send queue are full. */
+  g_thread_join (g_thread_new ("emit", emit_many, fx));
+  wait_connections (fx, 1);
+  while (!reader->eof)
+    {
+      g_assert_true (client_receive (reader, READ_TIMEOUT_US));
+      total += reader->pending->len;
+      g_string_truncate (reader->pending, 0);
+    }
+  g_assert_cmpuint (total, <, 4000 * 8192);
+  /* The other connection is unaffected. */
+  client_send (other, LIT ("SUBSCRIBE\n\n\0"));
+  vdsm_stomp_frame_unref (client_frame (other));
+}
+
+/* ---- JSON-RPC ---- */
+
+static void
+test_jsonrpc_errors (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) c = client_ready (fx);
+  JsonNode *reply;
+
+  reply = call (c, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": ");
+  assert_error_reply (reply, NULL, -32700, "Invalid JSON was received by the server. "
+                      "An error occurred on the server while parsing the JSON text.");
+  json_node_unref (reply);
+
+  reply = call (c, "r", "s", "");
+  assert_error_reply (reply, NULL, -32700, NULL);
+  json_node_unref (reply);
+
+  /* The id, when there is one, is echoed so the caller learns its fate. */
+  reply = call (c, "r", "s", "{\"method\": \"Test.ping\", \"id\": 3}");
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (reply), "id"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (
+                     json_node_get_object (reply), "error"), "code"), ==, -32600);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (
+                     json_node_get_object (reply), "error"), "message"), ==,
+                   "Invalid request: {'request': {'method': 'Test.ping', 'id': 3}, "
+                   "'reason': 'Wrong protocol version'}");
+  json_node_unref (reply);
+
+  reply = call (c, "r", "s", "[42]");
+  assert_error_reply (reply, NULL, -32600,
+                      "Invalid request: {'request': 42, 'reason': 'Wrong protocol version'}");
+  json_node_unref (reply);
+
+  reply = call (c, "r", "s", "{\"jsonrpc\": \"2.0\", \"id\": \"a\"}");
+  assert_error_reply (reply, "a", -32600,
+                      "Invalid request: {'request': {'jsonrpc': '2.0', 'id': 'a'}, "
+                      "'reason': 'missing method header in method'}");
+  json_node_unref (reply);
+
+  reply = call (c, "r", "s",
+                "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"params\": 1.5, \"id\": \"a\"}");
+  assert_error_reply (reply, "a", -32600,
+                      "Invalid request: {'request': {'jsonrpc': '2.0', 'method': 'Test.ping', "
+                      "'params': 1.5, 'id': 'a'}, 'reason': 'wrong params type'}");
+  json_node_unref (reply);
+
+  reply = call (c, "r", "s", "[]");
+  assert_error_reply (reply, NULL, -32600,
+                      "Invalid request: {'request': [], 'reason': 'request batch is empty'}");
+  json_node_unref (reply);
+
+  reply = call (c, "r", "s", "[{\"jsonrpc\": \"2.0\", \"method\": \"Host.getVMList\", \"id\": \"u\"}]");
+  assert_error_reply (reply, "u", -32601, "The method does not exist or is not available: "
+                      "{'method': 'Host.getVMList'}");
+  json_node_unref (reply);
+
+  /* In the table but not in the schema, or the reverse: not available. */
+  reply = call (c, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.hidden\", \"id\": \"h\"}");
+  assert_error_reply (reply, "h", -32601, NULL);
+  json_node_unref (reply);
+  reply = call (c, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.unimplemented\", \"id\": \"h\"}");
+  assert_error_reply (reply, "h", -32601, NULL);
+  json_node_unref (reply);
+
+  /* Each malformed request got exactly one reply: the next one is ours. */
+  reply = call (c, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"id\": \"last\"}");
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (reply), "id"), ==, "last");
+  json_node_unref (reply);
+  client_expect_silence (c, 200);
+}
+
+static void
+test_params (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) c = client_ready (fx);
+  JsonNode *reply;
+  const char *message;
+
+  /* Unknown method is checked before params. */
+  reply = call (c, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Nope.nope\", \"params\": 3, \"id\": \"p\"}");
+  assert_error_reply (reply, "p", -32600, NULL);
+  json_node_unref (reply);
+  reply = call (c, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Nope.nope\", \"params\": {\"x\": 1}, \"id\": \"p\"}");
+  assert_error_reply (reply, "p", -32601, NULL);
+  json_node_unref (reply);
+
+  reply = call (c, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.echo\", \"params\": {\"text\": 12}, \"id\": \"p\"}");
+  assert_error_reply (reply, "p", -32602, NULL);
+  message = json_object_get_string_member (json_object_get_object_member (json_node_get_object (reply), "error"), "message");
+  g_assert_true (g_str_has_prefix (message, "Invalid method parameter(s): {'reason': '"));
+  g_assert_nonnull (strstr (message, "text"));
+  json_node_unref (reply);
+
+  reply = call (c, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.echo\", \"params\": {}, \"id\": \"p\"}");
+  assert_error_reply (reply, "p", -32602, NULL);
+  json_node_unref (reply);
+
+  reply = call (c, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.echo\", "
+                             "\"params\": {\"text\": \"t\", \"item\": {\"name\": \"n\", \"count\": \"x\"}}, \"id\": \"p\"}");
+  assert_error_reply (reply, "p", -32602, NULL);
+  message = json_object_get_string_member (json_object_get_object_member (json_node_get_object (reply), "error"), "message");
+  g_assert_nonnull (strstr (message, "count"));
+  json_node_unref (reply);
+
+  /* Good params, by name and by position. */
+  reply = call (c, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.echo\", "
+                             "\"params\": {\"text\": \"t\\u00e9\", \"item\": {\"name\": \"n\", \"count\": 2}}, \"id\": \"p\"}");
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (reply), "result"), ==, "t\xc3\xa9");
+  json_node_unref (reply);
+  reply = call (c, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.echo\", \"params\": [\"pos\"], \"id\": \"p\"}");
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (reply), "result"), ==, "pos");
+  json_node_unref (reply);
+}
+
+static void
+test_handler_errors (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) c = client_ready (fx);
+  JsonNode *reply;
+
+  reply = call (c, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.fail\", "
+                             "\"params\": {\"code\": 1, \"message\": \"Virtual machine does not exist\"}, \"id\": \"f\"}");
+  assert_error_reply (reply, "f", 1, "Virtual machine does not exist");
+  json_node_unref (reply);
+
+  reply = call (c, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.fail\", "
+                             "\"params\": {\"code\": -32602, \"message\": \"params.vmID: bad\"}, \"id\": \"f\"}");
+  assert_error_reply (reply, "f", -32602, "Invalid method parameter(s): {'reason': 'params.vmID: bad'}");
+  json_node_unref (reply);
+
+  reply = call (c, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.crash\", \"id\": \"f\"}");
+  assert_error_reply (reply, "f", -32603, "Internal JSON-RPC error: {'reason': \"it's broken\"}");
+  json_node_unref (reply);
+}
+
+static void
+test_batch (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) c = client_ready (fx);
+  JsonNode *reply;
+  JsonArray *array;
+
+  /* Three requests, one a notification: one array of two, request order,
+   * though the first is the slowest. */
+  reply = call (c, "r", "s",
+                "[{\"jsonrpc\": \"2.0\", \"method\": \"Test.slow\", \"params\": {\"ms\": 100}, \"id\": 1},"
+                " {\"jsonrpc\": \"2.0\", \"method\": \"Test.echo\", \"params\": {\"text\": \"n\"}},"
+                " {\"jsonrpc\": \"2.0\", \"method\": \"Test.echo\", \"params\": {\"text\": \"b\"}, \"id\": 2}]");
+  array = json_node_get_array (reply);
+  g_assert_cmpuint (json_array_get_length (array), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (array, 0), "id"), ==, 1);
+  g_assert_true (json_object_get_boolean_member (json_array_get_object_element (array, 0), "result"));
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (array, 1), "id"), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 1), "result"), ==, "b");
+  json_node_unref (reply);
+
+  /* One good, one bad. */
+  reply = call (c, "r", "s",
+                "[{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"id\": \"g\"},"
+                " {\"jsonrpc\": \"2.0\", \"method\": \"No.such\", \"id\": \"b\"}]");
+  array = json_node_get_array (reply);
+  g_assert_cmpuint (json_array_get_length (array), ==, 2);
+  g_assert_true (json_object_get_boolean_member (json_array_get_object_element (array, 0), "result"));
+  assert_error_reply (json_array_get_element (array, 1), "b", -32601, NULL);
+  json_node_unref (reply);
+
+  /* Notifications only (unknown and failing ones too): never answered. */
+  client_request (c, "r", "[{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\"},"
+                          " {\"jsonrpc\": \"2.0\", \"method\": \"Test.crash\", \"id\": null},"
+                          " {\"jsonrpc\": \"2.0\", \"method\": \"No.such\"}]");
+  client_request (c, "r", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.echo\", \"params\": {}}");
+  reply = call (c, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"id\": \"after\"}");
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (reply), "id"), ==, "after");
+  json_node_unref (reply);
+  client_expect_silence (c, 200);
+}
+
+static void
+test_reply_routing (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) a = client_new (fx);
+  g_autoptr(Client) b = client_new (fx);
+  g_autoptr(JsonNode) reply = NULL;
+
+  client_subscribe (a, VDSM_RPC_RESPONSE_QUEUE, "sa");
+  client_subscribe (a, VDSM_RPC_RESPONSE_QUEUE, "sa2");
+  client_subscribe (b, VDSM_RPC_RESPONSE_QUEUE, "sb");
+  client_request (a, NULL, "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"id\": \"same\"}");
+  /* Every subscription of the requester gets it, in subscription order. */
+  reply = client_message (a, VDSM_RPC_RESPONSE_QUEUE, "sa");
+  g_clear_pointer (&reply, json_node_unref);
+  reply = client_message (a, VDSM_RPC_RESPONSE_QUEUE, "sa2");
+  client_expect_silence (b, 200);
+
+  /* No subscription to reply-to: dropped, connection fine. */
+  client_request (b, "nowhere", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"id\": 1}");
+  client_expect_silence (b, 200);
+}
+
+static void
+test_send_forward (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) listener = client_new (fx);
+  g_autoptr(Client) sender = client_new (fx);
+  g_autoptr(VdsmStompFrame) frame = NULL;
+
+  client_subscribe (listener, "jms.topic.chat", "chat");
+  client_subscribe (listener, "jms.topic.chatter", "other");
+  client_send (sender, LIT ("SEND\ndestination:jms.topic.chat.room\nx-custom:v\\cw\n\nhello\0"));
+  frame = client_frame (listener);
+  g_assert_cmpstr (vdsm_stomp_frame_get_command_name (frame), ==, "MESSAGE");
+  g_assert_cmpstr (vdsm_stomp_frame_get_header (frame, "subscription"), ==, "chat");
+  g_assert_cmpstr (vdsm_stomp_frame_get_header (frame, "destination"), ==, "jms.topic.chat.room");
+  g_assert_cmpstr (vdsm_stomp_frame_get_header (frame, "x-custom"), ==, "v:w");
+  g_assert_cmpstr (vdsm_stomp_frame_get_header (frame, "content-length"), ==, "5");
+  g_assert_cmpstr (vdsm_stomp_frame_get_body (frame, NULL), ==, "hello");
+  client_expect_silence (sender, 200);
+  client_expect_silence (listener, 100);
+}
+
+static void
+test_events (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) sub = client_new (fx);
+  g_autoptr(Client) other = client_ready (fx);
+  JsonNode *event;
+  JsonObject *object, *params;
+
+  client_subscribe (sub, VDSM_RPC_EVENT_QUEUE, "ev");
+  client_send (sub, LIT ("CONNECT\naccept-version:1.2\n\n\0"));
+  vdsm_stomp_frame_unref (client_frame (sub));
+
+  /* From this thread: emit_event is thread-safe. */
+  vdsm_rpc_server_emit_event (fx->server, "|virt|VM_status|abc", " {\"abc\": {\"status\": \"Up\"}}\n");
+  vdsm_rpc_server_emit_event (fx->server, "|net|host_conn|no_id", "{ }");
+
+  event = client_message (sub, VDSM_RPC_EVENT_QUEUE, "ev");
+  object = json_node_get_object (event);
+  g_assert_cmpstr (json_object_get_string_member (object, "jsonrpc"), ==, "2.0");
+  g_assert_cmpstr (json_object_get_string_member (object, "method"), ==, "|virt|VM_status|abc");
+  g_assert_false (json_object_has_member (object, "id"));
+  params = json_object_get_object_member (object, "params");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (params, "abc"), "status"), ==, "Up");
+  g_assert_cmpint (json_object_get_int_member (params, "notify_time"), >, G_MAXINT32);
+  json_node_unref (event);
+
+  event = client_message (sub, VDSM_RPC_EVENT_QUEUE, "ev");
+  params = json_object_get_object_member (json_node_get_object (event), "params");
+  g_assert_cmpuint (json_object_get_size (params), ==, 1);
+  g_assert_true (json_object_has_member (params, "notify_time"));
+  json_node_unref (event);
+
+  client_expect_silence (other, 200);
+}
+
+#define N_CLIENTS 8
+#define N_CALLS 50
+
+static gpointer
+concurrent_client (gpointer data)
+{
+  Fixture *fx = data;
+  g_autoptr(Client) c = client_ready (fx);
+  guint events = 0;
+
+  client_subscribe (c, VDSM_RPC_EVENT_QUEUE, "ev");
+  for (guint i = 0; i < N_CALLS; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("%p-%u", (void *) g_thread_self (), i);
+      g_autofree char *body = g_strdup_printf ("[{\"jsonrpc\": \"2.0\", \"method\": \"Test.echo\", "
+                                               "\"params\": {\"text\": \"%s\"}, \"id\": %u}]", text, i);
+      gboolean answered = FALSE;
+
+      client_request (c, "r", body);
+      /* Events interleave with the reply. */
+      while (!answered)
+        {
+          g_autoptr(VdsmStompFrame) frame = client_frame (c);
+          const char *sub = vdsm_stomp_frame_get_header (frame, "subscription");
+          g_autoptr(JsonNode) node = json_from_string (vdsm_stomp_frame_get_body (frame, NULL), NULL);
+          JsonObject *object = json_node_get_object (node);
+
+          if (g_strcmp0 (sub, "ev") == 0)
+            {
+              g_assert_cmpstr (json_object_get_string_member (object, "method"), ==, "|test|tick|x");
+              events++;
+              continue;
+            }
+          g_assert_cmpstr (sub, ==, "s");
+          g_assert_cmpint (json_object_get_int_member (object, "id"), ==, i);
+          g_assert_cmpstr (json_object_get_string_member (object, "result"), ==, text);
+          answered = TRUE;
+        }
+    }
+  return GUINT_TO_POINTER (events);
+}
+
+static void
+test_concurrent (Fixture *fx, gconstpointer data)
+{
+  GThread *threads[N_CLIENTS];
+
+  for (guint i = 0; i < N_CLIENTS; i++)
+    threads[i] = g_thread_new ("client", concurrent_client, fx);
+  for (guint i = 0; i < 200; i++)
+    {
+      vdsm_rpc_server_emit_event (fx->server, "|test|tick|x", "{\"n\": 1}");
+      g_usleep (500);
+    }
+  for (guint i = 0; i < N_CLIENTS; i++)
+    g_thread_join (threads[i]);
+  wait_connections (fx, 0);
+}
+
+/* ---- Internals ---- */
+
+static void
+test_pyrepr (void)
+{
+  static const struct { const char *json; const char *repr; } cases[] = {
+    { "\"plain\"", "'plain'" },
+    { "\"it's\"", "\"it's\"" },
+    { "\"both ' and \\\"\"", "'both \\' and \"'" },
+    { "\"back\\\\slash\\n\\t\\u0001\"", "'back\\\\slash\\n\\t\\x01'" },
+    { "\"caf\\u00e9\"", "'caf\xc3\xa9'" },
+    { "{\"a\": [1, true, false, null, 0.1, 100.0, 1e20, -2.5e-7]}",
+      "{'a': [1, True, False, None, 0.1, 100.0, 1e+20, -2.5e-07]}" },
+    { "[]", "[]" },
+    { "{}", "{}" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(JsonNode) node = json_from_string (cases[i].json, NULL);
+      g_autoptr(GString) out = g_string_new (NULL);
+
+      g_assert_nonnull (node);
+      vdsm_rpc_pyrepr_node (out, node);
+      g_assert_cmpstr (out->str, ==, cases[i].repr);
+    }
+}
+
+static void
+test_redact (void)
+{
+  g_autoptr(JsonNode) node = json_from_string (
+    "{\"user\": \"u\", \"password\": \"hunter2\", \"deep\": [{\"_X_secret\": {\"k\": 1}}],"
+    " \"_Xnot\": 2, \"passwords\": 3}", NULL);
+  g_autofree char *text = vdsm_rpc_redact_json (node);
+
+  g_assert_cmpstr (text, ==, "{\"user\":\"u\",\"password\":\"********\","
+                   "\"deep\":[{\"_X_secret\":\"********\"}],\"_Xnot\":2,\"passwords\":3}");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+
+  test_schema = vdsm_schema_new ();
+  if (!vdsm_schema_load_data (test_schema, "test-schema.yml", test_schema_yaml,
+                              sizeof test_schema_yaml - 1, VDSM_SCHEMA_LOAD_DEFAULT, &error))
+    g_error ("test schema: %s", error->message);
+
+#define ADD(path, func, config) \
+  g_test_add ("/rpc-server/" path, Fixture, config, fixture_set_up, func, fixture_tear_down)
+  ADD ("python-transcript", test_python_transcript, NULL);
+  ADD ("java-transcript", test_java_transcript, NULL);
+  ADD ("no-connect", test_no_connect, NULL);
+  ADD ("unix", test_unix, NULL);
+  ADD ("heartbeat-negotiation", test_heartbeat_negotiation, NULL);
+  ADD ("heartbeat-timing", test_heartbeat_timing, NULL);
+  ADD ("stomp-errors", test_stomp_errors, NULL);
+  ADD ("bad-frames", test_bad_frames, NULL);
+  ADD ("detection", test_detection, NULL);
+  ADD ("detection-timeout", test_detection_timeout, NULL);
+  ADD ("oversize-frame", test_oversize_frame, &small_config);
+  ADD ("queue-full", test_queue_full, &small_config);
+  ADD ("slow-reader", test_slow_reader, &small_config);
+  ADD ("jsonrpc-errors", test_jsonrpc_errors, NULL);
+  ADD ("params", test_params, NULL);
+  ADD ("handler-errors", test_handler_errors, NULL);
+  ADD ("batch", test_batch, NULL);
+  ADD ("reply-routing", test_reply_routing, NULL);
+  ADD ("send-forward", test_send_forward, NULL);
+  ADD ("events", test_events, NULL);
+  ADD ("concurrent", test_concurrent, NULL);
+#undef ADD
+  g_test_add_func ("/rpc-server/internal/pyrepr", test_pyrepr);
+  g_test_add_func ("/rpc-server/internal/redact", test_redact);
+
+  ret = g_test_run ();
+  vdsm_schema_free (test_schema);
+  return ret;
+}

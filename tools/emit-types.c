@@ -1,0 +1,820 @@
+/* emit-types.c: vdsm-types.[ch], a C type per schema type with its JSON
+ * writer and reader (docs/architecture.md, "Generated types").
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "emitters.h"
+
+#include <string.h>
+
+/* The statement that frees a pointer slot (an lvalue). */
+static char *
+free_stmt (const GenRef *ref, const char *lvalue)
+{
+  if (ref->kind == GEN_C_STRING)
+    return g_strdup_printf ("g_free (%s);", lvalue);
+  if (ref->kind == GEN_C_BOXED)
+    return g_strdup_printf ("%s_free (%s);", ref->type->snake, lvalue);
+  return g_strdup_printf ("g_clear_pointer (&%s, %s);", lvalue, gen_ref_free_func (ref));
+}
+
+static const char *
+zero_of (const GenRef *ref)
+{
+  if (gen_ref_is_pointer (ref))
+    return "NULL";
+  if (ref->kind == GEN_C_BOOLEAN)
+    return "FALSE";
+  if (ref->kind == GEN_C_ENUM)
+    return "0";
+  if (ref->kind == GEN_C_DOUBLE)
+    return "0.0";
+  return "0";
+}
+
+/* The getter's return type: strings are handed out const. */
+static const char *
+getter_ctype (const GenRef *ref)
+{
+  return ref->kind == GEN_C_STRING ? "const char *" : ref->ctype;
+}
+
+static char *
+default_note (const GenField *field)
+{
+  const VdsmSchemaMember *member = field->member;
+  g_autofree char *text = NULL;
+
+  if (member == NULL || member->default_kind != VDSM_SCHEMA_DEFAULT_VALUE
+      || member->default_value == NULL)
+    return g_strdup ("");
+  text = json_to_string (member->default_value, FALSE);
+  return g_strdup_printf (" (default: %s)", text);
+}
+
+/* ---- Header ---- */
+
+static void
+emit_enum_decl (EmitWriter *w, const char *camel, const char *snake,
+                const char *type_macro, const char *doc, GPtrArray *consts,
+                GPtrArray *texts, GPtrArray *descriptions)
+{
+  emit (w, "/**\n * %s:\n", camel);
+  for (guint i = 0; i < consts->len; i++)
+    {
+      g_autofree char *text = gen_doc (g_ptr_array_index (texts, i));
+      g_autofree char *desc = gen_doc (g_ptr_array_index (descriptions, i));
+
+      emit (w, " * @%s: `%s`%s%s\n", (char *) g_ptr_array_index (consts, i), text,
+            *desc != '\0' ? ": " : "", desc);
+    }
+  emit (w, " *\n * %s\n */\n", doc);
+  emit (w, "typedef enum {\n");
+  for (guint i = 0; i < consts->len; i++)
+    emit (w, "  %s,\n", (char *) g_ptr_array_index (consts, i));
+  emit (w, "} %s;\n\n", camel);
+  emit (w, "GType %s_get_type (void) G_GNUC_CONST;\n", snake);
+  emit (w, "#define %s (%s_get_type ())\n\n", type_macro, snake);
+}
+
+static void
+emit_enums (GenModel *model, EmitWriter *w)
+{
+  for (guint t = 0; t < model->types->len; t++)
+    {
+      const GenType *type = g_ptr_array_index (model->types, t);
+      g_autoptr(GPtrArray) texts = g_ptr_array_new ();
+      g_autoptr(GPtrArray) descs = g_ptr_array_new ();
+      g_autoptr(GPtrArray) consts = g_ptr_array_new ();
+      g_autofree char *doc = NULL;
+
+      if (type->kind == GEN_TYPE_ENUM)
+        {
+          for (guint i = 0; i < type->schema->values->len; i++)
+            {
+              const VdsmSchemaEnumValue *v = g_ptr_array_index (type->schema->values, i);
+
+              g_ptr_array_add (texts, v->text);
+              g_ptr_array_add (descs, v->description);
+              g_ptr_array_add (consts, g_ptr_array_index (type->consts, i));
+            }
+          doc = gen_doc (type->schema->description);
+          emit_enum_decl (w, type->camel, type->snake, type->type_macro, doc, consts, texts, descs);
+        }
+      else if (type->kind == GEN_TYPE_UNION)
+        {
+          for (guint i = 0; i < type->fields->len; i++)
+            {
+              const GenField *field = g_ptr_array_index (type->fields, i);
+
+              g_ptr_array_add (texts, field->kind_nick);
+              g_ptr_array_add (descs, (gpointer) "");
+              g_ptr_array_add (consts, field->kind_const);
+            }
+          doc = g_strdup_printf ("Which member of a #%s is set.", type->camel);
+          emit_enum_decl (w, type->kind_camel, type->kind_snake, type->kind_type_macro,
+                          doc, consts, texts, descs);
+        }
+    }
+}
+
+static void
+emit_struct (EmitWriter *w, const GenType *type)
+{
+  g_autofree char *doc = gen_doc (type->schema->description);
+
+  emit (w, "/**\n * %s:\n", type->camel);
+  if (type->kind == GEN_TYPE_UNION)
+    emit (w, " * @kind: which member is set\n");
+  for (guint i = 0; i < type->fields->len; i++)
+    {
+      const GenField *field = g_ptr_array_index (type->fields, i);
+      g_autofree char *ann = gen_ref_gi_annotation (field->ref);
+      g_autofree char *desc = gen_doc (field->member != NULL ? field->member->description : NULL);
+      g_autofree char *note = default_note (field);
+      const char *wire = field->member != NULL ? field->member->name : field->kind_nick;
+      gboolean nullable = gen_ref_is_pointer (field->ref);
+
+      if (field->has_name != NULL)
+        emit (w, " * @%s: whether @%s is set\n", field->has_name, field->c_name);
+      emit (w, " * @%s:%s%s `%s`%s%s%s\n", field->c_name,
+            nullable ? " (nullable)" : "", ann, wire, *desc != '\0' ? ": " : "", desc, note);
+    }
+  emit (w, " *\n * %s\n */\n", doc);
+  emit (w, "struct _%s {\n", type->camel);
+  emit_indent (w);
+  if (type->kind == GEN_TYPE_UNION)
+    emit (w, "%s kind;\n", type->kind_camel);
+  for (guint i = 0; i < type->fields->len; i++)
+    {
+      const GenField *field = g_ptr_array_index (type->fields, i);
+      g_autofree char *decl = gen_decl (field->ref->ctype, field->c_name);
+
+      if (field->has_name != NULL)
+        emit (w, "gboolean %s;\n", field->has_name);
+      emit (w, "%s;\n", decl);
+    }
+  if (type->fields->len == 0 && type->kind == GEN_TYPE_OBJECT)
+    emit (w, "/* An empty object on the wire; C wants a member. */\n"
+             "gboolean reserved;\n");
+  emit_dedent (w);
+  emit (w, "};\n\n");
+}
+
+static void
+emit_prototypes (EmitWriter *w, const GenType *type)
+{
+  const char *s = type->snake;
+  const char *c = type->camel;
+
+  switch (type->kind)
+    {
+    case GEN_TYPE_ENUM:
+      emit (w, "const char *%s_to_string (%s value);\n", s, c);
+      emit (w, "void %s_write_json (%s value, GString *out);\n", s, c);
+      emit (w, "gboolean %s_read_json (JsonNode *node, const VdsmJsonPath *path, %s *out, GError **error);\n", s, c);
+      emit (w, "gboolean %s_from_json (JsonNode *node, %s *out, GError **error);\n\n", s, c);
+      return;
+    case GEN_TYPE_MAP:
+      emit (w, "GHashTable *%s_new (void);\n", s);
+      emit (w, "GHashTable *%s_copy (GHashTable *self);\n", s);
+      emit (w, "void %s_write_json (GHashTable *self, GString *out);\n", s);
+      emit (w, "gboolean %s_read_json (JsonNode *node, const VdsmJsonPath *path, GHashTable **out, GError **error);\n", s);
+      emit (w, "GHashTable *%s_from_json (JsonNode *node, GError **error);\n", s);
+      emit (w, "GHashTable *%s_new_from_json_string (const char *json, GError **error);\n", s);
+      emit (w, "char *%s_to_json_string (GHashTable *self);\n\n", s);
+      return;
+    case GEN_TYPE_OBJECT:
+    case GEN_TYPE_UNION:
+      break;
+    }
+  emit (w, "GType %s_get_type (void) G_GNUC_CONST;\n", s);
+  emit (w, "#define %s (%s_get_type ())\n", type->type_macro, s);
+  emit (w, "%s *%s_new (void);\n", c, s);
+  emit (w, "%s *%s_copy (const %s *self);\n", c, s, c);
+  emit (w, "void %s_free (%s *self);\n", s, c);
+  emit (w, "G_DEFINE_AUTOPTR_CLEANUP_FUNC (%s, %s_free)\n", c, s);
+  if (type->kind == GEN_TYPE_UNION)
+    emit (w, "%s %s_get_kind (const %s *self);\n", type->kind_camel, s, c);
+  for (guint i = 0; i < type->fields->len; i++)
+    {
+      const GenField *field = g_ptr_array_index (type->fields, i);
+      g_autofree char *value = gen_decl (field->ref->in_ctype, "value");
+
+      emit (w, "%s%s%s_get_%s (const %s *self);\n", getter_ctype (field->ref),
+            g_str_has_suffix (getter_ctype (field->ref), "*") ? "" : " ",
+            s, field->accessor, c);
+      emit (w, "void %s_set_%s (%s *self, %s);\n", s, field->accessor, c, value);
+    }
+  emit (w, "void %s_write_json (const %s *self, GString *out);\n", s, c);
+  emit (w, "gboolean %s_read_json (JsonNode *node, const VdsmJsonPath *path, %s **out, GError **error);\n", s, c);
+  emit (w, "%s *%s_from_json (JsonNode *node, GError **error);\n", c, s);
+  emit (w, "%s *%s_new_from_json_string (const char *json, GError **error);\n", c, s);
+  emit (w, "char *%s_to_json_string (const %s *self);\n\n", s, c);
+}
+
+static void
+emit_header (GenModel *model, EmitWriter *w)
+{
+  emit_banner (model, w, "the C types of the schema's types");
+  emit (w, "#pragma once\n\n");
+  emit (w, "#include <glib-object.h>\n#include <json-glib/json-glib.h>\n\n");
+  /* The JSON helpers stay private; the (skip) readers only need the name. */
+  emit (w, "typedef struct _VdsmJsonPath VdsmJsonPath;\n\n");
+  emit (w, "G_BEGIN_DECLS\n\n");
+  emit_enums (model, w);
+  for (guint t = 0; t < model->types->len; t++)
+    {
+      const GenType *type = g_ptr_array_index (model->types, t);
+
+      if (type->kind == GEN_TYPE_OBJECT || type->kind == GEN_TYPE_UNION)
+        emit (w, "typedef struct _%s %s;\n", type->camel, type->camel);
+    }
+  emit (w, "\n");
+  for (guint t = 0; t < model->types->len; t++)
+    {
+      const GenType *type = g_ptr_array_index (model->types, t);
+
+      if (type->kind == GEN_TYPE_OBJECT || type->kind == GEN_TYPE_UNION)
+        emit_struct (w, type);
+    }
+  for (guint t = 0; t < model->types->len; t++)
+    emit_prototypes (w, g_ptr_array_index (model->types, t));
+  emit (w, "G_END_DECLS\n");
+}
+
+/* ---- Source: enums ---- */
+
+static void
+emit_genum_get_type (EmitWriter *w, const char *camel, const char *snake,
+                     GPtrArray *consts, GPtrArray *nicks)
+{
+  emit (w, "GType\n%s_get_type (void)\n{\n", snake);
+  emit (w, "  static gsize type_id = 0;\n");
+  emit (w, "  static const GEnumValue values[] = {\n");
+  for (guint i = 0; i < consts->len; i++)
+    {
+      g_autofree char *nick = gen_c_literal (g_ptr_array_index (nicks, i));
+      const char *constant = g_ptr_array_index (consts, i);
+
+      emit (w, "    { %s, \"%s\", %s },\n", constant, constant, nick);
+    }
+  emit (w, "    { 0, NULL, NULL }\n  };\n\n");
+  emit (w, "  if (g_once_init_enter (&type_id))\n");
+  emit (w, "    g_once_init_leave (&type_id, g_enum_register_static (g_intern_static_string (\"%s\"), values));\n", camel);
+  emit (w, "  return type_id;\n}\n\n");
+}
+
+/* The JSON text written for an enum key: a string key as a JSON string, a
+ * number as the schema wrote it when that is valid JSON. */
+static char *
+enum_wire_text (const VdsmSchemaEnumValue *v)
+{
+  GType vt = json_node_get_value_type (v->typed);
+  g_autoptr(JsonParser) parser = NULL;
+
+  if (vt == G_TYPE_INT64 || vt == G_TYPE_DOUBLE)
+    {
+      parser = json_parser_new ();
+      if (json_parser_load_from_data (parser, v->text, -1, NULL)
+          && json_parser_get_root (parser) != NULL
+          && JSON_NODE_HOLDS_VALUE (json_parser_get_root (parser))
+          && json_node_get_value_type (json_parser_get_root (parser)) != G_TYPE_STRING)
+        return g_strdup (v->text);
+      return json_to_string (v->typed, FALSE);
+    }
+  {
+    g_autoptr(JsonNode) node = json_node_init_string (json_node_alloc (), v->text);
+
+    return json_to_string (node, FALSE);
+  }
+}
+
+static void
+emit_enum_source (EmitWriter *w, const GenType *type)
+{
+  const char *s = type->snake;
+  const char *c = type->camel;
+  GPtrArray *values = type->schema->values;
+  g_autoptr(GPtrArray) nicks = g_ptr_array_new ();
+  g_autofree char *key_lit = gen_c_literal (type->schema->key);
+
+  emit (w, "static const VdsmJsonEnumValue %s_values[] = {\n", s);
+  for (guint i = 0; i < values->len; i++)
+    {
+      const VdsmSchemaEnumValue *v = g_ptr_array_index (values, i);
+      GType vt = json_node_get_value_type (v->typed);
+      g_autofree char *text = gen_c_literal (v->text);
+      g_autofree char *wire_text = enum_wire_text (v);
+      g_autofree char *wire = gen_c_literal (wire_text);
+      char dbl[G_ASCII_DTOSTR_BUF_SIZE] = "0.0";
+
+      if (vt == G_TYPE_DOUBLE)
+        g_ascii_dtostr (dbl, sizeof dbl, json_node_get_double (v->typed));
+      emit (w, "  { %s, %s, %s, G_GINT64_CONSTANT (%" G_GINT64_FORMAT "), %s },\n",
+            text, wire,
+            vt == G_TYPE_INT64 ? "VDSM_JSON_ENUM_INT"
+              : vt == G_TYPE_DOUBLE ? "VDSM_JSON_ENUM_DOUBLE" : "VDSM_JSON_ENUM_STRING",
+            vt == G_TYPE_INT64 ? json_node_get_int (v->typed) : 0, dbl);
+      g_ptr_array_add (nicks, v->text);
+    }
+  emit (w, "};\n\n");
+  emit_genum_get_type (w, c, s, type->consts, nicks);
+
+  emit (w, "/**\n * %s_to_string:\n * @value: a #%s\n *\n"
+           " * Returns: (nullable): the wire text of @value (its GEnum nick)\n */\n", s, c);
+  emit (w, "const char *\n%s_to_string (%s value)\n{\n", s, c);
+  emit (w, "  return (guint) value < G_N_ELEMENTS (%s_values) ? %s_values[value].text : NULL;\n}\n\n", s, s);
+
+  emit (w, "/**\n * %s_write_json: (skip)\n * @value: a #%s\n * @out: where to append\n *\n"
+           " * Appends @value as JSON: a string, or a number for a numeric key.\n */\n", s, c);
+  emit (w, "void\n%s_write_json (%s value, GString *out)\n{\n", s, c);
+  emit (w, "  if ((guint) value < G_N_ELEMENTS (%s_values))\n", s);
+  emit (w, "    g_string_append (out, %s_values[value].wire);\n", s);
+  emit (w, "  else\n    g_string_append (out, \"null\");\n}\n\n");
+
+  emit (w, "/**\n * %s_read_json: (skip)\n * @node: a JSON value\n * @path: (nullable): where @node is, for errors\n"
+           " * @out: (out): the value\n * @error: return location for a #GError\n *\n"
+           " * Returns: whether @node is a value of the enum\n */\n", s);
+  emit (w, "gboolean\n%s_read_json (JsonNode *node, const VdsmJsonPath *path, %s *out, GError **error)\n{\n", s, c);
+  emit (w, "  int value;\n\n");
+  emit (w, "  if (!vdsm_json_read_enum (node, path, %s, %s_values, G_N_ELEMENTS (%s_values), &value, error))\n",
+        key_lit, s, s);
+  emit (w, "    return FALSE;\n  *out = (%s) value;\n  return TRUE;\n}\n\n", c);
+
+  emit (w, "/**\n * %s_from_json:\n * @node: a JSON value\n * @out: (out): the value\n"
+           " * @error: return location for a #GError\n *\n"
+           " * Returns: whether @node is a value of the enum\n */\n", s);
+  emit (w, "gboolean\n%s_from_json (JsonNode *node, %s *out, GError **error)\n{\n", s, c);
+  emit (w, "  return %s_read_json (node, NULL, out, error);\n}\n\n", s);
+}
+
+/* ---- Source: the functions every boxed or map type has ---- */
+
+static void
+emit_json_entry_points (EmitWriter *w, const GenType *type, const char *ctype,
+                        const char *self_ctype, const char *ann)
+{
+  const char *s = type->snake;
+  g_autofree char *ret = gen_decl (ctype, "");
+  g_autofree char *self_decl = gen_decl (self_ctype, "self");
+
+  emit (w, "/**\n * %s_from_json:\n * @node: a JSON value\n * @error: return location for a #GError\n *\n"
+           " * Returns: (transfer full)%s: a new value, or %%NULL with @error set\n */\n", s, ann);
+  emit (w, "%s\n%s_from_json (JsonNode *node, GError **error)\n{\n", ctype, s);
+  emit (w, "  %sresult = NULL;\n\n", ret);
+  emit (w, "  if (!%s_read_json (node, NULL, &result, error))\n    return NULL;\n", s);
+  emit (w, "  return result;\n}\n\n");
+
+  emit (w, "/**\n * %s_new_from_json_string:\n * @json: JSON text\n * @error: return location for a #GError\n *\n"
+           " * Returns: (transfer full)%s: a new value, or %%NULL with @error set\n */\n", s, ann);
+  emit (w, "%s\n%s_new_from_json_string (const char *json, GError **error)\n{\n", ctype, s);
+  emit (w, "  g_autoptr (JsonNode) node = vdsm_json_parse (json, error);\n\n");
+  emit (w, "  if (node == NULL)\n    return NULL;\n");
+  emit (w, "  return %s_from_json (node, error);\n}\n\n", s);
+
+  emit (w, "/**\n * %s_to_json_string:\n * @self: (nullable)%s: a value\n *\n"
+           " * Returns: (transfer full): @self as JSON text\n */\n", s, ann);
+  emit (w, "char *\n%s_to_json_string (%s)\n{\n", s, self_decl);
+  emit (w, "  GString *out = g_string_new (NULL);\n\n");
+  emit (w, "  %s_write_json (self, out);\n", s);
+  emit (w, "  return g_string_free (out, FALSE);\n}\n\n");
+}
+
+static void
+emit_map_source (GenHelpers *h, EmitWriter *w, const GenType *type)
+{
+  const char *s = type->snake;
+  g_autofree char *notify = gen_ref_destroy_notify (type->value);
+  g_autofree char *value_gi = gen_ref_gi_type (type->value);
+  g_autofree char *map_ann = g_strdup_printf (" (element-type utf8 %s)", value_gi);
+  g_autofree char *cast = g_strdup_printf ("(%s) value", type->value->ctype);
+  g_autofree char *write = gen_write_stmt (h, type->value, cast, "out");
+  g_autofree char *value_decl = gen_ref_auto_decl (type->value, "value");
+  g_autofree char *read = gen_read_expr (h, type->value, "member", "&member_path", "&value", "error");
+  g_autofree char *desc = gen_doc (type->schema->description);
+  const char *copy_func;
+
+  /* Items in a table are copied through a GCopyFunc. */
+  if (type->value->kind == GEN_C_STRING)
+    copy_func = "vdsm_json_copy_string";
+  else if (type->value->kind == GEN_C_NODE)
+    copy_func = "vdsm_json_copy_node";
+  else
+    copy_func = NULL;
+
+  emit (w, "/**\n * %s_new:\n *\n * A new, empty %s: %s\n *\n"
+           " * Returns: (transfer full)%s: a table keyed by strings\n */\n", s, type->schema->key, desc, map_ann);
+  emit (w, "GHashTable *\n%s_new (void)\n{\n  return vdsm_json_hash_table_new (%s);\n}\n\n", s, notify);
+
+  if (copy_func == NULL)
+    {
+      g_autofree char *copy = gen_copy_expr (h, type->value, "(gpointer) src");
+
+      emit (w, "static gpointer\n%s_copy_value (gconstpointer src, gpointer unused)\n{\n", s);
+      emit (w, "  return %s;\n}\n\n", copy);
+    }
+  emit (w, "/**\n * %s_copy:\n * @self: (nullable)%s: a table\n *\n"
+           " * Returns: (transfer full) (nullable)%s: a deep copy of @self\n */\n", s, map_ann, map_ann);
+  emit (w, "GHashTable *\n%s_copy (GHashTable *self)\n{\n", s);
+  if (copy_func != NULL)
+    emit (w, "  return vdsm_json_hash_table_copy (self, %s, %s);\n}\n\n", copy_func, notify);
+  else
+    emit (w, "  return vdsm_json_hash_table_copy (self, %s_copy_value, %s);\n}\n\n", s, notify);
+
+  emit (w, "/**\n * %s_write_json: (skip)\n * @self: (nullable): a table\n * @out: where to append\n *\n"
+           " * Appends @self as a JSON object.\n */\n", s);
+  emit (w, "void\n%s_write_json (GHashTable *self, GString *out)\n{\n", s);
+  emit_indent (w);
+  emit (w, "GHashTableIter iter;\ngpointer key, value;\ngboolean first = TRUE;\n\n");
+  emit (w, "if (self == NULL)\n  {\n    g_string_append (out, \"null\");\n    return;\n  }\n");
+  emit (w, "g_string_append_c (out, '{');\n");
+  emit (w, "g_hash_table_iter_init (&iter, self);\n");
+  emit (w, "while (g_hash_table_iter_next (&iter, &key, &value))\n  {\n");
+  emit (w, "    if (!first)\n      g_string_append_c (out, ',');\n    first = FALSE;\n");
+  emit (w, "    vdsm_json_write_string (out, key);\n    g_string_append_c (out, ':');\n");
+  emit (w, "    %s\n  }\n", write);
+  emit (w, "g_string_append_c (out, '}');\n");
+  emit_dedent (w);
+  emit (w, "}\n\n");
+
+  emit (w, "/**\n * %s_read_json: (skip)\n * @node: a JSON value\n * @path: (nullable): where @node is, for errors\n"
+           " * @out: (out): the table\n * @error: return location for a #GError\n *\n"
+           " * Returns: whether @node is a valid %s\n */\n", s, type->schema->key);
+  emit (w, "gboolean\n%s_read_json (JsonNode *node, const VdsmJsonPath *path, GHashTable **out, GError **error)\n{\n", s);
+  emit_indent (w);
+  emit (w, "JsonObject *object = vdsm_json_read_object (node, path, error);\n");
+  emit (w, "g_autoptr (GHashTable) result = NULL;\nJsonObjectIter iter;\nconst char *key;\nJsonNode *member;\n\n");
+  emit (w, "if (object == NULL)\n  return FALSE;\n");
+  emit (w, "result = %s_new ();\n", s);
+  emit (w, "json_object_iter_init (&iter, object);\n");
+  emit (w, "while (json_object_iter_next (&iter, &key, &member))\n  {\n");
+  emit_indent (w);
+  emit_indent (w);
+  emit (w, "const VdsmJsonPath member_path = { path, key, 0 };\n%s;\n\n", value_decl);
+  emit (w, "if (!%s)\n  return FALSE;\n", read);
+  emit (w, "g_hash_table_insert (result, g_strdup (key), g_steal_pointer (&value));\n");
+  emit_dedent (w);
+  emit_dedent (w);
+  emit (w, "  }\n*out = g_steal_pointer (&result);\nreturn TRUE;\n");
+  emit_dedent (w);
+  emit (w, "}\n\n");
+
+  emit_json_entry_points (w, type, "GHashTable *", "GHashTable *", map_ann);
+}
+
+/* ---- Source: objects and unions ---- */
+
+static void
+emit_boxed_common (GenHelpers *h, EmitWriter *w, const GenType *type)
+{
+  const char *s = type->snake;
+  const char *c = type->camel;
+
+  emit (w, "/**\n * %s_new:\n *\n * Returns: (transfer full): a new #%s%s\n */\n", s, c,
+        type->kind == GEN_TYPE_UNION ? " holding its first member, unset" : " with nothing set");
+  emit (w, "%s *\n%s_new (void)\n{\n  %s *self = g_new0 (%s, 1);\n\n", c, s, c, c);
+  for (guint i = 0; i < type->fields->len; i++)
+    {
+      const GenField *field = g_ptr_array_index (type->fields, i);
+
+      if (field->default_c != NULL)
+        emit (w, "  self->%s = %s;\n", field->c_name, field->default_c);
+    }
+  emit (w, "  return self;\n}\n\n");
+
+  emit (w, "/**\n * %s_copy:\n * @self: (nullable): a #%s\n *\n"
+           " * Returns: (transfer full) (nullable): a deep copy of @self\n */\n", s, c);
+  emit (w, "%s *\n%s_copy (const %s *self)\n{\n  %s *copy;\n\n", c, s, c, c);
+  emit (w, "  if (self == NULL)\n    return NULL;\n");
+  emit (w, "  copy = g_new (%s, 1);\n  *copy = *self;\n", c);
+  for (guint i = 0; i < type->fields->len; i++)
+    {
+      const GenField *field = g_ptr_array_index (type->fields, i);
+      g_autofree char *src = g_strdup_printf ("self->%s", field->c_name);
+      g_autofree char *copy = NULL;
+
+      if (!gen_ref_is_pointer (field->ref))
+        continue;
+      copy = gen_copy_expr (h, field->ref, src);
+      emit (w, "  copy->%s = %s;\n", field->c_name, copy);
+    }
+  emit (w, "  return copy;\n}\n\n");
+
+  emit (w, "/**\n * %s_free:\n * @self: (nullable): a #%s\n *\n * Frees @self and everything it holds.\n */\n", s, c);
+  emit (w, "void\n%s_free (%s *self)\n{\n  if (self == NULL)\n    return;\n", s, c);
+  for (guint i = 0; i < type->fields->len; i++)
+    {
+      const GenField *field = g_ptr_array_index (type->fields, i);
+      g_autofree char *lvalue = g_strdup_printf ("self->%s", field->c_name);
+      g_autofree char *stmt = NULL;
+
+      if (!gen_ref_is_pointer (field->ref))
+        continue;
+      stmt = free_stmt (field->ref, lvalue);
+      emit (w, "  %s\n", stmt);
+    }
+  emit (w, "  g_free (self);\n}\n\n");
+  emit (w, "G_DEFINE_BOXED_TYPE (%s, %s, %s_copy, %s_free)\n\n", c, s, s, s);
+}
+
+static void
+emit_accessors (GenHelpers *h, EmitWriter *w, const GenType *type)
+{
+  const char *s = type->snake;
+  const char *c = type->camel;
+  gboolean is_union = type->kind == GEN_TYPE_UNION;
+
+  if (is_union)
+    {
+      emit (w, "/**\n * %s_get_kind:\n * @self: a #%s\n *\n * Returns: which member is set\n */\n", s, c);
+      emit (w, "%s\n%s_get_kind (const %s *self)\n{\n", type->kind_camel, s, c);
+      emit (w, "  g_return_val_if_fail (self != NULL, 0);\n  return self->kind;\n}\n\n");
+      /* Setting one member drops the others. */
+      emit (w, "static void\n%s_clear_members (%s *self)\n{\n", s, c);
+      for (guint i = 0; i < type->fields->len; i++)
+        {
+          const GenField *field = g_ptr_array_index (type->fields, i);
+          g_autofree char *lvalue = g_strdup_printf ("self->%s", field->c_name);
+          g_autofree char *stmt = NULL;
+
+          if (!gen_ref_is_pointer (field->ref))
+            continue;
+          stmt = free_stmt (field->ref, lvalue);
+          emit (w, "  %s\n", stmt);
+          if (field->ref->kind == GEN_C_STRING || field->ref->kind == GEN_C_BOXED)
+            emit (w, "  self->%s = NULL;\n", field->c_name);
+        }
+      emit (w, "}\n\n");
+    }
+  for (guint i = 0; i < type->fields->len; i++)
+    {
+      const GenField *field = g_ptr_array_index (type->fields, i);
+      const char *wire = field->member != NULL ? field->member->name : field->kind_nick;
+      gboolean ptr = gen_ref_is_pointer (field->ref);
+      g_autofree char *ann = gen_ref_gi_annotation (field->ref);
+      g_autofree char *value = gen_decl (field->ref->in_ctype, "value");
+      g_autofree char *ret = gen_decl (getter_ctype (field->ref), "");
+      g_autofree char *desc = gen_doc (field->member != NULL ? field->member->description : NULL);
+      g_autofree char *note = default_note (field);
+      g_autofree char *lvalue = g_strdup_printf ("self->%s", field->c_name);
+
+      emit (w, "/**\n * %s_get_%s:\n * @self: a #%s\n *\n", s, field->accessor, c);
+      if (*desc != '\0')
+        emit (w, " * %s%s\n *\n", desc, note);
+      emit (w, " * Returns:%s%s: the `%s` %s%s\n */\n",
+            ptr ? " (transfer none) (nullable)" : "", ann, wire,
+            is_union ? "member" : "field",
+            field->has_name != NULL ? (field->default_c != NULL ? ", or its default when unset"
+                                                                : ", meaningful when set") : "");
+      emit (w, "%s\n%s_get_%s (const %s *self)\n{\n", ret, s, field->accessor, c);
+      emit (w, "  g_return_val_if_fail (self != NULL, %s);\n", zero_of (field->ref));
+      emit (w, "  return self->%s;\n}\n\n", field->c_name);
+
+      emit (w, "/**\n * %s_set_%s:\n * @self: a #%s\n * @value:%s%s: the new value%s\n *\n",
+            s, field->accessor, c, ptr ? " (nullable)" : "", ann, ptr ? ", copied" : "");
+      emit (w, " * Sets the `%s` %s%s.\n */\n", wire, is_union ? "member, which becomes the one set" : "field",
+            field->has_name != NULL ? " and marks it set" : "");
+      emit (w, "void\n%s_set_%s (%s *self, %s)\n{\n", s, field->accessor, c, value);
+      emit_indent (w);
+      if (ptr)
+        {
+          g_autofree char *copy = gen_copy_expr (h, field->ref, "value");
+          g_autofree char *decl = gen_decl (field->ref->ctype, "copy");
+          g_autofree char *stmt = free_stmt (field->ref, lvalue);
+
+          emit (w, "g_return_if_fail (self != NULL);\n");
+          emit (w, "%s = %s;\n\n", decl, copy);
+          if (is_union)
+            emit (w, "%s_clear_members (self);\n", s);
+          else
+            emit (w, "%s\n", stmt);
+          emit (w, "self->%s = copy;\n", field->c_name);
+        }
+      else
+        {
+          emit (w, "g_return_if_fail (self != NULL);\n");
+          if (is_union)
+            emit (w, "%s_clear_members (self);\n", s);
+          emit (w, "self->%s = value;\n", field->c_name);
+          if (field->has_name != NULL)
+            emit (w, "self->%s = TRUE;\n", field->has_name);
+        }
+      if (is_union)
+        emit (w, "self->kind = %s;\n", field->kind_const);
+      emit_dedent (w);
+      emit (w, "}\n\n");
+    }
+}
+
+static void
+emit_object_json (GenHelpers *h, EmitWriter *w, const GenType *type)
+{
+  const char *s = type->snake;
+  const char *c = type->camel;
+  GPtrArray *fields = type->fields;
+
+  emit (w, "/**\n * %s_write_json: (skip)\n * @self: (nullable): a #%s\n * @out: where to append\n *\n"
+           " * Appends @self as a JSON object; unset optional fields and %%NULL\n"
+           " * pointers are left out.\n */\n", s, c);
+  emit (w, "void\n%s_write_json (const %s *self, GString *out)\n{\n", s, c);
+  emit_indent (w);
+  if (fields->len > 0)
+    emit (w, "gboolean first = TRUE;\n\n");
+  emit (w, "if (self == NULL)\n  {\n    g_string_append (out, \"null\");\n    return;\n  }\n");
+  emit (w, "g_string_append_c (out, '{');\n");
+  for (guint i = 0; i < fields->len; i++)
+    {
+      const GenField *field = g_ptr_array_index (fields, i);
+      g_autofree char *key = gen_json_key_literal (field->member->name);
+      g_autofree char *value = g_strdup_printf ("self->%s", field->c_name);
+      g_autofree char *write = gen_write_stmt (h, field->ref, value, "out");
+
+      if (gen_ref_is_pointer (field->ref))
+        emit (w, "if (self->%s != NULL)\n", field->c_name);
+      else if (field->has_name != NULL)
+        emit (w, "if (self->%s)\n", field->has_name);
+      else
+        {
+          emit (w, "vdsm_json_write_member (out, &first, %s);\n%s\n", key, write);
+          continue;
+        }
+      emit (w, "  {\n    vdsm_json_write_member (out, &first, %s);\n    %s\n  }\n", key, write);
+    }
+  emit (w, "g_string_append_c (out, '}');\n");
+  emit_dedent (w);
+  emit (w, "}\n\n");
+
+  emit (w, "/**\n * %s_read_json: (skip)\n * @node: a JSON value\n * @path: (nullable): where @node is, for errors\n"
+           " * @out: (out) (transfer full): the value\n * @error: return location for a #GError\n *\n"
+           " * Reads a JSON object. Unknown members are ignored; missing or null\n"
+           " * members stay unset.\n *\n * Returns: whether @node is a valid %s\n */\n", s, type->schema->key);
+  emit (w, "gboolean\n%s_read_json (JsonNode *node, const VdsmJsonPath *path, %s **out, GError **error)\n{\n", s, c);
+  emit_indent (w);
+  emit (w, "JsonObject *object = vdsm_json_read_object (node, path, error);\n");
+  emit (w, "g_autoptr (%s) self = NULL;\n", c);
+  if (fields->len > 0)
+    emit (w, "JsonNode *member;\n");
+  emit (w, "\nif (object == NULL)\n  return FALSE;\n");
+  emit (w, "self = %s_new ();\n", s);
+  for (guint i = 0; i < fields->len; i++)
+    {
+      const GenField *field = g_ptr_array_index (fields, i);
+      g_autofree char *name = gen_c_literal (field->member->name);
+      g_autofree char *target = g_strdup_printf ("&self->%s", field->c_name);
+      g_autofree char *read = gen_read_expr (h, field->ref, "member", "&member_path", target, "error");
+
+      emit (w, "member = json_object_get_member (object, %s);\n", name);
+      emit (w, "if (member != NULL && !JSON_NODE_HOLDS_NULL (member))\n  {\n");
+      emit (w, "    const VdsmJsonPath member_path = { path, %s, 0 };\n\n", name);
+      emit (w, "    if (!%s)\n      return FALSE;\n", read);
+      if (field->has_name != NULL)
+        emit (w, "    self->%s = TRUE;\n", field->has_name);
+      emit (w, "  }\n");
+    }
+  emit (w, "*out = g_steal_pointer (&self);\nreturn TRUE;\n");
+  emit_dedent (w);
+  emit (w, "}\n\n");
+}
+
+static void
+emit_union_json (GenHelpers *h, EmitWriter *w, const GenType *type)
+{
+  const char *s = type->snake;
+  const char *c = type->camel;
+  g_autofree char *key_lit = gen_c_literal (type->schema->key);
+
+  emit (w, "/**\n * %s_write_json: (skip)\n * @self: (nullable): a #%s\n * @out: where to append\n *\n"
+           " * Appends the member that is set as JSON.\n */\n", s, c);
+  emit (w, "void\n%s_write_json (const %s *self, GString *out)\n{\n", s, c);
+  emit_indent (w);
+  emit (w, "if (self == NULL)\n  {\n    g_string_append (out, \"null\");\n    return;\n  }\n");
+  emit (w, "switch (self->kind)\n  {\n");
+  for (guint i = 0; i < type->fields->len; i++)
+    {
+      const GenField *field = g_ptr_array_index (type->fields, i);
+      g_autofree char *value = g_strdup_printf ("self->%s", field->c_name);
+      g_autofree char *write = gen_write_stmt (h, field->ref, value, "out");
+
+      emit (w, "  case %s:\n    %s\n    return;\n", field->kind_const, write);
+    }
+  emit (w, "  default:\n    break;\n  }\n");
+  emit (w, "g_string_append (out, \"null\");\n");
+  emit_dedent (w);
+  emit (w, "}\n\n");
+
+  emit (w, "/**\n * %s_read_json: (skip)\n * @node: a JSON value\n * @path: (nullable): where @node is, for errors\n"
+           " * @out: (out) (transfer full): the value\n * @error: return location for a #GError\n *\n"
+           " * Picks the first member, in schema order, that @node fits (an object\n"
+           " * member fits when every key of @node is one of its properties) and\n"
+           " * reads @node as that member.\n *\n * Returns: whether @node is a valid %s\n */\n",
+        s, type->schema->key);
+  emit (w, "gboolean\n%s_read_json (JsonNode *node, const VdsmJsonPath *path, %s **out, GError **error)\n{\n", s, c);
+  emit_indent (w);
+  emit (w, "g_autoptr (%s) self = %s_new ();\n\n", c, s);
+  for (guint i = 0; i < type->fields->len; i++)
+    {
+      const GenField *field = g_ptr_array_index (type->fields, i);
+      g_autofree char *match = gen_match_expr (h, field->ref, "node", type);
+      g_autofree char *target = g_strdup_printf ("&self->%s", field->c_name);
+      g_autofree char *read = gen_read_expr (h, field->ref, "node", "path", target, "error");
+
+      emit (w, "%sif (node != NULL && %s)\n  {\n", i > 0 ? "else " : "", match);
+      emit (w, "    self->kind = %s;\n", field->kind_const);
+      emit (w, "    if (!%s)\n      return FALSE;\n  }\n", read);
+    }
+  if (type->fields->len > 0)
+    emit (w, "else\n  {\n");
+  else
+    emit (w, "  {\n");
+  emit (w, "    vdsm_json_set_error (error, path, \"the value fits no member of union %%s\", %s);\n", key_lit);
+  emit (w, "    return FALSE;\n  }\n");
+  if (type->fields->len > 0)
+    emit (w, "*out = g_steal_pointer (&self);\nreturn TRUE;\n");
+  emit_dedent (w);
+  emit (w, "}\n\n");
+}
+
+static void
+emit_boxed_source (GenHelpers *h, EmitWriter *w, const GenType *type)
+{
+  g_autofree char *ctype = g_strconcat (type->camel, " *", NULL);
+  g_autofree char *self_ctype = g_strconcat ("const ", type->camel, " *", NULL);
+
+  if (type->kind == GEN_TYPE_UNION)
+    {
+      g_autoptr(GPtrArray) consts = g_ptr_array_new ();
+      g_autoptr(GPtrArray) nicks = g_ptr_array_new ();
+
+      for (guint i = 0; i < type->fields->len; i++)
+        {
+          const GenField *field = g_ptr_array_index (type->fields, i);
+
+          g_ptr_array_add (consts, field->kind_const);
+          g_ptr_array_add (nicks, field->kind_nick);
+        }
+      emit_genum_get_type (w, type->kind_camel, type->kind_snake, consts, nicks);
+    }
+  emit_boxed_common (h, w, type);
+  emit_accessors (h, w, type);
+  if (type->kind == GEN_TYPE_UNION)
+    emit_union_json (h, w, type);
+  else
+    emit_object_json (h, w, type);
+  emit_json_entry_points (w, type, ctype, self_ctype, "");
+}
+
+static void
+emit_source (GenModel *model, EmitWriter *out)
+{
+  GenHelpers h;
+  EmitWriter body;
+
+  gen_helpers_init (&h, model);
+  emit_writer_init (&body);
+  /* Enums first: unions match values against their tables. */
+  for (guint t = 0; t < model->types->len; t++)
+    {
+      const GenType *type = g_ptr_array_index (model->types, t);
+
+      if (type->kind != GEN_TYPE_ENUM)
+        continue;
+      emit (&body, "/* ---- %s ---- */\n\n", type->camel);
+      emit_enum_source (&body, type);
+    }
+  for (guint t = 0; t < model->types->len; t++)
+    {
+      const GenType *type = g_ptr_array_index (model->types, t);
+
+      if (type->kind == GEN_TYPE_ENUM)
+        continue;
+      emit (&body, "/* ---- %s ---- */\n\n", type->camel);
+      switch (type->kind)
+        {
+        case GEN_TYPE_ENUM:
+          break;
+        case GEN_TYPE_MAP:
+          emit_map_source (&h, &body, type);
+          break;
+        case GEN_TYPE_OBJECT:
+        case GEN_TYPE_UNION:
+          emit_boxed_source (&h, &body, type);
+          break;
+        }
+    }
+
+  emit_banner (model, out, "the C types of the schema's types");
+  emit (out, "#include \"vdsm-types.h\"\n#include \"vdsm-json.h\"\n\n");
+  gen_helpers_emit_protos (&h, out);
+  emit (out, "%s", body.buf->str);
+  gen_helpers_emit_defs (&h, out);
+  emit_writer_clear (&body);
+  gen_helpers_clear (&h);
+}
+
+void
+emit_types (GenModel *model, EmitWriter *header, EmitWriter *source)
+{
+  emit_header (model, header);
+  emit_source (model, source);
+}
