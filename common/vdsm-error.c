@@ -8,7 +8,7 @@
 
 G_DEFINE_QUARK (vdsm-error-quark, vdsm_error)
 
-G_DEFINE_ENUM_TYPE (VdsmErrorCode, vdsm_error_code,
+G_DEFINE_ENUM_TYPE (VdsmError, vdsm_error,
   G_DEFINE_ENUM_VALUE (VDSM_ERROR_PARSE, "parse"),
   G_DEFINE_ENUM_VALUE (VDSM_ERROR_INVALID_REQUEST, "invalid-request"),
   G_DEFINE_ENUM_VALUE (VDSM_ERROR_METHOD_NOT_FOUND, "method-not-found"),

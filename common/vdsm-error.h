@@ -13,13 +13,13 @@ G_BEGIN_DECLS
 /**
  * VDSM_ERROR:
  *
- * The error domain of VDSM's JSON-RPC errors; the codes are #VdsmErrorCode
+ * The error domain of VDSM's JSON-RPC errors; the codes are #VdsmError
  * values or any other code a server sent.
  */
 #define VDSM_ERROR (vdsm_error_quark ())
 
 /**
- * VdsmErrorCode:
+ * VdsmError:
  * @VDSM_ERROR_PARSE: the request body is not JSON (-32700)
  * @VDSM_ERROR_INVALID_REQUEST: not a valid JSON-RPC request (-32600)
  * @VDSM_ERROR_METHOD_NOT_FOUND: the method is not in the schema (-32601)
@@ -50,12 +50,16 @@ typedef enum {
   VDSM_ERROR_RECOVERING = 99,
   VDSM_ERROR_GENERAL = 100,
   VDSM_ERROR_NOT_ENOUGH_RESOURCES = 1100,
-} VdsmErrorCode;
+} VdsmError;
+
+/* GObject introspection pairs vdsm_error_quark() with the enum VdsmError;
+ * C code may use either name. */
+typedef VdsmError VdsmErrorCode;
 
 GQuark vdsm_error_quark (void);
 
-#define VDSM_TYPE_ERROR_CODE (vdsm_error_code_get_type ())
-GType vdsm_error_code_get_type (void);
+#define VDSM_TYPE_ERROR (vdsm_error_get_type ())
+GType vdsm_error_get_type (void);
 
 const char *vdsm_error_code_message (int code);
 

@@ -412,7 +412,6 @@ os_version_new (void)
     { "rhel", "RHEL" }, { "centos", "RHEL" }, { "rocky", "RHEL" },
     { "almalinux", "RHEL" },
   };
-  g_autoptr(GEnumClass) names = g_type_class_ref (VDSM_TYPE_OS_NAME);
   VdsmOsVersion *os = vdsm_os_version_new ();
   g_autofree char *id = g_get_os_info (G_OS_INFO_KEY_ID);
   g_autofree char *release = g_get_os_info (G_OS_INFO_KEY_VERSION_ID);
@@ -423,7 +422,8 @@ os_version_new (void)
   for (gsize i = 0; i < G_N_ELEMENTS (families); i++)
     if (g_strcmp0 (id, families[i].id) == 0)
       family = families[i].name;
-  os->name = (VdsmOsName) g_enum_get_value_by_nick (names, family)->value;
+  if (!vdsm_os_name_from_string (family, &os->name))
+    g_assert_not_reached ();
   os->release = g_strdup (release != NULL ? release : "");
   os->version = g_strdup (version != NULL ? version : "");
   os->pretty_name = g_strdup (pretty != NULL ? pretty : "");

@@ -11,15 +11,13 @@
 VdsmVmStatus
 vdsmd_vm_status (int state, int reason)
 {
-  g_autoptr(GEnumClass) klass = g_type_class_ref (VDSM_TYPE_VM_STATUS);
-  const char *text = vdsmd_domain_status_text (state, reason);
-  GEnumValue *value;
+  VdsmVmStatus status = VDSM_VM_STATUS_DOWN;
 
-  /* The enum's nicks are the wire texts, and every text
-   * vdsmd_domain_status_text() returns is one of them. */
-  value = g_enum_get_value_by_nick (klass, text);
-  g_assert (value != NULL);
-  return (VdsmVmStatus) value->value;
+  /* Every text vdsmd_domain_status_text() returns is a VmStatus value. */
+  if (!vdsm_vm_status_from_string (vdsmd_domain_status_text (state, reason),
+                                   &status))
+    g_assert_not_reached ();
+  return status;
 }
 
 VdsmStatusDetails *

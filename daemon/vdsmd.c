@@ -9,7 +9,6 @@
 
 #include <gio/gio.h>
 #include <glib-unix.h>
-#include <glib/gstdio.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 #include <errno.h>
@@ -264,8 +263,10 @@ start_listening (VdsmRpcServer *server, const Options *o, GError **error)
       if (g_mkdir_with_parents (dir, 0755) < 0)
         {
           int saved_errno = errno;
-          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                       "%s: %s", dir, g_strerror (saved_errno));
+
+          g_set_error (error, G_FILE_ERROR,
+                       g_file_error_from_errno (saved_errno), "%s: %s", dir,
+                       g_strerror (saved_errno));
           return FALSE;
         }
       if (!vdsm_rpc_server_listen_unix (server, o->unix_path, error))

@@ -1202,6 +1202,8 @@ check_union (Ctx *ctx, VdsmSchemaType *type)
     {
       vdsm_schema_error (ctx->sink, type->line, "type %s: the union contains itself",
                          type->key);
+      /* Keep the model inert: a value would loop through it forever. */
+      g_ptr_array_set_size (type->members, 0);
       return;
     }
   if (type->members->len == 1)

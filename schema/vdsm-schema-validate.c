@@ -11,6 +11,9 @@
 /* JSON values nest freely and bare type names can make recursive types;
  * the bound keeps a hostile value from exhausting the stack. */
 #define MAX_DEPTH 64
+/* Choosing a union member looks into nested unions; real schemas nest two
+ * deep, and the bound keeps the search small on any schema. */
+#define MAX_UNION_NESTING 8
 /* Long values are cut in messages. */
 #define MAX_SHOWN 60
 
@@ -333,7 +336,7 @@ union_member_fits (const VdsmSchemaTypeRef *ref, const VdsmSchemaType *owner,
     case VDSM_SCHEMA_KIND_MAP:
       return JSON_NODE_HOLDS_OBJECT (value);
     case VDSM_SCHEMA_KIND_UNION:
-      return depth < MAX_DEPTH && union_any_fits (type, value, depth + 1);
+      return depth < MAX_UNION_NESTING && union_any_fits (type, value, depth + 1);
     case VDSM_SCHEMA_KIND_OBJECT:
       if (!JSON_NODE_HOLDS_OBJECT (value))
         return FALSE;
@@ -378,7 +381,7 @@ check_union (Walk *w, const VdsmSchemaType *type, JsonNode *value, GError **erro
       const VdsmSchemaTypeRef *member = g_ptr_array_index (type->members, i);
       g_autoptr (GError) member_error = NULL;
 
-      if (!union_member_fits (member, type, value, w->depth))
+      if (!union_member_fits (member, type, value, 0))
         continue;
       if (check_ref (w, member, value, type->properties, &member_error))
         return TRUE;

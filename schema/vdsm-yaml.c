@@ -136,10 +136,18 @@ type_int (VdsmYamlNode *node)
 
   if (strchr (digits, ':') != NULL)
     {
-      double value = sexagesimal (digits);
+      double value = sexagesimal (digits) * (negative ? -1 : 1);
 
-      node->stype = VDSM_YAML_INT;
-      node->ival = (gint64) (negative ? -value : value);
+      if (fabs (value) < 9e18)
+        {
+          node->stype = VDSM_YAML_INT;
+          node->ival = (gint64) value;
+        }
+      else
+        {
+          node->stype = VDSM_YAML_FLOAT;
+          node->fval = value;
+        }
       return;
     }
   if (g_str_has_prefix (digits, "0b"))

@@ -3,13 +3,19 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#if defined(__linux__)
+#define _GNU_SOURCE                            /* struct ucred */
+#include <sys/socket.h>
+#endif
 #include "vdsm-rpc-private.h"
 
 #include <string.h>
 
 #define DETECT_BYTES 11                        /* strlen ("UNSUBSCRIBE") */
-#define DETECT_TIMEOUT_US (10 * G_USEC_PER_SEC)
 #define FLUSH_TIMEOUT_US (5 * G_USEC_PER_SEC)  /* closing: time to drain */
+/* Reads per wake-up: enough to drain a burst, few enough that one busy
+ * client cannot hold the I/O thread. */
+#define READS_PER_DISPATCH 8
 #define OUTBUF_KEEP (256 * 1024)               /* larger drained buffers are freed */
 #define OUTBUF_COMPACT (1024 * 1024)
 
@@ -60,6 +66,7 @@ vdsm_rpc_connection_unref (VdsmRpcConnection *conn)
     return;
   g_assert (conn->closed);
   g_free (conn->peer);
+  g_clear_object (&conn->stream);
   g_clear_object (&conn->socket);
   g_hash_table_unref (conn->subscriptions);
   g_free (conn);
@@ -94,7 +101,15 @@ vdsm_rpc_connection_close (VdsmRpcConnection *conn, const char *reason)
   clear_source (&conn->write_source);
   clear_source (&conn->timer_source);
   clear_source (&conn->close_source);
-  g_socket_close (conn->socket, NULL);
+  if (conn->handshake != NULL)
+    {
+      /* The TLS backend's thread is using the socket: wake it up and let
+       * the handshake callback close it. */
+      g_cancellable_cancel (conn->handshake);
+      g_socket_shutdown (conn->socket, TRUE, TRUE, NULL);
+    }
+  else
+    g_socket_close (conn->socket, NULL);
   g_clear_pointer (&conn->parser, vdsm_stomp_parser_free);
   g_string_free (conn->outbuf, TRUE);
   conn->outbuf = NULL;
@@ -151,7 +166,7 @@ outbuf_drained (VdsmRpcConnection *conn)
     g_string_truncate (conn->outbuf, 0);
 }
 
-static gboolean on_writable (GSocket *socket, GIOCondition condition, gpointer user_data);
+static gboolean on_writable (GObject *stream, gpointer user_data);
 
 /* Sends as much as the socket takes; arms the write source for the rest.
  * Returns FALSE when the connection was closed or is about to be. */
@@ -163,8 +178,9 @@ flush (VdsmRpcConnection *conn)
   while (pending (conn) > 0)
     {
       g_autoptr(GError) error = NULL;
-      gssize n = g_socket_send (conn->socket, conn->outbuf->str + conn->out_pos,
-                                pending (conn), NULL, &error);
+      gssize n = g_pollable_output_stream_write_nonblocking (conn->output,
+                                                             conn->outbuf->str + conn->out_pos,
+                                                             pending (conn), NULL, &error);
 
       if (n < 0)
         {
@@ -199,7 +215,7 @@ flush (VdsmRpcConnection *conn)
         }
       if (conn->write_source == NULL)
         {
-          conn->write_source = g_socket_create_source (conn->socket, G_IO_OUT, NULL);
+          conn->write_source = g_pollable_output_stream_create_source (conn->output, NULL);
           g_source_set_callback (conn->write_source, G_SOURCE_FUNC (on_writable), conn, NULL);
           g_source_set_static_name (conn->write_source, "vdsm-rpc-write");
           g_source_attach (conn->write_source, conn->server->context);
@@ -209,7 +225,7 @@ flush (VdsmRpcConnection *conn)
 }
 
 static gboolean
-on_writable (GSocket *socket, GIOCondition condition, gpointer user_data)
+on_writable (GObject *stream, gpointer user_data)
 {
   VdsmRpcConnection *conn = user_data;
   g_autoptr(VdsmRpcConnection) hold = vdsm_rpc_connection_ref (conn);
@@ -269,6 +285,25 @@ recv_deadline (VdsmRpcConnection *conn)
   return conn->last_recv + (ms + MAX (ms / 5, 500)) * 1000;
 }
 
+/* Closing deadlines of a connection still being set up. */
+static gint64
+handshake_deadline (VdsmRpcConnection *conn)
+{
+  return conn->accepted_at + (gint64) conn->server->handshake_timeout_ms * 1000;
+}
+
+static gint64
+idle_deadline (VdsmRpcConnection *conn)
+{
+  return conn->accepted_at + (gint64) conn->server->idle_timeout_ms * 1000;
+}
+
+static gboolean
+idle_limited (VdsmRpcConnection *conn)
+{
+  return !conn->got_frame && conn->server->idle_timeout_ms > 0;
+}
+
 static void
 arm_timer (VdsmRpcConnection *conn)
 {
@@ -276,7 +311,9 @@ arm_timer (VdsmRpcConnection *conn)
 
 #define CONSIDER(t) G_STMT_START { gint64 t_ = (t); if (next < 0 || t_ < next) next = t_; } G_STMT_END
   if (!conn->detected)
-    CONSIDER (conn->accepted_at + DETECT_TIMEOUT_US);
+    CONSIDER (handshake_deadline (conn));
+  if (idle_limited (conn))
+    CONSIDER (idle_deadline (conn));
   if (conn->closing)
     CONSIDER (conn->closing_deadline);
   if (conn->recv_interval_ms > 0 && !conn->closing)
@@ -294,9 +331,20 @@ on_timer (gpointer user_data)
   g_autoptr(VdsmRpcConnection) hold = vdsm_rpc_connection_ref (conn);
   gint64 now = g_get_monotonic_time ();
 
-  if (!conn->detected && now >= conn->accepted_at + DETECT_TIMEOUT_US)
+  if (!conn->detected && now >= handshake_deadline (conn))
     {
-      vdsm_rpc_connection_close (conn, "protocol not detected within 10 s");
+      g_message ("connection %" G_GUINT64_FORMAT " (%s): %s not done within %u ms",
+                 conn->id, conn->peer,
+                 conn->handshake ? "TLS handshake" : "protocol detection",
+                 conn->server->handshake_timeout_ms);
+      vdsm_rpc_connection_close (conn, "handshake timeout");
+      return G_SOURCE_CONTINUE;
+    }
+  if (idle_limited (conn) && now >= idle_deadline (conn))
+    {
+      g_message ("connection %" G_GUINT64_FORMAT " (%s): no complete frame within %u ms",
+                 conn->id, conn->peer, conn->server->idle_timeout_ms);
+      vdsm_rpc_connection_close (conn, "idle timeout");
       return G_SOURCE_CONTINUE;
     }
   if (conn->closing && now >= conn->closing_deadline)
@@ -357,6 +405,11 @@ feed (VdsmRpcConnection *conn, const char *data, gsize len)
       switch (vdsm_stomp_parser_parse (conn->parser, &data, &len, &frame, &error))
         {
         case VDSM_STOMP_PARSE_FRAME:
+          if (!conn->got_frame)
+            {
+              conn->got_frame = TRUE;
+              arm_timer (conn);
+            }
           vdsm_rpc_session_handle_frame (conn, frame);
           if (conn->closed)
             return FALSE;
@@ -418,61 +471,175 @@ process (VdsmRpcConnection *conn, const char *data, gsize len)
 }
 
 static gboolean
-on_readable (GSocket *socket, GIOCondition condition, gpointer user_data)
+on_readable (GObject *stream, gpointer user_data)
 {
   VdsmRpcConnection *conn = user_data;
   g_autoptr(VdsmRpcConnection) hold = vdsm_rpc_connection_ref (conn);
-  g_autoptr(GError) error = NULL;
   char *buffer = conn->server->read_buffer;
-  gssize n;
 
-  n = g_socket_receive (socket, buffer, VDSM_RPC_READ_BUFFER_SIZE, NULL, &error);
-  if (n < 0)
+  g_source_set_ready_time (conn->read_source, -1);
+  for (guint i = 0; i < READS_PER_DISPATCH; i++)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-        vdsm_rpc_connection_close (conn, error->message);
-      return G_SOURCE_CONTINUE;
-    }
-  if (n == 0)
-    {
-      vdsm_rpc_connection_close (conn, "closed by the client");
-      return G_SOURCE_CONTINUE;
-    }
+      g_autoptr(GError) error = NULL;
+      gssize n = g_pollable_input_stream_read_nonblocking (conn->input, buffer,
+                                                           VDSM_RPC_READ_BUFFER_SIZE,
+                                                           NULL, &error);
 
-  conn->last_recv = g_get_monotonic_time ();
-  process (conn, buffer, n);
+      if (n < 0)
+        {
+          if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            vdsm_rpc_connection_close (conn, error->message);
+          return G_SOURCE_CONTINUE;
+        }
+      if (n == 0)
+        {
+          vdsm_rpc_connection_close (conn, "closed by the client");
+          return G_SOURCE_CONTINUE;
+        }
+
+      conn->last_recv = g_get_monotonic_time ();
+      process (conn, buffer, n);
+      /* Closed, or closing (which stops reading). */
+      if (conn->read_source == NULL)
+        return G_SOURCE_CONTINUE;
+    }
+  /* More may be waiting, possibly decrypted already where polling the
+   * socket would not see it: come back after the other sources ran. */
+  g_source_set_ready_time (conn->read_source, 0);
   return G_SOURCE_CONTINUE;
 }
 
+static void
+start_reading (VdsmRpcConnection *conn)
+{
+  conn->input = G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (conn->stream));
+  conn->output = G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (conn->stream));
+  conn->read_source = g_pollable_input_stream_create_source (conn->input, NULL);
+  g_source_set_callback (conn->read_source, G_SOURCE_FUNC (on_readable), conn, NULL);
+  g_source_set_static_name (conn->read_source, "vdsm-rpc-read");
+  g_source_attach (conn->read_source, conn->server->context);
+}
+
+static void
+on_handshake_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(VdsmRpcConnection) conn = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error);
+  GTlsCertificate *peer;
+  g_autofree char *subject = NULL;
+
+  g_clear_object (&conn->handshake);
+  if (conn->closed)
+    {
+      /* Closed meanwhile: the close left the socket to us. */
+      g_socket_close (conn->socket, NULL);
+      return;
+    }
+  if (!ok)
+    {
+      g_message ("connection %" G_GUINT64_FORMAT " (%s): TLS handshake failed: %s",
+                 conn->id, conn->peer, error->message);
+      vdsm_rpc_connection_close (conn, "TLS handshake failed");
+      return;
+    }
+
+  peer = g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (source));
+  subject = peer ? g_tls_certificate_get_subject_name (peer) : NULL;
+  g_info ("connection %" G_GUINT64_FORMAT " (%s): TLS established, client certificate %s",
+          conn->id, conn->peer, peer ? (subject ? subject : "(no subject)") : "none");
+  start_reading (conn);
+}
+
+static void
+start_handshake (VdsmRpcConnection *conn, VdsmRpcTlsConfig *tls)
+{
+  g_autoptr(GError) error = NULL;
+  GIOStream *tls_stream = vdsm_rpc_tls_wrap (tls, conn->stream, &error);
+
+  if (tls_stream == NULL)
+    {
+      g_message ("connection %" G_GUINT64_FORMAT " (%s): cannot set up TLS: %s",
+                 conn->id, conn->peer, error->message);
+      vdsm_rpc_connection_close (conn, "TLS setup failed");
+      return;
+    }
+  g_object_unref (conn->stream);
+  conn->stream = tls_stream;
+  conn->handshake = g_cancellable_new ();
+  /* The backend calls back (and asks about the client's certificate) in
+   * the thread-default context: make that the server's. */
+  g_main_context_push_thread_default (conn->server->context);
+  g_tls_connection_handshake_async (G_TLS_CONNECTION (tls_stream), G_PRIORITY_DEFAULT,
+                                    conn->handshake, on_handshake_done,
+                                    vdsm_rpc_connection_ref (conn));
+  g_main_context_pop_thread_default (conn->server->context);
+}
+
+/* "unix pid=1 uid=0 gid=0": who is on the other end of a unix socket. */
+static char *
+unix_peer (GSocket *socket)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GCredentials) credentials = g_socket_get_credentials (socket, &error);
+  GString *text = g_string_new ("unix");
+
+  if (credentials == NULL)
+    {
+      g_string_append_printf (text, " (credentials unknown: %s)", error->message);
+      return g_string_free (text, FALSE);
+    }
+#if defined(__linux__)
+  {
+    const struct ucred *ucred = g_credentials_get_native (credentials,
+                                                          G_CREDENTIALS_TYPE_LINUX_UCRED);
+
+    g_string_append_printf (text, " pid=%ld uid=%lu gid=%lu", (long) ucred->pid,
+                            (unsigned long) ucred->uid, (unsigned long) ucred->gid);
+  }
+#else
+  {
+    pid_t pid = g_credentials_get_unix_pid (credentials, NULL);
+    uid_t uid = g_credentials_get_unix_user (credentials, NULL);
+
+    g_string_append_printf (text, " pid=%ld uid=%lu", (long) pid, (unsigned long) uid);
+  }
+#endif
+  return g_string_free (text, FALSE);
+}
+
+static char *
+describe_peer (GSocket *socket)
+{
+  g_autoptr(GSocketAddress) remote = g_socket_get_remote_address (socket, NULL);
+
+  if (remote && G_IS_INET_SOCKET_ADDRESS (remote))
+    {
+      GInetSocketAddress *inet = G_INET_SOCKET_ADDRESS (remote);
+      g_autofree char *ip = g_inet_address_to_string (g_inet_socket_address_get_address (inet));
+
+      return g_strdup_printf ("%s:%u", ip, g_inet_socket_address_get_port (inet));
+    }
+  if (g_socket_get_family (socket) == G_SOCKET_FAMILY_UNIX)
+    return unix_peer (socket);
+  return g_strdup ("unknown peer");
+}
+
 VdsmRpcConnection *
-vdsm_rpc_connection_new (VdsmRpcServer *server, GSocket *socket)
+vdsm_rpc_connection_new (VdsmRpcServer *server, GSocket *socket, VdsmRpcTlsConfig *tls)
 {
   VdsmRpcConnection *conn = g_new0 (VdsmRpcConnection, 1);
-  g_autoptr(GSocketAddress) remote = g_socket_get_remote_address (socket, NULL);
 
   g_atomic_ref_count_init (&conn->ref);
   conn->server = server;
   conn->id = ++server->next_connection_id;
-  if (remote && G_IS_INET_SOCKET_ADDRESS (remote))
-    {
-      g_autofree char *ip = g_inet_address_to_string (
-        g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
-
-      conn->peer = g_strdup_printf ("%s:%u", ip,
-                                    g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (remote)));
-    }
-  else
-    conn->peer = g_strdup ("unix");
+  conn->peer = describe_peer (socket);
   conn->socket = g_object_ref (socket);
   g_socket_set_blocking (socket, FALSE);
+  conn->stream = G_IO_STREAM (g_socket_connection_factory_create_connection (socket));
   conn->outbuf = g_string_sized_new (4096);
   conn->subscriptions = g_hash_table_new (g_str_hash, g_str_equal);
   conn->accepted_at = conn->last_recv = conn->last_send = g_get_monotonic_time ();
-
-  conn->read_source = g_socket_create_source (socket, G_IO_IN, NULL);
-  g_source_set_callback (conn->read_source, G_SOURCE_FUNC (on_readable), conn, NULL);
-  g_source_set_static_name (conn->read_source, "vdsm-rpc-read");
-  g_source_attach (conn->read_source, server->context);
 
   conn->timer_source = g_source_new (&timer_funcs, sizeof (GSource));
   g_source_set_callback (conn->timer_source, on_timer, conn, NULL);
@@ -481,6 +648,16 @@ vdsm_rpc_connection_new (VdsmRpcServer *server, GSocket *socket)
   arm_timer (conn);
 
   g_hash_table_add (server->connections, vdsm_rpc_connection_ref (conn));
-  g_debug ("connection %" G_GUINT64_FORMAT " (%s) accepted", conn->id, conn->peer);
+  if (g_socket_get_family (socket) == G_SOCKET_FAMILY_UNIX)
+    /* No certificate on a unix socket: who it is matters for the audit. */
+    g_info ("connection %" G_GUINT64_FORMAT " accepted from %s", conn->id, conn->peer);
+  else
+    g_debug ("connection %" G_GUINT64_FORMAT " (%s) accepted%s", conn->id, conn->peer,
+             tls ? ", TLS handshake" : "");
+
+  if (tls != NULL)
+    start_handshake (conn, tls);
+  else
+    start_reading (conn);
   return conn;
 }

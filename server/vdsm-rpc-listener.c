@@ -14,6 +14,7 @@ struct _VdsmRpcListener {
   GSocket *socket;
   GSource *source;
   char *unix_path;                  /* removed on free */
+  VdsmRpcTlsConfig *tls;            /* NULL: plain */
 };
 
 static gboolean
@@ -36,22 +37,29 @@ on_incoming (GSocket *socket, GIOCondition condition, gpointer user_data)
         }
       if (g_hash_table_size (server->connections) >= server->max_connections)
         {
-          g_message ("refusing a connection: %u connections open",
-                     g_hash_table_size (server->connections));
+          g_autoptr(GSocketAddress) remote = g_socket_get_remote_address (client, NULL);
+          g_autofree char *peer = remote && G_IS_INET_SOCKET_ADDRESS (remote)
+            ? g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (remote))
+            : g_strdup ("a unix socket client");
+
+          g_message ("refusing a connection from %s: %u connections open (max-connections)",
+                     peer, g_hash_table_size (server->connections));
           g_socket_close (client, NULL);
           continue;
         }
-      vdsm_rpc_connection_unref (vdsm_rpc_connection_new (server, client));
+      vdsm_rpc_connection_unref (vdsm_rpc_connection_new (server, client, listener->tls));
     }
   return G_SOURCE_CONTINUE;
 }
 
 static VdsmRpcListener *
-listener_start (VdsmRpcServer *server, GSocket *socket, const char *unix_path)
+listener_start (VdsmRpcServer *server, GSocket *socket, const char *unix_path,
+                VdsmRpcTlsConfig *tls)
 {
   VdsmRpcListener *listener = g_new0 (VdsmRpcListener, 1);
 
   listener->server = server;
+  listener->tls = tls;
   listener->socket = g_object_ref (socket);
   listener->unix_path = g_strdup (unix_path);
   g_socket_set_blocking (socket, FALSE);
@@ -85,12 +93,44 @@ listen_inet (GInetAddress *inet, guint16 port, GError **error)
   return bind_and_listen (address, error);
 }
 
+/* Plain TCP beyond loopback: unauthenticated and readable on the wire. */
+static gboolean
+check_plain_allowed (VdsmRpcServer *server, GInetAddress *inet, guint16 port,
+                     GError **error)
+{
+  g_autofree char *text = NULL;
+
+  if (server->insecure || (inet != NULL && g_inet_address_get_is_loopback (inet)))
+    return TRUE;
+  text = inet ? g_inet_address_to_string (inet) : g_strdup ("all addresses");
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+               "refusing to serve plain TCP (no TLS) on %s port %u: clients would not be "
+               "authenticated and the traffic could be read on the network; use TLS or a "
+               "loopback address, or allow it explicitly (insecure)", text, port);
+  return FALSE;
+}
+
 VdsmRpcListener *
 vdsm_rpc_listener_new_tcp (VdsmRpcServer *server, const char *host, guint16 port,
-                           guint16 *bound_port, GError **error)
+                           VdsmRpcListenFlags flags, guint16 *bound_port, GError **error)
 {
   g_autoptr(GSocket) socket = NULL;
   g_autoptr(GSocketAddress) local = NULL;
+  g_autoptr(VdsmRpcTlsConfig) tls = NULL;
+
+  if (flags & VDSM_RPC_LISTEN_TLS)
+    {
+      tls = vdsm_rpc_tls_config_new (server);
+      if (tls == NULL)
+        {
+          g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_UNAVAILABLE,
+                               "a TLS listener needs a certificate: call "
+                               "vdsm_rpc_server_set_tls() first");
+          return NULL;
+        }
+    }
+  else if (host == NULL && !check_plain_allowed (server, NULL, port, error))
+    return NULL;
 
   if (host == NULL)
     {
@@ -120,6 +160,8 @@ vdsm_rpc_listener_new_tcp (VdsmRpcServer *server, const char *host, guint16 port
           inet = g_object_ref (addresses->data);
           g_resolver_free_addresses (addresses);
         }
+      if (tls == NULL && !check_plain_allowed (server, inet, port, error))
+        return NULL;
       socket = listen_inet (inet, port, error);
     }
   if (socket == NULL)
@@ -130,7 +172,7 @@ vdsm_rpc_listener_new_tcp (VdsmRpcServer *server, const char *host, guint16 port
     return NULL;
   if (bound_port)
     *bound_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
-  return listener_start (server, socket, NULL);
+  return listener_start (server, socket, NULL, g_steal_pointer (&tls));
 }
 
 /* A socket file nobody accepts on is left behind by a crashed server:
@@ -194,7 +236,7 @@ vdsm_rpc_listener_new_unix (VdsmRpcServer *server, const char *path, GError **er
       unlink (path);
       return NULL;
     }
-  return listener_start (server, socket, path);
+  return listener_start (server, socket, path, NULL);
 }
 
 void
@@ -209,5 +251,6 @@ vdsm_rpc_listener_free (VdsmRpcListener *listener)
   if (listener->unix_path)
     unlink (listener->unix_path);
   g_free (listener->unix_path);
+  vdsm_rpc_tls_config_free (listener->tls);
   g_free (listener);
 }

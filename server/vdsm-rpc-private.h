@@ -38,9 +38,20 @@ struct _VdsmRpcServer {
   guint worker_threads;
   guint max_queued_tasks;
   guint max_connections;
+  guint max_subscriptions;
   gsize max_frame_size;
   gsize max_header_size;
   gsize max_send_queue;
+  guint handshake_timeout_ms;
+  guint idle_timeout_ms;
+  guint call_timeout_ms;
+  gboolean strict_replies;          /* read by workers: set before serving */
+  gboolean insecure;
+
+  /* TLS, from vdsm_rpc_server_set_tls(); listeners keep their own refs. */
+  GTlsCertificate *tls_certificate;
+  GTlsDatabase *tls_database;       /* NULL: client certificates not checked */
+  GTlsAuthenticationMode tls_auth_mode;
 
   GThreadPool *pool;                /* of VdsmRpcJob*; thread-safe */
   GPtrArray *listeners;             /* VdsmRpcListener* */
@@ -53,13 +64,25 @@ struct _VdsmRpcServer {
 
 /* ---- vdsm-rpc-listener.c ---- */
 
+/* A TLS listener takes the server's current TLS configuration. */
 VdsmRpcListener *vdsm_rpc_listener_new_tcp (VdsmRpcServer *server, const char *host,
-                                            guint16 port, guint16 *bound_port,
-                                            GError **error);
+                                            guint16 port, VdsmRpcListenFlags flags,
+                                            guint16 *bound_port, GError **error);
 VdsmRpcListener *vdsm_rpc_listener_new_unix (VdsmRpcServer *server, const char *path,
                                              GError **error);
 /* Stops accepting, closes the socket, removes a unix socket file. */
 void vdsm_rpc_listener_free (VdsmRpcListener *listener);
+
+/* ---- vdsm-rpc-tls.c: TLS configuration of a listener ---- */
+
+typedef struct _VdsmRpcTlsConfig VdsmRpcTlsConfig;
+
+VdsmRpcTlsConfig *vdsm_rpc_tls_config_new (VdsmRpcServer *server);
+void vdsm_rpc_tls_config_free (VdsmRpcTlsConfig *config);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmRpcTlsConfig, vdsm_rpc_tls_config_free)
+/* A server-side TLS connection over @base, set up to check the client's
+ * certificate as configured. */
+GIOStream *vdsm_rpc_tls_wrap (VdsmRpcTlsConfig *config, GIOStream *base, GError **error);
 
 /* ---- vdsm-rpc-connection.c: bytes, protocol detection, timers ---- */
 
@@ -69,12 +92,17 @@ struct _VdsmRpcConnection {
   guint64 id;
   char *peer;                       /* for logs */
   GSocket *socket;
+  GIOStream *stream;                /* over @socket: a GSocketConnection or TLS */
+  GPollableInputStream *input;      /* of @stream */
+  GPollableOutputStream *output;    /* of @stream */
+  GCancellable *handshake;          /* while the TLS handshake runs */
   GSource *read_source;
   GSource *write_source;            /* armed while output is pending */
   GSource *timer_source;            /* detection, heart-beats, flush deadline */
   GSource *close_source;            /* a deferred close */
   const char *close_reason;         /* static text, for the deferred close */
   gboolean detected;
+  gboolean got_frame;               /* a complete frame came in: not idle */
   gboolean closed;
   gboolean closing;                 /* flush what is queued, then close */
   char detect_buf[16];
@@ -91,8 +119,10 @@ struct _VdsmRpcConnection {
   GHashTable *subscriptions;        /* id -> VdsmRpcSubscription*, owned by the broker */
 };
 
-/* Takes over @socket (an accepted, connected socket). */
-VdsmRpcConnection *vdsm_rpc_connection_new (VdsmRpcServer *server, GSocket *socket);
+/* Takes over @socket (an accepted, connected socket); @tls: NULL for plain.
+ * The result may already be closed (a failed TLS setup). */
+VdsmRpcConnection *vdsm_rpc_connection_new (VdsmRpcServer *server, GSocket *socket,
+                                            VdsmRpcTlsConfig *tls);
 VdsmRpcConnection *vdsm_rpc_connection_ref (VdsmRpcConnection *conn);
 void vdsm_rpc_connection_unref (VdsmRpcConnection *conn);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmRpcConnection, vdsm_rpc_connection_unref)
@@ -182,6 +212,8 @@ typedef struct {
   char *flow_id;
   gint64 start;                     /* monotonic, for the log */
   GString *reply;                   /* filled by the run */
+  GSource *timeout;                 /* call-timeout, on the I/O thread */
+  gint timed_out;                   /* atomic: answered already, drop the result */
 } VdsmRpcJob;
 
 GThreadPool *vdsm_rpc_worker_pool_new (VdsmRpcServer *server, GError **error);

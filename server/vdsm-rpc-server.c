@@ -24,6 +24,12 @@ enum {
   PROP_MAX_HEADER_SIZE,
   PROP_MAX_SEND_QUEUE,
   PROP_MAX_CONNECTIONS,
+  PROP_MAX_SUBSCRIPTIONS,
+  PROP_HANDSHAKE_TIMEOUT,
+  PROP_IDLE_TIMEOUT,
+  PROP_CALL_TIMEOUT,
+  PROP_STRICT_REPLIES,
+  PROP_INSECURE,
   N_PROPS
 };
 
@@ -40,6 +46,10 @@ vdsm_rpc_server_init (VdsmRpcServer *server)
   server->max_header_size = VDSM_RPC_SERVER_DEFAULT_MAX_HEADER_SIZE;
   server->max_send_queue = VDSM_RPC_SERVER_DEFAULT_MAX_SEND_QUEUE;
   server->max_connections = VDSM_RPC_SERVER_DEFAULT_MAX_CONNECTIONS;
+  server->max_subscriptions = VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS;
+  server->handshake_timeout_ms = VDSM_RPC_SERVER_DEFAULT_HANDSHAKE_TIMEOUT_MS;
+  server->idle_timeout_ms = VDSM_RPC_SERVER_DEFAULT_IDLE_TIMEOUT_MS;
+  server->call_timeout_ms = VDSM_RPC_SERVER_DEFAULT_CALL_TIMEOUT_MS;
   server->listeners = g_ptr_array_new_with_free_func ((GDestroyNotify) vdsm_rpc_listener_free);
   server->connections = g_hash_table_new_full (g_direct_hash, g_direct_equal,
                                                (GDestroyNotify) vdsm_rpc_connection_unref,
@@ -87,6 +97,8 @@ vdsm_rpc_server_finalize (GObject *object)
   vdsm_rpc_broker_free (server->broker);
   g_clear_pointer (&server->methods, g_hash_table_unref);
   g_clear_pointer (&server->context, g_main_context_unref);
+  g_clear_object (&server->tls_certificate);
+  g_clear_object (&server->tls_database);
   g_free (server->read_buffer);
   G_OBJECT_CLASS (vdsm_rpc_server_parent_class)->finalize (object);
 }
@@ -108,6 +120,12 @@ vdsm_rpc_server_get_property (GObject *object, guint prop_id, GValue *value, GPa
     case PROP_MAX_HEADER_SIZE: g_value_set_uint64 (value, server->max_header_size); break;
     case PROP_MAX_SEND_QUEUE: g_value_set_uint64 (value, server->max_send_queue); break;
     case PROP_MAX_CONNECTIONS: g_value_set_uint (value, server->max_connections); break;
+    case PROP_MAX_SUBSCRIPTIONS: g_value_set_uint (value, server->max_subscriptions); break;
+    case PROP_HANDSHAKE_TIMEOUT: g_value_set_uint (value, server->handshake_timeout_ms); break;
+    case PROP_IDLE_TIMEOUT: g_value_set_uint (value, server->idle_timeout_ms); break;
+    case PROP_CALL_TIMEOUT: g_value_set_uint (value, server->call_timeout_ms); break;
+    case PROP_STRICT_REPLIES: g_value_set_boolean (value, server->strict_replies); break;
+    case PROP_INSECURE: g_value_set_boolean (value, server->insecure); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -129,6 +147,12 @@ vdsm_rpc_server_set_property (GObject *object, guint prop_id, const GValue *valu
     case PROP_MAX_HEADER_SIZE: server->max_header_size = g_value_get_uint64 (value); break;
     case PROP_MAX_SEND_QUEUE: server->max_send_queue = g_value_get_uint64 (value); break;
     case PROP_MAX_CONNECTIONS: server->max_connections = g_value_get_uint (value); break;
+    case PROP_MAX_SUBSCRIPTIONS: server->max_subscriptions = g_value_get_uint (value); break;
+    case PROP_HANDSHAKE_TIMEOUT: server->handshake_timeout_ms = g_value_get_uint (value); break;
+    case PROP_IDLE_TIMEOUT: server->idle_timeout_ms = g_value_get_uint (value); break;
+    case PROP_CALL_TIMEOUT: server->call_timeout_ms = g_value_get_uint (value); break;
+    case PROP_STRICT_REPLIES: server->strict_replies = g_value_get_boolean (value); break;
+    case PROP_INSECURE: server->insecure = g_value_get_boolean (value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -138,6 +162,8 @@ vdsm_rpc_server_class_init (VdsmRpcServerClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   const GParamFlags flags = G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS;
+  /* Read where they are used, so they may change after construction. */
+  const GParamFlags tunable = G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS;
 
   object_class->constructed = vdsm_rpc_server_constructed;
   object_class->dispose = vdsm_rpc_server_dispose;
@@ -185,7 +211,7 @@ vdsm_rpc_server_class_init (VdsmRpcServerClass *klass)
    */
   properties[PROP_MAX_QUEUED_TASKS] =
     g_param_spec_uint ("max-queued-tasks", NULL, NULL, 1, G_MAXUINT,
-                       VDSM_RPC_SERVER_DEFAULT_MAX_QUEUED_TASKS, flags);
+                       VDSM_RPC_SERVER_DEFAULT_MAX_QUEUED_TASKS, tunable);
   /**
    * VdsmRpcServer:max-frame-size:
    *
@@ -193,7 +219,7 @@ vdsm_rpc_server_class_init (VdsmRpcServerClass *klass)
    */
   properties[PROP_MAX_FRAME_SIZE] =
     g_param_spec_uint64 ("max-frame-size", NULL, NULL, 1024, G_MAXSIZE / 2,
-                         VDSM_RPC_SERVER_DEFAULT_MAX_FRAME_SIZE, flags);
+                         VDSM_RPC_SERVER_DEFAULT_MAX_FRAME_SIZE, tunable);
   /**
    * VdsmRpcServer:max-header-size:
    *
@@ -201,7 +227,7 @@ vdsm_rpc_server_class_init (VdsmRpcServerClass *klass)
    */
   properties[PROP_MAX_HEADER_SIZE] =
     g_param_spec_uint64 ("max-header-size", NULL, NULL, 256, G_MAXSIZE / 2,
-                         VDSM_RPC_SERVER_DEFAULT_MAX_HEADER_SIZE, flags);
+                         VDSM_RPC_SERVER_DEFAULT_MAX_HEADER_SIZE, tunable);
   /**
    * VdsmRpcServer:max-send-queue:
    *
@@ -209,7 +235,7 @@ vdsm_rpc_server_class_init (VdsmRpcServerClass *klass)
    */
   properties[PROP_MAX_SEND_QUEUE] =
     g_param_spec_uint64 ("max-send-queue", NULL, NULL, 1024, G_MAXSIZE / 2,
-                         VDSM_RPC_SERVER_DEFAULT_MAX_SEND_QUEUE, flags);
+                         VDSM_RPC_SERVER_DEFAULT_MAX_SEND_QUEUE, tunable);
   /**
    * VdsmRpcServer:max-connections:
    *
@@ -217,7 +243,59 @@ vdsm_rpc_server_class_init (VdsmRpcServerClass *klass)
    */
   properties[PROP_MAX_CONNECTIONS] =
     g_param_spec_uint ("max-connections", NULL, NULL, 1, G_MAXUINT,
-                       VDSM_RPC_SERVER_DEFAULT_MAX_CONNECTIONS, flags);
+                       VDSM_RPC_SERVER_DEFAULT_MAX_CONNECTIONS, tunable);
+
+  /**
+   * VdsmRpcServer:max-subscriptions:
+   *
+   * Subscriptions one connection may hold; one more gets an ERROR frame.
+   */
+  properties[PROP_MAX_SUBSCRIPTIONS] =
+    g_param_spec_uint ("max-subscriptions", NULL, NULL, 1, G_MAXUINT,
+                       VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS, tunable);
+  /**
+   * VdsmRpcServer:handshake-timeout:
+   *
+   * Milliseconds from accept to a finished TLS handshake and STOMP
+   * protocol detection; a connection that is slower is closed.
+   */
+  properties[PROP_HANDSHAKE_TIMEOUT] =
+    g_param_spec_uint ("handshake-timeout", NULL, NULL, 100, G_MAXINT32,
+                       VDSM_RPC_SERVER_DEFAULT_HANDSHAKE_TIMEOUT_MS, tunable);
+  /**
+   * VdsmRpcServer:idle-timeout:
+   *
+   * Milliseconds from accept to the first complete STOMP frame; a
+   * connection that is slower is closed. 0 disables the limit.
+   */
+  properties[PROP_IDLE_TIMEOUT] =
+    g_param_spec_uint ("idle-timeout", NULL, NULL, 0, G_MAXINT32,
+                       VDSM_RPC_SERVER_DEFAULT_IDLE_TIMEOUT_MS, tunable);
+  /**
+   * VdsmRpcServer:call-timeout:
+   *
+   * Milliseconds a call may run on a worker before it is answered with an
+   * error; its late result is dropped. 0 disables the limit.
+   */
+  properties[PROP_CALL_TIMEOUT] =
+    g_param_spec_uint ("call-timeout", NULL, NULL, 0, G_MAXINT32,
+                       VDSM_RPC_SERVER_DEFAULT_CALL_TIMEOUT_MS, tunable);
+  /**
+   * VdsmRpcServer:strict-replies:
+   *
+   * Whether every result is validated against the method's return type;
+   * a mismatch is logged (`STRICT REPLY VIOLATION`) and answered with
+   * -32603.
+   */
+  properties[PROP_STRICT_REPLIES] =
+    g_param_spec_boolean ("strict-replies", NULL, NULL, FALSE, tunable);
+  /**
+   * VdsmRpcServer:insecure:
+   *
+   * Whether plain-TCP listeners may bind addresses that are not loopback.
+   */
+  properties[PROP_INSECURE] =
+    g_param_spec_boolean ("insecure", NULL, NULL, FALSE, tunable);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -260,8 +338,9 @@ check_listen (VdsmRpcServer *server, GError **error)
 }
 
 gboolean
-vdsm_rpc_server_listen_tcp (VdsmRpcServer *server, const char *host, guint16 port,
-                            guint16 *bound_port, GError **error)
+vdsm_rpc_server_listen_tcp_full (VdsmRpcServer *server, const char *host, guint16 port,
+                                 VdsmRpcListenFlags flags, guint16 *bound_port,
+                                 GError **error)
 {
   VdsmRpcListener *listener;
 
@@ -270,11 +349,19 @@ vdsm_rpc_server_listen_tcp (VdsmRpcServer *server, const char *host, guint16 por
 
   if (!check_listen (server, error))
     return FALSE;
-  listener = vdsm_rpc_listener_new_tcp (server, host, port, bound_port, error);
+  listener = vdsm_rpc_listener_new_tcp (server, host, port, flags, bound_port, error);
   if (listener == NULL)
     return FALSE;
   g_ptr_array_add (server->listeners, listener);
   return TRUE;
+}
+
+gboolean
+vdsm_rpc_server_listen_tcp (VdsmRpcServer *server, const char *host, guint16 port,
+                            guint16 *bound_port, GError **error)
+{
+  return vdsm_rpc_server_listen_tcp_full (server, host, port, VDSM_RPC_LISTEN_PLAIN,
+                                          bound_port, error);
 }
 
 gboolean

@@ -100,13 +100,31 @@ typedef struct {
  */
 #define VDSM_RPC_EVENT_QUEUE "jms.queue.events"
 
-/* Defaults of the construct-time properties. */
+/* Defaults of the properties (see #VdsmRpcServer). */
 #define VDSM_RPC_SERVER_DEFAULT_WORKER_THREADS 8
 #define VDSM_RPC_SERVER_DEFAULT_MAX_QUEUED_TASKS 80
 #define VDSM_RPC_SERVER_DEFAULT_MAX_FRAME_SIZE (64u * 1024u * 1024u)
 #define VDSM_RPC_SERVER_DEFAULT_MAX_HEADER_SIZE (64u * 1024u)
 #define VDSM_RPC_SERVER_DEFAULT_MAX_SEND_QUEUE (128u * 1024u * 1024u)
 #define VDSM_RPC_SERVER_DEFAULT_MAX_CONNECTIONS 1024
+#define VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS 256
+#define VDSM_RPC_SERVER_DEFAULT_HANDSHAKE_TIMEOUT_MS 10000
+#define VDSM_RPC_SERVER_DEFAULT_IDLE_TIMEOUT_MS 60000
+#define VDSM_RPC_SERVER_DEFAULT_CALL_TIMEOUT_MS 60000
+
+/**
+ * VdsmRpcListenFlags:
+ * @VDSM_RPC_LISTEN_PLAIN: plain TCP: STOMP straight on the socket
+ * @VDSM_RPC_LISTEN_TLS: every connection starts with a TLS handshake (see
+ *   vdsm_rpc_server_set_tls()); STOMP is detected inside TLS
+ *
+ * How a TCP listener serves its connections. Whether a port speaks TLS is
+ * configuration, never detected (protocol.md §1).
+ */
+typedef enum {
+  VDSM_RPC_LISTEN_PLAIN = 0,
+  VDSM_RPC_LISTEN_TLS = 1 << 0,
+} VdsmRpcListenFlags;
 
 #define VDSM_TYPE_RPC_SERVER (vdsm_rpc_server_get_type ())
 G_DECLARE_FINAL_TYPE (VdsmRpcServer, vdsm_rpc_server, VDSM, RPC_SERVER, GObject)
@@ -125,24 +143,54 @@ G_DECLARE_FINAL_TYPE (VdsmRpcServer, vdsm_rpc_server, VDSM, RPC_SERVER, GObject)
  * thread; the other functions must be called from the thread owning that
  * context.
  *
- * Construct-time properties (set with g_object_new() or
- * vdsm_rpc_server_new_full()):
+ * Properties. `worker-threads` is construct-only (g_object_new() or
+ * vdsm_rpc_server_new_full()); the others may also be set with
+ * g_object_set() after construction, from the thread owning the server's
+ * context, before the first listen call (a later change applies to later
+ * connections and calls only):
  *
  * - `worker-threads` (default 8): handler threads.
  * - `max-queued-tasks` (default 80): calls waiting for a worker; above it a
  *   call is refused at once with error 1100 "Not enough resources".
  * - `max-frame-size` (default 64 MiB): largest incoming STOMP frame; a
- *   larger one gets an ERROR frame and the connection is closed.
+ *   larger one gets an ERROR frame and the connection is closed. A frame
+ *   is refused as soon as its header block or body crosses the limit, so
+ *   no more than this is ever buffered for one connection.
  * - `max-header-size` (default 64 KiB): largest incoming header block.
  * - `max-send-queue` (default 128 MiB): bytes queued for a client that does
  *   not read; above it the connection is closed. A single reply larger
  *   than this limit is still sent when nothing else is queued.
- * - `max-connections` (default 1024): further connections are closed at
- *   once.
+ * - `max-connections` (default 1024): open connections, TLS handshakes
+ *   included; a further one is closed at once (logged).
+ * - `max-subscriptions` (default 256): subscriptions per connection; one
+ *   more gets an ERROR frame `Too many subscriptions (limit N)` and the
+ *   connection stays open.
+ * - `handshake-timeout` (ms, default 10000): the TLS handshake and the
+ *   STOMP protocol detection share this deadline, counted from accept
+ *   (vdsm's SSL_HANDSHAKE_TIMEOUT); then the connection is closed.
+ * - `idle-timeout` (ms, default 60000, 0 = none): a connection that has not
+ *   sent one complete STOMP frame this long after accept is closed. A
+ *   frame of any command counts, so connections that never send CONNECT
+ *   but do send SUBSCRIBE/SEND (protocol.md §12.2) are served.
+ * - `call-timeout` (ms, default 60000, 0 = none): a call running on a
+ *   worker longer than this is answered with -32603
+ *   `Internal JSON-RPC error: {'reason': '<method> did not finish within N ms'}`
+ *   (logged); its late result is dropped and logged. The handler itself is
+ *   not interrupted (its worker stays busy); a call that timed out before
+ *   a worker took it is not run at all. Inline methods have no timeout.
+ * - `strict-replies` (default %FALSE): validate every result against the
+ *   method's return type (vdsm_schema_validate_result()); a mismatch is
+ *   logged with the text `STRICT REPLY VIOLATION` and answered with
+ *   -32603 carrying the validation message instead of the result. For
+ *   tests and development: it costs a JSON parse per reply.
+ * - `insecure` (default %FALSE): allow plain-TCP listeners on addresses
+ *   that are not loopback.
  *
- * Limits that are not properties: protocol detection must finish within
- * 10 s of accepting a connection; a client that promised heart-beats every
- * N ms is closed after N + max(N/5, 500) ms of silence.
+ * Limits that are not properties: a client that promised heart-beats
+ * every N ms is closed after N + max(N/5, 500) ms of silence. With these
+ * limits, memory per connection is bounded by max-frame-size +
+ * max-header-size + max-send-queue (+ one reply), and by max-queued-tasks
+ * jobs server-wide.
  */
 
 /**
@@ -197,7 +245,9 @@ VdsmRpcServer *vdsm_rpc_server_new_full (VdsmSchema *schema,
  * @bound_port: (out) (optional): the port actually bound
  * @error: return location for a #GError
  *
- * Starts accepting plain-TCP STOMP connections (no TLS).
+ * Starts accepting plain-TCP STOMP connections (no TLS): the same as
+ * vdsm_rpc_server_listen_tcp_full() with %VDSM_RPC_LISTEN_PLAIN, so an
+ * address that is not loopback needs the `insecure` property.
  *
  * Returns: %TRUE on success
  */
@@ -208,16 +258,82 @@ gboolean vdsm_rpc_server_listen_tcp (VdsmRpcServer *server,
                                      GError **error);
 
 /**
+ * vdsm_rpc_server_listen_tcp_full:
+ * @server: a server
+ * @host: (nullable): an address literal or a host name to bind; %NULL
+ *   binds `::` (dual stack), falling back to `0.0.0.0` without IPv6
+ * @port: the TCP port, 0 for an ephemeral one
+ * @flags: %VDSM_RPC_LISTEN_TLS for TLS (vdsm_rpc_server_set_tls() must have
+ *   been called), %VDSM_RPC_LISTEN_PLAIN for plain TCP
+ * @bound_port: (out) (optional): the port actually bound
+ * @error: return location for a #GError
+ *
+ * Starts accepting STOMP connections on TCP.
+ *
+ * Plain TCP is refused (%G_IO_ERROR_PERMISSION_DENIED, before binding) on
+ * an address that is not loopback, %NULL included, unless the server's
+ * `insecure` property is set: clients would not be authenticated and the
+ * traffic would be readable on the network. A host name is checked by the
+ * address it resolves to (the first one, which is the one bound).
+ *
+ * Returns: %TRUE on success
+ */
+gboolean vdsm_rpc_server_listen_tcp_full (VdsmRpcServer *server,
+                                          const char *host,
+                                          guint16 port,
+                                          VdsmRpcListenFlags flags,
+                                          guint16 *bound_port,
+                                          GError **error);
+
+/**
+ * vdsm_rpc_server_set_tls:
+ * @server: a server
+ * @cert_path: the server certificate file (PEM); it may hold the chain
+ *   and, when @key_path is %NULL, the private key too
+ * @key_path: (nullable): the private key file (PEM)
+ * @ca_path: (nullable): the CA certificate file (PEM) client certificates
+ *   must chain to
+ * @require_client_cert: whether a client must present a certificate
+ * @error: return location for a #GError
+ *
+ * Configures TLS for the listeners started with %VDSM_RPC_LISTEN_TLS
+ * afterwards. The files are read now; a later call replaces the
+ * configuration for later listeners only.
+ *
+ * With @require_client_cert (vdsm's behaviour, protocol.md §1) a client
+ * without a certificate fails the handshake, and @ca_path is required.
+ * Without it, a client certificate is requested when @ca_path is given
+ * and checked when one is sent; without @ca_path none is asked for. A client certificate is accepted only when
+ * its chain verifies against @ca_path for client authentication
+ * (g_tls_database_verify_chain() with no identity: the CN is not matched
+ * against the peer address). The verdict and the certificate's subject
+ * are logged.
+ *
+ * Fails with %G_TLS_ERROR_UNAVAILABLE when GIO has no TLS backend
+ * (glib-networking), or with the error of loading a file.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean vdsm_rpc_server_set_tls (VdsmRpcServer *server,
+                                  const char *cert_path,
+                                  const char *key_path,
+                                  const char *ca_path,
+                                  gboolean require_client_cert,
+                                  GError **error);
+
+/**
  * vdsm_rpc_server_listen_unix:
  * @server: a server
  * @path: the socket path
  * @error: return location for a #GError
  *
  * Starts accepting STOMP connections on a unix socket created with mode
- * 0660. A stale socket file at @path (nobody accepting on it) is removed
- * first; a live one is an error (%G_IO_ERROR_ADDRESS_IN_USE), and so is a
- * file that is not a socket. The socket file is removed when the server
- * stops.
+ * 0660 (access is controlled by the file's owner and group; there is no
+ * TLS). The peer's pid, uid and gid (#GCredentials) are logged for every
+ * connection and name it in later log lines. A stale socket file at @path
+ * (nobody accepting on it) is removed first; a live one is an error
+ * (%G_IO_ERROR_ADDRESS_IN_USE), and so is a file that is not a socket. The
+ * socket file is removed when the server stops.
  *
  * Returns: %TRUE on success
  */

@@ -147,6 +147,15 @@ handle_subscribe (VdsmRpcConnection *conn, VdsmStompFrame *frame)
   /* `ack` is irrelevant (auto only) and `receipt` gets no RECEIPT: as vdsm. */
   if (!has_value (destination) || !has_value (id))
     vdsm_rpc_session_send_error (conn, "Missing destination or subscription id header");
+  else if (!g_hash_table_contains (conn->subscriptions, id) &&
+           g_hash_table_size (conn->subscriptions) >= conn->server->max_subscriptions)
+    {
+      g_autofree char *text = g_strdup_printf ("Too many subscriptions (limit %u)",
+                                               conn->server->max_subscriptions);
+
+      g_message ("connection %" G_GUINT64_FORMAT " (%s): %s", conn->id, conn->peer, text);
+      vdsm_rpc_session_send_error (conn, text);
+    }
   else if (!vdsm_rpc_broker_subscribe (conn->server->broker, conn, id, destination))
     vdsm_rpc_session_send_error (conn, "Subscription id already exists");
 }

@@ -13,6 +13,11 @@
 void
 vdsm_rpc_job_free (VdsmRpcJob *job)
 {
+  if (job->timeout != NULL)
+    {
+      g_source_destroy (job->timeout);
+      g_source_unref (job->timeout);
+    }
   g_object_unref (job->server);
   g_clear_pointer (&job->params, json_node_unref);
   g_clear_pointer (&job->id, json_node_unref);
@@ -20,6 +25,32 @@ vdsm_rpc_job_free (VdsmRpcJob *job)
   if (job->reply)
     g_string_free (job->reply, TRUE);
   g_free (job);
+}
+
+/* strict-replies: the result text against the method's return type. A
+ * violation is a bug in a handler; the log line is meant to be found. */
+static gboolean
+check_result (VdsmRpcJob *job, const char *text, gsize length, GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) local = NULL;
+
+  if (!json_parser_load_from_data (parser, text, (gssize) length, &local))
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                 "strict replies: %s wrote a result that is not JSON: %s",
+                 job->method->name, local->message);
+  else if (!vdsm_schema_validate_result (job->schema_method, json_parser_get_root (parser),
+                                         &local))
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                 "strict replies: the result of %s does not match the schema: %s",
+                 job->method->name, local->message);
+  else
+    return TRUE;
+
+  g_message ("STRICT REPLY VIOLATION: flow_id=%s %s", job->flow_id ? job->flow_id : "",
+             vdsm_rpc_text_may_hold_secret ((*error)->message)
+             ? "(details withheld: they name a secret)" : (*error)->message);
+  return FALSE;
 }
 
 /* Validates, invokes, writes the whole reply. Any thread. */
@@ -61,6 +92,8 @@ job_run (VdsmRpcJob *job)
   else if (!ok && error == NULL)
     g_set_error (&error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s failed without an error",
                  job->method->name);
+  else if (error == NULL && server->strict_replies)
+    check_result (job, reply->str + result_start, reply->len - result_start, &error);
 
   if (error != NULL)
     {
@@ -89,9 +122,46 @@ job_run (VdsmRpcJob *job)
 static void
 job_done (VdsmRpcJob *job)
 {
-  if (job->batch != NULL)
+  if (g_atomic_int_get (&job->timed_out))
+    {
+      if (job->reply != NULL)
+        g_message ("flow_id=%s RPC call %s finished after %.2f seconds, too late: "
+                   "result dropped", job->flow_id ? job->flow_id : "", job->method->name,
+                   (g_get_monotonic_time () - job->start) / (double) G_USEC_PER_SEC);
+      else
+        g_message ("flow_id=%s RPC call %s timed out before a worker took it: not run",
+                   job->flow_id ? job->flow_id : "", job->method->name);
+    }
+  else if (job->batch != NULL)
     vdsm_rpc_batch_complete (job->batch, job->slot, g_steal_pointer (&job->reply));
   vdsm_rpc_job_free (job);
+}
+
+/* call-timeout, on the I/O thread: answer now; job_done() drops the
+ * result. The worker is not interrupted: a thread cannot be. */
+static gboolean
+on_call_timeout (gpointer user_data)
+{
+  VdsmRpcJob *job = user_data;
+  guint ms = job->server->call_timeout_ms;
+
+  g_atomic_int_set (&job->timed_out, TRUE);
+  g_clear_pointer (&job->timeout, g_source_unref);
+  g_message ("flow_id=%s RPC call %s did not finish within %u ms: answered with an error",
+             job->flow_id ? job->flow_id : "", job->method->name, ms);
+  if (job->batch != NULL)
+    {
+      g_autoptr(GError) error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                                             "%s did not finish within %u ms",
+                                             job->method->name, ms);
+      GString *reply = g_string_sized_new (256);
+      VdsmRpcBatch *batch = g_steal_pointer (&job->batch);
+
+      vdsm_rpc_write_reply_start (reply, job->id);
+      vdsm_rpc_write_gerror_member (reply, error);
+      vdsm_rpc_batch_complete (batch, job->slot, reply);
+    }
+  return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -107,7 +177,9 @@ worker_func (gpointer data, gpointer user_data)
   VdsmRpcJob *job = data;
   g_autoptr(GSource) source = NULL;
 
-  job_run (job);
+  /* Already answered while it waited for a worker: not worth running. */
+  if (!g_atomic_int_get (&job->timed_out))
+    job_run (job);
   source = g_idle_source_new ();
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
   g_source_set_callback (source, on_job_done, job, NULL);
@@ -133,5 +205,13 @@ vdsm_rpc_worker_submit (VdsmRpcServer *server, VdsmRpcJob *job)
     }
   if (g_thread_pool_unprocessed (server->pool) >= server->max_queued_tasks)
     return FALSE;
+  if (server->call_timeout_ms > 0)
+    {
+      /* Counted from submission: the client has been waiting since. */
+      job->timeout = g_timeout_source_new (server->call_timeout_ms);
+      g_source_set_callback (job->timeout, on_call_timeout, job, NULL);
+      g_source_set_static_name (job->timeout, "vdsm-rpc-call-timeout");
+      g_source_attach (job->timeout, server->context);
+    }
   return g_thread_pool_push (server->pool, job, NULL);
 }

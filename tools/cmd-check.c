@@ -74,6 +74,9 @@ vdsm_schema_cmd_check (int argc, char **argv)
                                 "Exit status: 0 without errors, 1 on schema errors, "
                                 "2 on usage errors.");
   g_option_context_add_main_entries (context, entries, NULL);
+  /* Otherwise GOption names the program after argv[0], "check". */
+  if (g_get_prgname () == NULL)
+    g_set_prgname ("vdsm-schema check");
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("check: %s\n", error->message);

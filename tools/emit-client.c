@@ -97,7 +97,9 @@ emit_param_docs (EmitWriter *w, const GenMethod *method)
         }
       else if (param->optional && gen_ref_is_pointer (param->ref))
         note = g_strdup (" (left out when %NULL)");
-      emit (w, " * @%s:%s%s `%s`%s%s%s\n", param->c_name, nullable, ann, param->member->name,
+      /* gtk-doc: annotations end with their own ':'. */
+      emit (w, " * @%s:%s%s%s `%s`%s%s%s\n", param->c_name, nullable, ann,
+            *nullable != '\0' || *ann != '\0' ? ":" : "", param->member->name,
             *desc != '\0' ? ": " : "", desc, note != NULL ? note : "");
     }
 }
@@ -197,7 +199,12 @@ emit_method (GenHelpers *h, EmitWriter *w, const GenMethod *method)
   if (method->ret == NULL)
     returns = g_strdup ("%TRUE on success, %FALSE with @error set");
   else
-    returns = g_strdup_printf ("%s%s: %s", gen_ref_is_pointer (method->ret) ? " (transfer full)" : "",
+    /* Containers own their items through free functions: the caller only
+     * unrefs them, which GI calls (transfer container). */
+    returns = g_strdup_printf ("%s%s: %s",
+                               !gen_ref_is_pointer (method->ret) ? ""
+                               : method->ret->kind == GEN_C_PTR_ARRAY || method->ret->kind == GEN_C_ARRAY
+                                 || method->ret->kind == GEN_C_MAP ? " (transfer container)" : " (transfer full)",
                                ann, *ret_desc != '\0' ? ret_desc : "the result");
 
   emit_builder (h, w, method);

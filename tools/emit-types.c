@@ -133,12 +133,12 @@ emit_struct (EmitWriter *w, const GenType *type)
       g_autofree char *desc = gen_doc (field->member != NULL ? field->member->description : NULL);
       g_autofree char *note = default_note (field);
       const char *wire = field->member != NULL ? field->member->name : field->kind_nick;
-      gboolean nullable = gen_ref_is_pointer (field->ref);
 
       if (field->has_name != NULL)
         emit (w, " * @%s: whether @%s is set\n", field->has_name, field->c_name);
-      emit (w, " * @%s:%s%s `%s`%s%s%s\n", field->c_name,
-            nullable ? " (nullable)" : "", ann, wire, *desc != '\0' ? ": " : "", desc, note);
+      /* gtk-doc: annotations end with their own ':'. */
+      emit (w, " * @%s:%s%s `%s`%s%s%s\n", field->c_name, ann, *ann != '\0' ? ":" : "",
+            wire, *desc != '\0' ? ": " : "", desc, note);
     }
   emit (w, " *\n * %s\n */\n", doc);
   emit (w, "struct _%s {\n", type->camel);
@@ -171,6 +171,7 @@ emit_prototypes (EmitWriter *w, const GenType *type)
     {
     case GEN_TYPE_ENUM:
       emit (w, "const char *%s_to_string (%s value);\n", s, c);
+      emit (w, "gboolean %s_from_string (const char *text, %s *out);\n", s, c);
       emit (w, "void %s_write_json (%s value, GString *out);\n", s, c);
       emit (w, "gboolean %s_read_json (JsonNode *node, const VdsmJsonPath *path, %s *out, GError **error);\n", s, c);
       emit (w, "gboolean %s_from_json (JsonNode *node, %s *out, GError **error);\n\n", s, c);
@@ -245,19 +246,31 @@ emit_header (GenModel *model, EmitWriter *w)
 
 /* ---- Source: enums ---- */
 
+/* GI turns nicks into member names, so they must be identifiers: the
+ * constant after its type prefix, GLib style (migration-source). The wire
+ * text is vdsm_xxx_to_string()'s. */
+static char *
+genum_nick (const char *constant, const char *prefix)
+{
+  char *nick = g_ascii_strdown (constant + strlen (prefix) + 1, -1);
+
+  g_strdelimit (nick, "_", '-');
+  return nick;
+}
+
 static void
 emit_genum_get_type (EmitWriter *w, const char *camel, const char *snake,
-                     GPtrArray *consts, GPtrArray *nicks)
+                     const char *prefix, GPtrArray *consts)
 {
   emit (w, "GType\n%s_get_type (void)\n{\n", snake);
   emit (w, "  static gsize type_id = 0;\n");
   emit (w, "  static const GEnumValue values[] = {\n");
   for (guint i = 0; i < consts->len; i++)
     {
-      g_autofree char *nick = gen_c_literal (g_ptr_array_index (nicks, i));
       const char *constant = g_ptr_array_index (consts, i);
+      g_autofree char *nick = genum_nick (constant, prefix);
 
-      emit (w, "    { %s, \"%s\", %s },\n", constant, constant, nick);
+      emit (w, "    { %s, \"%s\", \"%s\" },\n", constant, constant, nick);
     }
   emit (w, "    { 0, NULL, NULL }\n  };\n\n");
   emit (w, "  if (g_once_init_enter (&type_id))\n");
@@ -296,7 +309,6 @@ emit_enum_source (EmitWriter *w, const GenType *type)
   const char *s = type->snake;
   const char *c = type->camel;
   GPtrArray *values = type->schema->values;
-  g_autoptr(GPtrArray) nicks = g_ptr_array_new ();
   g_autofree char *key_lit = gen_c_literal (type->schema->key);
 
   emit (w, "static const VdsmJsonEnumValue %s_values[] = {\n", s);
@@ -316,15 +328,22 @@ emit_enum_source (EmitWriter *w, const GenType *type)
             vt == G_TYPE_INT64 ? "VDSM_JSON_ENUM_INT"
               : vt == G_TYPE_DOUBLE ? "VDSM_JSON_ENUM_DOUBLE" : "VDSM_JSON_ENUM_STRING",
             vt == G_TYPE_INT64 ? json_node_get_int (v->typed) : 0, dbl);
-      g_ptr_array_add (nicks, v->text);
     }
   emit (w, "};\n\n");
-  emit_genum_get_type (w, c, s, type->consts, nicks);
+  emit_genum_get_type (w, c, s, type->upper, type->consts);
 
   emit (w, "/**\n * %s_to_string:\n * @value: a #%s\n *\n"
-           " * Returns: (nullable): the wire text of @value (its GEnum nick)\n */\n", s, c);
+           " * Returns: (nullable): the wire text of @value\n */\n", s, c);
   emit (w, "const char *\n%s_to_string (%s value)\n{\n", s, c);
   emit (w, "  return (guint) value < G_N_ELEMENTS (%s_values) ? %s_values[value].text : NULL;\n}\n\n", s, s);
+
+  emit (w, "/**\n * %s_from_string:\n * @text: a wire text\n * @out: (out): the value\n *\n"
+           " * Returns: whether @text is the wire text of a value\n */\n", s);
+  emit (w, "gboolean\n%s_from_string (const char *text, %s *out)\n{\n", s, c);
+  emit (w, "  for (guint i = 0; text != NULL && i < G_N_ELEMENTS (%s_values); i++)\n", s);
+  emit (w, "    if (strcmp (text, %s_values[i].text) == 0)\n", s);
+  emit (w, "      {\n        *out = (%s) i;\n        return TRUE;\n      }\n", c);
+  emit (w, "  return FALSE;\n}\n\n");
 
   emit (w, "/**\n * %s_write_json: (skip)\n * @value: a #%s\n * @out: where to append\n *\n"
            " * Appends @value as JSON: a string, or a number for a numeric key.\n */\n", s, c);
@@ -358,16 +377,21 @@ emit_json_entry_points (EmitWriter *w, const GenType *type, const char *ctype,
   const char *s = type->snake;
   g_autofree char *ret = gen_decl (ctype, "");
   g_autofree char *self_decl = gen_decl (self_ctype, "self");
+  /* pygobject frees or borrows the boxed values of a returned GHashTable
+   * unsafely under every transfer mode, so tables are C-only results;
+   * bindings read maps through getters and write them from dicts. */
+  const char *returns = type->kind == GEN_TYPE_MAP ? " (skip)" : "";
+  const char *transfer = type->kind == GEN_TYPE_MAP ? "(transfer container)" : "(transfer full)";
 
-  emit (w, "/**\n * %s_from_json:\n * @node: a JSON value\n * @error: return location for a #GError\n *\n"
-           " * Returns: (transfer full)%s: a new value, or %%NULL with @error set\n */\n", s, ann);
+  emit (w, "/**\n * %s_from_json:%s\n * @node: a JSON value\n * @error: return location for a #GError\n *\n"
+           " * Returns: %s%s: a new value, or %%NULL with @error set\n */\n", s, returns, transfer, ann);
   emit (w, "%s\n%s_from_json (JsonNode *node, GError **error)\n{\n", ctype, s);
   emit (w, "  %sresult = NULL;\n\n", ret);
   emit (w, "  if (!%s_read_json (node, NULL, &result, error))\n    return NULL;\n", s);
   emit (w, "  return result;\n}\n\n");
 
-  emit (w, "/**\n * %s_new_from_json_string:\n * @json: JSON text\n * @error: return location for a #GError\n *\n"
-           " * Returns: (transfer full)%s: a new value, or %%NULL with @error set\n */\n", s, ann);
+  emit (w, "/**\n * %s_new_from_json_string:%s\n * @json: JSON text\n * @error: return location for a #GError\n *\n"
+           " * Returns: %s%s: a new value, or %%NULL with @error set\n */\n", s, returns, transfer, ann);
   emit (w, "%s\n%s_new_from_json_string (const char *json, GError **error)\n{\n", ctype, s);
   emit (w, "  g_autoptr (JsonNode) node = vdsm_json_parse (json, error);\n\n");
   emit (w, "  if (node == NULL)\n    return NULL;\n");
@@ -403,8 +427,9 @@ emit_map_source (GenHelpers *h, EmitWriter *w, const GenType *type)
   else
     copy_func = NULL;
 
-  emit (w, "/**\n * %s_new:\n *\n * A new, empty %s: %s\n *\n"
-           " * Returns: (transfer full)%s: a table keyed by strings\n */\n", s, type->schema->key, desc, map_ann);
+  emit (w, "/**\n * %s_new: (skip)\n *\n * A new, empty %s: %s\n *\n"
+           " * Returns: (transfer container)%s: a table keyed by strings that owns its\n"
+           " *   keys and values\n */\n", s, type->schema->key, desc, map_ann);
   emit (w, "GHashTable *\n%s_new (void)\n{\n  return vdsm_json_hash_table_new (%s);\n}\n\n", s, notify);
 
   if (copy_func == NULL)
@@ -414,8 +439,9 @@ emit_map_source (GenHelpers *h, EmitWriter *w, const GenType *type)
       emit (w, "static gpointer\n%s_copy_value (gconstpointer src, gpointer unused)\n{\n", s);
       emit (w, "  return %s;\n}\n\n", copy);
     }
-  emit (w, "/**\n * %s_copy:\n * @self: (nullable)%s: a table\n *\n"
-           " * Returns: (transfer full) (nullable)%s: a deep copy of @self\n */\n", s, map_ann, map_ann);
+  emit (w, "/**\n * %s_copy: (skip)\n * @self: (nullable)%s: a table\n *\n"
+           " * Returns: (transfer container) (nullable)%s: a deep copy of @self, owning\n"
+           " *   its keys and values\n */\n", s, map_ann, map_ann);
   emit (w, "GHashTable *\n%s_copy (GHashTable *self)\n{\n", s);
   if (copy_func != NULL)
     emit (w, "  return vdsm_json_hash_table_copy (self, %s, %s);\n}\n\n", copy_func, notify);
@@ -744,16 +770,15 @@ emit_boxed_source (GenHelpers *h, EmitWriter *w, const GenType *type)
   if (type->kind == GEN_TYPE_UNION)
     {
       g_autoptr(GPtrArray) consts = g_ptr_array_new ();
-      g_autoptr(GPtrArray) nicks = g_ptr_array_new ();
+      g_autofree char *prefix = g_strconcat ("VDSM_", type->kind_type_macro + strlen ("VDSM_TYPE_"), NULL);
 
       for (guint i = 0; i < type->fields->len; i++)
         {
           const GenField *field = g_ptr_array_index (type->fields, i);
 
           g_ptr_array_add (consts, field->kind_const);
-          g_ptr_array_add (nicks, field->kind_nick);
         }
-      emit_genum_get_type (w, type->kind_camel, type->kind_snake, consts, nicks);
+      emit_genum_get_type (w, type->kind_camel, type->kind_snake, prefix, consts);
     }
   emit_boxed_common (h, w, type);
   emit_accessors (h, w, type);
@@ -804,7 +829,7 @@ emit_source (GenModel *model, EmitWriter *out)
     }
 
   emit_banner (model, out, "the C types of the schema's types");
-  emit (out, "#include \"vdsm-types.h\"\n#include \"vdsm-json.h\"\n\n");
+  emit (out, "#include \"vdsm-types.h\"\n#include \"vdsm-json.h\"\n\n#include <string.h>\n\n");
   gen_helpers_emit_protos (&h, out);
   emit (out, "%s", body.buf->str);
   gen_helpers_emit_defs (&h, out);

@@ -1302,8 +1302,16 @@ list_helper (GenHelpers *h, const GenRef *ref, const char *op)
       if (ptr)
         {
           g_autofree char *item_copy = copy_func (h, ref->item);
+          g_autofree char *notify = gen_ref_destroy_notify (ref->item);
 
-          emit (&body, "return value != NULL ? g_ptr_array_copy (value, %s, NULL) : NULL;\n", item_copy);
+          /* Not g_ptr_array_copy(): an array made by a binding has no free
+           * function, and the copy must own its items. */
+          emit (&body, "GPtrArray *copy;\n\n");
+          emit (&body, "if (value == NULL)\n  return NULL;\n");
+          emit (&body, "copy = g_ptr_array_new_full (value->len, %s);\n", notify);
+          emit (&body, "for (guint i = 0; i < value->len; i++)\n");
+          emit (&body, "  g_ptr_array_add (copy, %s (g_ptr_array_index (value, i), NULL));\n", item_copy);
+          emit (&body, "return copy;\n");
         }
       else
         emit (&body, "return value != NULL ? g_array_copy (value) : NULL;\n");

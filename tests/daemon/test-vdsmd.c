@@ -534,8 +534,9 @@ test_get_vm_list (void)
 
   /* The filter keeps known UUIDs, in any letter case, and drops others. */
   filtered = client_call (c, "Host.getVMList",
-                          "{\"vmList\": [\"9A7D2C44-51E3-4F0A-B6C8-0E2D4F6A8B13\","
-                          " \"" UNKNOWN_UUID "\"]}");
+                          "{\"vmList\": "
+                          "[\"9A7D2C44-51E3-4F0A-B6C8-0E2D4F6A8B13\", "
+                          "\"" UNKNOWN_UUID "\"]}");
   a = json_node_get_array (filtered);
   g_assert_cmpuint (json_array_get_length (a), ==, 1);
   g_assert_cmpstr (json_array_get_string_element (a, 0), ==,

@@ -65,12 +65,20 @@ test_enum (void)
   };
   const char *bad[] = { "true", "\"0.1\"", "\"ACTIVE\"", "8", "null", "[]" };
 
-  /* The GEnum nick is the wire text. */
-  g_assert_cmpint (g_enum_get_value_by_nick (klass, "Migration Source")->value, ==, VDSM_COLOR_MIGRATION_SOURCE);
-  g_assert_cmpint (g_enum_get_value_by_nick (klass, "")->value, ==, VDSM_COLOR_EMPTY);
-  g_assert_cmpint (g_enum_get_value_by_nick (klass, "0.10")->value, ==, VDSM_COLOR_V0_10);
+  /* GEnum nicks are identifiers (GI makes member names of them); the wire
+   * text is what to_string/from_string speak. */
+  g_assert_cmpint (g_enum_get_value_by_nick (klass, "migration-source")->value, ==, VDSM_COLOR_MIGRATION_SOURCE);
+  g_assert_cmpint (g_enum_get_value_by_nick (klass, "empty")->value, ==, VDSM_COLOR_EMPTY);
+  g_assert_cmpint (g_enum_get_value_by_nick (klass, "v0-10")->value, ==, VDSM_COLOR_V0_10);
+  g_assert_cmpint (g_enum_get_value_by_nick (klass, "active-2")->value, ==, VDSM_COLOR_ACTIVE_2);
   g_assert_cmpstr (vdsm_color_to_string (VDSM_COLOR_ACTIVE_2), ==, "active");
+  g_assert_cmpstr (vdsm_color_to_string (VDSM_COLOR_MIGRATION_SOURCE), ==, "Migration Source");
   g_assert_null (vdsm_color_to_string ((VdsmColor) 99));
+  g_assert_true (vdsm_color_from_string ("", &color));
+  g_assert_cmpint (color, ==, VDSM_COLOR_EMPTY);
+  g_assert_true (vdsm_color_from_string ("0.10", &color));
+  g_assert_cmpint (color, ==, VDSM_COLOR_V0_10);
+  g_assert_false (vdsm_color_from_string ("ACTIVE", &color));
 
   /* Numeric keys go out as the numbers the schema wrote. */
   vdsm_color_write_json (VDSM_COLOR_V0_10, out);
