@@ -36,3 +36,10 @@ check-asan: deps $(ASAN_BUILD)/build.ninja
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
+
+# libFuzzer harnesses (clang): each runs FUZZ_TIME seconds on a scratch copy
+# of fuzz/corpus/ in build-fuzz/; fails if any crashes.
+FUZZ_TIME ?= 60
+.PHONY: fuzz
+fuzz:
+	@fuzz/run-fuzzers build-fuzz $(FUZZ_TIME)

@@ -85,6 +85,7 @@ typedef struct
   guint             settled;
   guint64           inflight;
   gboolean          started;
+  gboolean          measuring;
   gboolean          sending;
   gint64            t0, t_start, t_end, t_last_reply, deadline;
   gdouble           cpu_start;
@@ -356,16 +357,24 @@ on_reply (Engine *e, Conn *c, const LoadStompFrame *f, gint64 now)
       return;
     }
 
-  load_histogram_record (&r->latency,
-                         (guint64) (now - (e->config->mode == LOAD_MODE_BURST
-                                           ? c->started_ns
-                                           : c->slots[slot].sent_ns)));
+  if (e->config->mode == LOAD_MODE_BURST)
+    {
+      load_histogram_record (&r->latency, (guint64) (now - c->started_ns));
+      r->measured++;
+      e->t_last_reply = now;
+    }
+  else if (e->measuring && c->slots[slot].sent_ns >= e->t_start)
+    {
+      load_histogram_record (&r->latency,
+                             (guint64) (now - c->slots[slot].sent_ns));
+      r->measured++;
+      e->t_last_reply = now;
+    }
   c->slots[slot].seq = 0;
   c->free_slots[c->n_free++] = (guint32) slot;
   c->inflight--;
   e->inflight--;
-  r->completed++;
-  e->t_last_reply = now;
+  r->replies++;
   if (reply.kind == LOAD_REPLY_RESULT)
     r->ok++;
   else
@@ -625,15 +634,25 @@ read_server_cpu (Engine *e, gdouble *cpu)
     load_proc_cpu_seconds (e->config->server_pid, cpu);
 }
 
+/* Measurement starts after the warm-up: latencies of requests sent from
+ * then on, and the server's CPU time from then on. */
+static void
+start_measuring (Engine *e, gint64 now)
+{
+  e->measuring = TRUE;
+  e->t_last_reply = now;
+  read_server_cpu (e, &e->cpu_start);
+}
+
 static void
 start_requests (Engine *e, gint64 now)
 {
   e->started = TRUE;
   e->sending = TRUE;
-  e->t_start = now;
-  e->t_last_reply = now;
-  e->t_end = now + (gint64) (e->config->duration * 1e9);
-  read_server_cpu (e, &e->cpu_start);
+  e->t_start = now + (gint64) (e->config->warmup * 1e9);
+  e->t_end = e->t_start + (gint64) (e->config->duration * 1e9);
+  if (e->t_start <= now)
+    start_measuring (e, now);
   for (guint i = 0; i < e->config->connections; i++)
     {
       fill_window (e, &e->conns[i]);
@@ -666,6 +685,8 @@ finished (Engine *e, gint64 now)
           e->deadline = (c->total > 0 ? now : e->t_end)
                         + (gint64) (c->timeout * 1e9);
         }
+      if (e->started && !e->measuring && now >= e->t_start)
+        start_measuring (e, now);
       if (e->started && e->sending && c->total == 0 && now >= e->t_end)
         e->sending = FALSE;
       return e->started && !e->sending && e->inflight == 0;
@@ -691,6 +712,8 @@ wait_ms (Engine *e, gint64 now)
 
   if (e->n_retry > 0)
     return 1;
+  if (e->started && !e->measuring && e->config->mode == LOAD_MODE_REQUESTS)
+    until = MIN (until, e->t_start);
   if ((e->config->mode == LOAD_MODE_IDLE || e->sending) && e->started
       && e->t_end < until)
     until = e->t_end;
@@ -778,7 +801,7 @@ engine_clear (Engine *e)
  * @error: return location for an error
  *
  * Runs one bounded load. @result->elapsed is, for requests, the time from
- * the first request to the last reply; for a burst, from the first connect
+ * the end of the warm-up to the last reply to a request sent after it; for a burst, from the first connect
  * to the last reply; for idle connections, the time to set them all up.
  * Latencies are request to reply, or for a burst connect to reply.
  *
@@ -839,7 +862,7 @@ load_engine_run (const LoadConfig *config, LoadResult *result, GError **error)
     {
     case LOAD_MODE_REQUESTS:
     case LOAD_MODE_BURST:
-      result->elapsed = (e.t_last_reply - e.t_start) / 1e9;
+      result->elapsed = result->measured ? (e.t_last_reply - e.t_start) / 1e9 : 0;
       break;
     case LOAD_MODE_IDLE:
       result->elapsed = ((e.started ? e.t_start : now) - e.t0) / 1e9;

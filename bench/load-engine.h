@@ -25,7 +25,8 @@ typedef struct
   guint                  connections;
   guint                  window;
   guint64                total;          /* requests; 0: run for duration */
-  gdouble                duration;       /* seconds of sending */
+  gdouble                duration;       /* seconds of sending, measured */
+  gdouble                warmup;         /* seconds of sending before that */
   gdouble                hold;           /* idle: seconds held before measuring */
   gdouble                timeout;        /* seconds to connect, and to drain */
   guint                  parallel;       /* connections being set up at once */
@@ -38,7 +39,8 @@ typedef struct
 typedef struct
 {
   guint64       sent;
-  guint64       completed;      /* replies matched to a request */
+  guint64       replies;        /* replies matched to a request */
+  guint64       measured;       /* those to requests sent after warm-up */
   guint64       ok;
   guint64       errors;         /* JSON-RPC errors other than 1100 */
   guint64       refused;        /* error 1100: not enough resources */

@@ -25,6 +25,7 @@ typedef struct
   gint     window;
   gint64   requests;
   gdouble  duration;
+  gdouble  warmup;
   char    *method;
   char    *params;
   char    *tcp;
@@ -74,6 +75,8 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
       "Stop after N requests in total", "N" },
     { "duration", 'd', 0, G_OPTION_ARG_DOUBLE, &o->duration,
       "Send for S seconds (default 3 when -n is not given)", "S" },
+    { "warmup", 0, 0, G_OPTION_ARG_DOUBLE, &o->warmup,
+      "Send for S seconds before measuring (default 0)", "S" },
     { "method", 'm', 0, G_OPTION_ARG_STRING, &o->method,
       "JSON-RPC method (default Host.ping)", "METHOD" },
     { "params", 0, 0, G_OPTION_ARG_STRING, &o->params,
@@ -149,7 +152,8 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
   if (o->requests == 0 && o->duration == 0)
     o->duration = 3;
   if (o->duration < 0 || o->duration > MAX_SECONDS || o->hold < 0
-      || o->hold > MAX_SECONDS || o->timeout <= 0 || o->timeout > MAX_SECONDS)
+      || o->hold > MAX_SECONDS || o->timeout <= 0 || o->timeout > MAX_SECONDS
+      || o->warmup < 0 || o->warmup > MAX_SECONDS)
     return bad_option (error, "times must be positive and at most 600 s");
   if (o->parallel < 1)
     return bad_option (error, "--parallel must be at least 1");
@@ -251,13 +255,13 @@ mode_name (LoadMode mode)
 static gdouble
 rate (const LoadResult *r)
 {
-  return r->elapsed > 0 ? (gdouble) r->completed / r->elapsed : 0.0;
+  return r->elapsed > 0 ? (gdouble) r->measured / r->elapsed : 0.0;
 }
 
 static gdouble
 cpu_us_per_request (const LoadResult *r)
 {
-  return r->completed ? r->server_cpu * 1e6 / (gdouble) r->completed : 0.0;
+  return r->measured ? r->server_cpu * 1e6 / (gdouble) r->measured : 0.0;
 }
 
 static gdouble
@@ -283,12 +287,13 @@ print_json (const Options *o, const LoadConfig *c, const LoadResult *r)
     o->unix_path ? o->unix_path : o->tcp, c->method, c->connections,
     c->mode == LOAD_MODE_REQUESTS ? c->window : 1);
   g_string_append_printf (out,
-    "\"sent\":%" G_GUINT64_FORMAT ",\"completed\":%" G_GUINT64_FORMAT ","
+    "\"sent\":%" G_GUINT64_FORMAT ",\"replies\":%" G_GUINT64_FORMAT ","
+    "\"measured\":%" G_GUINT64_FORMAT ","
     "\"ok\":%" G_GUINT64_FORMAT ",\"errors\":%" G_GUINT64_FORMAT ","
     "\"refused\":%" G_GUINT64_FORMAT ",\"invalid\":%" G_GUINT64_FORMAT ","
     "\"lost\":%" G_GUINT64_FORMAT ",\"stomp_errors\":%" G_GUINT64_FORMAT ","
     "\"conns_ready\":%u,\"conns_failed\":%u,\"conns_dropped\":%u,",
-    r->sent, r->completed, r->ok, r->errors, r->refused, r->invalid, r->lost,
+    r->sent, r->replies, r->measured, r->ok, r->errors, r->refused, r->invalid, r->lost,
     r->stomp_errors, r->conns_ready, r->conns_failed, r->conns_dropped);
   g_string_append_printf (out,
     "\"elapsed_s\":%.6f,\"rps\":%.1f,\"p50_us\":%.2f,\"p90_us\":%.2f,"
@@ -324,8 +329,10 @@ print_text (const Options *o, const LoadConfig *c, const LoadResult *r)
     {
     case LOAD_MODE_REQUESTS:
       printf ("%u connection(s) x %u in flight\n"
-              "  requests    %" G_GUINT64_FORMAT " in %.3f s: %.0f req/s\n",
-              c->connections, c->window, r->completed, r->elapsed, rate (r));
+              "  requests    %" G_GUINT64_FORMAT " measured in %.3f s: %.0f req/s"
+              " (%" G_GUINT64_FORMAT " sent)\n",
+              c->connections, c->window, r->measured, r->elapsed, rate (r),
+              r->sent);
       break;
     case LOAD_MODE_IDLE:
       printf ("%u idle connections\n"
@@ -336,7 +343,7 @@ print_text (const Options *o, const LoadConfig *c, const LoadResult *r)
       printf ("burst of %u connections\n"
               "  burst       %" G_GUINT64_FORMAT " answered, the last %.3f s "
               "after the first connect\n",
-              c->connections, r->completed, r->elapsed);
+              c->connections, r->measured, r->elapsed);
       break;
     }
   if (h->total > 0)
@@ -414,6 +421,7 @@ main (int argc, char **argv)
   config.window = (guint) o.window;
   config.total = (guint64) o.requests;
   config.duration = o.requests > 0 ? 0 : o.duration;
+  config.warmup = o.warmup;
   if (o.idle > 0)
     {
       config.mode = LOAD_MODE_IDLE;

@@ -207,9 +207,12 @@ parse_run (const char *stream, gsize size, gsize max_frame, gsize max_header,
 
   while (pos < size)
     {
-      gsize chunk = rng ? MIN (next_chunk (rng), size - pos) : size - pos;
+      gsize chunk = rng ? next_chunk (rng) : size;
       const char *data = stream + pos;
-      gsize length = chunk;
+      gsize length;
+
+      chunk = MIN (chunk, size - pos);
+      length = chunk;
 
       while (length > 0)
         {
