@@ -19,6 +19,12 @@ setup: deps $(BUILD)/build.ninja
 build: setup
 	ninja -C $(BUILD)
 
+# The HTML API reference of our schema: $(BUILD)/docs/api/index.html.
+.PHONY: docs
+docs: setup
+	ninja -C $(BUILD) tools/vdsm-schema
+	$(BUILD)/tools/vdsm-schema docs --title "libvdsm API reference" $(BUILD)/docs/api api/vdsm-api.yml api/vdsm-events.yml
+
 run: build
 	$(BUILD)/daemon/vdsmd $(VDSMD_ARGS)
 
@@ -43,3 +49,11 @@ FUZZ_TIME ?= 60
 .PHONY: fuzz
 fuzz:
 	@fuzz/run-fuzzers build-fuzz $(FUZZ_TIME)
+
+# The benchmark set against the floor (bench/run-bench, < 5 minutes): builds
+# a release tree in $(BENCH_BUILD), writes bench/results.md.
+BENCH_BUILD ?= build-bench
+
+.PHONY: bench
+bench:
+	bench/run-bench $(BENCH_BUILD)

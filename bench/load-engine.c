@@ -148,13 +148,24 @@ put_hex (char *out, guint64 value, guint digits)
     }
 }
 
+static inline int
+hex_digit (char c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  return -1;
+}
+
+/* Lower-case only: the ids are ours, and the server must echo them. */
 static gboolean
 get_hex (const char *in, guint digits, guint64 *value)
 {
   *value = 0;
   for (guint i = 0; i < digits; i++)
     {
-      int d = g_ascii_xdigit_value (in[i]);
+      int d = hex_digit (in[i]);
 
       if (d < 0)
         return FALSE;
@@ -263,9 +274,15 @@ lose_conn (Engine *e, Conn *c)
   if (c->state == CONN_CLOSED)
     return;
   if (c->state == CONN_READY)
-    e->result->conns_dropped++;
+    {
+      e->result->conns_dropped++;
+      set_first_error (e->result, 0, "connection closed by the server", 31);
+    }
   else
-    e->result->conns_failed++;
+    {
+      e->result->conns_failed++;
+      set_first_error (e->result, 0, "connection closed before CONNECTED", 34);
+    }
   settle (e, c);
   close_conn (e, c);
 }
@@ -831,6 +848,8 @@ load_engine_run (const LoadConfig *config, LoadResult *result, GError **error)
   result->server_measured = config->server_pid > 0
     && load_proc_memory_kib (config->server_pid, &result->server_rss_before_kib,
                              &result->server_hwm_kib);
+  result->server_peak_reset = result->server_measured
+    && load_proc_reset_peak (config->server_pid);
   e.t0 = now = now_ns ();
   e.deadline = e.t0 + (gint64) (config->timeout * 1e9);
   if (config->mode != LOAD_MODE_REQUESTS)

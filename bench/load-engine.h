@@ -55,6 +55,7 @@ typedef struct
   gdouble       elapsed;        /* see load_engine_run() */
   LoadHistogram latency;
   gboolean      server_measured;
+  gboolean      server_peak_reset;   /* server_hwm_kib is this run's peak */
   gdouble       server_cpu;     /* seconds during the measured phase */
   guint64       server_rss_before_kib;
   guint64       server_rss_kib;

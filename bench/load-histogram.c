@@ -58,6 +58,8 @@ load_histogram_percentile (const LoadHistogram *self, gdouble fraction)
     return 0;
   rank = (guint64) (fraction * (gdouble) self->total + 0.999999);
   rank = CLAMP (rank, 1, self->total);
+  if (rank == self->total)
+    return self->max_ns;
   for (guint i = 0; i < LOAD_HISTOGRAM_BUCKETS; i++)
     {
       seen += self->counts[i];

@@ -2,9 +2,10 @@
 
 /* The server's own accounting, read from /proc while it runs: CPU time of
  * all its threads (utime + stime) and its resident set (VmRSS, and the peak
- * VmHWM). */
+ * VmHWM, which can be reset so that each run reports its own peak). */
 #include "load-proc.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -55,6 +56,29 @@ status_kib (const char *status, const char *name)
  *
  * Returns: FALSE when the process is gone or /proc is unreadable.
  */
+/**
+ * load_proc_reset_peak:
+ * @pid: a process of the same user (or any, for root)
+ *
+ * Resets the process's VmHWM to its current resident set (clear_refs 5).
+ *
+ * Returns: FALSE when not permitted; VmHWM then spans the process's life.
+ */
+gboolean
+load_proc_reset_peak (int pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/clear_refs", pid);
+  int fd = open (path, O_WRONLY | O_CLOEXEC);
+  gboolean ok;
+
+  /* Not g_file_set_contents(): /proc files are written in place. */
+  if (fd < 0)
+    return FALSE;
+  ok = write (fd, "5", 1) == 1;
+  close (fd);
+  return ok;
+}
+
 gboolean
 load_proc_memory_kib (int pid, guint64 *rss_kib, guint64 *hwm_kib)
 {

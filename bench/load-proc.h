@@ -10,5 +10,6 @@ gboolean load_proc_cpu_seconds (int      pid,
 gboolean load_proc_memory_kib  (int      pid,
                                 guint64 *rss_kib,
                                 guint64 *hwm_kib);
+gboolean load_proc_reset_peak  (int      pid);
 
 G_END_DECLS

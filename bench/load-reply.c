@@ -52,6 +52,19 @@ scan_string (Cursor *c, const char **start, gsize *len)
   return TRUE;
 }
 
+static inline gboolean
+ends_literal (char ch)
+{
+  switch (ch)
+    {
+    case ',': case ':': case ']': case '}': case '[': case '{': case '"':
+    case ' ': case '\t': case '\r': case '\n': case '\0':
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
 /* Skips one value of any kind; nesting is tracked by depth alone because
  * strings are stepped over as units. */
 static gboolean
@@ -95,8 +108,7 @@ skip_value (Cursor *c)
           {
             const char *start = c->p;
 
-            while (c->p < c->end && *c->p != '\0'
-                   && strchr (",:]} \t\r\n\"{[", *c->p) == NULL)
+            while (c->p < c->end && !ends_literal (*c->p))
               c->p++;
             if (c->p == start)
               return FALSE;

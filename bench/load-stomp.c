@@ -5,13 +5,25 @@
  * present, else the NUL), the command, and nothing else. Heart-beat EOLs
  * between frames are skipped. The header block is capped so a server that never ends its
  * headers cannot make the client buffer forever. */
-#define _GNU_SOURCE /* memmem */
 #include "load-stomp.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_HEADER_BLOCK (64 * 1024)
+
+/* The LF that ends the header block: the first of two in a row, searched
+ * from @from, which is an LF. memchr per line beats memmem's set-up for a
+ * handful of short lines. */
+static const char *
+find_blank_line (const char *from, const char *end)
+{
+  for (const char *p = from; p != NULL && p + 1 < end;
+       p = memchr (p + 1, '\n', end - p - 1))
+    if (p[1] == '\n')
+      return p;
+  return NULL;
+}
 
 static LoadStompCommand
 command_of (const char *line, gsize len)
@@ -93,12 +105,7 @@ load_stomp_next (const char *buf, gsize len, gsize max_frame,
   if (eol == NULL)
     return len >= MAX_HEADER_BLOCK ? LOAD_STOMP_BAD : LOAD_STOMP_NEED_MORE;
   headers_at = eol - buf + 1;
-  /* A frame without headers has its blank line right after the command. */
-  if (headers_at < len && buf[headers_at] == '\n')
-    blank = buf + headers_at - 1;
-  else
-    blank = memmem (buf + headers_at - 1, MIN (len, (gsize) MAX_HEADER_BLOCK)
-                    - (headers_at - 1), "\n\n", 2);
+  blank = find_blank_line (eol, buf + MIN (len, (gsize) MAX_HEADER_BLOCK));
   if (blank == NULL)
     return len >= MAX_HEADER_BLOCK ? LOAD_STOMP_BAD : LOAD_STOMP_NEED_MORE;
   header_end = blank - buf + 2;

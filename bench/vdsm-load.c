@@ -273,11 +273,30 @@ bytes_per_connection (const LoadResult *r)
          / (gdouble) r->conns_ready;
 }
 
+/* The first error quotes the server, whose bytes may be anything: make
+ * them valid UTF-8, then a valid JSON string. */
+static void
+append_json_string (GString *out, const char *text)
+{
+  g_autofree char *valid = g_utf8_make_valid (text, -1);
+
+  g_string_append_c (out, '"');
+  for (const char *p = valid; *p; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_printf (out, "\\%c", *p);
+      else if ((guchar) *p < 0x20)
+        g_string_append_printf (out, "\\u%04x", (guchar) *p);
+      else
+        g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
+}
+
 static void
 print_json (const Options *o, const LoadConfig *c, const LoadResult *r)
 {
   g_autoptr(GString) out = g_string_new ("{");
-  g_autofree char *error = g_strescape (r->first_error, NULL);
   const LoadHistogram *h = &r->latency;
 
   g_string_append_printf (out,
@@ -308,12 +327,15 @@ print_json (const Options *o, const LoadConfig *c, const LoadResult *r)
       "\"server_cpu_s\":%.3f,\"server_cpu_us_per_req\":%.3f,"
       "\"server_rss_before_kib\":%" G_GUINT64_FORMAT ","
       "\"server_rss_kib\":%" G_GUINT64_FORMAT ","
-      "\"server_hwm_kib\":%" G_GUINT64_FORMAT ","
+      "\"server_hwm_kib\":%" G_GUINT64_FORMAT ",\"server_peak_of_run\":%s,"
       "\"server_bytes_per_conn\":%.1f,",
       r->server_cpu, cpu_us_per_request (r), r->server_rss_before_kib,
-      r->server_rss_kib, r->server_hwm_kib, bytes_per_connection (r));
+      r->server_rss_kib, r->server_hwm_kib,
+      r->server_peak_reset ? "true" : "false", bytes_per_connection (r));
   g_string_append_printf (out, "\"first_error_code\":%" G_GINT64_FORMAT
-                          ",\"first_error\":\"%s\"}", r->first_error_code, error);
+                          ",\"first_error\":", r->first_error_code);
+  append_json_string (out, r->first_error);
+  g_string_append_c (out, '}');
   puts (out->str);
 }
 

@@ -141,7 +141,12 @@ validate (const Target *t, const VdsmSchemaTypeRef *ref, JsonNode *value)
     {
       FUZZ_CHECK (g_error_matches (error, VDSM_SCHEMA_ERROR, VDSM_SCHEMA_ERROR_INVALID),
                   "%s: error %s:%d", t->label, g_quark_to_string (error->domain), error->code);
-      FUZZ_CHECK (g_utf8_validate (error->message, -1, NULL), "%s: message not UTF-8", t->label);
+      if (!g_utf8_validate (error->message, -1, NULL))
+        {
+          g_autofree char *escaped = g_strescape (error->message, NULL);
+
+          FUZZ_CHECK (FALSE, "%s: message not UTF-8: %s", t->label, escaped);
+        }
       FUZZ_CHECK (g_str_has_prefix (error->message, "value"),
                   "%s: message without the path: %s", t->label, error->message);
     }

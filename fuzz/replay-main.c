@@ -2,14 +2,19 @@
  * that `meson test` (and the ASan build) replays the seed corpus with the
  * ordinary compiler. Arguments are files or directories (every regular
  * file inside, in name order). Output is TAP, one test per input, the
- * empty input first as libFuzzer does.
+ * empty input first as libFuzzer does. Each input runs in a child
+ * process, so that one crash does not hide the verdict on the others.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "fuzz-common.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static int
 compare_paths (gconstpointer a, gconstpointer b, gpointer user_data)
@@ -44,15 +49,48 @@ collect (GPtrArray *paths, const char *arg, GError **error)
   return TRUE;
 }
 
-/* The input in a buffer of exactly its size, so that ASan sees any read
- * past its end (g_file_get_contents() adds a NUL). */
-static void
+/* Runs the harness on @contents in a child; returns NULL on success or
+ * how the child ended. The input sits in a buffer of exactly its size, so
+ * that ASan sees any read past its end (g_file_get_contents() adds a NUL). */
+static char *
 run_one (const char *contents, gsize length)
 {
-  g_autofree uint8_t *data = g_malloc (MAX (length, 1));
+  int status;
+  pid_t pid;
 
-  memcpy (data, contents, length);
-  LLVMFuzzerTestOneInput (data, length);
+  fflush (stdout);
+  fflush (stderr);
+  pid = fork ();
+  if (pid < 0)
+    return g_strdup_printf ("fork: %s", g_strerror (errno));
+  if (pid == 0)
+    {
+      uint8_t *data = g_malloc (MAX (length, 1));
+
+      memcpy (data, contents, length);
+      LLVMFuzzerTestOneInput (data, length);
+      g_free (data);
+      /* exit(), not _exit(): LeakSanitizer checks at exit. */
+      exit (0);
+    }
+  if (waitpid (pid, &status, 0) < 0)
+    return g_strdup_printf ("waitpid: %s", g_strerror (errno));
+  if (WIFSIGNALED (status))
+    return g_strdup_printf ("killed by signal %d", WTERMSIG (status));
+  if (WEXITSTATUS (status) != 0)
+    return g_strdup_printf ("exit status %d", WEXITSTATUS (status));
+  return NULL;
+}
+
+static gboolean
+report (guint number, const char *name, char *failure)
+{
+  if (failure == NULL)
+    printf ("ok %u - %s\n", number, name);
+  else
+    printf ("not ok %u - %s: %s\n", number, name, failure);
+  g_free (failure);
+  return failure == NULL;
 }
 
 int
@@ -79,8 +117,8 @@ main (int argc, char **argv)
     }
 
   printf ("1..%u\n", paths->len + 1);
-  run_one ("", 0);
-  printf ("ok 1 - (empty input)\n");
+  if (!report (1, "(empty input)", run_one ("", 0)))
+    failed++;
   for (guint i = 0; i < paths->len; i++)
     {
       const char *path = paths->pdata[i];
@@ -88,18 +126,13 @@ main (int argc, char **argv)
       g_autofree char *contents = NULL;
       gsize length;
 
-      /* A crash aborts the whole run: TAP then reports the missing tests,
-       * and the last "# running" line names the input. */
-      printf ("# running %s\n", path);
-      fflush (stdout);
       if (!g_file_get_contents (path, &contents, &length, &error))
         {
-          printf ("not ok %u - %s: %s\n", i + 2, path, error->message);
+          report (i + 2, path, g_strdup (error->message));
           failed++;
-          continue;
         }
-      run_one (contents, length);
-      printf ("ok %u - %s\n", i + 2, path);
+      else if (!report (i + 2, path, run_one (contents, length)))
+        failed++;
     }
   return failed ? 1 : 0;
 }

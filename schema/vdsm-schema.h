@@ -206,6 +206,11 @@ JsonNode *vdsm_schema_get_summary (VdsmSchema *schema);
 
 const char *vdsm_schema_primitive_name (VdsmSchemaPrimitive prim);
 
+/* The schema as one JSON object keyed by file path, each file in the shape
+ * of its YAML document (types, then methods or events); for introspection.
+ * (transfer full) */
+JsonNode *vdsm_schema_to_json (VdsmSchema *schema);
+
 /* ---- Validation (schema-language.md §8 with the §10 recommendations) ----
  *
  * Errors are VDSM_SCHEMA_ERROR_INVALID with a path-qualified message such as

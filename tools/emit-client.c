@@ -83,6 +83,7 @@ emit_param_docs (EmitWriter *w, const GenMethod *method)
       g_autofree char *ann = gen_ref_gi_annotation (param->ref);
       const char *nullable = gen_ref_is_pointer (param->ref) && param->optional ? " (nullable)" : "";
       g_autofree char *note = NULL;
+      g_autofree char *notes = NULL;
 
       if (gen_param_has_flag (param, GEN_PARAMS_CLIENT))
         emit (w, " * @%s: whether to send @%s\n", param->has_name, param->c_name);
@@ -98,9 +99,10 @@ emit_param_docs (EmitWriter *w, const GenMethod *method)
       else if (param->optional && gen_ref_is_pointer (param->ref))
         note = g_strdup (" (left out when %NULL)");
       /* gtk-doc: annotations end with their own ':'. */
-      emit (w, " * @%s:%s%s%s `%s`%s%s%s\n", param->c_name, nullable, ann,
+      notes = gen_member_notes (param->member);
+      emit (w, " * @%s:%s%s%s `%s`%s%s%s%s\n", param->c_name, nullable, ann,
             *nullable != '\0' || *ann != '\0' ? ":" : "", param->member->name,
-            *desc != '\0' ? ": " : "", desc, note != NULL ? note : "");
+            *desc != '\0' ? ": " : "", desc, note != NULL ? note : "", notes);
     }
 }
 
@@ -195,6 +197,7 @@ emit_method (GenHelpers *h, EmitWriter *w, const GenMethod *method)
   g_autofree char *deprecated = sm->deprecated != NULL
                                 ? g_strdup_printf (" Deprecated in VDSM %s.", sm->deprecated)
                                 : g_strdup ("");
+  g_autofree char *tags = gen_doc_version_tags (sm->added, sm->deprecated);
 
   if (method->ret == NULL)
     returns = g_strdup ("%TRUE on success, %FALSE with @error set");
@@ -215,8 +218,8 @@ emit_method (GenHelpers *h, EmitWriter *w, const GenMethod *method)
   emit (w, " * @cancellable: (nullable): a #GCancellable\n"
            " * @callback: (scope async): called when the call completes\n"
            " * @user_data: (closure): data for @callback\n *\n");
-  emit (w, " * Calls `%s`: %s%s Finish with vdsm_client_%s_finish().\n */\n",
-        sm->name, desc, deprecated, method->id);
+  emit (w, " * Calls `%s`: %s%s Finish with vdsm_client_%s_finish().\n%s */\n",
+        sm->name, desc, deprecated, method->id, tags);
   emit (w, "%s\n{\n", sig_async);
   emit (w, "  g_autoptr (JsonNode) params = build_%s_params (%s);\n\n", method->id,
         *args != '\0' ? args + 2 : "");
@@ -225,8 +228,8 @@ emit_method (GenHelpers *h, EmitWriter *w, const GenMethod *method)
   emit (w, "/**\n * vdsm_client_%s_finish:\n * @client: a #VdsmClient\n"
            " * @result: the #GAsyncResult given to the callback\n"
            " * @error: return location for a #GError\n *\n"
-           " * Finishes vdsm_client_%s().\n *\n * Returns:%s\n */\n",
-        method->id, method->id, returns);
+           " * Finishes vdsm_client_%s().\n *\n * Returns:%s\n%s */\n",
+        method->id, method->id, returns, tags);
   emit (w, "%s\n{\n", sig_finish);
   emit_indent (w);
   emit (w, "GError *local_error = NULL;\n");
@@ -239,8 +242,8 @@ emit_method (GenHelpers *h, EmitWriter *w, const GenMethod *method)
   emit_param_docs (w, method);
   emit (w, " * @cancellable: (nullable): a #GCancellable\n"
            " * @error: return location for a #GError\n *\n");
-  emit (w, " * Calls `%s` and waits for the answer: %s%s\n *\n * Returns:%s\n */\n",
-        sm->name, desc, deprecated, returns);
+  emit (w, " * Calls `%s` and waits for the answer: %s%s\n *\n * Returns:%s\n%s */\n",
+        sm->name, desc, deprecated, returns, tags);
   emit (w, "%s\n{\n", sig_sync);
   emit_indent (w);
   emit (w, "GError *local_error = NULL;\n");

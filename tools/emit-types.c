@@ -56,8 +56,8 @@ default_note (const GenField *field)
 
 static void
 emit_enum_decl (EmitWriter *w, const char *camel, const char *snake,
-                const char *type_macro, const char *doc, GPtrArray *consts,
-                GPtrArray *texts, GPtrArray *descriptions)
+                const char *type_macro, const char *doc, const char *tags,
+                GPtrArray *consts, GPtrArray *texts, GPtrArray *descriptions)
 {
   emit (w, "/**\n * %s:\n", camel);
   for (guint i = 0; i < consts->len; i++)
@@ -68,7 +68,7 @@ emit_enum_decl (EmitWriter *w, const char *camel, const char *snake,
       emit (w, " * @%s: `%s`%s%s\n", (char *) g_ptr_array_index (consts, i), text,
             *desc != '\0' ? ": " : "", desc);
     }
-  emit (w, " *\n * %s\n */\n", doc);
+  emit (w, " *\n * %s\n%s */\n", doc, tags);
   emit (w, "typedef enum {\n");
   for (guint i = 0; i < consts->len; i++)
     emit (w, "  %s,\n", (char *) g_ptr_array_index (consts, i));
@@ -87,6 +87,7 @@ emit_enums (GenModel *model, EmitWriter *w)
       g_autoptr(GPtrArray) descs = g_ptr_array_new ();
       g_autoptr(GPtrArray) consts = g_ptr_array_new ();
       g_autofree char *doc = NULL;
+      g_autofree char *tags = gen_doc_version_tags (type->schema->added, type->schema->deprecated);
 
       if (type->kind == GEN_TYPE_ENUM)
         {
@@ -99,7 +100,8 @@ emit_enums (GenModel *model, EmitWriter *w)
               g_ptr_array_add (consts, g_ptr_array_index (type->consts, i));
             }
           doc = gen_doc (type->schema->description);
-          emit_enum_decl (w, type->camel, type->snake, type->type_macro, doc, consts, texts, descs);
+          emit_enum_decl (w, type->camel, type->snake, type->type_macro, doc, tags,
+                          consts, texts, descs);
         }
       else if (type->kind == GEN_TYPE_UNION)
         {
@@ -113,7 +115,7 @@ emit_enums (GenModel *model, EmitWriter *w)
             }
           doc = g_strdup_printf ("Which member of a #%s is set.", type->camel);
           emit_enum_decl (w, type->kind_camel, type->kind_snake, type->kind_type_macro,
-                          doc, consts, texts, descs);
+                          doc, tags, consts, texts, descs);
         }
     }
 }
@@ -122,6 +124,7 @@ static void
 emit_struct (EmitWriter *w, const GenType *type)
 {
   g_autofree char *doc = gen_doc (type->schema->description);
+  g_autofree char *tags = gen_doc_version_tags (type->schema->added, type->schema->deprecated);
 
   emit (w, "/**\n * %s:\n", type->camel);
   if (type->kind == GEN_TYPE_UNION)
@@ -132,15 +135,16 @@ emit_struct (EmitWriter *w, const GenType *type)
       g_autofree char *ann = gen_ref_gi_annotation (field->ref);
       g_autofree char *desc = gen_doc (field->member != NULL ? field->member->description : NULL);
       g_autofree char *note = default_note (field);
+      g_autofree char *notes = field->member != NULL ? gen_member_notes (field->member) : g_strdup ("");
       const char *wire = field->member != NULL ? field->member->name : field->kind_nick;
 
       if (field->has_name != NULL)
         emit (w, " * @%s: whether @%s is set\n", field->has_name, field->c_name);
       /* gtk-doc: annotations end with their own ':'. */
-      emit (w, " * @%s:%s%s `%s`%s%s%s\n", field->c_name, ann, *ann != '\0' ? ":" : "",
-            wire, *desc != '\0' ? ": " : "", desc, note);
+      emit (w, " * @%s:%s%s `%s`%s%s%s%s\n", field->c_name, ann, *ann != '\0' ? ":" : "",
+            wire, *desc != '\0' ? ": " : "", desc, note, notes);
     }
-  emit (w, " *\n * %s\n */\n", doc);
+  emit (w, " *\n * %s\n%s */\n", doc, tags);
   emit (w, "struct _%s {\n", type->camel);
   emit_indent (w);
   if (type->kind == GEN_TYPE_UNION)
@@ -583,24 +587,29 @@ emit_accessors (GenHelpers *h, EmitWriter *w, const GenType *type)
       g_autofree char *ret = gen_decl (getter_ctype (field->ref), "");
       g_autofree char *desc = gen_doc (field->member != NULL ? field->member->description : NULL);
       g_autofree char *note = default_note (field);
+      g_autofree char *notes = field->member != NULL ? gen_member_notes (field->member) : g_strdup ("");
+      g_autofree char *tags = field->member != NULL
+                              ? gen_doc_version_tags (field->member->added, field->member->deprecated)
+                              : g_strdup ("");
       g_autofree char *lvalue = g_strdup_printf ("self->%s", field->c_name);
 
       emit (w, "/**\n * %s_get_%s:\n * @self: a #%s\n *\n", s, field->accessor, c);
-      if (*desc != '\0')
-        emit (w, " * %s%s\n *\n", desc, note);
-      emit (w, " * Returns:%s%s: the `%s` %s%s\n */\n",
+      if (*desc != '\0' || *notes != '\0')
+        emit (w, " * %s%s%s\n *\n", desc, note, notes);
+      emit (w, " * Returns:%s%s: the `%s` %s%s\n%s */\n",
             ptr ? " (transfer none) (nullable)" : "", ann, wire,
             is_union ? "member" : "field",
             field->has_name != NULL ? (field->default_c != NULL ? ", or its default when unset"
-                                                                : ", meaningful when set") : "");
+                                                                : ", meaningful when set") : "",
+            tags);
       emit (w, "%s\n%s_get_%s (const %s *self)\n{\n", ret, s, field->accessor, c);
       emit (w, "  g_return_val_if_fail (self != NULL, %s);\n", zero_of (field->ref));
       emit (w, "  return self->%s;\n}\n\n", field->c_name);
 
       emit (w, "/**\n * %s_set_%s:\n * @self: a #%s\n * @value:%s%s: the new value%s\n *\n",
             s, field->accessor, c, ptr ? " (nullable)" : "", ann, ptr ? ", copied" : "");
-      emit (w, " * Sets the `%s` %s%s.\n */\n", wire, is_union ? "member, which becomes the one set" : "field",
-            field->has_name != NULL ? " and marks it set" : "");
+      emit (w, " * Sets the `%s` %s%s.\n%s */\n", wire, is_union ? "member, which becomes the one set" : "field",
+            field->has_name != NULL ? " and marks it set" : "", tags);
       emit (w, "void\n%s_set_%s (%s *self, %s)\n{\n", s, field->accessor, c, value);
       emit_indent (w);
       if (ptr)

@@ -1160,6 +1160,57 @@ gen_doc (const char *text)
   return emit_comment_text (text);
 }
 
+char *
+gen_doc_version_tags (const char *added, const char *deprecated)
+{
+  GString *out = g_string_new (NULL);
+
+  if (added != NULL)
+    {
+      g_autofree char *text = gen_doc (added);
+
+      g_string_append_printf (out, " * Since: %s\n", text);
+    }
+  if (deprecated != NULL)
+    {
+      g_autofree char *text = gen_doc (deprecated);
+
+      g_string_append_printf (out, " * Deprecated: %s: deprecated in VDSM's schema\n", text);
+    }
+  if (out->len > 0)
+    g_string_prepend (out, " *\n");
+  return g_string_free (out, FALSE);
+}
+
+char *
+gen_member_notes (const VdsmSchemaMember *member)
+{
+  g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
+  const struct { const char *value; const char *format; } known[] = {
+    /* VDSM never checks datatype: the value is a string such as "0.54". */
+    { member->datatype, "datatype %s, sent as a string" },
+    { member->added, "added in VDSM %s" },
+    { member->modified, "changed in VDSM %s" },
+    { member->deprecated, "deprecated since VDSM %s" },
+  };
+  g_autofree char *joined = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (known); i++)
+    if (known[i].value != NULL)
+      {
+        g_autofree char *text = gen_doc (known[i].value);
+
+        g_ptr_array_add (notes, g_strdup_printf (known[i].format, text));
+      }
+  if (member->default_kind == VDSM_SCHEMA_DEFAULT_NEEDS_UPDATING)
+    g_ptr_array_add (notes, g_strdup ("optional, VDSM does not document its default"));
+  if (notes->len == 0)
+    return g_strdup ("");
+  g_ptr_array_add (notes, NULL);
+  joined = g_strjoinv ("; ", (char **) notes->pdata);
+  return g_strdup_printf (" (%s)", joined);
+}
+
 /* ---- Helpers: static functions for container shapes ---- */
 
 void

@@ -196,6 +196,15 @@ char *gen_param_args (GPtrArray *params, GenParamStyle style);
 
 /* Documentation text, safe inside a comment. */
 char *gen_doc (const char *text);
+/* The gtk-doc tags that carry a schema version history into the GIR
+ * (" *\n * Since: 4.4\n * Deprecated: 4.5\n"), to end a doc comment; "" when
+ * the schema gives neither. */
+char *gen_doc_version_tags (const char *added, const char *deprecated);
+/* What a member's schema says besides its description, as a parenthesis
+ * with a leading space (" (datatype uint, sent as a string; added in VDSM
+ * 4.4)"); ""
+ * when nothing. */
+char *gen_member_notes (const VdsmSchemaMember *member);
 
 void gen_model_warn (GenModel *model, const char *file, guint line,
                      const char *format, ...) G_GNUC_PRINTF (4, 5);

@@ -17,6 +17,8 @@ static const char usage_text[] =
   "SYNOPSIS\n"
   "    vdsm-schema check [OPTION…] FILE…\n"
   "    vdsm-schema generate --output-dir DIR [--strict] [--quiet] FILE…\n"
+  "    vdsm-schema compat OLD.yml NEW.yml | --old FILE… --new FILE…\n"
+  "    vdsm-schema docs [--title TEXT] OUTDIR FILE…\n"
   "    vdsm-schema --help | --version\n"
   "\n"
   "DESCRIPTION\n"
@@ -55,6 +57,19 @@ static const char usage_text[] =
   "                               (name clashes, unusable defaults), are errors\n"
   "        --quiet, -q            do not print warnings\n"
   "\n"
+  "    compat\n"
+  "        Compare an old (released) and a new version of a schema and\n"
+  "        print every change as BREAKING, RISKY or COMPATIBLE with the\n"
+  "        file:line of both sides, then a summary; exit status 1 when a\n"
+  "        change breaks existing clients or servers. Params are inputs,\n"
+  "        returns and event params outputs; types are matched by where\n"
+  "        they are used. See 'vdsm-schema compat --help'.\n"
+  "\n"
+  "    docs\n"
+  "        Write a browsable HTML API reference into OUTDIR: an index, a\n"
+  "        page per method namespace, the types grouped by kind, the events,\n"
+  "        and a search box; self-contained, works from file://.\n"
+  "\n"
   "    help\n"
   "        Print this text.\n"
   "\n"
@@ -88,6 +103,10 @@ main (int argc, char **argv)
     return vdsm_schema_cmd_check (argc - 1, argv + 1);
   if (strcmp (command, "generate") == 0)
     return vdsm_schema_cmd_generate (argc - 1, argv + 1);
+  if (strcmp (command, "compat") == 0)
+    return vdsm_schema_cmd_compat (argc - 1, argv + 1);
+  if (strcmp (command, "docs") == 0)
+    return vdsm_schema_cmd_docs (argc - 1, argv + 1);
   if (strcmp (command, "help") == 0 || strcmp (command, "--help") == 0
       || strcmp (command, "-h") == 0)
     {

@@ -1,0 +1,301 @@
+/* test-compat.c: `vdsm-schema compat` on the hand-written pairs in pairs/
+ * (golden output and exit status), its command line, VDSM's reference
+ * schema, and the guard that our api/ stays compatible with api/released/.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+typedef struct {
+  int status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_free (run->out);
+  g_free (run->err);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+/* Run `vdsm-schema compat ARGS…` in @dir. */
+static void
+run_compat (const char *dir, const char *const *args, Run *run)
+{
+  g_autofree char *tool = g_build_filename (g_getenv ("VDSM_BUILD_ROOT"), "tools",
+                                            "vdsm-schema", NULL);
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+  int wait_status = 0;
+
+  g_ptr_array_add (argv, tool);
+  g_ptr_array_add (argv, (gpointer) "compat");
+  for (const char *const *arg = args; *arg != NULL; arg++)
+    g_ptr_array_add (argv, (gpointer) *arg);
+  g_ptr_array_add (argv, NULL);
+  if (!g_spawn_sync (dir, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                     &run->out, &run->err, &wait_status, &error))
+    g_error ("cannot run %s: %s", tool, error->message);
+  run->status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : -1;
+}
+
+static char *
+pairs_dir (void)
+{
+  return g_build_filename (g_getenv ("VDSM_SOURCE_ROOT"), "tests", "compat", "pairs", NULL);
+}
+
+/* The summary line must count the lines above it. */
+static void
+check_summary (const char *out)
+{
+  g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
+  guint n = g_strv_length (lines), counts[3] = { 0 };
+  g_autofree char *summary = NULL;
+
+  g_assert_cmpuint (n, >=, 2);
+  g_assert_cmpstr (lines[n - 1], ==, "");
+  for (guint i = 0; i + 2 < n; i++)
+    {
+      if (g_str_has_prefix (lines[i], "BREAKING: "))
+        counts[0]++;
+      else if (g_str_has_prefix (lines[i], "RISKY: "))
+        counts[1]++;
+      else if (g_str_has_prefix (lines[i], "COMPATIBLE: "))
+        counts[2]++;
+      else
+        g_error ("not a change line: %s", lines[i]);
+    }
+  summary = g_strdup_printf ("%u breaking, %u risky, %u compatible",
+                             counts[0], counts[1], counts[2]);
+  g_assert_cmpstr (lines[n - 2], ==, summary);
+}
+
+static void
+test_pair (gconstpointer data)
+{
+  const char *name = data;
+  g_autofree char *root = pairs_dir ();
+  g_autofree char *dir = g_build_filename (root, name, NULL);
+  g_autofree char *args_path = g_build_filename (dir, "args", NULL);
+  g_autofree char *expected_path = g_build_filename (dir, "expected.txt", NULL);
+  g_autofree char *args_text = NULL;
+  g_autofree char *expected = NULL;
+  g_auto (GStrv) args = NULL;
+  g_auto (Run) run = { 0 };
+  g_autoptr (GError) error = NULL;
+
+  if (g_file_get_contents (args_path, &args_text, NULL, NULL))
+    args = g_strsplit_set (g_strstrip (args_text), " \n", -1);
+  else
+    args = g_strsplit ("old.yml new.yml", " ", -1);
+  if (!g_file_get_contents (expected_path, &expected, NULL, &error))
+    g_error ("%s", error->message);
+
+  run_compat (dir, (const char *const *) args, &run);
+  g_assert_cmpstr (run.err, ==, "");
+  g_assert_cmpstr (run.out, ==, expected);
+  check_summary (run.out);
+  g_assert_cmpint (run.status, ==,
+                   g_str_has_prefix (expected, "BREAKING:") ? 1 : 0);
+}
+
+static void
+test_fail_on_risky (void)
+{
+  g_autofree char *root = pairs_dir ();
+  g_autofree char *dir = g_build_filename (root, "enum-output-added", NULL);
+  g_autofree char *moved = g_build_filename (root, "param-moved", NULL);
+  const char *plain[] = { "old.yml", "new.yml", NULL };
+  const char *strict[] = { "--fail-on-risky", "old.yml", "new.yml", NULL };
+  const char *quiet[] = { "--quiet", "old.yml", "new.yml", NULL };
+  g_auto (Run) a = { 0 };
+  g_auto (Run) b = { 0 };
+  g_auto (Run) c = { 0 };
+
+  run_compat (dir, plain, &a);
+  g_assert_cmpint (a.status, ==, 0);
+  run_compat (dir, strict, &b);
+  g_assert_cmpint (b.status, ==, 1);
+  g_assert_cmpstr (a.out, ==, b.out);
+
+  /* --quiet keeps risky lines and the summary, drops compatible ones */
+  run_compat (moved, quiet, &c);
+  g_assert_cmpint (c.status, ==, 0);
+  g_assert_nonnull (strstr (c.out, "RISKY: "));
+  g_assert_null (strstr (c.out, "COMPATIBLE: "));
+  g_assert_true (g_str_has_suffix (c.out, "0 breaking, 1 risky, 1 compatible\n"));
+}
+
+static void
+test_usage (void)
+{
+  const char *none[] = { NULL };
+  const char *one[] = { "old.yml", NULL };
+  const char *three[] = { "a.yml", "b.yml", "c.yml", NULL };
+  const char *only_old[] = { "--old", "old.yml", NULL };
+  const char *mixed[] = { "--old", "a.yml", "--new", "b.yml", "c.yml", NULL };
+  const char *const *cases[] = { none, one, three, only_old, mixed };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto (Run) run = { 0 };
+
+      run_compat (NULL, cases[i], &run);
+      g_assert_cmpint (run.status, ==, 2);
+      g_assert_cmpstr (run.out, ==, "");
+      g_assert_nonnull (strstr (run.err, "compat"));
+    }
+}
+
+static void
+test_load_errors (void)
+{
+  g_autofree char *tmp = g_dir_make_tmp ("test-compat-XXXXXX", NULL);
+  g_autofree char *broken = g_build_filename (tmp, "broken.yml", NULL);
+  g_autofree char *root = pairs_dir ();
+  g_autofree char *good = g_build_filename (root, "method-added", "old.yml", NULL);
+  g_autofree char *missing = g_build_filename (tmp, "missing.yml", NULL);
+  const char *broken_new[] = { good, broken, NULL };
+  const char *missing_old[] = { missing, good, NULL };
+  g_auto (Run) a = { 0 };
+  g_auto (Run) b = { 0 };
+
+  g_assert_true (g_file_set_contents (broken,
+                                      "types:\n    A: &A\n        type: [unclosed\n", -1, NULL));
+  run_compat (NULL, broken_new, &a);
+  g_assert_cmpint (a.status, ==, 2);
+  g_assert_cmpstr (a.out, ==, "");
+  g_assert_nonnull (strstr (a.err, "broken.yml:"));
+  g_assert_nonnull (strstr (a.err, "the new schema has errors"));
+
+  run_compat (NULL, missing_old, &b);
+  g_assert_cmpint (b.status, ==, 2);
+  g_assert_nonnull (strstr (b.err, "the old schema has errors"));
+
+  g_assert_cmpint (g_remove (broken), ==, 0);
+  g_assert_cmpint (g_rmdir (tmp), ==, 0);
+}
+
+static char *
+reference_file (const char *name)
+{
+  const char *dir = g_getenv ("VDSM_REFERENCE_SCHEMA_DIR");
+  g_autofree char *path = NULL;
+
+  if (dir == NULL)
+    return NULL;
+  path = g_build_filename (dir, name, NULL);
+  return g_file_test (path, G_FILE_TEST_EXISTS) ? g_steal_pointer (&path) : NULL;
+}
+
+/* The real schema against itself: nothing changed. Against our own subset:
+ * everything we left out is a removal, and the run must get through all of
+ * VDSM's irregular types. */
+static void
+test_reference (void)
+{
+  g_autofree char *api = reference_file ("vdsm-api.yml");
+  g_autofree char *events = reference_file ("vdsm-events.yml");
+  g_autofree char *ours_api = g_build_filename (g_getenv ("VDSM_SOURCE_ROOT"), "api",
+                                                "vdsm-api.yml", NULL);
+  g_autofree char *ours_events = g_build_filename (g_getenv ("VDSM_SOURCE_ROOT"), "api",
+                                                   "vdsm-events.yml", NULL);
+  g_auto (Run) same = { 0 };
+  g_auto (Run) subset = { 0 };
+
+  if (api == NULL || events == NULL)
+    {
+      g_test_skip ("reference schema not found (VDSM_REFERENCE_SCHEMA_DIR)");
+      return;
+    }
+  {
+    const char *args[] = { "--old", api, "--old", events, "--new", api, "--new", events, NULL };
+
+    run_compat (NULL, args, &same);
+  }
+  g_assert_cmpint (same.status, ==, 0);
+  g_assert_cmpstr (same.out, ==, "0 breaking, 0 risky, 0 compatible\n");
+
+  {
+    const char *args[] = { "--old", api, "--old", events,
+                           "--new", ours_api, "--new", ours_events, NULL };
+
+    run_compat (NULL, args, &subset);
+  }
+  g_assert_cmpint (subset.status, ==, 1);
+  g_assert_cmpstr (subset.err, ==, "");
+  check_summary (subset.out);
+  g_assert_nonnull (strstr (subset.out, "vdsm-api.yml:11252 -> -: method VM.desktopLock removed\n"));
+}
+
+/* The CI guard: our schema against the last released one. */
+static void
+test_released_api (void)
+{
+  const char *args[] = {
+    "--old", "api/released/vdsm-api.yml", "--old", "api/released/vdsm-events.yml",
+    "--new", "api/vdsm-api.yml", "--new", "api/vdsm-events.yml", NULL
+  };
+  g_auto (Run) run = { 0 };
+
+  run_compat (g_getenv ("VDSM_SOURCE_ROOT"), args, &run);
+  if (run.status != 0)
+    g_test_message ("api/ breaks clients of api/released/:\n%s%s", run.out, run.err);
+  g_assert_cmpint (run.status, ==, 0);
+  check_summary (run.out);
+}
+
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *root = NULL;
+  g_autoptr (GDir) dir = NULL;
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError) error = NULL;
+  const char *name;
+
+  g_test_init (&argc, &argv, NULL);
+  /* The guard runs as a test of its own, so that CI names it. */
+  if (argc > 1 && strcmp (argv[1], "--released-api") == 0)
+    {
+      g_test_add_func ("/compat/released-api", test_released_api);
+      return g_test_run ();
+    }
+  root = pairs_dir ();
+  dir = g_dir_open (root, 0, &error);
+  if (dir == NULL)
+    g_error ("%s", error->message);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (root, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        g_ptr_array_add (names, g_strdup (name));
+    }
+  g_ptr_array_sort (names, compare_names);
+  g_assert_cmpuint (names->len, >=, 15);
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/compat/pair/%s",
+                                               (char *) g_ptr_array_index (names, i));
+
+      g_test_add_data_func (path, g_ptr_array_index (names, i), test_pair);
+    }
+  g_test_add_func ("/compat/fail-on-risky", test_fail_on_risky);
+  g_test_add_func ("/compat/usage", test_usage);
+  g_test_add_func ("/compat/load-errors", test_load_errors);
+  g_test_add_func ("/compat/reference", test_reference);
+  return g_test_run ();
+}
