@@ -25,8 +25,16 @@ docs: setup
 	ninja -C $(BUILD) tools/vdsm-schema
 	$(BUILD)/tools/vdsm-schema docs --title "libvdsm API reference" $(BUILD)/docs/api api/vdsm-api.yml api/vdsm-events.yml
 
-run: build
-	$(BUILD)/daemon/vdsmd $(VDSMD_ARGS)
+# `make run TLS=1` serves TLS with mutual authentication, using a throwaway CA
+# made once in $(BUILD)/certs (clients use client.pem, client-key.pem, ca.pem).
+TLS_DIR = $(BUILD)/certs
+TLS_ARGS = $(if $(filter 1,$(TLS)),--tls --tls-cert $(TLS_DIR)/server.pem --tls-key $(TLS_DIR)/server-key.pem --tls-ca $(TLS_DIR)/ca.pem)
+
+run: build $(if $(filter 1,$(TLS)),$(TLS_DIR)/ca.pem)
+	$(BUILD)/daemon/vdsmd $(TLS_ARGS) $(VDSMD_ARGS)
+
+$(TLS_DIR)/ca.pem:
+	scripts/make-test-certs $(TLS_DIR)
 
 # All suites (C via meson test, Python via pytest), one summary line at the end.
 # CHECK_ASAN=1 also runs the C suites in an AddressSanitizer+UBSan build.

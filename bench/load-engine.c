@@ -863,10 +863,15 @@ load_engine_run (const LoadConfig *config, LoadResult *result, GError **error)
 
       if (now >= e.deadline)
         {
-          if (config->mode == LOAD_MODE_BURST)
-            result->lost += config->connections - e.settled;
-          else
-            result->lost += e.inflight;
+          /* Requests in flight are lost; connections that never got as
+           * far as CONNECTED failed. */
+          for (guint i = 0; i < config->connections; i++)
+            {
+              if (e.conns[i].state == CONN_READY)
+                result->lost += e.conns[i].inflight;
+              else if (e.conns[i].state != CONN_CLOSED)
+                result->conns_failed++;
+            }
           set_first_error (result, 0, "timed out", 9);
           break;
         }

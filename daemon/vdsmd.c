@@ -34,6 +34,20 @@ typedef struct {
   char *libvirt_uri;
   char *host_definition;
   gboolean verbose;
+  /* TLS */
+  gboolean tls;
+  char *tls_cert;
+  char *tls_key;
+  char *tls_ca;
+  gboolean tls_optional_client_cert;
+  gboolean insecure;
+  /* limits and checks; 0 / -1 keep the server's defaults */
+  int workers;
+  int max_connections;
+  gint64 max_frame_size;
+  int call_timeout;
+  int idle_timeout;
+  gboolean strict_replies;
 } Options;
 
 static void
@@ -43,6 +57,9 @@ options_clear (Options *o)
   g_free (o->unix_path);
   g_free (o->libvirt_uri);
   g_free (o->host_definition);
+  g_free (o->tls_cert);
+  g_free (o->tls_key);
+  g_free (o->tls_ca);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
 
@@ -107,6 +124,47 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
       "Log debug messages to standard error.", NULL },
     { NULL }
   };
+  const GOptionEntry tls_entries[] = {
+    { "tls", 0, 0, G_OPTION_ARG_NONE, &o->tls,
+      "Speak TLS on the TCP listener (mutual authentication: clients must "
+      "present a certificate signed by --tls-ca).", NULL },
+    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &o->tls_cert,
+      "The server certificate (PEM); may also hold the key.", "FILE" },
+    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &o->tls_key,
+      "The server's private key (PEM), when not in --tls-cert.", "FILE" },
+    { "tls-ca", 0, 0, G_OPTION_ARG_FILENAME, &o->tls_ca,
+      "CA certificates (PEM) that client certificates must chain to.",
+      "FILE" },
+    { "tls-optional-client-cert", 0, 0, G_OPTION_ARG_NONE,
+      &o->tls_optional_client_cert,
+      "Accept TLS clients without a certificate (one that is presented "
+      "must still chain to --tls-ca).", NULL },
+    { "insecure", 0, 0, G_OPTION_ARG_NONE, &o->insecure,
+      "Allow plain TCP on an address that is not loopback. Anyone who can "
+      "reach it controls the host.", NULL },
+    { NULL }
+  };
+  const GOptionEntry limit_entries[] = {
+    { "workers", 0, 0, G_OPTION_ARG_INT, &o->workers,
+      "Handler threads (default 8).", "N" },
+    { "max-connections", 0, 0, G_OPTION_ARG_INT, &o->max_connections,
+      "Open connections at most; more are closed at once (default 1024).",
+      "N" },
+    { "max-frame-size", 0, 0, G_OPTION_ARG_INT64, &o->max_frame_size,
+      "Largest STOMP frame accepted, in bytes; a larger one gets an ERROR "
+      "frame and the connection is closed (default 67108864).", "BYTES" },
+    { "call-timeout", 0, 0, G_OPTION_ARG_INT, &o->call_timeout,
+      "Answer a call with an error when its handler runs longer than this, "
+      "in ms; 0 waits forever (default 60000).", "MS" },
+    { "idle-timeout", 0, 0, G_OPTION_ARG_INT, &o->idle_timeout,
+      "Close a connection that sent no complete frame this long after it "
+      "was accepted, in ms; 0 never (default 60000).", "MS" },
+    { "strict-replies", 0, 0, G_OPTION_ARG_NONE, &o->strict_replies,
+      "Check every result against the schema and answer -32603 on a "
+      "mismatch (for tests and development).", NULL },
+    { NULL }
+  };
+  GOptionGroup *group;
   g_autoptr(GOptionContext) context = g_option_context_new (
     "- serve the VDSM API over libvirt");
 
@@ -133,6 +191,16 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
     "  vdsmd --listen 127.0.0.1:0 --unix /tmp/vdsmd.sock \\\n"
     "        --host-definition data/host.xml\n");
   g_option_context_add_main_entries (context, entries, NULL);
+  group = g_option_group_new ("tls", "Security options:",
+                              "Show TLS and access options", NULL, NULL);
+  g_option_group_add_entries (group, tls_entries);
+  g_option_context_add_group (context, group);
+  group = g_option_group_new ("limits", "Limits:",
+                              "Show limits and checking options", NULL, NULL);
+  g_option_group_add_entries (group, limit_entries);
+  g_option_context_add_group (context, group);
+  o->call_timeout = -1;
+  o->idle_timeout = -1;
   if (!g_option_context_parse (context, argc, argv, error))
     return FALSE;
   if (*argc > 1)
@@ -167,6 +235,27 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
     o->listen = g_strdup (DEFAULT_LISTEN);
   if (o->unix_path == NULL)
     o->unix_path = default_unix_path ();
+  if (o->tls && o->tls_cert == NULL)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "--tls needs --tls-cert (and --tls-ca unless "
+                           "--tls-optional-client-cert)");
+      return FALSE;
+    }
+  if (!o->tls && (o->tls_cert || o->tls_key || o->tls_ca))
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "--tls-cert, --tls-key and --tls-ca need --tls");
+      return FALSE;
+    }
+  if (o->workers < 0 || o->workers > 1024 || o->max_connections < 0 ||
+      o->max_frame_size < 0 || (o->max_frame_size > 0 && o->max_frame_size < 1024))
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "--workers must be 0..1024, --max-connections "
+                           "positive and --max-frame-size at least 1024");
+      return FALSE;
+    }
   if (o->listen[0] == '\0' && o->unix_path[0] == '\0')
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
@@ -231,6 +320,24 @@ note_running_domains (VdsmdContext *ctx)
 }
 
 static gboolean
+configure_server (VdsmRpcServer *server, const Options *o, GError **error)
+{
+  g_object_set (server, "insecure", o->insecure,
+                "strict-replies", o->strict_replies, NULL);
+  if (o->max_connections > 0)
+    g_object_set (server, "max-connections", (guint) o->max_connections, NULL);
+  if (o->call_timeout >= 0)
+    g_object_set (server, "call-timeout", (guint) o->call_timeout, NULL);
+  if (o->idle_timeout >= 0)
+    g_object_set (server, "idle-timeout", (guint) o->idle_timeout, NULL);
+  if (o->tls)
+    return vdsm_rpc_server_set_tls (server, o->tls_cert, o->tls_key,
+                                    o->tls_ca, !o->tls_optional_client_cert,
+                                    error);
+  return TRUE;
+}
+
+static gboolean
 start_listening (VdsmRpcServer *server, const Options *o, GError **error)
 {
   if (o->listen[0] != '\0')
@@ -243,9 +350,9 @@ start_listening (VdsmRpcServer *server, const Options *o, GError **error)
       if (addr == NULL)
         return FALSE;
       host = g_network_address_get_hostname (G_NETWORK_ADDRESS (addr));
-      if (!vdsm_rpc_server_listen_tcp (
+      if (!vdsm_rpc_server_listen_tcp_full (
             server, host, g_network_address_get_port (G_NETWORK_ADDRESS (addr)),
-            &port, error))
+            o->tls ? VDSM_RPC_LISTEN_TLS : VDSM_RPC_LISTEN_PLAIN, &port, error))
         {
           g_prefix_error (error, "%s: ", o->listen);
           return FALSE;
@@ -341,12 +448,16 @@ main (int argc, char **argv)
 
   ctx = vdsmd_context_new (conn);
   note_running_domains (ctx);
-  server = vdsm_rpc_server_new (schema, vdsm_rpc_methods, vdsm_rpc_n_methods,
-                                ctx);
+  server = vdsm_rpc_server_new_full (schema, vdsm_rpc_methods,
+                                     vdsm_rpc_n_methods, ctx,
+                                     (guint) options.workers,
+                                     (gsize) options.max_frame_size);
   loop = g_main_loop_new (NULL, FALSE);
 
-  ok = vdsmd_libvirt_events_subscribe (events, ctx, server, &error);
+  ok = configure_server (server, &options, &error);
   if (!ok)
+    fail ("bad server configuration", error);
+  else if (!(ok = vdsmd_libvirt_events_subscribe (events, ctx, server, &error)))
     fail ("cannot subscribe to libvirt events", error);
   else if (!(ok = start_listening (server, &options, &error)))
     fail ("cannot listen", error);

@@ -32,6 +32,20 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
 }
 
 void
+fuzz_check_utf8 (const char *file, int line, const char *text, gssize length,
+                 const char *what)
+{
+  g_autofree char *copy = NULL;
+  g_autofree char *escaped = NULL;
+
+  if (g_utf8_validate (text, length, NULL))
+    return;
+  copy = length < 0 ? g_strdup (text) : g_strndup (text, length);
+  escaped = g_strescape (copy, NULL);
+  fuzz_fail (file, line, "valid UTF-8", "%s is not UTF-8: %s", what, escaped);
+}
+
+void
 fuzz_fail (const char *file, int line, const char *cond, const char *format, ...)
 {
   va_list args;

@@ -25,6 +25,14 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
       fuzz_fail (__FILE__, __LINE__, #cond, __VA_ARGS__); \
   } G_STMT_END
 
+/* Fails, showing the bytes escaped, unless @text (@length bytes, or -1:
+ * NUL-terminated) is valid UTF-8. @what says what the text is. */
+#define FUZZ_CHECK_UTF8(text, length, what) \
+  fuzz_check_utf8 (__FILE__, __LINE__, (text), (length), (what))
+
+void fuzz_check_utf8 (const char *file, int line, const char *text, gssize length,
+                      const char *what);
+
 G_NORETURN void fuzz_fail (const char *file, int line, const char *cond,
                            const char *format, ...) G_GNUC_PRINTF (4, 5);
 

@@ -11,7 +11,7 @@
  * request queue.
  *
  * The replies are checked against protocol.md §5: one MESSAGE at most per
- * SEND, to the reply queue; a parse error for bad JSON; an array reply for
+ * SEND, to the reply queue, its body UTF-8 JSON; a parse error for bad JSON; an array reply for
  * a batch of two or more, a bare object for one; no reply for a
  * notification; one reply per invalid or identified request, in order,
  * each echoing its request's id with either a result or an error whose
@@ -368,8 +368,7 @@ parse_messages (GString *wire, GPtrArray *bodies)
       FUZZ_CHECK (strlen (bodies->pdata[bodies->len - 1]) == body_len, "NUL in a MESSAGE body");
       /* JSON-RPC bodies are UTF-8 text (protocol.md §5.1): clients decode
        * them before parsing. */
-      FUZZ_CHECK (g_utf8_validate (body, body_len, NULL), "MESSAGE body not UTF-8: %s",
-                  (char *) bodies->pdata[bodies->len - 1]);
+      FUZZ_CHECK_UTF8 (body, body_len, "MESSAGE body");
     }
 }
 

@@ -48,7 +48,8 @@ count_errors (VdsmSchema *schema, guint from)
       VdsmSchemaDiagnostic *diag = diags->pdata[i];
       g_autofree char *text = vdsm_schema_diagnostic_format (diag);
 
-      FUZZ_CHECK (text != NULL && g_utf8_validate (text, -1, NULL), "diagnostic not text");
+      FUZZ_CHECK (text != NULL, "diagnostic not formatted");
+      FUZZ_CHECK_UTF8 (text, -1, "diagnostic");
       FUZZ_CHECK (diag->message != NULL, "diagnostic without message");
       if (diag->severity == VDSM_SCHEMA_SEVERITY_ERROR)
         n++;

@@ -5,7 +5,8 @@
  *  - whole, and again cut into pseudo-random chunks: both must report the
  *    same frames and heart-beats and fail at the same point, and every
  *    call must keep the API's promises (NEED_MORE consumes everything,
- *    a failed parser stays failed until reset, no frame beyond the limit);
+ *    a failed parser stays failed until reset, no frame beyond the limit,
+ *    UTF-8 error messages);
  *  - every frame found is written back with the writer and must re-parse
  *    identically;
  *  - the stream also serves as a recipe for a frame built with the frame
@@ -267,7 +268,7 @@ parse_run (const char *stream, gsize size, gsize max_frame, gsize max_header,
                 FUZZ_CHECK (g_error_matches (error, VDSM_STOMP_ERROR, VDSM_STOMP_ERROR_MALFORMED) ||
                             g_error_matches (error, VDSM_STOMP_ERROR, VDSM_STOMP_ERROR_TOO_LARGE),
                             "unexpected error %s", error ? error->message : "(none)");
-                FUZZ_CHECK (g_utf8_validate (error->message, -1, NULL), "error text not UTF-8");
+                FUZZ_CHECK_UTF8 (error->message, -1, "parser error message");
                 /* A failed parser refuses everything, consuming nothing. */
                 if (stuck_len > 0)
                   {

@@ -874,6 +874,38 @@ add_event (GenModel *model, const VdsmSchemaEvent *event)
   g_ptr_array_add (model->events, ge);
 }
 
+/* An event's params as an object type of their own (VdsmVirtVmStatusEvent),
+ * so that a client reads an event's JsonNode into a struct. A no_name
+ * event's params are a map, read with that map's type. The schema owns the
+ * members; the synthesized type only borrows them. */
+static void
+add_event_type (GenModel *model, const VdsmSchemaEvent *event)
+{
+  VdsmSchemaType *st;
+  g_autofree char *ns = vdsm_naming_snake (event->ns);
+  g_autofree char *name = vdsm_naming_snake (event->name);
+  g_autofree char *snake = g_strconcat (ns, "_", name, "_event", NULL);
+  g_autofree char *base = vdsm_naming_camel (snake);
+
+  for (guint i = 0; event->params != NULL && i < event->params->len; i++)
+    {
+      const VdsmSchemaMember *member = g_ptr_array_index (event->params, i);
+
+      if (strcmp (member->name, "no_name") == 0)
+        return;
+    }
+  st = g_new0 (VdsmSchemaType, 1);
+  g_ptr_array_add (model->pool, st);
+  st->key = event->key;
+  st->name = event->key;
+  st->kind = VDSM_SCHEMA_KIND_OBJECT;
+  st->description = event->description;
+  st->file = event->file;
+  st->line = event->line;
+  st->properties = event->params;
+  type_new (model, st, base);
+}
+
 GenModel *
 gen_model_new (VdsmSchema *schema, gboolean quiet)
 {
@@ -937,6 +969,9 @@ gen_model_new (VdsmSchema *schema, gboolean quiet)
           }
         }
     }
+
+  for (guint i = 0; i < events->len; i++)
+    add_event_type (model, g_ptr_array_index (events, i));
 
   /* Filling may register inline types, which are filled in turn. */
   for (guint i = 0; i < model->types->len; i++)

@@ -7,6 +7,7 @@
 #include "commands.h"
 
 #include <glib.h>
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -93,6 +94,7 @@ main (int argc, char **argv)
 {
   const char *command = argc > 1 ? argv[1] : NULL;
 
+  setlocale (LC_ALL, "");
   if (command == NULL)
     {
       fputs ("vdsm-schema: a command is required\n"

@@ -843,7 +843,7 @@ start_daemon (void)
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL,
                                          NULL);
   daemon_state.proc = g_subprocess_launcher_spawn (
-    launcher, &error, vdsmd, "--listen", "127.0.0.1:0",
+    launcher, &error, vdsmd, "--listen", "127.0.0.1:0", "--strict-replies",
     "--unix", daemon_state.socket_path, "--host-definition", host_xml, NULL);
   g_assert_no_error (error);
 

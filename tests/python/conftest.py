@@ -45,7 +45,7 @@ def vdsmd():
     tmp = tempfile.mkdtemp(prefix="vdsmd-pytest-")
     sock = os.path.join(tmp, "vdsmd.sock")
     cmd = [os.path.join(BUILD_ROOT, "daemon", "vdsmd"),
-           "--listen", "127.0.0.1:0", "--unix", sock,
+           "--listen", "127.0.0.1:0", "--unix", sock, "--strict-replies",
            "--host-definition", os.path.join(SOURCE_ROOT, "data", "host.xml")]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE)
     try:

@@ -103,6 +103,8 @@ main (int argc, char **argv)
       json_builder_add_string_value (b, method->id);
       json_builder_set_member_name (b, "returns");
       json_builder_add_boolean_value (b, method->ret != NULL);
+      json_builder_set_member_name (b, "deprecated");
+      json_builder_add_boolean_value (b, method->method->deprecated != NULL);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);

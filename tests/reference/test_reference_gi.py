@@ -83,6 +83,16 @@ def test_call_shapes(manifest):
             assert sync.get_return_type().get_tag_as_string() == "gboolean", method
 
 
+def test_deprecation_reaches_the_typelib(manifest):
+    # 4 methods of vdsm-api.yml are deprecated (schema-language.md §6).
+    deprecated = [m for m in manifest["methods"] if m["deprecated"]]
+    assert len(deprecated) == 4
+    for method in manifest["methods"]:
+        for suffix in ("", "_finish", "_sync"):
+            info = getattr(Vdsm.Client, method["id"] + suffix)
+            assert info.is_deprecated() == method["deprecated"], method
+
+
 @pytest.mark.parametrize("kind", ["object", "union"])
 def test_boxed_types_round_trip(manifest, kind):
     checked = 0
