@@ -164,7 +164,7 @@ class Report:
         if server == "vdsmd" and floor and floor.get("server_bytes_per_conn"):
             ratio = "%.2f× floor memory" % (per_conn / floor["server_bytes_per_conn"])
         notes = ["%d of %d CONNECTed + subscribed in %.2f s, **%.0f B per connection** "
-                 "(RSS %d → %d KiB)" % (r["conns_ready"], self.args.idle, r["elapsed_s"],
+                 "(RSS %d → %d KiB)" % (r["conns_ready"], r["connections"], r["elapsed_s"],
                                         per_conn or 0, r.get("server_rss_before_kib", 0),
                                         r.get("server_rss_kib", 0))]
         notes += problems(r)
@@ -183,7 +183,7 @@ class Report:
             ratio = "%.1f× floor time" % (r["elapsed_s"] / floor["elapsed_s"])
         notes = ["%d of %d answered, the last **%.0f ms** after the first connect "
                  "(latencies: connect to reply)"
-                 % (r["measured"], self.args.burst, 1000 * r["elapsed_s"])]
+                 % (r["measured"], r["connections"], 1000 * r["elapsed_s"])]
         notes += problems(r)
         return "| %s | %s | %s | — | %s | %s | %s | %s | %s | %s | %s |" % (
             TITLES["connect-burst"], transport, server, fmt_us(r.get("p50_us")),
@@ -245,9 +245,9 @@ class Report:
         for transport in TRANSPORTS:
             b, _ = self.get("connect-burst", transport, "vdsmd")
             if b:
-                ok = b["measured"] == self.args.burst and b["elapsed_s"] <= 1.0
+                ok = b["measured"] == b["connections"] and b["elapsed_s"] <= 1.0
                 rows.append(("%d clients connecting at once (%s) all served within 1 s"
-                             % (self.args.burst, transport),
+                             % (b["connections"], transport),
                              "%d served, last after %.0f ms"
                              % (b["measured"], 1000 * b["elapsed_s"]), verdict(ok)))
         for transport in TRANSPORTS:
@@ -261,9 +261,9 @@ class Report:
             i, _ = self.get("idle", transport, "vdsmd")
             if i:
                 per = i.get("server_bytes_per_conn") or 0
-                ok = i["conns_ready"] >= self.args.idle and 0 < per <= IDLE_TARGET_BYTES
+                ok = i["conns_ready"] >= i["connections"] and 0 < per <= IDLE_TARGET_BYTES
                 rows.append(("≤ 8 KiB per idle connection, %d CONNECTed + subscribed (%s)"
-                             % (self.args.idle, transport),
+                             % (i["connections"], transport),
                              "%d ready, %.0f B each" % (i["conns_ready"], per), verdict(ok)))
         self.out("## Targets")
         self.out()
@@ -291,8 +291,6 @@ def main():
     parser.add_argument("--elapsed", type=int, required=True)
     parser.add_argument("--rounds", type=int, required=True)
     parser.add_argument("--seconds", type=float, required=True)
-    parser.add_argument("--idle", type=int, required=True)
-    parser.add_argument("--burst", type=int, required=True)
     parser.add_argument("--pinned", required=True)
     parser.add_argument("--commit", required=True)
     args = parser.parse_args()

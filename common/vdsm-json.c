@@ -145,17 +145,99 @@ vdsm_json_write_boolean (GString *out, gboolean value)
 }
 
 void
-vdsm_json_write_node (GString *out, JsonNode *node)
+vdsm_json_write_scalar (GString *out, JsonNode *node)
 {
-  g_autofree char *text = NULL;
-
-  if (node == NULL)
+  if (JSON_NODE_HOLDS_NULL (node))
     {
       g_string_append_len (out, "null", 4);
       return;
     }
-  text = json_to_string (node, FALSE);
-  g_string_append (out, text);
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_STRING:
+      vdsm_json_write_string (out, json_node_get_string (node));
+      break;
+    case G_TYPE_BOOLEAN:
+      vdsm_json_write_boolean (out, json_node_get_boolean (node));
+      break;
+    case G_TYPE_DOUBLE:
+      vdsm_json_write_double (out, json_node_get_double (node));
+      break;
+    default:
+      vdsm_json_write_int (out, json_node_get_int (node));
+      break;
+    }
+}
+
+void
+vdsm_json_write_styled (GString *out, JsonNode *node, const VdsmJsonStyle *style)
+{
+  switch (json_node_get_node_type (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *member;
+        gboolean first = TRUE;
+
+        g_string_append_c (out, '{');
+        json_object_iter_init_ordered (&iter, json_node_get_object (node));
+        while (json_object_iter_next_ordered (&iter, &name, &member))
+          {
+            const char *replacement = NULL;
+
+            if (!first)
+              g_string_append (out, style->separator);
+            first = FALSE;
+            style->write_name (out, name);
+            g_string_append (out, style->name_separator);
+            if (style->replace_member != NULL)
+              replacement = style->replace_member (name);
+            if (replacement != NULL)
+              g_string_append (out, replacement);
+            else
+              vdsm_json_write_styled (out, member, style);
+          }
+        g_string_append_c (out, '}');
+      }
+      break;
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+        guint length = json_array_get_length (array);
+
+        g_string_append_c (out, '[');
+        for (guint i = 0; i < length; i++)
+          {
+            if (i > 0)
+              g_string_append (out, style->separator);
+            vdsm_json_write_styled (out, json_array_get_element (array, i), style);
+          }
+        g_string_append_c (out, ']');
+      }
+      break;
+    case JSON_NODE_NULL:
+    case JSON_NODE_VALUE:
+      style->write_scalar (out, node);
+      break;
+    }
+}
+
+static const VdsmJsonStyle json_style = {
+  .separator = ",",
+  .name_separator = ":",
+  .write_name = vdsm_json_write_string,
+  .write_scalar = vdsm_json_write_scalar,
+};
+
+void
+vdsm_json_write_node (GString *out, JsonNode *node)
+{
+  if (node == NULL)
+    g_string_append_len (out, "null", 4);
+  else
+    vdsm_json_write_styled (out, node, &json_style);
 }
 
 /* ---- Paths and errors ---- */
@@ -209,20 +291,20 @@ static char *
 describe (JsonNode *node)
 {
   enum { MAX_SHOWN = 60 };
-  char *text;
+  GString *text;
 
   if (node == NULL)
     return g_strdup ("nothing");
-  text = json_to_string (node, FALSE);
-  if (strlen (text) > MAX_SHOWN)
+  text = g_string_new (NULL);
+  vdsm_json_write_node (text, node);
+  if (text->len > MAX_SHOWN)
     {
-      const char *cut = g_utf8_find_prev_char (text, text + MAX_SHOWN);
-      char *shown = g_strdup_printf ("%.*s...", (int) (cut - text), text);
+      const char *cut = g_utf8_find_prev_char (text->str, text->str + MAX_SHOWN);
 
-      g_free (text);
-      text = shown;
+      g_string_truncate (text, cut - text->str);
+      g_string_append (text, "...");
     }
-  return text;
+  return g_string_free (text, FALSE);
 }
 
 static gboolean

@@ -20,8 +20,29 @@ void vdsm_json_write_uint (GString *out, guint64 value);
  * literals); NaN and infinities, which JSON lacks, write null. */
 void vdsm_json_write_double (GString *out, gdouble value);
 void vdsm_json_write_boolean (GString *out, gboolean value);
-/* Any JsonNode; NULL writes null. */
+/* Any JsonNode; NULL writes null. Written by the writers above, so the
+ * text is always JSON in UTF-8, whatever the node holds (json-glib keeps
+ * infinities and the bytes of lone surrogate escapes). */
 void vdsm_json_write_node (GString *out, JsonNode *node);
+/* A JSON_NODE_VALUE or JSON_NODE_NULL node, as vdsm_json_write_node(). */
+void vdsm_json_write_scalar (GString *out, JsonNode *node);
+
+/* How vdsm_json_write_styled() renders the objects and arrays of a tree:
+ * plain JSON, or another notation of the same tree (Python's repr() in
+ * VDSM's messages, JSON with secrets masked for logs). */
+typedef struct {
+  const char *separator;        /* between members and between elements */
+  const char *name_separator;   /* between a member's name and its value */
+  void (*write_name) (GString *out, const char *name);
+  /* A JSON_NODE_VALUE or JSON_NODE_NULL node. */
+  void (*write_scalar) (GString *out, JsonNode *node);
+  /* Optional: the text written instead of the value of a member named
+   * @name, or NULL to write the value. */
+  const char *(*replace_member) (const char *name);
+} VdsmJsonStyle;
+
+/* @node (not NULL) in @style. */
+void vdsm_json_write_styled (GString *out, JsonNode *node, const VdsmJsonStyle *style);
 
 /* Start an object member: a comma unless it is the first, then
  * @quoted_key, the key already written as a JSON string plus ':'. */

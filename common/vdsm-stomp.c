@@ -424,8 +424,14 @@ decode_header_text (GString *out, const char *p, const char *end,
         case 'r': c = '\r'; break;
         case 'c': c = ':'; break;
         default:
-          g_set_error (error, VDSM_STOMP_ERROR, VDSM_STOMP_ERROR_MALFORMED,
-                       "unknown escape '\\%c' in a STOMP header", p[1]);
+          /* One byte of the peer's: as itself only when that is printable
+           * ASCII, since a lone byte of a UTF-8 sequence is not text. */
+          if (g_ascii_isprint (p[1]))
+            g_set_error (error, VDSM_STOMP_ERROR, VDSM_STOMP_ERROR_MALFORMED,
+                         "unknown escape '\\%c' in a STOMP header", p[1]);
+          else
+            g_set_error (error, VDSM_STOMP_ERROR, VDSM_STOMP_ERROR_MALFORMED,
+                         "unknown escape of byte 0x%02x in a STOMP header", (guchar) p[1]);
           return FALSE;
         }
       g_string_append_len (out, run, p - run);

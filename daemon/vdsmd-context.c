@@ -25,6 +25,7 @@ vdsmd_context_free (VdsmdContext *ctx)
   if (ctx == NULL)
     return;
   g_hash_table_unref (ctx->running_since);
+  g_clear_pointer (&ctx->api_schema, json_node_unref);
   g_mutex_clear (&ctx->lock);
   if (ctx->conn != NULL)
     virConnectClose (ctx->conn);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 #include <libvirt/libvirt.h>
 
 G_BEGIN_DECLS
@@ -23,6 +24,9 @@ typedef struct {
   virConnectPtr conn;
   /* g_get_monotonic_time() when vdsmd started. */
   gint64 start_time;
+  /* The schema vdsmd serves, as the sealed JSON document Host.getApiSchema
+   * answers with (set once at start-up, then read-only). */
+  JsonNode *api_schema;
 
   GMutex lock;
   /* UUID string → g_get_monotonic_time() when the VM was first seen

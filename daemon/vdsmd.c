@@ -447,6 +447,8 @@ main (int argc, char **argv)
   g_debug ("connected to %s", options.libvirt_uri);
 
   ctx = vdsmd_context_new (conn);
+  ctx->api_schema = vdsm_schema_to_json (schema);
+  json_node_seal (ctx->api_schema);
   note_running_domains (ctx);
   server = vdsm_rpc_server_new_full (schema, vdsm_rpc_methods,
                                      vdsm_rpc_n_methods, ctx,

@@ -55,11 +55,24 @@ fail (Walk *w, GError **error, const char *format, ...)
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
-  if (w->path->len == 0)
-    g_set_error_literal (error, VDSM_SCHEMA_ERROR, VDSM_SCHEMA_ERROR_INVALID, message);
-  else
-    g_set_error (error, VDSM_SCHEMA_ERROR, VDSM_SCHEMA_ERROR_INVALID, "%s: %s",
-                 w->path->str, message);
+  if (w->path->len > 0)
+    {
+      char *qualified = g_strconcat (w->path->str, ": ", message, NULL);
+
+      g_free (message);
+      message = qualified;
+    }
+  /* Paths, keys and shown values are the peer's text, which json-glib
+   * leaves invalid where it decodes a lone surrogate escape: messages
+   * must stay UTF-8. */
+  if (!g_utf8_validate (message, -1, NULL))
+    {
+      char *valid = g_utf8_make_valid (message, -1);
+
+      g_free (message);
+      message = valid;
+    }
+  g_set_error_literal (error, VDSM_SCHEMA_ERROR, VDSM_SCHEMA_ERROR_INVALID, message);
   return FALSE;
 }
 

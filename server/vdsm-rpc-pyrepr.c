@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "vdsm-rpc-private.h"
+#include "vdsm-json.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -92,65 +93,40 @@ pyrepr_double (GString *out, double v)
   g_string_append (out, buf);
 }
 
+static void
+pyrepr_scalar (GString *out, JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_NULL (node))
+    {
+      g_string_append (out, "None");
+      return;
+    }
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_STRING:
+      vdsm_rpc_pyrepr_string (out, json_node_get_string (node));
+      break;
+    case G_TYPE_BOOLEAN:
+      g_string_append (out, json_node_get_boolean (node) ? "True" : "False");
+      break;
+    case G_TYPE_DOUBLE:
+      pyrepr_double (out, json_node_get_double (node));
+      break;
+    default:
+      g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+      break;
+    }
+}
+
+static const VdsmJsonStyle pyrepr_style = {
+  .separator = ", ",
+  .name_separator = ": ",
+  .write_name = vdsm_rpc_pyrepr_string,
+  .write_scalar = pyrepr_scalar,
+};
+
 void
 vdsm_rpc_pyrepr_node (GString *out, JsonNode *node)
 {
-  switch (json_node_get_node_type (node))
-    {
-    case JSON_NODE_OBJECT:
-      {
-        JsonObjectIter iter;
-        const char *name;
-        JsonNode *member;
-        gboolean first = TRUE;
-
-        g_string_append_c (out, '{');
-        json_object_iter_init_ordered (&iter, json_node_get_object (node));
-        while (json_object_iter_next_ordered (&iter, &name, &member))
-          {
-            if (!first)
-              g_string_append (out, ", ");
-            first = FALSE;
-            vdsm_rpc_pyrepr_string (out, name);
-            g_string_append (out, ": ");
-            vdsm_rpc_pyrepr_node (out, member);
-          }
-        g_string_append_c (out, '}');
-      }
-      break;
-    case JSON_NODE_ARRAY:
-      {
-        JsonArray *array = json_node_get_array (node);
-
-        g_string_append_c (out, '[');
-        for (guint i = 0; i < json_array_get_length (array); i++)
-          {
-            if (i > 0)
-              g_string_append (out, ", ");
-            vdsm_rpc_pyrepr_node (out, json_array_get_element (array, i));
-          }
-        g_string_append_c (out, ']');
-      }
-      break;
-    case JSON_NODE_NULL:
-      g_string_append (out, "None");
-      break;
-    case JSON_NODE_VALUE:
-      switch (json_node_get_value_type (node))
-        {
-        case G_TYPE_STRING:
-          vdsm_rpc_pyrepr_string (out, json_node_get_string (node));
-          break;
-        case G_TYPE_BOOLEAN:
-          g_string_append (out, json_node_get_boolean (node) ? "True" : "False");
-          break;
-        case G_TYPE_DOUBLE:
-          pyrepr_double (out, json_node_get_double (node));
-          break;
-        default:
-          g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
-          break;
-        }
-      break;
-    }
+  vdsm_json_write_styled (out, node, &pyrepr_style);
 }

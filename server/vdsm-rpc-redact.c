@@ -10,68 +10,28 @@
 
 #define MASK "\"********\""
 
-static gboolean
-is_secret_key (const char *name)
+static const char *
+mask_secret (const char *name)
 {
-  return strcmp (name, "password") == 0 || g_str_has_prefix (name, "_X_");
+  if (strcmp (name, "password") == 0 || g_str_has_prefix (name, "_X_"))
+    return MASK;
+  return NULL;
 }
 
-static void
-write_redacted (GString *out, JsonNode *node)
-{
-  switch (json_node_get_node_type (node))
-    {
-    case JSON_NODE_OBJECT:
-      {
-        JsonObjectIter iter;
-        const char *name;
-        JsonNode *member;
-        gboolean first = TRUE;
-
-        g_string_append_c (out, '{');
-        json_object_iter_init_ordered (&iter, json_node_get_object (node));
-        while (json_object_iter_next_ordered (&iter, &name, &member))
-          {
-            if (!first)
-              g_string_append_c (out, ',');
-            first = FALSE;
-            vdsm_json_write_string (out, name);
-            g_string_append_c (out, ':');
-            if (is_secret_key (name))
-              g_string_append (out, MASK);
-            else
-              write_redacted (out, member);
-          }
-        g_string_append_c (out, '}');
-      }
-      break;
-    case JSON_NODE_ARRAY:
-      {
-        JsonArray *array = json_node_get_array (node);
-
-        g_string_append_c (out, '[');
-        for (guint i = 0; i < json_array_get_length (array); i++)
-          {
-            if (i > 0)
-              g_string_append_c (out, ',');
-            write_redacted (out, json_array_get_element (array, i));
-          }
-        g_string_append_c (out, ']');
-      }
-      break;
-    case JSON_NODE_NULL:
-    case JSON_NODE_VALUE:
-      vdsm_json_write_node (out, node);
-      break;
-    }
-}
+static const VdsmJsonStyle redacted_style = {
+  .separator = ",",
+  .name_separator = ":",
+  .write_name = vdsm_json_write_string,
+  .write_scalar = vdsm_json_write_scalar,
+  .replace_member = mask_secret,
+};
 
 char *
 vdsm_rpc_redact_json (JsonNode *node)
 {
   GString *out = g_string_new (NULL);
 
-  write_redacted (out, node);
+  vdsm_json_write_styled (out, node, &redacted_style);
   return g_string_free (out, FALSE);
 }
 

@@ -30,7 +30,7 @@ import gi  # noqa: E402
 
 gi.require_version("Vdsm", "1.0")
 gi.require_version("Json", "1.0")
-from gi.repository import Vdsm  # noqa: E402
+from gi.repository import Json, Vdsm  # noqa: E402
 
 LOCATED_WARNING = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): warning: ")
 
@@ -123,6 +123,20 @@ def test_maps_write_from_dicts(manifest):
         assert to_json({}) == "{}", t["key"]
         if t["string_values"]:
             assert json.loads(to_json({"k": "v\u00e9"})) == {"k": "v\u00e9"}, t["key"]
+
+
+def test_events_have_typed_params():
+    # An event's params, as the client's event signal hands them over.
+    node = Json.from_string('{"notify_time": 5, "id": "1b4e28ba", '
+                            '"job_info": {"id": "1b4e28ba", "status": "DONE", '
+                            '"description": "d", "job_type": "t"}}')
+    event = Vdsm.JobsStatusEvent.from_json(node)
+    assert event.get_id() == "1b4e28ba"
+    assert event.get_job_info().get_status() == Vdsm.EventsJobStatus.DONE
+    # |virt|VM_status| is a no_name event: its params are a StatusMap.
+    assert not hasattr(Vdsm, "VirtVmStatusEvent")
+    assert hasattr(Vdsm, "VirtVmMigrationStatusEvent")
+    assert hasattr(Vdsm, "NetHostConnEvent")
 
 
 def test_bad_json_is_a_gerror(manifest):

@@ -244,6 +244,7 @@ test_malformed (void)
     CASE ("content-length mismatch", "SEND\ndestination:a\ncontent-length:3\n\nabcdef\0", 0),
     CASE ("raw colon in value", "SEND\ndestination:a:b\n\n\0", 0),
     CASE ("unknown escape", "SEND\ndestination:a\\tb\n\n\0", 0),
+    CASE ("escaped non-ASCII", "SEND\ndestination:a\\\xc3\xa9\n\n\0", 0),
     CASE ("lone backslash", "SEND\ndestination:ab\\\n\n\0", 0),
     CASE ("escape in name", "SEND\nde\\xst:a\n\n\0", 0),
     CASE ("header without colon", "SEND\ndestination\n\n\0", 0),
@@ -264,6 +265,8 @@ test_malformed (void)
       g_test_message ("case: %s", cases[i].name);
       error = parse_error (cases[i].data, cases[i].len, 0, 0, &before);
       g_assert_error (error, VDSM_STOMP_ERROR, VDSM_STOMP_ERROR_MALFORMED);
+      /* Messages quote the peer's bytes; they must stay text. */
+      g_assert_true (g_utf8_validate (error->message, -1, NULL));
       g_assert_cmpuint (before, ==, cases[i].frames_before);
     }
 }

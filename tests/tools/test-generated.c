@@ -543,6 +543,40 @@ test_events (void)
   g_assert_cmpstr (emitted_params, ==, "{\"progress\":0}");
 }
 
+/* A client reads an event's params into the event's own type; a no_name
+ * event has none (its params are its map type's value). */
+static void
+test_event_types (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) params = vdsm_json_parse (
+    "{\"notify_time\":7,\"id\":\"job-1\",\"progress\":50,"
+    "\"perVm\":{\"vm-1\":{\"state\":\"GREEN\",\"elapsed\":2.0}}}", &error);
+  g_autoptr(VdsmJobsStatusEvent) event = NULL;
+  VdsmStatus *status;
+
+  g_assert_no_error (error);
+  event = vdsm_jobs_status_event_from_json (params, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (vdsm_jobs_status_event_get_notify_time (event), ==, 7);
+  g_assert_cmpstr (vdsm_jobs_status_event_get_id (event), ==, "job-1");
+  g_assert_cmpuint (vdsm_jobs_status_event_get_progress (event), ==, 50);
+  status = g_hash_table_lookup (vdsm_jobs_status_event_get_per_vm (event), "vm-1");
+  g_assert_nonnull (status);
+  g_assert_cmpint (status->state, ==, VDSM_TEST_EVENTS_COLOR_GREEN);
+  g_assert_true (g_type_is_a (VDSM_TYPE_JOBS_STATUS_EVENT, G_TYPE_BOXED));
+
+  /* Wrong params fail with a path, as any object does. */
+  g_clear_pointer (&params, json_node_unref);
+  g_clear_pointer (&event, vdsm_jobs_status_event_free);
+  params = vdsm_json_parse ("{\"notify_time\":7,\"id\":\"j\",\"progress\":\"half\"}", &error);
+  g_assert_no_error (error);
+  event = vdsm_jobs_status_event_from_json (params, &error);
+  g_assert_null (event);
+  g_assert_error (error, VDSM_ERROR, VDSM_ERROR_INVALID_PARAMS);
+  g_assert_nonnull (strstr (error->message, "progress"));
+}
+
 /* ---- Client: a scripted vdsm_client_call*() ---- */
 
 static char *sent_method;
@@ -685,6 +719,7 @@ main (int argc, char **argv)
   g_test_add_func ("/tools/generated/maps", test_maps);
   g_test_add_func ("/tools/generated/dispatch", test_dispatch);
   g_test_add_func ("/tools/generated/events", test_events);
+  g_test_add_func ("/tools/generated/event-types", test_event_types);
   g_test_add_func ("/tools/generated/client", test_client);
   return g_test_run ();
 }
