@@ -331,9 +331,15 @@ configure_server (VdsmRpcServer *server, const Options *o, GError **error)
   if (o->idle_timeout >= 0)
     g_object_set (server, "idle-timeout", (guint) o->idle_timeout, NULL);
   if (o->tls)
-    return vdsm_rpc_server_set_tls (server, o->tls_cert, o->tls_key,
-                                    o->tls_ca, !o->tls_optional_client_cert,
-                                    error);
+    {
+      /* GIO's file databases want absolute paths. */
+      g_autofree char *cert = g_canonicalize_filename (o->tls_cert, NULL);
+      g_autofree char *key = o->tls_key ? g_canonicalize_filename (o->tls_key, NULL) : NULL;
+      g_autofree char *ca = o->tls_ca ? g_canonicalize_filename (o->tls_ca, NULL) : NULL;
+
+      return vdsm_rpc_server_set_tls (server, cert, key, ca,
+                                      !o->tls_optional_client_cert, error);
+    }
   return TRUE;
 }
 
@@ -394,6 +400,16 @@ quit_cb (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+static GSource *
+watch_signal (int signum, GMainLoop *loop, GMainContext *context)
+{
+  GSource *source = g_unix_signal_source_new (signum);
+
+  g_source_set_callback (source, quit_cb, loop, NULL);
+  g_source_attach (source, context);
+  return source;
+}
+
 static int
 fail (const char *what, GError *error)
 {
@@ -408,6 +424,7 @@ main (int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(VdsmSchema) schema = NULL;
   g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(GMainContext) rpc_context = NULL;
   VdsmdLibvirtEvents *events;
   VdsmdContext *ctx;
   VdsmRpcServer *server;
@@ -450,11 +467,16 @@ main (int argc, char **argv)
   ctx->api_schema = vdsm_schema_to_json (schema);
   json_node_seal (ctx->api_schema);
   note_running_domains (ctx);
+  /* libvirt's default event implementation iterates GLib's global default
+   * context on the libvirt-events thread; the server's I/O must stay on this
+   * thread alone, so it gets a context of its own. */
+  rpc_context = g_main_context_new ();
+  g_main_context_push_thread_default (rpc_context);
   server = vdsm_rpc_server_new_full (schema, vdsm_rpc_methods,
                                      vdsm_rpc_n_methods, ctx,
                                      (guint) options.workers,
                                      (gsize) options.max_frame_size);
-  loop = g_main_loop_new (NULL, FALSE);
+  loop = g_main_loop_new (rpc_context, FALSE);
 
   ok = configure_server (server, &options, &error);
   if (!ok)
@@ -466,19 +488,22 @@ main (int argc, char **argv)
 
   if (ok)
     {
-      guint sigint = g_unix_signal_add (SIGINT, quit_cb, loop);
-      guint sigterm = g_unix_signal_add (SIGTERM, quit_cb, loop);
+      GSource *sigint = watch_signal (SIGINT, loop, rpc_context);
+      GSource *sigterm = watch_signal (SIGTERM, loop, rpc_context);
 
       g_main_loop_run (loop);
       g_debug ("stopping");
-      g_source_remove (sigint);
-      g_source_remove (sigterm);
+      g_source_destroy (sigint);
+      g_source_unref (sigint);
+      g_source_destroy (sigterm);
+      g_source_unref (sigterm);
     }
 
   /* Unsubscribe before the server and the connection go away. */
   vdsmd_libvirt_events_free (events);
   vdsm_rpc_server_stop (server);
   g_object_unref (server);
+  g_main_context_pop_thread_default (rpc_context);
   vdsmd_context_free (ctx);
   return ok ? 0 : 1;
 }

@@ -228,7 +228,8 @@ static gboolean
 on_writable (GObject *stream, gpointer user_data)
 {
   VdsmRpcConnection *conn = user_data;
-  g_autoptr(VdsmRpcConnection) hold = vdsm_rpc_connection_ref (conn);
+  /* Keeps @conn alive while a callback may close it. */
+  G_GNUC_UNUSED g_autoptr(VdsmRpcConnection) hold = vdsm_rpc_connection_ref (conn);
 
   flush (conn);
   /* flush() destroyed this source when done or closed. */
@@ -328,7 +329,8 @@ static gboolean
 on_timer (gpointer user_data)
 {
   VdsmRpcConnection *conn = user_data;
-  g_autoptr(VdsmRpcConnection) hold = vdsm_rpc_connection_ref (conn);
+  /* Keeps @conn alive while a callback may close it. */
+  G_GNUC_UNUSED g_autoptr(VdsmRpcConnection) hold = vdsm_rpc_connection_ref (conn);
   gint64 now = g_get_monotonic_time ();
 
   if (!conn->detected && now >= handshake_deadline (conn))
@@ -474,7 +476,8 @@ static gboolean
 on_readable (GObject *stream, gpointer user_data)
 {
   VdsmRpcConnection *conn = user_data;
-  g_autoptr(VdsmRpcConnection) hold = vdsm_rpc_connection_ref (conn);
+  /* Keeps @conn alive while a callback may close it. */
+  G_GNUC_UNUSED g_autoptr(VdsmRpcConnection) hold = vdsm_rpc_connection_ref (conn);
   char *buffer = conn->server->read_buffer;
 
   g_source_set_ready_time (conn->read_source, -1);

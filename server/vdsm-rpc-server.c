@@ -464,15 +464,14 @@ vdsm_rpc_server_stop (VdsmRpcServer *server)
 
   g_atomic_int_set (&server->stopped, TRUE);
   g_ptr_array_set_size (server->listeners, 0);
-  /* Closing removes the connection from the table: steal them first. */
+  /* Closing removes the connection from the table: steal them first,
+   * each with the table's ref. */
   g_hash_table_iter_init (&iter, server->connections);
   while (g_hash_table_iter_next (&iter, &conn, NULL))
     {
-      g_autoptr(VdsmRpcConnection) hold = vdsm_rpc_connection_ref (conn);
-
       g_hash_table_iter_steal (&iter);
-      vdsm_rpc_connection_unref (conn);
       vdsm_rpc_connection_close (conn, "server stopped");
+      vdsm_rpc_connection_unref (conn);
     }
 }
 

@@ -2087,6 +2087,34 @@ test_pyrepr (void)
     }
 }
 
+/* The writer of request ids and free-form values: always JSON in UTF-8,
+ * also where json-glib holds what JSON cannot (an infinity, the bytes of a
+ * lone surrogate escape). */
+static void
+test_write_node (void)
+{
+  static const struct { const char *json; const char *written; } cases[] = {
+    { "{\"a\": [1, true, null, 0.5, 2.0, \"x\"], \"b\": {}}",
+      "{\"a\":[1,true,null,0.5,2.0,\"x\"],\"b\":{}}" },
+    { "1e999", "null" },
+    { "[-1e999]", "[null]" },
+    /* json-glib also drops the character after a lone surrogate. */
+    { "\"a\\ud800bc\"", "\"a\\ufffd\\ufffd\\ufffdc\"" },
+    { "{\"k\\udc00xy\": 1}", "{\"k\\ufffd\\ufffd\\ufffdy\":1}" },
+    { "\"caf\\u00e9\"", "\"caf\xc3\xa9\"" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(JsonNode) node = json_from_string (cases[i].json, NULL);
+      g_autoptr(GString) out = g_string_new (NULL);
+
+      g_assert_nonnull (node);
+      vdsm_json_write_node (out, node);
+      g_assert_cmpstr (out->str, ==, cases[i].written);
+    }
+}
+
 static void
 test_redact (void)
 {
@@ -2252,6 +2280,7 @@ main (int argc, char **argv)
   g_test_add_func ("/rpc-server/defaults", test_defaults);
   g_test_add_func ("/rpc-server/internal/pyrepr", test_pyrepr);
   g_test_add_func ("/rpc-server/internal/redact", test_redact);
+  g_test_add_func ("/rpc-server/internal/write-node", test_write_node);
 
   ret = g_test_run ();
   g_ptr_array_unref (params);
