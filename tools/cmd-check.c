@@ -58,7 +58,7 @@ vdsm_schema_cmd_check (int argc, char **argv)
     { "json-stats-per-file", 0, 0, G_OPTION_ARG_NONE, &per_file,
       "Print per-file counts on stdout as {\"files\": {NAME: {...}}}, in the shape "
       "of expected-counts.json (before --stats output when both are given)", NULL },
-    { NULL }
+    G_OPTION_ENTRY_NULL
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("FILE...");
   g_autoptr (GError) error = NULL;

@@ -61,7 +61,7 @@ vdsm_schema_cmd_compat (int argc, char **argv)
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
       "Print only breaking and risky changes (and the summary)", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &positional, NULL, NULL },
-    { NULL }
+    G_OPTION_ENTRY_NULL
   };
   g_autoptr (GOptionContext) context =
     g_option_context_new ("OLD.yml NEW.yml | --old FILE... --new FILE...");

@@ -28,7 +28,7 @@ vdsm_schema_cmd_docs (int argc, char **argv)
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
       "Print schema warnings too, not only errors", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, NULL },
-    { NULL }
+    G_OPTION_ENTRY_NULL
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("OUTDIR FILE...");
   g_autoptr (GError) error = NULL;

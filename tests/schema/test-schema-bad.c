@@ -78,8 +78,8 @@ test_hostile (void)
     "\xff\xfe\x00\x01garbage",
     "types: &a\n    A: *a\n",
     "types:\n    A: &A\n        type: union\n        values:\n        - *A\n",
-    "types:\n    A: &A\n        type: object\n        properties:\n        - *A\n"
-    "        -   name: b\n            type: *A\n        -   name: b\n            type: int\n",
+    ("types:\n    A: &A\n        type: object\n        properties:\n        - *A\n"
+     "        -   name: b\n            type: *A\n        -   name: b\n            type: int\n"),
     "types: {}\n*x: 1\n",
     "types: {}\n? *y\n",
     "types: !!str {}\nA.b: {params: [{name: p, type: *types}]}\n",
