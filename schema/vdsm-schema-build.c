@@ -894,6 +894,22 @@ fill_type (Ctx *ctx, VdsmSchemaType *type, VdsmYamlNode *def)
 
 /* ---- methods and events (§6, §7) ---- */
 
+/* A boolean extension key (docs/schema-extensions.md); absent is FALSE. */
+static gboolean
+get_flag (Ctx *ctx, VdsmYamlNode *map, const char *key, const char *owner)
+{
+  VdsmYamlNode *node = vdsm_yaml_lookup (map, key);
+
+  if (node == NULL)
+    return FALSE;
+  if (node->kind != VDSM_YAML_SCALAR || node->stype != VDSM_YAML_BOOL)
+    {
+      vdsm_schema_error (ctx->sink, node->line, "%s: '%s' is not true or false", owner, key);
+      return FALSE;
+    }
+  return node->bval;
+}
+
 static void
 fill_method (Ctx *ctx, const char *key, guint line, VdsmYamlNode *def)
 {
@@ -902,7 +918,7 @@ fill_method (Ctx *ctx, const char *key, guint line, VdsmYamlNode *def)
   VdsmSchemaMethod *method, *existing;
   VdsmYamlNode *params, *ret;
   static const char *const method_keys[] = {
-    "added", "description", "params", "return", "deprecated", NULL
+    "added", "description", "params", "return", "deprecated", "inline", NULL
   };
   static const char *const return_keys[] = { "type", "description", NULL };
 
@@ -934,6 +950,7 @@ fill_method (Ctx *ctx, const char *key, guint line, VdsmYamlNode *def)
   method->description = get_description (ctx, def, owner);
   method->added = get_version (ctx, def, "added", owner);
   method->deprecated = get_version (ctx, def, "deprecated", owner);
+  method->run_inline = get_flag (ctx, def, "inline", owner);
   if (strchr (method->verb, '_') != NULL)
     vdsm_schema_advise (ctx->sink, line, "%s: the verb is snake_case", owner);
 

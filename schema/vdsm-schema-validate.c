@@ -608,6 +608,60 @@ unknown_names (GPtrArray *params, JsonObject *object)
   return unknown;
 }
 
+/* VDSM's vdsm-client sends every NAME=VALUE as a JSON string, and VDSM's
+ * server (not strict by default) takes "false" or "2" for a boolean or
+ * numeric parameter. To serve that tool, a string parameter value whose
+ * schema type is a scalar primitive (directly or through an alias) is read
+ * as that scalar when its whole text is one; anything else is left for the
+ * type check to refuse. Returns a new node, or NULL when nothing applies. */
+static JsonNode *
+coerce_command_line_scalar (const VdsmSchemaTypeRef *ref, JsonNode *value)
+{
+  const char *text;
+  char *end;
+
+  if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_STRING)
+    return NULL;
+  while (ref->kind == VDSM_SCHEMA_REF_NAMED && ref->type->kind == VDSM_SCHEMA_KIND_ALIAS)
+    ref = ref->type->source;
+  if (ref->kind != VDSM_SCHEMA_REF_PRIMITIVE)
+    return NULL;
+  text = json_node_get_string (value);
+  switch (ref->primitive)
+    {
+    case VDSM_SCHEMA_PRIM_BOOLEAN:
+      if (g_ascii_strcasecmp (text, "true") == 0 || g_ascii_strcasecmp (text, "false") == 0)
+        return json_node_init_boolean (json_node_alloc (),
+                                       g_ascii_strcasecmp (text, "true") == 0);
+      return NULL;
+    case VDSM_SCHEMA_PRIM_INT:
+    case VDSM_SCHEMA_PRIM_UINT:
+    case VDSM_SCHEMA_PRIM_LONG:
+    case VDSM_SCHEMA_PRIM_ULONG:
+      {
+        gint64 n;
+
+        if (!g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, &n, NULL))
+          return NULL;
+        return json_node_init_int (json_node_alloc (), n);
+      }
+    case VDSM_SCHEMA_PRIM_FLOAT:
+      {
+        double d;
+
+        if (*text == '\0' || g_ascii_isspace (*text))
+          return NULL;
+        d = g_ascii_strtod (text, &end);
+        if (*end != '\0' || !isfinite (d))
+          return NULL;
+        return json_node_init_double (json_node_alloc (), d);
+      }
+    case VDSM_SCHEMA_PRIM_STRING:
+    default:
+      return NULL;
+    }
+}
+
 /**
  * vdsm_schema_validate_params:
  * @method: the method called
@@ -674,6 +728,10 @@ vdsm_schema_validate_params (const VdsmSchemaMethod *method, JsonNode *params,
                        method->name);
           continue;
         }
+      g_autoptr (JsonNode) coerced = coerce_command_line_scalar (param->type, value);
+
+      if (coerced != NULL)
+        value = coerced;
       ok = check_member (&w, param, param->name, value, error);
       if (ok)
         json_object_set_member (result, param->name, json_node_copy (value));

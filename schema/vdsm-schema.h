@@ -127,6 +127,8 @@ struct _VdsmSchemaMethod {
   char *ret_description;
   const VdsmSchemaFile *file;
   guint line;
+  gboolean run_inline;             /* `inline: true` (docs/schema-extensions.md): cheap,
+                                    * never blocks, may run on the server's I/O thread */
 };
 
 struct _VdsmSchemaEvent {

@@ -146,7 +146,8 @@ emit_dispatch_source (GenModel *model, EmitWriter *out)
       const GenMethod *method = g_ptr_array_index (model->methods, i);
       g_autofree char *name = gen_c_literal (method->method->name);
 
-      emit (&body, "  { %s, invoke_%s, 0 },\n", name, method->id);
+      emit (&body, "  { %s, invoke_%s, %s },\n", name, method->id,
+            method->method->run_inline ? "VDSM_RPC_METHOD_INLINE" : "0");
     }
   emit (&body, "  { NULL, NULL, 0 }\n};\n\n");
   emit (&body, "const gsize vdsm_rpc_n_methods = G_N_ELEMENTS (vdsm_rpc_methods) - 1;\n");
