@@ -363,12 +363,12 @@ vdsm_json_read_uint (JsonNode *node, const VdsmJsonPath *path,
 {
   GType type = value_type (node);
 
-  /* json-glib parses integers beyond G_MAXINT64 as doubles. */
+  /* json-glib parses integers beyond G_MAXINT64 as doubles; doubles of
+   * that size have no fraction. */
   if (type == G_TYPE_INT64 && json_node_get_int (node) >= 0)
     *out = (guint64) json_node_get_int (node);
   else if (type == G_TYPE_DOUBLE && json_node_get_double (node) >= 0x1p63
-           && json_node_get_double (node) < 0x1p64
-           && json_node_get_double (node) == floor (json_node_get_double (node)))
+           && json_node_get_double (node) < 0x1p64)
     *out = (guint64) json_node_get_double (node);
   else
     return type_error (node, path, "unsigned integer", error);

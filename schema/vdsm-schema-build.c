@@ -29,14 +29,6 @@ typedef struct {
   gboolean api_file;
 } Ctx;
 
-static const char *const kind_names[] = {
-  [VDSM_SCHEMA_KIND_OBJECT] = "object",
-  [VDSM_SCHEMA_KIND_ENUM] = "enum",
-  [VDSM_SCHEMA_KIND_ALIAS] = "alias",
-  [VDSM_SCHEMA_KIND_MAP] = "map",
-  [VDSM_SCHEMA_KIND_UNION] = "union",
-};
-
 static const char *const common_type_keys[] = {
   "name", "type", "description", "added", "modified", "deprecated", NULL
 };
@@ -69,18 +61,6 @@ kind_keys (VdsmSchemaKind kind)
     default:
       return object_keys;
     }
-}
-
-static gboolean
-kind_from_name (const char *name, VdsmSchemaKind *kind)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (kind_names); i++)
-    if (strcmp (name, kind_names[i]) == 0)
-      {
-        *kind = (VdsmSchemaKind) i;
-        return TRUE;
-      }
-  return FALSE;
 }
 
 static gboolean
@@ -315,7 +295,8 @@ inline_definition (Ctx *ctx, VdsmSchemaKind kind, VdsmYamlNode *holder,
 {
   VdsmSchemaType *type = g_new0 (VdsmSchemaType, 1);
   VdsmSchemaTypeRef *ref = ref_new (VDSM_SCHEMA_REF_NAMED, line);
-  g_autofree char *owner = g_strdup_printf ("inline %s %s", kind_names[kind], inline_key);
+  g_autofree char *owner = g_strdup_printf ("inline %s %s", vdsm_schema_kind_name (kind),
+                                            inline_key);
 
   type->key = g_strdup (inline_key);
   type->name = g_strdup (inline_key);
@@ -326,7 +307,7 @@ inline_definition (Ctx *ctx, VdsmSchemaKind kind, VdsmYamlNode *holder,
   g_ptr_array_add (ctx->schema->anonymous, type);
   vdsm_schema_advise (ctx->sink, line,
                     "inline %s definition (%s); a named type is clearer",
-                    kind_names[kind], inline_key);
+                    vdsm_schema_kind_name (kind), inline_key);
   fill_body (ctx, type, holder, owner);
   ref->type = type;
   return ref;
@@ -406,7 +387,7 @@ resolve_ref (Ctx *ctx, VdsmYamlNode *node, VdsmYamlNode *holder,
       ref->primitive = prim;
       return ref;
     }
-  if (holder != NULL && kind_from_name (node->text, &kind))
+  if (holder != NULL && vdsm_schema_kind_from_name (node->text, &kind))
     {
       const char *const *keys = kind_keys (kind);
 
@@ -556,7 +537,8 @@ parse_member (Ctx *ctx, VdsmYamlNode *node, const char *what,
     }
 
   check_c_name (ctx, node->line, owner, what, name);
-  if (type_node->kind == VDSM_YAML_SCALAR && kind_from_name (type_node->text, &inline_kind)
+  if (type_node->kind == VDSM_YAML_SCALAR
+      && vdsm_schema_kind_from_name (type_node->text, &inline_kind)
       && member->type->kind == VDSM_SCHEMA_REF_NAMED && member->type->type->anonymous)
     check_unknown_keys (ctx, node, member_keys, kind_keys (inline_kind), label->str);
   else
@@ -824,7 +806,8 @@ fill_kind (Ctx *ctx, VdsmSchemaType *type, VdsmYamlNode *def, const char *owner)
     }
   if (kind_node->kind == VDSM_YAML_SCALAR)
     {
-      if (kind_node->stype == VDSM_YAML_STR && kind_from_name (kind_node->text, &type->kind))
+      if (kind_node->stype == VDSM_YAML_STR
+          && vdsm_schema_kind_from_name (kind_node->text, &type->kind))
         return TRUE;
       vdsm_schema_error (ctx->sink, kind_node->line, "%s: unknown kind '%s'", owner,
                          kind_node->text);
@@ -1069,23 +1052,15 @@ ref_is_scalar (const VdsmSchemaTypeRef *ref)
          || (end->kind == VDSM_SCHEMA_REF_NAMED && end->type->kind == VDSM_SCHEMA_KIND_ENUM);
 }
 
+/* A reference in a message: the word it goes by, as a noun phrase. */
 static const char *
 ref_describe (const VdsmSchemaTypeRef *ref)
 {
-  switch (ref->kind)
-    {
-    case VDSM_SCHEMA_REF_PRIMITIVE:
-      return vdsm_schema_primitive_name (ref->primitive);
-    case VDSM_SCHEMA_REF_NAMED:
-      return ref->type->key;
-    case VDSM_SCHEMA_REF_LIST:
-      return "a list";
-    case VDSM_SCHEMA_REF_ANY_OBJECT:
-      return "dict";
-    case VDSM_SCHEMA_REF_ANY:
-    default:
-      return "any value";
-    }
+  if (ref->kind == VDSM_SCHEMA_REF_LIST)
+    return "a list";
+  if (ref->kind == VDSM_SCHEMA_REF_ANY)
+    return "any value";
+  return vdsm_schema_type_ref_word (ref);
 }
 
 /* Does @type contain itself through union members or aliases? */

@@ -7,14 +7,6 @@
 
 #include <string.h>
 
-static const char *const kind_words[] = {
-  [VDSM_SCHEMA_KIND_OBJECT] = "object",
-  [VDSM_SCHEMA_KIND_ENUM] = "enum",
-  [VDSM_SCHEMA_KIND_ALIAS] = "alias",
-  [VDSM_SCHEMA_KIND_MAP] = "map",
-  [VDSM_SCHEMA_KIND_UNION] = "union",
-};
-
 static void add_definition (JsonBuilder *b, const VdsmSchemaType *type);
 
 static void
@@ -123,7 +115,7 @@ add_definition (JsonBuilder *b, const VdsmSchemaType *type)
       add_string_member (b, "modified", type->modified);
       add_string_member (b, "deprecated", type->deprecated);
     }
-  add_string_member (b, "type", kind_words[type->kind]);
+  add_string_member (b, "type", vdsm_schema_kind_name (type->kind));
   switch (type->kind)
     {
     case VDSM_SCHEMA_KIND_OBJECT:

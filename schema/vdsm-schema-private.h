@@ -51,6 +51,10 @@ void vdsm_schema_build (VdsmSchemaDiagSink *sink, VdsmSchemaFile *file,
 JsonNode *vdsm_schema_file_stats (VdsmYamlDocument *doc, const char *data,
                                   gsize len);
 
+/* The kind words by VdsmSchemaKind, then NULL (vdsm-schema.c). */
+extern const char *const vdsm_schema_kind_names[];
+gboolean vdsm_schema_kind_from_name (const char *name, VdsmSchemaKind *kind);
+
 void vdsm_schema_type_ref_free (VdsmSchemaTypeRef *ref);
 void vdsm_schema_member_free (VdsmSchemaMember *member);
 void vdsm_schema_enum_value_free (VdsmSchemaEnumValue *value);

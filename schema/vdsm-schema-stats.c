@@ -119,8 +119,6 @@ typedef struct {
   gboolean events;
 } Stats;
 
-static const char *const kind_words[] = { "object", "enum", "alias", "map", "union", NULL };
-
 static guint
 seq_len (VdsmYamlNode *node)
 {
@@ -138,10 +136,10 @@ count_type_position (Stats *st, VdsmYamlNode *node)
       count_type_position (st, g_ptr_array_index (node->items, i));
   else if (node->kind == VDSM_YAML_SCALAR && node->stype == VDSM_YAML_STR)
     {
-      for (guint i = 0; kind_words[i]; i++)
-        if (strcmp (node->text, kind_words[i]) == 0)
-          return;
-      counter_add (&st->type_names, node->text);
+      VdsmSchemaKind kind;
+
+      if (!vdsm_schema_kind_from_name (node->text, &kind))
+        counter_add (&st->type_names, node->text);
     }
 }
 
@@ -175,10 +173,11 @@ count_type (Stats *st, VdsmYamlNode *def)
     }
   else
     {
+      VdsmSchemaKind known;
+
       declared = kind->text;
-      for (guint i = 0; kind_words[i]; i++)
-        if (strcmp (declared, kind_words[i]) == 0)
-          effective = declared;
+      if (vdsm_schema_kind_from_name (declared, &known))
+        effective = declared;
     }
   counter_add (&st->declared, declared);
   if (effective != NULL)
@@ -355,7 +354,7 @@ vdsm_schema_file_stats (VdsmYamlDocument *doc, const char *data, gsize len)
   Stats st = { 0 };
 
   counter_init (&st.declared, declared_preset);
-  counter_init (&st.effective, kind_words);
+  counter_init (&st.effective, vdsm_schema_kind_names);
   counter_init (&st.namespaces, NULL);
   counter_init (&st.type_names, NULL);
 

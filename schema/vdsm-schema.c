@@ -432,6 +432,54 @@ vdsm_schema_primitive_name (VdsmSchemaPrimitive prim)
   return names[prim];
 }
 
+const char *const vdsm_schema_kind_names[] = {
+  [VDSM_SCHEMA_KIND_OBJECT] = "object",
+  [VDSM_SCHEMA_KIND_ENUM] = "enum",
+  [VDSM_SCHEMA_KIND_ALIAS] = "alias",
+  [VDSM_SCHEMA_KIND_MAP] = "map",
+  [VDSM_SCHEMA_KIND_UNION] = "union",
+  NULL
+};
+
+const char *
+vdsm_schema_kind_name (VdsmSchemaKind kind)
+{
+  g_return_val_if_fail ((guint) kind <= VDSM_SCHEMA_KIND_UNION, NULL);
+  return vdsm_schema_kind_names[kind];
+}
+
+gboolean
+vdsm_schema_kind_from_name (const char *name, VdsmSchemaKind *kind)
+{
+  for (guint i = 0; vdsm_schema_kind_names[i] != NULL; i++)
+    if (strcmp (name, vdsm_schema_kind_names[i]) == 0)
+      {
+        *kind = (VdsmSchemaKind) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+const char *
+vdsm_schema_type_ref_word (const VdsmSchemaTypeRef *ref)
+{
+  g_return_val_if_fail (ref != NULL, NULL);
+  switch (ref->kind)
+    {
+    case VDSM_SCHEMA_REF_PRIMITIVE:
+      return vdsm_schema_primitive_name (ref->primitive);
+    case VDSM_SCHEMA_REF_NAMED:
+      return ref->type->key;
+    case VDSM_SCHEMA_REF_LIST:
+      return "list";
+    case VDSM_SCHEMA_REF_ANY_OBJECT:
+      return "dict";
+    case VDSM_SCHEMA_REF_ANY:
+      break;
+    }
+  return "value";
+}
+
 /* ---- model destructors ---- */
 
 void

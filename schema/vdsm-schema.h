@@ -207,6 +207,14 @@ const VdsmSchemaType *vdsm_schema_lookup_type (VdsmSchema *schema, const char *k
 JsonNode *vdsm_schema_get_summary (VdsmSchema *schema);
 
 const char *vdsm_schema_primitive_name (VdsmSchemaPrimitive prim);
+/* The word of @kind in a definition's `type` key: "object", "enum",
+ * "alias", "map" or "union". */
+const char *vdsm_schema_kind_name (VdsmSchemaKind kind);
+/* The one word a reference goes by: the primitive's name, the named type's
+ * key, or "list", "dict" and "value" for a list, `dict` and the `object`
+ * word (a free-form value). For messages and names built from union
+ * members. */
+const char *vdsm_schema_type_ref_word (const VdsmSchemaTypeRef *ref);
 
 /* The schema as one JSON object keyed by file path, each file in the shape
  * of its YAML document (types, then methods or events); for introspection.

@@ -9,6 +9,8 @@
 #include <unistd.h>
 #include <gio/gunixsocketaddress.h>
 
+#define LISTEN_BACKLOG 4096
+
 struct _VdsmRpcListener {
   VdsmRpcServer *server;            /* borrowed: the server owns listeners */
   GSocket *socket;
@@ -79,7 +81,10 @@ bind_and_listen (GSocketAddress *address, GError **error)
                          G_SOCKET_PROTOCOL_DEFAULT, error);
   if (socket == NULL)
     return NULL;
-  g_socket_set_listen_backlog (socket, 128);
+  /* A burst of clients (1000 connecting at once) must not overflow the
+   * accept queue: a dropped SYN is retried only after a second. The kernel
+   * caps this at net.core.somaxconn. */
+  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
   if (!g_socket_bind (socket, address, TRUE, error) || !g_socket_listen (socket, error))
     return NULL;
   return g_steal_pointer (&socket);

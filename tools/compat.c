@@ -77,14 +77,6 @@ static const char *const polarity_word[] = {
   " (same values)", " (widened)", " (narrowed)", "",
 };
 
-static const char *const kind_names[] = {
-  [VDSM_SCHEMA_KIND_OBJECT] = "object",
-  [VDSM_SCHEMA_KIND_ENUM] = "enum",
-  [VDSM_SCHEMA_KIND_ALIAS] = "alias",
-  [VDSM_SCHEMA_KIND_MAP] = "map",
-  [VDSM_SCHEMA_KIND_UNION] = "union",
-};
-
 static const CompatLocation nowhere = { NULL, 0 };
 
 /**
@@ -229,8 +221,8 @@ static char *
 describe_type (const VdsmSchemaType *type)
 {
   if (type->anonymous)
-    return g_strdup_printf ("inline %s %s", kind_names[type->kind], type->key);
-  return g_strdup_printf ("%s %s", kind_names[type->kind], type->key);
+    return g_strdup_printf ("inline %s %s", vdsm_schema_kind_name (type->kind), type->key);
+  return g_strdup_printf ("%s %s", vdsm_schema_kind_name (type->kind), type->key);
 }
 
 static char *
@@ -757,14 +749,18 @@ compare_members (Compat *c, const Flow *flow, const GPtrArray *om, const GPtrArr
       gboolean o_opt, n_opt;
       g_autofree char *what = NULL;
 
+      o_opt = o->default_kind != VDSM_SCHEMA_DEFAULT_NONE;
       if (n == NULL)
         {
-          report (c, flow, COMPAT_BREAKING, COMPAT_BREAKING, ol, owner_nl,
-                  "%s: %s %s removed", owner, noun, o->name);
+          /* Clients sending it are refused; clients reading an optional
+           * member already cope with its absence, but may have relied on a
+           * server that always sent it. */
+          report (c, flow, COMPAT_BREAKING, o_opt ? COMPAT_RISKY : COMPAT_BREAKING,
+                  ol, owner_nl, "%s: %s %s %s removed", owner,
+                  o_opt ? "optional" : "required", noun, o->name);
           continue;
         }
       nl = location (nfile, n->line);
-      o_opt = o->default_kind != VDSM_SCHEMA_DEFAULT_NONE;
       n_opt = n->default_kind != VDSM_SCHEMA_DEFAULT_NONE;
       if (!o_opt && n_opt)
         report (c, flow, COMPAT_COMPATIBLE, COMPAT_BREAKING, ol, nl,
@@ -1076,7 +1072,7 @@ compare_types (Compat *c)
       else
         report (c, NULL, COMPAT_BREAKING, COMPAT_BREAKING, location (o->file, o->line),
                 location (n->file, n->line), "%s changed kind to %s", od,
-                kind_names[n->kind]);
+                vdsm_schema_kind_name (n->kind));
     }
   for (guint i = 0; i < new_types->len; i++)
     {

@@ -13,14 +13,6 @@
 #include <errno.h>
 #include <string.h>
 
-static const char *const kind_names[] = {
-  [VDSM_SCHEMA_KIND_OBJECT] = "object",
-  [VDSM_SCHEMA_KIND_ENUM] = "enum",
-  [VDSM_SCHEMA_KIND_ALIAS] = "alias",
-  [VDSM_SCHEMA_KIND_MAP] = "map",
-  [VDSM_SCHEMA_KIND_UNION] = "union",
-};
-
 /* Kinds in the order of the types page. */
 static const VdsmSchemaKind kind_order[] = {
   VDSM_SCHEMA_KIND_OBJECT, VDSM_SCHEMA_KIND_ENUM, VDSM_SCHEMA_KIND_UNION,
@@ -486,7 +478,8 @@ append_type (Docs *d, GString *out, const VdsmSchemaType *type)
   GPtrArray *uses = g_hash_table_lookup (d->uses, type);
 
   docs_html (out, "<section class=\"item type\" id=\"%s\">\n<h3><code>%s</code>"
-                  "<span class=\"kindtag\">%s</span>", id, type->key, kind_names[type->kind]);
+                  "<span class=\"kindtag\">%s</span>", id, type->key,
+             vdsm_schema_kind_name (type->kind));
   append_badges (out, type->added, type->modified, type->deprecated);
   g_string_append (out, "</h3>\n");
   if (g_strcmp0 (type->name, type->key) != 0)
@@ -551,14 +544,14 @@ append_type (Docs *d, GString *out, const VdsmSchemaType *type)
   append_where (out, type->file, type->line);
   g_string_append (out, "</section>\n");
   if (vdsm_schema_lookup_type (d->schema, type->key) == type)
-    index_add (d, type->key, kind_names[type->kind], href, type->description);
+    index_add (d, type->key, vdsm_schema_kind_name (type->kind), href, type->description);
   else
     {
       /* a later file's own type of that name */
       g_autofree char *base = g_path_get_basename (type->file->path);
       g_autofree char *name = g_strdup_printf ("%s (%s)", type->key, base);
 
-      index_add (d, name, kind_names[type->kind], href, type->description);
+      index_add (d, name, vdsm_schema_kind_name (type->kind), href, type->description);
     }
 }
 
@@ -570,15 +563,15 @@ types_page (Docs *d, GPtrArray *types)
   docs_html_page_begin (out, d->title, "Types");
   docs_html (out, "<h1>Types</h1>\n<p>%u types.", types->len);
   for (guint k = 0; k < G_N_ELEMENTS (kind_order); k++)
-    docs_html (out, " <a href=\"#kind-%s\">%s</a>", kind_names[kind_order[k]],
+    docs_html (out, " <a href=\"#kind-%s\">%s</a>", vdsm_schema_kind_name (kind_order[k]),
                kind_titles[kind_order[k]]);
   g_string_append (out, "</p>\n");
   for (guint k = 0; k < G_N_ELEMENTS (kind_order); k++)
     {
       VdsmSchemaKind kind = kind_order[k];
 
-      docs_html (out, "<h2 id=\"kind-%s\">%s</h2>\n<ul class=\"toc\">\n", kind_names[kind],
-                 kind_titles[kind]);
+      docs_html (out, "<h2 id=\"kind-%s\">%s</h2>\n<ul class=\"toc\">\n",
+                 vdsm_schema_kind_name (kind), kind_titles[kind]);
       for (guint i = 0; i < types->len; i++)
         {
           const VdsmSchemaType *type = g_ptr_array_index (types, i);
