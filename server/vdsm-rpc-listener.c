@@ -5,19 +5,48 @@
 #include "vdsm-rpc-private.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <gio/gunixsocketaddress.h>
 
 #define LISTEN_BACKLOG 4096
+/* After an accept error other than "nothing pending" (EMFILE, ENFILE,
+ * ENOBUFS...), the socket stays readable: stop watching it for a while
+ * instead of spinning. */
+#define ACCEPT_RETRY_MS 100
 
 struct _VdsmRpcListener {
   VdsmRpcServer *server;            /* borrowed: the server owns listeners */
   GSocket *socket;
-  GSource *source;
+  GSource *source;                  /* NULL while accepting is paused */
+  GSource *resume;                  /* timeout that resumes accepting */
   char *unix_path;                  /* removed on free */
   VdsmRpcTlsConfig *tls;            /* NULL: plain */
 };
+
+static void listener_watch (VdsmRpcListener *listener);
+
+static gboolean
+resume_accepting (gpointer user_data)
+{
+  VdsmRpcListener *listener = user_data;
+
+  g_clear_pointer (&listener->resume, g_source_unref);
+  listener_watch (listener);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+pause_accepting (VdsmRpcListener *listener)
+{
+  g_source_destroy (listener->source);
+  g_clear_pointer (&listener->source, g_source_unref);
+  listener->resume = g_timeout_source_new (ACCEPT_RETRY_MS);
+  g_source_set_callback (listener->resume, resume_accepting, listener, NULL);
+  g_source_attach (listener->resume, listener->server->context);
+}
 
 static gboolean
 on_incoming (GSocket *socket, GIOCondition condition, gpointer user_data)
@@ -33,10 +62,17 @@ on_incoming (GSocket *socket, GIOCondition condition, gpointer user_data)
 
       if (client == NULL)
         {
-          if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-            g_warning ("accept failed: %s", error->message);
-          break;
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            break;
+          g_message ("accept failed: %s; pausing for %d ms", error->message,
+                     ACCEPT_RETRY_MS);
+          pause_accepting (listener);
+          return G_SOURCE_REMOVE;
         }
+      /* Replies are single small writes: without this, a reply written
+       * right after an event waits for the peer's delayed ACK (~40 ms). */
+      if (g_socket_get_family (client) != G_SOCKET_FAMILY_UNIX)
+        g_socket_set_option (client, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
       if (g_hash_table_size (server->connections) >= server->max_connections)
         {
           g_autoptr(GSocketAddress) remote = g_socket_get_remote_address (client, NULL);
@@ -65,11 +101,17 @@ listener_start (VdsmRpcServer *server, GSocket *socket, const char *unix_path,
   listener->socket = g_object_ref (socket);
   listener->unix_path = g_strdup (unix_path);
   g_socket_set_blocking (socket, FALSE);
-  listener->source = g_socket_create_source (socket, G_IO_IN, NULL);
+  listener_watch (listener);
+  return listener;
+}
+
+static void
+listener_watch (VdsmRpcListener *listener)
+{
+  listener->source = g_socket_create_source (listener->socket, G_IO_IN, NULL);
   g_source_set_callback (listener->source, G_SOURCE_FUNC (on_incoming), listener, NULL);
   g_source_set_static_name (listener->source, "vdsm-rpc-listener");
-  g_source_attach (listener->source, server->context);
-  return listener;
+  g_source_attach (listener->source, listener->server->context);
 }
 
 static GSocket *
@@ -249,8 +291,16 @@ vdsm_rpc_listener_free (VdsmRpcListener *listener)
 {
   if (listener == NULL)
     return;
-  g_source_destroy (listener->source);
-  g_source_unref (listener->source);
+  if (listener->source != NULL)
+    {
+      g_source_destroy (listener->source);
+      g_source_unref (listener->source);
+    }
+  if (listener->resume != NULL)
+    {
+      g_source_destroy (listener->resume);
+      g_source_unref (listener->resume);
+    }
   g_socket_close (listener->socket, NULL);
   g_object_unref (listener->socket);
   if (listener->unix_path)

@@ -95,6 +95,21 @@ fake_json_text (JsonNode *node)
   return json_to_string (node, FALSE);
 }
 
+void
+fake_handle_echo (FakeServer *server, const char *method, JsonNode *id, JsonNode *params)
+{
+  g_autofree char *text = params != NULL ? fake_json_text (params) : g_strdup ("true");
+
+  fake_server_reply (server, id, "result", text);
+}
+
+void
+fake_handle_vm_error (FakeServer *server, const char *method, JsonNode *id, JsonNode *params)
+{
+  fake_server_reply (server, id, "error",
+                     "{\"code\": 1, \"message\": \"Virtual machine does not exist\"}");
+}
+
 /* Replies to the request @id on the reply-to destination of the
  * connection with `"<member>": <json>`. */
 void

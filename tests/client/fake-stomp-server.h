@@ -69,4 +69,11 @@ void fake_server_drop (FakeServer *server);
 
 char *fake_json_text (JsonNode *node);
 
+/* Handlers several tests serve with: */
+/* Answers every request with its own params, or `true` without any. */
+void fake_handle_echo (FakeServer *server, const char *method, JsonNode *id, JsonNode *params);
+/* Answers with VDSM's error 1, "Virtual machine does not exist". */
+void fake_handle_vm_error (FakeServer *server, const char *method, JsonNode *id,
+                           JsonNode *params);
+
 G_END_DECLS

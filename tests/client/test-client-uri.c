@@ -63,7 +63,8 @@ test_invalid (void)
     "unix:///run/sock?x",
     "tcp://[::1:54321",
   };
-  g_autofree char *long_path = g_strconcat ("unix:///", g_strnfill (200, 'x'), NULL);
+  g_autofree char *long_name = g_strnfill (200, 'x');
+  g_autofree char *long_path = g_strconcat ("unix:///", long_name, NULL);
 
   for (gsize i = 0; i < G_N_ELEMENTS (invalid); i++)
     {

@@ -14,22 +14,6 @@
 
 /* ---- Handlers ---- */
 
-/* Answers every request with its own params, or `true` without any. */
-static void
-handle_echo (FakeServer *server, const char *method, JsonNode *id, JsonNode *params)
-{
-  g_autofree char *text = params != NULL ? fake_json_text (params) : g_strdup ("true");
-
-  fake_server_reply (server, id, "result", text);
-}
-
-static void
-handle_vm_error (FakeServer *server, const char *method, JsonNode *id, JsonNode *params)
-{
-  fake_server_reply (server, id, "error",
-                     "{\"code\": 1, \"message\": \"Virtual machine does not exist\"}");
-}
-
 static void
 handle_foreign_id_first (FakeServer *server, const char *method, JsonNode *id, JsonNode *params)
 {
@@ -179,7 +163,7 @@ test_handshake (void)
 static void
 test_connect_async (void)
 {
-  g_autoptr(FakeServer) server = fake_server_new (handle_echo);
+  g_autoptr(FakeServer) server = fake_server_new (fake_handle_echo);
   g_autoptr(GAsyncResult) res = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(VdsmClient) client = NULL;
@@ -200,7 +184,7 @@ test_connect_async (void)
 static void
 test_connect_unix (void)
 {
-  g_autoptr(FakeServer) server = fake_server_new (handle_echo);
+  g_autoptr(FakeServer) server = fake_server_new (fake_handle_echo);
   g_autoptr(VdsmClient) client = NULL;
   g_autoptr(JsonNode) result = NULL;
   g_autoptr(GError) error = NULL;
@@ -321,7 +305,7 @@ test_connect_cancel (void)
 static void
 test_call_success (void)
 {
-  g_autoptr(FakeServer) server = fake_server_new (handle_echo);
+  g_autoptr(FakeServer) server = fake_server_new (fake_handle_echo);
   g_autoptr(VdsmClient) client = NULL;
   g_autoptr(JsonNode) params = json_from_string ("{\"vmID\": \"abc\", \"n\": 3}", NULL);
   g_autoptr(JsonNode) result = NULL;
@@ -380,7 +364,7 @@ test_call_success (void)
 static void
 test_call_invalid_params (void)
 {
-  g_autoptr(FakeServer) server = fake_server_new (handle_echo);
+  g_autoptr(FakeServer) server = fake_server_new (fake_handle_echo);
   g_autoptr(VdsmClient) client = NULL;
   g_autoptr(JsonNode) params = json_from_string ("\"just a string\"", NULL);
   g_autoptr(JsonNode) result = NULL;
@@ -397,7 +381,7 @@ test_call_invalid_params (void)
 static void
 test_call_server_error (void)
 {
-  g_autoptr(FakeServer) server = fake_server_new (handle_vm_error);
+  g_autoptr(FakeServer) server = fake_server_new (fake_handle_vm_error);
   g_autoptr(VdsmClient) client = NULL;
   g_autoptr(JsonNode) result = NULL;
   g_autoptr(GError) error = NULL;
@@ -781,7 +765,7 @@ sync_caller (gpointer data)
 static void
 test_threads (void)
 {
-  g_autoptr(FakeServer) server = fake_server_new (handle_echo);
+  g_autoptr(FakeServer) server = fake_server_new (fake_handle_echo);
   g_autoptr(VdsmClient) client = NULL;
   ThreadsData td = { 0, };
   GThread *thread;

@@ -2062,10 +2062,30 @@ test_defaults (void)
 
 /* ---- Internals ---- */
 
+/* JSON text in, what @write makes of the tree json-glib reads from it out. */
+typedef struct {
+  const char *json;
+  const char *written;
+} WriterCase;
+
+static void
+check_writer (void (*write) (GString *out, JsonNode *node), const WriterCase *cases, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    {
+      g_autoptr(JsonNode) node = json_from_string (cases[i].json, NULL);
+      g_autoptr(GString) out = g_string_new (NULL);
+
+      g_assert_nonnull (node);
+      write (out, node);
+      g_assert_cmpstr (out->str, ==, cases[i].written);
+    }
+}
+
 static void
 test_pyrepr (void)
 {
-  static const struct { const char *json; const char *repr; } cases[] = {
+  static const WriterCase cases[] = {
     { "\"plain\"", "'plain'" },
     { "\"it's\"", "\"it's\"" },
     { "\"both ' and \\\"\"", "'both \\' and \"'" },
@@ -2077,15 +2097,7 @@ test_pyrepr (void)
     { "{}", "{}" },
   };
 
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autoptr(JsonNode) node = json_from_string (cases[i].json, NULL);
-      g_autoptr(GString) out = g_string_new (NULL);
-
-      g_assert_nonnull (node);
-      vdsm_rpc_pyrepr_node (out, node);
-      g_assert_cmpstr (out->str, ==, cases[i].repr);
-    }
+  check_writer (vdsm_rpc_pyrepr_node, cases, G_N_ELEMENTS (cases));
 }
 
 /* The writer of request ids and free-form values: always JSON in UTF-8,
@@ -2094,7 +2106,7 @@ test_pyrepr (void)
 static void
 test_write_node (void)
 {
-  static const struct { const char *json; const char *written; } cases[] = {
+  static const WriterCase cases[] = {
     { "{\"a\": [1, true, null, 0.5, 2.0, \"x\"], \"b\": {}}",
       "{\"a\":[1,true,null,0.5,2.0,\"x\"],\"b\":{}}" },
     { "1e999", "null" },
@@ -2105,15 +2117,7 @@ test_write_node (void)
     { "\"caf\\u00e9\"", "\"caf\xc3\xa9\"" },
   };
 
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autoptr(JsonNode) node = json_from_string (cases[i].json, NULL);
-      g_autoptr(GString) out = g_string_new (NULL);
-
-      g_assert_nonnull (node);
-      vdsm_json_write_node (out, node);
-      g_assert_cmpstr (out->str, ==, cases[i].written);
-    }
+  check_writer (vdsm_json_write_node, cases, G_N_ELEMENTS (cases));
 }
 
 static void
