@@ -442,6 +442,9 @@ test_dispatch (void)
   g_assert_cmpuint (vdsm_rpc_n_methods, ==, 6);
   g_assert_null (vdsm_rpc_methods[vdsm_rpc_n_methods].name);
   g_assert_cmpstr (vdsm_rpc_methods[0].name, ==, "Test.echo");
+  /* `inline: true` in the schema is the only way to the I/O thread. */
+  g_assert_cmpint (find_method ("Test.ping")->flags, ==, VDSM_RPC_METHOD_INLINE);
+  g_assert_cmpint (find_method ("Test.echo")->flags, ==, 0);
 
   /* Defaults: the literal ones are applied, has_ flags say "absent". */
   g_assert_true (invoke ("Test.echo", "{\"item\":{\"itemID\":\"a\",\"count\":4}}", result, &error));
