@@ -44,7 +44,7 @@ set_running_since (VdsmdContext *ctx, const char *vm_id, gint64 when)
 guint64
 vdsmd_context_running_seconds (VdsmdContext *ctx, const char *vm_id)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&ctx->lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&ctx->lock);
   gint64 now = g_get_monotonic_time ();
   const gint64 *since = g_hash_table_lookup (ctx->running_since, vm_id);
 
@@ -59,7 +59,7 @@ vdsmd_context_running_seconds (VdsmdContext *ctx, const char *vm_id)
 void
 vdsmd_context_vm_started (VdsmdContext *ctx, const char *vm_id)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&ctx->lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&ctx->lock);
 
   set_running_since (ctx, vm_id, g_get_monotonic_time ());
 }
@@ -67,7 +67,7 @@ vdsmd_context_vm_started (VdsmdContext *ctx, const char *vm_id)
 void
 vdsmd_context_vm_stopped (VdsmdContext *ctx, const char *vm_id)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&ctx->lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&ctx->lock);
 
   g_hash_table_remove (ctx->running_since, vm_id);
 }
@@ -76,7 +76,7 @@ gboolean
 vdsmd_context_swap_cpu_sample (VdsmdContext *ctx, const VdsmdCpuSample *now,
                                VdsmdCpuSample *previous)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&ctx->lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&ctx->lock);
   gboolean had = ctx->have_cpu_sample;
 
   if (had)

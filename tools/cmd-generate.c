@@ -72,7 +72,7 @@ vdsm_schema_cmd_generate (int argc, char **argv)
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
       "Do not print warnings", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, "FILE…" },
-    { NULL }
+    G_OPTION_ENTRY_NULL
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("FILE… - generate C from VDSM schema files");
   g_autoptr(GError) error = NULL;

@@ -188,6 +188,8 @@ emit_method (GenHelpers *h, EmitWriter *w, const GenMethod *method)
   g_autofree char *args = gen_param_args (method->params, GEN_PARAMS_CLIENT);
   g_autofree char *name = gen_c_literal (sm->name);
   g_autofree char *desc = gen_doc (sm->description);
+  /* A method without a return answers `true`: the node is owned, not read. */
+  const char *unused_node = method->ret == NULL ? "G_GNUC_UNUSED " : "";
   g_autofree char *sig_async = signature (method, "");
   g_autofree char *sig_finish = signature (method, "_finish");
   g_autofree char *sig_sync = signature (method, "_sync");
@@ -233,7 +235,8 @@ emit_method (GenHelpers *h, EmitWriter *w, const GenMethod *method)
   emit (w, "%s\n{\n", sig_finish);
   emit_indent (w);
   emit (w, "GError *local_error = NULL;\n");
-  emit (w, "g_autoptr (JsonNode) node = vdsm_client_call_finish (client, result, &local_error);\n\n");
+  emit (w, "%sg_autoptr (JsonNode) node = vdsm_client_call_finish (client, result, &local_error);\n\n",
+        unused_node);
   emit_result_return (w, method);
   emit_dedent (w);
   emit (w, "}\n\n");
@@ -249,8 +252,8 @@ emit_method (GenHelpers *h, EmitWriter *w, const GenMethod *method)
   emit (w, "GError *local_error = NULL;\n");
   emit (w, "g_autoptr (JsonNode) params = build_%s_params (%s);\n", method->id,
         *args != '\0' ? args + 2 : "");
-  emit (w, "g_autoptr (JsonNode) node = vdsm_client_call_sync (client, %s, params, cancellable, &local_error);\n\n",
-        name);
+  emit (w, "%sg_autoptr (JsonNode) node = vdsm_client_call_sync (client, %s, params, cancellable, &local_error);\n\n",
+        unused_node, name);
   emit_result_return (w, method);
   emit_dedent (w);
   emit (w, "}\n\n");

@@ -653,25 +653,6 @@ fill_object (GenModel *model, GenType *type, GHashTable *names)
     }
 }
 
-static const char *
-member_word (const VdsmSchemaTypeRef *sref)
-{
-  switch (sref->kind)
-    {
-    case VDSM_SCHEMA_REF_PRIMITIVE:
-      return vdsm_schema_primitive_name (sref->primitive);
-    case VDSM_SCHEMA_REF_NAMED:
-      return sref->type->key;
-    case VDSM_SCHEMA_REF_LIST:
-      return "list";
-    case VDSM_SCHEMA_REF_ANY_OBJECT:
-      return "dict";
-    case VDSM_SCHEMA_REF_ANY:
-      return "value";
-    }
-  return "value";
-}
-
 static void
 fill_union (GenModel *model, GenType *type, GHashTable *names)
 {
@@ -701,7 +682,7 @@ fill_union (GenModel *model, GenType *type, GHashTable *names)
     {
       const VdsmSchemaTypeRef *sref = g_ptr_array_index (type->schema->members, i);
       GenField *field = g_new0 (GenField, 1);
-      g_autofree char *ident = vdsm_naming_identifier (member_word (sref));
+      g_autofree char *ident = vdsm_naming_identifier (vdsm_schema_type_ref_word (sref));
       g_autofree char *upper = NULL;
       g_autofree char *constant = NULL;
 
