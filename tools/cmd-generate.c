@@ -40,6 +40,19 @@ emit_banner (GenModel *model, EmitWriter *w, const char *what)
   emit (w, ": %s.\n * Do not edit. */\n\n", what);
 }
 
+void
+emit_source_file (GenModel *model, EmitWriter *out, const char *what,
+                  const char *includes, GenHelpers *helpers, EmitWriter *body)
+{
+  emit_banner (model, out, what);
+  emit (out, "%s\n", includes);
+  gen_helpers_emit_protos (helpers, out);
+  emit (out, "%s", body->buf->str);
+  gen_helpers_emit_defs (helpers, out);
+  emit_writer_clear (body);
+  gen_helpers_clear (helpers);
+}
+
 static void
 print_diagnostics (VdsmSchema *schema, gboolean quiet)
 {

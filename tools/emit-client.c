@@ -270,13 +270,8 @@ emit_source (GenModel *model, EmitWriter *out)
   for (guint i = 0; i < model->methods->len; i++)
     emit_method (&h, &body, g_ptr_array_index (model->methods, i));
 
-  emit_banner (model, out, "typed client calls, one async/finish/sync triple per method");
-  emit (out, "#include \"vdsm-client-methods.h\"\n#include \"vdsm-json.h\"\n\n");
-  gen_helpers_emit_protos (&h, out);
-  emit (out, "%s", body.buf->str);
-  gen_helpers_emit_defs (&h, out);
-  emit_writer_clear (&body);
-  gen_helpers_clear (&h);
+  emit_source_file (model, out, "typed client calls, one async/finish/sync triple per method",
+                    "#include \"vdsm-client-methods.h\"\n#include \"vdsm-json.h\"\n", &h, &body);
 }
 
 void

@@ -107,13 +107,8 @@ emit_source (GenModel *model, EmitWriter *out)
   for (guint i = 0; i < model->events->len; i++)
     emit_emitter (&h, &body, g_ptr_array_index (model->events, i));
 
-  emit_banner (model, out, "typed emitters for the schema's events");
-  emit (out, "#include \"vdsm-rpc-events.h\"\n#include \"vdsm-json.h\"\n\n");
-  gen_helpers_emit_protos (&h, out);
-  emit (out, "%s", body.buf->str);
-  gen_helpers_emit_defs (&h, out);
-  emit_writer_clear (&body);
-  gen_helpers_clear (&h);
+  emit_source_file (model, out, "typed emitters for the schema's events",
+                    "#include \"vdsm-rpc-events.h\"\n#include \"vdsm-json.h\"\n", &h, &body);
 }
 
 void

@@ -150,15 +150,11 @@ emit_dispatch_source (GenModel *model, EmitWriter *out)
             method->method->run_inline ? "VDSM_RPC_METHOD_INLINE" : "0");
     }
   emit (&body, "  { NULL, NULL, 0 }\n};\n\n");
-  emit (&body, "const gsize vdsm_rpc_n_methods = G_N_ELEMENTS (vdsm_rpc_methods) - 1;\n");
+  emit (&body, "const gsize vdsm_rpc_n_methods = G_N_ELEMENTS (vdsm_rpc_methods) - 1;\n\n");
 
-  emit_banner (model, out, "the daemon's method table");
-  emit (out, "#include \"vdsm-rpc-dispatch.h\"\n#include \"vdsm-rpc-handlers.h\"\n#include \"vdsm-json.h\"\n\n");
-  gen_helpers_emit_protos (&h, out);
-  emit (out, "%s\n", body.buf->str);
-  gen_helpers_emit_defs (&h, out);
-  emit_writer_clear (&body);
-  gen_helpers_clear (&h);
+  emit_source_file (model, out, "the daemon's method table",
+                    "#include \"vdsm-rpc-dispatch.h\"\n#include \"vdsm-rpc-handlers.h\"\n"
+                    "#include \"vdsm-json.h\"\n", &h, &body);
 }
 
 void

@@ -837,13 +837,9 @@ emit_source (GenModel *model, EmitWriter *out)
         }
     }
 
-  emit_banner (model, out, "the C types of the schema's types");
-  emit (out, "#include \"vdsm-types.h\"\n#include \"vdsm-json.h\"\n\n#include <string.h>\n\n");
-  gen_helpers_emit_protos (&h, out);
-  emit (out, "%s", body.buf->str);
-  gen_helpers_emit_defs (&h, out);
-  emit_writer_clear (&body);
-  gen_helpers_clear (&h);
+  emit_source_file (model, out, "the C types of the schema's types",
+                    "#include \"vdsm-types.h\"\n#include \"vdsm-json.h\"\n\n#include <string.h>\n",
+                    &h, &body);
 }
 
 void

@@ -21,4 +21,11 @@ void emit_client (GenModel *model, EmitWriter *header, EmitWriter *source);
 /* The banner every generated file starts with. */
 void emit_banner (GenModel *model, EmitWriter *w, const char *what);
 
+/* Writes a generated .c file into @out: the banner, @includes, prototypes
+ * of the helpers @body used (collected in @helpers), @body, then those
+ * helpers' definitions. Clears @helpers and @body. */
+void emit_source_file (GenModel *model, EmitWriter *out, const char *what,
+                       const char *includes, GenHelpers *helpers,
+                       EmitWriter *body);
+
 G_END_DECLS
