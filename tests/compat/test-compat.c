@@ -7,41 +7,22 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <string.h>
-#include <sys/wait.h>
-
-typedef struct {
-  int status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_free (run->out);
-  g_free (run->err);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+#include "vdsm-test-run.h"
 
 /* Run `vdsm-schema compat ARGS…` in @dir. */
 static void
-run_compat (const char *dir, const char *const *args, Run *run)
+run_compat (const char *dir, const char *const *args, VdsmTestRun *run)
 {
   g_autofree char *tool = g_build_filename (g_getenv ("VDSM_BUILD_ROOT"), "tools",
                                             "vdsm-schema", NULL);
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr (GError) error = NULL;
-  int wait_status = 0;
 
   g_ptr_array_add (argv, tool);
   g_ptr_array_add (argv, (gpointer) "compat");
   for (const char *const *arg = args; *arg != NULL; arg++)
     g_ptr_array_add (argv, (gpointer) *arg);
   g_ptr_array_add (argv, NULL);
-  if (!g_spawn_sync (dir, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                     &run->out, &run->err, &wait_status, &error))
-    g_error ("cannot run %s: %s", tool, error->message);
-  run->status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : -1;
+  vdsm_test_run (run, dir, (const char *const *) argv->pdata, NULL);
 }
 
 static char *
@@ -87,7 +68,7 @@ test_pair (gconstpointer data)
   g_autofree char *args_text = NULL;
   g_autofree char *expected = NULL;
   g_auto (GStrv) args = NULL;
-  g_auto (Run) run = { 0 };
+  g_auto (VdsmTestRun) run = { 0 };
   g_autoptr (GError) error = NULL;
 
   if (g_file_get_contents (args_path, &args_text, NULL, NULL))
@@ -114,9 +95,9 @@ test_fail_on_risky (void)
   const char *plain[] = { "old.yml", "new.yml", NULL };
   const char *strict[] = { "--fail-on-risky", "old.yml", "new.yml", NULL };
   const char *quiet[] = { "--quiet", "old.yml", "new.yml", NULL };
-  g_auto (Run) a = { 0 };
-  g_auto (Run) b = { 0 };
-  g_auto (Run) c = { 0 };
+  g_auto (VdsmTestRun) a = { 0 };
+  g_auto (VdsmTestRun) b = { 0 };
+  g_auto (VdsmTestRun) c = { 0 };
 
   run_compat (dir, plain, &a);
   g_assert_cmpint (a.status, ==, 0);
@@ -144,7 +125,7 @@ test_usage (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_auto (Run) run = { 0 };
+      g_auto (VdsmTestRun) run = { 0 };
 
       run_compat (NULL, cases[i], &run);
       g_assert_cmpint (run.status, ==, 2);
@@ -163,8 +144,8 @@ test_load_errors (void)
   g_autofree char *missing = g_build_filename (tmp, "missing.yml", NULL);
   const char *broken_new[] = { good, broken, NULL };
   const char *missing_old[] = { missing, good, NULL };
-  g_auto (Run) a = { 0 };
-  g_auto (Run) b = { 0 };
+  g_auto (VdsmTestRun) a = { 0 };
+  g_auto (VdsmTestRun) b = { 0 };
 
   g_assert_true (g_file_set_contents (broken,
                                       "types:\n    A: &A\n        type: [unclosed\n", -1, NULL));
@@ -206,8 +187,8 @@ test_reference (void)
                                                 "vdsm-api.yml", NULL);
   g_autofree char *ours_events = g_build_filename (g_getenv ("VDSM_SOURCE_ROOT"), "api",
                                                    "vdsm-events.yml", NULL);
-  g_auto (Run) same = { 0 };
-  g_auto (Run) subset = { 0 };
+  g_auto (VdsmTestRun) same = { 0 };
+  g_auto (VdsmTestRun) subset = { 0 };
 
   if (api == NULL || events == NULL)
     {
@@ -242,7 +223,7 @@ test_released_api (void)
     "--old", "api/released/vdsm-api.yml", "--old", "api/released/vdsm-events.yml",
     "--new", "api/vdsm-api.yml", "--new", "api/vdsm-events.yml", NULL
   };
-  g_auto (Run) run = { 0 };
+  g_auto (VdsmTestRun) run = { 0 };
 
   run_compat (g_getenv ("VDSM_SOURCE_ROOT"), args, &run);
   if (run.status != 0)

@@ -9,7 +9,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <string.h>
-#include <sys/wait.h>
+#include "vdsm-test-run.h"
 
 #include "docs-names.h"
 
@@ -32,13 +32,14 @@ static const Case cases[] = {
 static int
 run (const char *const *argv, char **out, char **err)
 {
-  g_autoptr (GError) error = NULL;
-  int status = -1;
+  g_auto (VdsmTestRun) result = { 0 };
 
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, err,
-                     &status, &error))
-    g_error ("cannot run %s: %s", argv[0], error->message);
-  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+  vdsm_test_run (&result, NULL, argv, NULL);
+  if (out != NULL)
+    *out = g_steal_pointer (&result.out);
+  if (err != NULL)
+    *err = g_steal_pointer (&result.err);
+  return result.status;
 }
 
 /* page#id of everything the schema defines, one per line. */

@@ -8,6 +8,8 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "vdsm-test-run.h"
+
 static const char *const outputs[] = {
   "vdsm-types.h", "vdsm-types.c", "vdsm-rpc-handlers.h",
   "vdsm-rpc-dispatch.h", "vdsm-rpc-dispatch.c", "vdsm-rpc-events.h",
@@ -24,15 +26,14 @@ tool_path (void)
 static int
 run (const char *const *argv, char **out, char **err)
 {
-  g_autoptr(GError) error = NULL;
-  int status = -1;
+  g_auto (VdsmTestRun) result = { 0 };
 
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                     out, err, &status, &error))
-    g_error ("cannot run %s: %s", argv[0], error->message);
-  if (WIFEXITED (status))
-    return WEXITSTATUS (status);
-  return -1;
+  vdsm_test_run (&result, NULL, argv, NULL);
+  if (out != NULL)
+    *out = g_steal_pointer (&result.out);
+  if (err != NULL)
+    *err = g_steal_pointer (&result.err);
+  return result.status;
 }
 
 static int
