@@ -675,7 +675,9 @@ JsonObject *
 vdsm_schema_validate_params (const VdsmSchemaMethod *method, JsonNode *params,
                              GError **error)
 {
-  g_autoptr (JsonObject) named = json_object_new ();
+  /* Positional params are named into @owned; an object is only read. */
+  g_autoptr (JsonObject) owned = NULL;
+  JsonObject *named = NULL;
   g_autoptr (JsonObject) result = json_object_new ();
   Walk w = { g_string_new ("params"), 0 };
   gboolean ok = TRUE;
@@ -687,6 +689,7 @@ vdsm_schema_validate_params (const VdsmSchemaMethod *method, JsonNode *params,
       JsonArray *array = json_node_get_array (params);
       guint n = json_array_get_length (array);
 
+      named = owned = json_object_new ();
       if (n > method->params->len)
         ok = fail (&w, error, "too many parameters for %s: %u given, at most %u",
                    method->name, n, method->params->len);
@@ -700,18 +703,19 @@ vdsm_schema_validate_params (const VdsmSchemaMethod *method, JsonNode *params,
     }
   else if (params != NULL && JSON_NODE_HOLDS_OBJECT (params))
     {
-      g_autoptr (GPtrArray) unknown = unknown_names (method->params,
-                                                     json_node_get_object (params));
-
-      if (unknown->len > 0)
+      named = json_node_get_object (params);
+      if (json_object_get_size (named) > 0)
         {
-          g_autofree char *keys = join_keys (unknown);
+          g_autoptr (GPtrArray) unknown = unknown_names (method->params, named);
 
-          ok = fail (&w, error, "unknown parameter%s %s for %s", unknown->len > 1 ? "s" : "",
-                     keys, method->name);
+          if (unknown->len > 0)
+            {
+              g_autofree char *keys = join_keys (unknown);
+
+              ok = fail (&w, error, "unknown parameter%s %s for %s",
+                         unknown->len > 1 ? "s" : "", keys, method->name);
+            }
         }
-      json_object_unref (named);
-      named = json_object_ref (json_node_get_object (params));
     }
   else if (params != NULL && !JSON_NODE_HOLDS_NULL (params))
     ok = fail_expected (&w, error, "an object or an array", params);
@@ -719,7 +723,7 @@ vdsm_schema_validate_params (const VdsmSchemaMethod *method, JsonNode *params,
   for (guint i = 0; ok && i < method->params->len; i++)
     {
       VdsmSchemaMember *param = g_ptr_array_index (method->params, i);
-      JsonNode *value = json_object_get_member (named, param->name);
+      JsonNode *value = named ? json_object_get_member (named, param->name) : NULL;
 
       if (is_absent (value))
         {

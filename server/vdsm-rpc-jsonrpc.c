@@ -322,7 +322,7 @@ vdsm_rpc_jsonrpc_handle (VdsmRpcConnection *conn, const char *reply_to,
                          const char *flow_id, const char *body, gsize length)
 {
   VdsmRpcServer *server = conn->server;
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  JsonParser *parser = server->request_parser;
   g_autoptr(GError) error = NULL;
   JsonNode *root = NULL;
   VdsmRpcBatch *batch;
