@@ -18,7 +18,6 @@
  */
 #include "vdsm-client.h"
 
-#include "vdsm-client-json.h"
 #include "vdsm-client-uri.h"
 #include "vdsm-error.h"
 #include "vdsm-json.h"
@@ -689,7 +688,7 @@ worker_handle_message (VdsmClient *self, VdsmStompFrame *frame)
   const char *body = vdsm_stomp_frame_get_body (frame, &length);
   JsonNode *root;
 
-  if (!vdsm_client_json_check_depth (body, length, &error))
+  if (!vdsm_json_check_depth (body, length, &error))
     {
       g_debug ("Ignoring a message from %s: %s", self->uri, error->message);
       return;

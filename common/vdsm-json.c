@@ -627,3 +627,51 @@ vdsm_json_hash_table_copy (GHashTable *table, GCopyFunc copy,
     g_hash_table_insert (result, g_strdup (key), copy (value, NULL));
   return result;
 }
+
+gboolean
+vdsm_json_check_depth (const char *data, gsize length, GError **error)
+{
+  gboolean in_string = FALSE;
+  gboolean escaped = FALSE;
+  guint depth = 0;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (escaped)
+            escaped = FALSE;
+          else if (c == '\\')
+            escaped = TRUE;
+          else if (c == '"')
+            in_string = FALSE;
+          continue;
+        }
+      switch (c)
+        {
+        case '"':
+          in_string = TRUE;
+          break;
+        case '[':
+        case '{':
+          if (++depth > VDSM_JSON_MAX_DEPTH)
+            {
+              g_set_error (error, VDSM_ERROR, VDSM_ERROR_PARSE,
+                           "JSON nested deeper than %u levels", VDSM_JSON_MAX_DEPTH);
+              return FALSE;
+            }
+          break;
+        case ']':
+        case '}':
+          /* Unbalanced input is the parser's to reject. */
+          if (depth > 0)
+            depth--;
+          break;
+        default:
+          break;
+        }
+    }
+  return TRUE;
+}

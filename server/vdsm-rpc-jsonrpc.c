@@ -327,7 +327,8 @@ vdsm_rpc_jsonrpc_handle (VdsmRpcConnection *conn, const char *reply_to,
   JsonNode *root = NULL;
   VdsmRpcBatch *batch;
 
-  if (json_parser_load_from_data (parser, body, length, &error))
+  if (vdsm_json_check_depth (body, length, &error) &&
+      json_parser_load_from_data (parser, body, length, &error))
     root = json_parser_get_root (parser);
 
   if (root == NULL)

@@ -1422,6 +1422,16 @@ test_jsonrpc_errors (Fixture *fx, gconstpointer data)
   assert_error_reply (reply, NULL, -32700, NULL);
   json_node_unref (reply);
 
+  /* Nesting that would overflow a recursive parser's stack is refused
+   * before parsing, and the server lives on (the next call below). */
+  {
+    g_autofree char *deep = g_strnfill (300000, '[');
+
+    reply = call (c, "r", "s", deep);
+    assert_error_reply (reply, NULL, -32700, NULL);
+    json_node_unref (reply);
+  }
+
   /* The id, when there is one, is echoed so the caller learns its fate. */
   reply = call (c, "r", "s", "{\"method\": \"Test.ping\", \"id\": 3}");
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (reply), "id"), ==, 3);
