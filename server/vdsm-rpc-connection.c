@@ -13,9 +13,6 @@
 
 #define DETECT_BYTES 11                        /* strlen ("UNSUBSCRIBE") */
 #define FLUSH_TIMEOUT_US (5 * G_USEC_PER_SEC)  /* closing: time to drain */
-/* Reads per wake-up: enough to drain a burst, few enough that one busy
- * client cannot hold the I/O thread. */
-#define READS_PER_DISPATCH 8
 #define OUTBUF_KEEP (256 * 1024)               /* larger drained buffers are freed */
 #define OUTBUF_COMPACT (1024 * 1024)
 
@@ -472,43 +469,46 @@ process (VdsmRpcConnection *conn, const char *data, gsize len)
     feed (conn, data, len);
 }
 
+/* One read per wake-up, then the other ready connections get their turn.
+ * A pipelining client refills its window while it is being served, so
+ * reading on until the socket runs dry (or for several reads) serves it
+ * again and again while every other client waits a whole round. */
 static gboolean
 on_readable (GObject *stream, gpointer user_data)
 {
   VdsmRpcConnection *conn = user_data;
   /* Keeps @conn alive while a callback may close it. */
   G_GNUC_UNUSED g_autoptr(VdsmRpcConnection) hold = vdsm_rpc_connection_ref (conn);
+  g_autoptr(GError) error = NULL;
   char *buffer = conn->server->read_buffer;
+  gssize n;
 
   g_source_set_ready_time (conn->read_source, -1);
-  for (guint i = 0; i < READS_PER_DISPATCH; i++)
+  n = g_pollable_input_stream_read_nonblocking (conn->input, buffer, VDSM_RPC_READ_BUFFER_SIZE,
+                                                NULL, &error);
+  if (n < 0)
     {
-      g_autoptr(GError) error = NULL;
-      gssize n = g_pollable_input_stream_read_nonblocking (conn->input, buffer,
-                                                           VDSM_RPC_READ_BUFFER_SIZE,
-                                                           NULL, &error);
-
-      if (n < 0)
-        {
-          if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-            vdsm_rpc_connection_close (conn, error->message);
-          return G_SOURCE_CONTINUE;
-        }
-      if (n == 0)
-        {
-          vdsm_rpc_connection_close (conn, "closed by the client");
-          return G_SOURCE_CONTINUE;
-        }
-
-      conn->last_recv = g_get_monotonic_time ();
-      process (conn, buffer, n);
-      /* Closed, or closing (which stops reading). */
-      if (conn->read_source == NULL)
-        return G_SOURCE_CONTINUE;
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        vdsm_rpc_connection_close (conn, error->message);
+      return G_SOURCE_CONTINUE;
     }
-  /* More may be waiting, possibly decrypted already where polling the
-   * socket would not see it: come back after the other sources ran. */
-  g_source_set_ready_time (conn->read_source, 0);
+  if (n == 0)
+    {
+      vdsm_rpc_connection_close (conn, "closed by the client");
+      return G_SOURCE_CONTINUE;
+    }
+
+  conn->last_recv = g_get_monotonic_time ();
+  process (conn, buffer, n);
+  /* Closed, or closing (which stops reading). */
+  if (conn->read_source == NULL)
+    return G_SOURCE_CONTINUE;
+  /* A short read from a socket emptied it: polling sees what comes next.
+   * A full buffer may have left more behind, and TLS may hold decrypted
+   * data that polling the socket would not see: come back after the
+   * other sources ran. */
+  if (n == VDSM_RPC_READ_BUFFER_SIZE || G_IS_TLS_CONNECTION (conn->stream))
+    g_source_set_ready_time (conn->read_source, 0);
   return G_SOURCE_CONTINUE;
 }
 
