@@ -503,12 +503,12 @@ on_readable (GObject *stream, gpointer user_data)
   /* Closed, or closing (which stops reading). */
   if (conn->read_source == NULL)
     return G_SOURCE_CONTINUE;
-  /* A short read from a socket emptied it: polling sees what comes next.
-   * A full buffer may have left more behind, and TLS may hold decrypted
-   * data that polling the socket would not see: come back after the
-   * other sources ran. */
-  if (n == VDSM_RPC_READ_BUFFER_SIZE || G_IS_TLS_CONNECTION (conn->stream))
-    g_source_set_ready_time (conn->read_source, 0);
+  /* Come back after the other sources ran: a full buffer may have left
+   * more behind, TLS may hold decrypted data that polling the socket would
+   * not see, and a ping-pong client's next request usually arrives within
+   * the next iteration, which then does not sleep in poll (a wake-up costs
+   * ~20 us on these hosts). The read that finds nothing stops this. */
+  g_source_set_ready_time (conn->read_source, 0);
   return G_SOURCE_CONTINUE;
 }
 
