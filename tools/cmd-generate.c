@@ -53,6 +53,21 @@ emit_source_file (GenModel *model, EmitWriter *out, const char *what,
   gen_helpers_clear (helpers);
 }
 
+void
+emit_source_for_each (GenModel *model, EmitWriter *out, const char *what,
+                      const char *includes, GPtrArray *items,
+                      EmitItemFunc emit_item)
+{
+  GenHelpers h;
+  EmitWriter body;
+
+  gen_helpers_init (&h, model);
+  emit_writer_init (&body);
+  for (guint i = 0; i < items->len; i++)
+    emit_item (&h, &body, g_ptr_array_index (items, i));
+  emit_source_file (model, out, what, includes, &h, &body);
+}
+
 static void
 print_diagnostics (VdsmSchema *schema, gboolean quiet)
 {

@@ -182,8 +182,9 @@ emit_result_return (EmitWriter *w, const GenMethod *method)
 }
 
 static void
-emit_method (GenHelpers *h, EmitWriter *w, const GenMethod *method)
+emit_method (GenHelpers *h, EmitWriter *w, gconstpointer item)
 {
+  const GenMethod *method = item;
   const VdsmSchemaMethod *sm = method->method;
   g_autofree char *args = gen_param_args (method->params, GEN_PARAMS_CLIENT);
   g_autofree char *name = gen_c_literal (sm->name);
@@ -259,24 +260,10 @@ emit_method (GenHelpers *h, EmitWriter *w, const GenMethod *method)
   emit (w, "}\n\n");
 }
 
-static void
-emit_source (GenModel *model, EmitWriter *out)
-{
-  GenHelpers h;
-  EmitWriter body;
-
-  gen_helpers_init (&h, model);
-  emit_writer_init (&body);
-  for (guint i = 0; i < model->methods->len; i++)
-    emit_method (&h, &body, g_ptr_array_index (model->methods, i));
-
-  emit_source_file (model, out, "typed client calls, one async/finish/sync triple per method",
-                    "#include \"vdsm-client-methods.h\"\n#include \"vdsm-json.h\"\n", &h, &body);
-}
-
 void
 emit_client (GenModel *model, EmitWriter *header, EmitWriter *source)
 {
   emit_header (model, header);
-  emit_source (model, source);
+  emit_source_for_each (model, source, "typed client calls, one async/finish/sync triple per method",
+                        "#include \"vdsm-client-methods.h\"\n#include \"vdsm-json.h\"\n", model->methods, emit_method);
 }

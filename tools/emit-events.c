@@ -37,26 +37,9 @@ emit_header (GenModel *model, EmitWriter *w)
 }
 
 static void
-emit_member (GenHelpers *h, EmitWriter *w, const GenParam *param)
+emit_emitter (GenHelpers *h, EmitWriter *w, gconstpointer item)
 {
-  g_autofree char *key = gen_json_key_literal (param->member->name);
-  g_autofree char *write = gen_write_stmt (h, param->ref, param->c_name, "params");
-
-  if (gen_ref_is_pointer (param->ref))
-    emit (w, "if (%s != NULL)\n", param->c_name);
-  else if (param->has_name != NULL)
-    emit (w, "if (%s)\n", param->has_name);
-  else
-    {
-      emit (w, "vdsm_json_write_member (params, &first, %s);\n%s\n", key, write);
-      return;
-    }
-  emit (w, "  {\n    vdsm_json_write_member (params, &first, %s);\n    %s\n  }\n", key, write);
-}
-
-static void
-emit_emitter (GenHelpers *h, EmitWriter *w, const GenEvent *event)
-{
+  const GenEvent *event = item;
   g_autofree char *decl = event_decl (event);
   g_autofree char *key = gen_c_literal (event->event->key);
   guint n_members = event->params->len - (event->no_name != NULL ? 1 : 0);
@@ -87,7 +70,8 @@ emit_emitter (GenHelpers *h, EmitWriter *w, const GenEvent *event)
       const GenParam *param = g_ptr_array_index (event->params, i);
 
       if (param != event->no_name)
-        emit_member (h, w, param);
+        gen_emit_member_write (h, w, param->member->name, param->ref, param->c_name,
+                               param->has_name, "params");
     }
   if (event->no_name == NULL || n_members > 0)
     emit (w, "g_string_append_c (params, '}');\n");
@@ -96,24 +80,10 @@ emit_emitter (GenHelpers *h, EmitWriter *w, const GenEvent *event)
   emit (w, "}\n\n");
 }
 
-static void
-emit_source (GenModel *model, EmitWriter *out)
-{
-  GenHelpers h;
-  EmitWriter body;
-
-  gen_helpers_init (&h, model);
-  emit_writer_init (&body);
-  for (guint i = 0; i < model->events->len; i++)
-    emit_emitter (&h, &body, g_ptr_array_index (model->events, i));
-
-  emit_source_file (model, out, "typed emitters for the schema's events",
-                    "#include \"vdsm-rpc-events.h\"\n#include \"vdsm-json.h\"\n", &h, &body);
-}
-
 void
 emit_events (GenModel *model, EmitWriter *header, EmitWriter *source)
 {
   emit_header (model, header);
-  emit_source (model, source);
+  emit_source_for_each (model, source, "typed emitters for the schema's events",
+                        "#include \"vdsm-rpc-events.h\"\n#include \"vdsm-json.h\"\n", model->events, emit_emitter);
 }

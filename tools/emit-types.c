@@ -18,6 +18,26 @@ free_stmt (const GenRef *ref, const char *lvalue)
   return g_strdup_printf ("g_clear_pointer (&%s, %s);", lvalue, gen_ref_free_func (ref));
 }
 
+/* Frees every pointer field of `self`; with @reset, also leaves them NULL
+ * (g_clear_pointer does that by itself). */
+static void
+emit_free_pointer_fields (EmitWriter *w, const GenType *type, gboolean reset)
+{
+  for (guint i = 0; i < type->fields->len; i++)
+    {
+      const GenField *field = g_ptr_array_index (type->fields, i);
+      g_autofree char *lvalue = g_strdup_printf ("self->%s", field->c_name);
+      g_autofree char *stmt = NULL;
+
+      if (!gen_ref_is_pointer (field->ref))
+        continue;
+      stmt = free_stmt (field->ref, lvalue);
+      emit (w, "  %s\n", stmt);
+      if (reset && (field->ref->kind == GEN_C_STRING || field->ref->kind == GEN_C_BOXED))
+        emit (w, "  %s = NULL;\n", lvalue);
+    }
+}
+
 static const char *
 zero_of (const GenRef *ref)
 {
@@ -533,17 +553,7 @@ emit_boxed_common (GenHelpers *h, EmitWriter *w, const GenType *type)
 
   emit (w, "/**\n * %s_free:\n * @self: (nullable): a #%s\n *\n * Frees @self and everything it holds.\n */\n", s, c);
   emit (w, "void\n%s_free (%s *self)\n{\n  if (self == NULL)\n    return;\n", s, c);
-  for (guint i = 0; i < type->fields->len; i++)
-    {
-      const GenField *field = g_ptr_array_index (type->fields, i);
-      g_autofree char *lvalue = g_strdup_printf ("self->%s", field->c_name);
-      g_autofree char *stmt = NULL;
-
-      if (!gen_ref_is_pointer (field->ref))
-        continue;
-      stmt = free_stmt (field->ref, lvalue);
-      emit (w, "  %s\n", stmt);
-    }
+  emit_free_pointer_fields (w, type, FALSE);
   emit (w, "  g_free (self);\n}\n\n");
   emit (w, "G_DEFINE_BOXED_TYPE (%s, %s, %s_copy, %s_free)\n\n", c, s, s, s);
 }
@@ -562,19 +572,7 @@ emit_accessors (GenHelpers *h, EmitWriter *w, const GenType *type)
       emit (w, "  g_return_val_if_fail (self != NULL, 0);\n  return self->kind;\n}\n\n");
       /* Setting one member drops the others. */
       emit (w, "static void\n%s_clear_members (%s *self)\n{\n", s, c);
-      for (guint i = 0; i < type->fields->len; i++)
-        {
-          const GenField *field = g_ptr_array_index (type->fields, i);
-          g_autofree char *lvalue = g_strdup_printf ("self->%s", field->c_name);
-          g_autofree char *stmt = NULL;
-
-          if (!gen_ref_is_pointer (field->ref))
-            continue;
-          stmt = free_stmt (field->ref, lvalue);
-          emit (w, "  %s\n", stmt);
-          if (field->ref->kind == GEN_C_STRING || field->ref->kind == GEN_C_BOXED)
-            emit (w, "  self->%s = NULL;\n", field->c_name);
-        }
+      emit_free_pointer_fields (w, type, TRUE);
       emit (w, "}\n\n");
     }
   for (guint i = 0; i < type->fields->len; i++)
@@ -661,20 +659,11 @@ emit_object_json (GenHelpers *h, EmitWriter *w, const GenType *type)
   for (guint i = 0; i < fields->len; i++)
     {
       const GenField *field = g_ptr_array_index (fields, i);
-      g_autofree char *key = gen_json_key_literal (field->member->name);
       g_autofree char *value = g_strdup_printf ("self->%s", field->c_name);
-      g_autofree char *write = gen_write_stmt (h, field->ref, value, "out");
+      g_autofree char *has_flag = field->has_name != NULL
+        ? g_strdup_printf ("self->%s", field->has_name) : NULL;
 
-      if (gen_ref_is_pointer (field->ref))
-        emit (w, "if (self->%s != NULL)\n", field->c_name);
-      else if (field->has_name != NULL)
-        emit (w, "if (self->%s)\n", field->has_name);
-      else
-        {
-          emit (w, "vdsm_json_write_member (out, &first, %s);\n%s\n", key, write);
-          continue;
-        }
-      emit (w, "  {\n    vdsm_json_write_member (out, &first, %s);\n    %s\n  }\n", key, write);
+      gen_emit_member_write (h, w, field->member->name, field->ref, value, has_flag, "out");
     }
   emit (w, "g_string_append_c (out, '}');\n");
   emit_dedent (w);

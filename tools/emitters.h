@@ -21,6 +21,14 @@ void emit_client (GenModel *model, EmitWriter *header, EmitWriter *source);
 /* The banner every generated file starts with. */
 void emit_banner (GenModel *model, EmitWriter *w, const char *what);
 
+typedef void (*EmitItemFunc) (GenHelpers *helpers, EmitWriter *body, gconstpointer item);
+
+/* Writes a generated .c file whose body is @emit_item applied to each of
+ * @items in order (see emit_source_file()). */
+void emit_source_for_each (GenModel *model, EmitWriter *out, const char *what,
+                           const char *includes, GPtrArray *items,
+                           EmitItemFunc emit_item);
+
 /* Writes a generated .c file into @out: the banner, @includes, prototypes
  * of the helpers @body used (collected in @helpers), @body, then those
  * helpers' definitions. Clears @helpers and @body. */

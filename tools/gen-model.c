@@ -1414,6 +1414,26 @@ boxed_scalar_reader (GenHelpers *h, const GenRef *ref)
   return g_steal_pointer (&name);
 }
 
+void
+gen_emit_member_write (GenHelpers *h, EmitWriter *w, const char *name,
+                       const GenRef *ref, const char *value,
+                       const char *has_flag, const char *out)
+{
+  g_autofree char *key = gen_json_key_literal (name);
+  g_autofree char *write = gen_write_stmt (h, ref, value, out);
+
+  if (gen_ref_is_pointer (ref))
+    emit (w, "if (%s != NULL)\n", value);
+  else if (has_flag != NULL)
+    emit (w, "if (%s)\n", has_flag);
+  else
+    {
+      emit (w, "vdsm_json_write_member (%s, &first, %s);\n%s\n", out, key, write);
+      return;
+    }
+  emit (w, "  {\n    vdsm_json_write_member (%s, &first, %s);\n    %s\n  }\n", out, key, write);
+}
+
 char *
 gen_write_stmt (GenHelpers *h, const GenRef *ref, const char *value, const char *out)
 {

@@ -158,6 +158,13 @@ void gen_helpers_emit_defs (GenHelpers *h, EmitWriter *w);
 
 /* A statement writing @value as JSON to the GString* @out. */
 char *gen_write_stmt (GenHelpers *h, const GenRef *ref, const char *value, const char *out);
+/* Emits the statements writing one object member `"name":value` to the
+ * GString* @out, after a comma unless it is the first (a `gboolean first`
+ * in scope): unconditionally for a required scalar, under `@value != NULL`
+ * for a pointer, under @has_flag for an optional scalar. */
+void gen_emit_member_write (GenHelpers *h, EmitWriter *w, const char *name,
+                            const GenRef *ref, const char *value,
+                            const char *has_flag, const char *out);
 /* A gboolean expression reading JsonNode* @node at VdsmJsonPath* @path
  * into *@out_ptr, failing into GError** @error. */
 char *gen_read_expr (GenHelpers *h, const GenRef *ref, const char *node,
