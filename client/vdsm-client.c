@@ -682,30 +682,21 @@ worker_handle_rpc (VdsmClient *self, JsonObject *object)
 static void
 worker_handle_message (VdsmClient *self, VdsmStompFrame *frame)
 {
-  g_autoptr(JsonParser) parser = NULL;
   g_autoptr(GError) error = NULL;
   gsize length;
   const char *body = vdsm_stomp_frame_get_body (frame, &length);
-  JsonNode *root;
+  g_autoptr(JsonNode) root = vdsm_json_parse_data (body, length, &error);
 
-  if (!vdsm_json_check_depth (body, length, &error))
-    {
-      g_debug ("Ignoring a message from %s: %s", self->uri, error->message);
-      return;
-    }
-  parser = json_parser_new ();
-  if (!json_parser_load_from_data (parser, body, (gssize) length, &error))
+  if (root == NULL)
     {
       g_debug ("Ignoring a message from %s that is not JSON: %s", self->uri, error->message);
       return;
     }
-
-  root = json_parser_get_root (parser);
-  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
+  if (JSON_NODE_HOLDS_OBJECT (root))
     {
       worker_handle_rpc (self, json_node_get_object (root));
     }
-  else if (root != NULL && JSON_NODE_HOLDS_ARRAY (root))
+  else if (JSON_NODE_HOLDS_ARRAY (root))
     {
       JsonArray *array = json_node_get_array (root);
 

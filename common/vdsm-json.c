@@ -576,21 +576,6 @@ vdsm_json_object_keys_within (JsonObject *object, const char *const *names)
   return TRUE;
 }
 
-JsonNode *
-vdsm_json_parse (const char *text, GError **error)
-{
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-
-  if (!json_parser_load_from_data (parser, text, -1, error))
-    return NULL;
-  if (json_parser_get_root (parser) == NULL)
-    {
-      g_set_error_literal (error, VDSM_ERROR, VDSM_ERROR_PARSE, "empty JSON text");
-      return NULL;
-    }
-  return json_parser_steal_root (parser);
-}
-
 /* ---- Containers ---- */
 
 gpointer
@@ -626,52 +611,4 @@ vdsm_json_hash_table_copy (GHashTable *table, GCopyFunc copy,
   while (g_hash_table_iter_next (&iter, &key, &value))
     g_hash_table_insert (result, g_strdup (key), copy (value, NULL));
   return result;
-}
-
-gboolean
-vdsm_json_check_depth (const char *data, gsize length, GError **error)
-{
-  gboolean in_string = FALSE;
-  gboolean escaped = FALSE;
-  guint depth = 0;
-
-  for (gsize i = 0; i < length; i++)
-    {
-      char c = data[i];
-
-      if (in_string)
-        {
-          if (escaped)
-            escaped = FALSE;
-          else if (c == '\\')
-            escaped = TRUE;
-          else if (c == '"')
-            in_string = FALSE;
-          continue;
-        }
-      switch (c)
-        {
-        case '"':
-          in_string = TRUE;
-          break;
-        case '[':
-        case '{':
-          if (++depth > VDSM_JSON_MAX_DEPTH)
-            {
-              g_set_error (error, VDSM_ERROR, VDSM_ERROR_PARSE,
-                           "JSON nested deeper than %u levels", VDSM_JSON_MAX_DEPTH);
-              return FALSE;
-            }
-          break;
-        case ']':
-        case '}':
-          /* Unbalanced input is the parser's to reject. */
-          if (depth > 0)
-            depth--;
-          break;
-        default:
-          break;
-        }
-    }
-  return TRUE;
 }

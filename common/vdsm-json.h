@@ -151,7 +151,10 @@ gboolean vdsm_json_matches (JsonNode *node, VdsmJsonKind kind);
 gboolean vdsm_json_object_keys_within (JsonObject *object,
                                        const char *const *names);
 
-/* Parse @text; unlike json_from_string(), empty text is an error too. */
+/* Strict RFC 8259 parsing into JsonNode trees (vdsm-json-parser.c): the
+ * one JSON reader for network input, bounded by VDSM_JSON_MAX_DEPTH.
+ * Empty text is an error. */
+JsonNode *vdsm_json_parse_data (const char *data, gsize length, GError **error);
 JsonNode *vdsm_json_parse (const char *text, GError **error);
 
 /* ---- Containers of generated values ---- */
@@ -168,15 +171,9 @@ GHashTable *vdsm_json_hash_table_copy (GHashTable *table, GCopyFunc copy,
 /* A string-keyed table owning its keys, values freed with @value_free. */
 GHashTable *vdsm_json_hash_table_new (GDestroyNotify value_free);
 
-/* Deepest array/object nesting accepted in JSON text from the network.
- * json-glib's parser recurses once per level and overflows the stack near
- * 100 000 levels; VDSM's deepest documents nest about ten. */
+/* Deepest array/object nesting accepted in JSON text. Every recursive
+ * consumer of a tree (json-glib's copy and free among them) would overflow
+ * the stack near 100 000 levels; VDSM's deepest documents nest about ten. */
 #define VDSM_JSON_MAX_DEPTH 512
-
-/* Fails with VDSM_ERROR_PARSE when @data nests arrays and objects deeper
- * than VDSM_JSON_MAX_DEPTH; run it before handing network input to a
- * recursive parser. Brackets inside strings do not count; anything else is
- * left to the parser. */
-gboolean vdsm_json_check_depth (const char *data, gsize length, GError **error);
 
 G_END_DECLS

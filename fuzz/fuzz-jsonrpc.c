@@ -382,7 +382,6 @@ setup (void)
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GArray) expects = g_array_new (FALSE, TRUE, sizeof (Expect));
   g_autoptr(GPtrArray) bodies = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GString) wire = NULL;
@@ -390,7 +389,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   g_autoptr(GError) error = NULL;
   VdsmRpcConnection *conn;
   gboolean is_array = FALSE;
-  JsonNode *root = NULL;
+  g_autoptr(JsonNode) root = NULL;
   int fds[2];
 
   if (server == NULL)
@@ -398,8 +397,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   g_array_set_clear_func (expects, expect_clear);
 
   /* The expected replies, from our own reading of the body. */
-  if (json_parser_load_from_data (parser, (const char *) data, size, NULL))
-    root = json_parser_get_root (parser);
+  root = vdsm_json_parse_data ((const char *) data, size, NULL);
   if (root == NULL)
     expect_error (expects, NULL, VDSM_ERROR_PARSE,
                   "Invalid JSON was received by the server. An error occurred on the "

@@ -63,6 +63,11 @@ vdsm_rpc_broker_subscribe (VdsmRpcBroker *broker, VdsmRpcConnection *conn,
     }
   g_ptr_array_add (subs, sub);
   g_hash_table_insert (conn->subscriptions, sub->id, sub);
+  /* Only the Java client subscribes to jms.* reply destinations (the
+   * engine's jms.topic.vdsm_responses, the library's jms.queue.reponses);
+   * the Python client's reply-to is a UUID. */
+  if (g_str_has_prefix (destination, "jms.") && strcmp (destination, "jms.queue.events") != 0)
+    conn->frame_per_send = TRUE;
   g_debug ("connection %" G_GUINT64_FORMAT ": subscription %s to %s", conn->id, id, destination);
   return TRUE;
 }

@@ -322,19 +322,14 @@ vdsm_rpc_jsonrpc_handle (VdsmRpcConnection *conn, const char *reply_to,
                          const char *flow_id, const char *body, gsize length)
 {
   VdsmRpcServer *server = conn->server;
-  JsonParser *parser = server->request_parser;
   g_autoptr(GError) error = NULL;
-  JsonNode *root = NULL;
+  g_autoptr(JsonNode) root = vdsm_json_parse_data (body, length, &error);
   VdsmRpcBatch *batch;
-
-  if (vdsm_json_check_depth (body, length, &error) &&
-      json_parser_load_from_data (parser, body, length, &error))
-    root = json_parser_get_root (parser);
 
   if (root == NULL)
     {
       g_message ("connection %" G_GUINT64_FORMAT ": unparsable request: %s", conn->id,
-                 error ? error->message : "empty body");
+                 error->message);
       batch = batch_new (conn, reply_to, 1, FALSE);
       batch_reply_error (batch, 0, NULL, VDSM_ERROR_PARSE, PARSE_ERROR_TEXT);
     }

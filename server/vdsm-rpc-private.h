@@ -58,7 +58,6 @@ struct _VdsmRpcServer {
   GHashTable *connections;          /* set of VdsmRpcConnection* (owning a ref) */
   VdsmRpcBroker *broker;
   char *read_buffer;                /* shared by all connections: one I/O thread */
-  JsonParser *request_parser;       /* likewise; holds the last request's tree */
   guint64 next_connection_id;
   gboolean stopped;                 /* atomic: read by emit_event on any thread */
 };
@@ -106,6 +105,8 @@ struct _VdsmRpcConnection {
   gboolean got_frame;               /* a complete frame came in: not idle */
   gboolean closed;
   gboolean closing;                 /* flush what is queued, then close */
+  gboolean reading;                 /* frames of one read being handled */
+  gboolean frame_per_send;          /* a Java client: see vdsm_rpc_connection_end_frame() */
   char detect_buf[16];
   gsize detect_len;
   gint64 accepted_at;
@@ -113,6 +114,7 @@ struct _VdsmRpcConnection {
   VdsmStompParser *parser;
   GString *outbuf;
   gsize out_pos;                    /* bytes of outbuf already sent */
+  guint64 n_sends;                  /* writes to the stream, for the close log */
   gint64 last_recv;
   gint64 last_send;
   guint send_interval_ms;           /* negotiated: server heart-beats */

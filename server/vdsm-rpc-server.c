@@ -58,7 +58,6 @@ vdsm_rpc_server_init (VdsmRpcServer *server)
   server->read_buffer = g_malloc (VDSM_RPC_READ_BUFFER_SIZE);
   /* Reused: a parser per request cost more than its parse. Not immutable:
    * sealing hashes every object, and request trees are only ever read. */
-  server->request_parser = json_parser_new ();
 }
 
 static void
@@ -103,7 +102,6 @@ vdsm_rpc_server_finalize (GObject *object)
   g_clear_object (&server->tls_certificate);
   g_clear_object (&server->tls_database);
   g_free (server->read_buffer);
-  g_clear_object (&server->request_parser);
   G_OBJECT_CLASS (vdsm_rpc_server_parent_class)->finalize (object);
 }
 

@@ -5,6 +5,7 @@
  */
 #include "vdsm-rpc-private.h"
 #include "vdsm-error.h"
+#include "vdsm-json.h"
 
 #include <string.h>
 
@@ -32,14 +33,14 @@ vdsm_rpc_job_free (VdsmRpcJob *job)
 static gboolean
 check_result (VdsmRpcJob *job, const char *text, gsize length, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) local = NULL;
+  g_autoptr(JsonNode) result = vdsm_json_parse_data (text, length, &local);
 
-  if (!json_parser_load_from_data (parser, text, (gssize) length, &local))
+  if (result == NULL)
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                  "strict replies: %s wrote a result that is not JSON: %s",
                  job->method->name, local->message);
-  else if (!vdsm_schema_validate_result (job->schema_method, json_parser_get_root (parser),
+  else if (!vdsm_schema_validate_result (job->schema_method, result,
                                          &local))
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                  "strict replies: the result of %s does not match the schema: %s",

@@ -926,6 +926,74 @@ test_java_transcript (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (client_expect_closed (c), ==, 0);
 }
 
+typedef struct {
+  Fixture *fx;
+  guint64 n_sends;
+} SendsQuery;
+
+static gboolean
+query_sends_cb (gpointer data)
+{
+  SendsQuery *query = data;
+  GHashTableIter iter;
+  gpointer conn;
+
+  query->n_sends = 0;
+  g_hash_table_iter_init (&iter, query->fx->server->connections);
+  while (g_hash_table_iter_next (&iter, &conn, NULL))
+    query->n_sends += ((VdsmRpcConnection *) conn)->n_sends;
+  return G_SOURCE_REMOVE;
+}
+
+/* Writes the server made to all its connections so far. */
+static guint64
+server_sends (Fixture *fx)
+{
+  SendsQuery query = { fx, 0 };
+
+  on_server_thread (fx, query_sends_cb, &query);
+  return query.n_sends;
+}
+
+/* Three pings in one write, answered on the I/O thread: how many writes
+ * carried the three replies. */
+static guint64
+sends_for_pipelined_pings (Fixture *fx, Client *c, const char *reply_to, const char *sub)
+{
+  g_autoptr(GString) wire = g_string_new (NULL);
+  guint64 before;
+
+  for (int i = 0; i < 3; i++)
+    g_string_append_printf (wire, "SEND\ndestination:%s\nreply-to:%s\n\n"
+                            "{\"jsonrpc\":\"2.0\",\"method\":\"Test.ping\",\"id\":%d}%c",
+                            VDSM_RPC_REQUEST_QUEUE, reply_to, i, 0);
+  before = server_sends (fx);
+  client_send (c, wire->str, wire->len);
+  for (int i = 0; i < 3; i++)
+    {
+      g_autoptr(JsonNode) reply = client_message (c, reply_to, sub);
+
+      g_assert_cmpint (json_object_get_int_member (json_node_get_object (reply), "id"), ==, i);
+    }
+  return server_sends (fx) - before;
+}
+
+/* The replies to one read leave in one write, except to the Java client,
+ * which reads one frame per read (protocol.md §3). */
+static void
+test_reply_coalescing (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) python = client_ready (fx);
+  g_autoptr(Client) java = client_new (fx);
+
+  g_assert_cmpuint (sends_for_pipelined_pings (fx, python, "r", "s"), ==, 1);
+
+  client_subscribe (java, VDSM_RPC_RESPONSE_QUEUE, "j");
+  client_send (java, LIT ("CONNECT\naccept-version:1.2\nheart-beat:0,15000\n\n\0"));
+  vdsm_stomp_frame_unref (client_frame (java));
+  g_assert_cmpuint (sends_for_pipelined_pings (fx, java, VDSM_RPC_RESPONSE_QUEUE, "j"), ==, 3);
+}
+
 static void
 test_no_connect (Fixture *fx, gconstpointer data)
 {
@@ -2256,6 +2324,7 @@ main (int argc, char **argv)
 
   add_wire ("python-transcript", test_python_transcript, NULL);
   add_wire ("java-transcript", test_java_transcript, NULL);
+  add_wire ("reply-coalescing", test_reply_coalescing, NULL);
   add_wire ("no-connect", test_no_connect, NULL);
   add_wire ("heartbeat-negotiation", test_heartbeat_negotiation, NULL);
   add_wire ("heartbeat-timing", test_heartbeat_timing, NULL);
