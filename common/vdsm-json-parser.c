@@ -10,6 +10,7 @@
  */
 #include "vdsm-json.h"
 #include "vdsm-error.h"
+#include "vdsm-text.h"
 
 #include <math.h>
 #include <string.h>
@@ -134,7 +135,7 @@ read_string (Parser *ps)
       c = (guchar) *ps->p;
       if (c == '"' || c == '\\' || c < 0x20)
         {
-          g_string_append_len (ps->scratch, run, ps->p - run);
+          vdsm_text_append_len (ps->scratch, run, ps->p - run);
           if (c == '"')
             break;
           if (c < 0x20)
@@ -166,7 +167,7 @@ read_string (Parser *ps)
       ps->p++;
     }
   /* Escapes only add valid UTF-8; the raw runs are what need checking. */
-  if (!g_utf8_validate_len (ps->scratch->str, ps->scratch->len, NULL))
+  if (!vdsm_text_is_utf8 (ps->scratch->str, ps->scratch->len))
     return fail (ps, "a string is not valid UTF-8");
   ps->p++;
   return TRUE;
@@ -233,7 +234,7 @@ read_number (Parser *ps)
       magnitude <= (negative ? (guint64) G_MAXINT64 + 1 : (guint64) G_MAXINT64))
     return json_node_init_int (node, negative ? (gint64) (0 - magnitude) : (gint64) magnitude);
   g_string_truncate (ps->scratch, 0);
-  g_string_append_len (ps->scratch, first, ps->p - first);
+  vdsm_text_append_len (ps->scratch, first, ps->p - first);
   value = g_ascii_strtod (ps->scratch->str, NULL);
   /* No JSON text can carry an infinity back out. */
   if (!isfinite (value))

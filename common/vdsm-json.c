@@ -5,6 +5,7 @@
 #include "vdsm-json.h"
 
 #include "vdsm-error.h"
+#include "vdsm-text.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -34,7 +35,7 @@ vdsm_json_write_string (GString *out, const char *str)
 
   if (str == NULL)
     {
-      g_string_append_len (out, "null", 4);
+      vdsm_text_append_len (out, "null", 4);
       return;
     }
 
@@ -51,16 +52,16 @@ vdsm_json_write_string (GString *out, const char *str)
               p++;
               continue;
             }
-          g_string_append_len (out, (const char *) run, p - run);
+          vdsm_text_append_len (out, (const char *) run, p - run);
           if (esc == 'u')
             {
               char buf[6] = { '\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 0xf] };
-              g_string_append_len (out, buf, sizeof buf);
+              vdsm_text_append_len (out, buf, sizeof buf);
             }
           else
             {
               char buf[2] = { '\\', esc };
-              g_string_append_len (out, buf, sizeof buf);
+              vdsm_text_append_len (out, buf, sizeof buf);
             }
           run = ++p;
         }
@@ -71,15 +72,15 @@ vdsm_json_write_string (GString *out, const char *str)
 
           if (c == (gunichar) -1 || c == (gunichar) -2)
             {
-              g_string_append_len (out, (const char *) run, p - run);
-              g_string_append_len (out, "\\ufffd", 6);
+              vdsm_text_append_len (out, (const char *) run, p - run);
+              vdsm_text_append_len (out, "\\ufffd", 6);
               run = ++p;
             }
           else
             p = (const guchar *) g_utf8_next_char (p);
         }
     }
-  g_string_append_len (out, (const char *) run, p - run);
+  vdsm_text_append_len (out, (const char *) run, p - run);
   g_string_append_c (out, '"');
 }
 
@@ -98,7 +99,7 @@ write_digits (GString *out, guint64 value, gboolean negative)
   while (value != 0);
   if (negative)
     *--p = '-';
-  g_string_append_len (out, p, end - p);
+  vdsm_text_append_len (out, p, end - p);
 }
 
 void
@@ -123,25 +124,25 @@ vdsm_json_write_double (GString *out, gdouble value)
 
   if (!isfinite (value))
     {
-      g_string_append_len (out, "null", 4);
+      vdsm_text_append_len (out, "null", 4);
       return;
     }
   /* The shortest of %.15g and %.17g that reads back as the same double. */
   g_ascii_formatd (buf, sizeof buf, "%.15g", value);
   if (g_ascii_strtod (buf, NULL) != value)
     g_ascii_formatd (buf, sizeof buf, "%.17g", value);
-  g_string_append (out, buf);
+  vdsm_text_append (out, buf);
   if (strpbrk (buf, ".eE") == NULL)
-    g_string_append_len (out, ".0", 2);
+    vdsm_text_append_len (out, ".0", 2);
 }
 
 void
 vdsm_json_write_boolean (GString *out, gboolean value)
 {
   if (value)
-    g_string_append_len (out, "true", 4);
+    vdsm_text_append_len (out, "true", 4);
   else
-    g_string_append_len (out, "false", 5);
+    vdsm_text_append_len (out, "false", 5);
 }
 
 void
@@ -149,7 +150,7 @@ vdsm_json_write_scalar (GString *out, JsonNode *node)
 {
   if (JSON_NODE_HOLDS_NULL (node))
     {
-      g_string_append_len (out, "null", 4);
+      vdsm_text_append_len (out, "null", 4);
       return;
     }
   switch (json_node_get_value_type (node))
@@ -188,14 +189,14 @@ vdsm_json_write_styled (GString *out, JsonNode *node, const VdsmJsonStyle *style
             const char *replacement = NULL;
 
             if (!first)
-              g_string_append (out, style->separator);
+              vdsm_text_append (out, style->separator);
             first = FALSE;
             style->write_name (out, name);
-            g_string_append (out, style->name_separator);
+            vdsm_text_append (out, style->name_separator);
             if (style->replace_member != NULL)
               replacement = style->replace_member (name);
             if (replacement != NULL)
-              g_string_append (out, replacement);
+              vdsm_text_append (out, replacement);
             else
               vdsm_json_write_styled (out, member, style);
           }
@@ -211,7 +212,7 @@ vdsm_json_write_styled (GString *out, JsonNode *node, const VdsmJsonStyle *style
         for (guint i = 0; i < length; i++)
           {
             if (i > 0)
-              g_string_append (out, style->separator);
+              vdsm_text_append (out, style->separator);
             vdsm_json_write_styled (out, json_array_get_element (array, i), style);
           }
         g_string_append_c (out, ']');
@@ -235,7 +236,7 @@ void
 vdsm_json_write_node (GString *out, JsonNode *node)
 {
   if (node == NULL)
-    g_string_append_len (out, "null", 4);
+    vdsm_text_append_len (out, "null", 4);
   else
     vdsm_json_write_styled (out, node, &json_style);
 }
@@ -252,7 +253,7 @@ path_append (GString *out, const VdsmJsonPath *path)
     {
       if (out->len > 0)
         g_string_append_c (out, '.');
-      g_string_append (out, path->key);
+      vdsm_text_append (out, path->key);
     }
   else
     g_string_append_printf (out, "[%" G_GSIZE_FORMAT "]", path->index);
@@ -302,7 +303,7 @@ describe (JsonNode *node)
       const char *cut = g_utf8_find_prev_char (text->str, text->str + MAX_SHOWN);
 
       g_string_truncate (text, cut - text->str);
-      g_string_append (text, "...");
+      vdsm_text_append (text, "...");
     }
   return g_string_free (text, FALSE);
 }

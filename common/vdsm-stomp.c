@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "vdsm-stomp.h"
+#include "vdsm-text.h"
 
 #include <string.h>
 
@@ -87,7 +88,7 @@ vdsm_stomp_frame_new (const char *command)
   g_return_val_if_fail (command != NULL && *command != '\0', NULL);
 
   frame = frame_alloc (64);
-  g_string_append_len (frame->strings, command, strlen (command) + 1);
+  vdsm_text_append_len (frame->strings, command, strlen (command) + 1);
   frame->command = vdsm_stomp_command_from_string (command);
   return frame;
 }
@@ -178,9 +179,9 @@ vdsm_stomp_frame_add_header (VdsmStompFrame *frame,
   g_return_if_fail (name != NULL && value != NULL);
 
   h.name = frame->strings->len;
-  g_string_append_len (frame->strings, name, strlen (name) + 1);
+  vdsm_text_append_len (frame->strings, name, strlen (name) + 1);
   h.value = frame->strings->len;
-  g_string_append_len (frame->strings, value, strlen (value) + 1);
+  vdsm_text_append_len (frame->strings, value, strlen (value) + 1);
   g_array_append_val (frame->headers, h);
 }
 
@@ -248,7 +249,7 @@ append_escaped (GString *out, const char *text)
   /* Names and values rarely need escaping: one append for the whole. */
   if (text[clean] == '\0')
     {
-      g_string_append_len (out, text, clean);
+      vdsm_text_append_len (out, text, clean);
       return;
     }
   for (const char *p = text + clean; *p; p++)
@@ -263,11 +264,11 @@ append_escaped (GString *out, const char *text)
         case ':': esc = "\\c"; break;
         default: continue;
         }
-      g_string_append_len (out, run, p - run);
-      g_string_append_len (out, esc, 2);
+      vdsm_text_append_len (out, run, p - run);
+      vdsm_text_append_len (out, esc, 2);
       run = p + 1;
     }
-  g_string_append (out, run);
+  vdsm_text_append (out, run);
 }
 
 void
@@ -275,7 +276,7 @@ vdsm_stomp_write_command (GString *out, const char *command)
 {
   g_return_if_fail (out != NULL && command != NULL);
 
-  g_string_append (out, command);
+  vdsm_text_append (out, command);
   g_string_append_c (out, '\n');
 }
 
@@ -308,10 +309,10 @@ vdsm_stomp_write_body (GString *out, const char *body, gssize length)
       do
         *--d = '0' + n % 10;
       while ((n /= 10) > 0);
-      g_string_append_len (out, "content-length:", strlen ("content-length:"));
-      g_string_append_len (out, d, digits + sizeof digits - d);
-      g_string_append_len (out, "\n\n", 2);
-      g_string_append_len (out, body, length);
+      vdsm_text_append_len (out, "content-length:", strlen ("content-length:"));
+      vdsm_text_append_len (out, d, digits + sizeof digits - d);
+      vdsm_text_append_len (out, "\n\n", 2);
+      vdsm_text_append_len (out, body, length);
     }
   else
     g_string_append_c (out, '\n');
@@ -457,12 +458,12 @@ decode_header_text (GString *out, const char *p, const char *end,
                          "unknown escape of byte 0x%02x in a STOMP header", (guchar) p[1]);
           return FALSE;
         }
-      g_string_append_len (out, run, p - run);
+      vdsm_text_append_len (out, run, p - run);
       g_string_append_c (out, c);
       p++;
       run = p + 1;
     }
-  g_string_append_len (out, run, end - run);
+  vdsm_text_append_len (out, run, end - run);
   g_string_append_c (out, '\0');
   return TRUE;
 }
@@ -498,7 +499,7 @@ parser_end_headers (VdsmStompParser *parser, GError **error)
   VdsmStompFrame *frame;
   GError *local_error = NULL;
 
-  if (!g_utf8_validate (block, parser->hbuf->len, NULL))
+  if (!vdsm_text_is_utf8 (block, parser->hbuf->len))
     return parser_fail (parser, error, VDSM_STOMP_ERROR_MALFORMED,
                         "STOMP header block is not valid UTF-8");
 
@@ -515,7 +516,7 @@ parser_end_headers (VdsmStompParser *parser, GError **error)
       if (line == block)
         {
           /* The command word is kept verbatim: STOMP does not escape it. */
-          g_string_append_len (frame->strings, line, line_end - line);
+          vdsm_text_append_len (frame->strings, line, line_end - line);
           g_string_append_c (frame->strings, '\0');
           frame->command = vdsm_stomp_command_from_string (frame->strings->str);
         }
@@ -673,7 +674,7 @@ vdsm_stomp_parser_parse (VdsmStompParser *parser,
             if (memchr (p, '\0', chunk) != NULL)
               return parser_fail (parser, error, VDSM_STOMP_ERROR_MALFORMED,
                                   "NUL byte in a STOMP header block");
-            g_string_append_len (parser->hbuf, p, chunk);
+            vdsm_text_append_len (parser->hbuf, p, chunk);
             *data += chunk, *length -= chunk;
             if (nl == NULL)
               break;

@@ -44,5 +44,22 @@ vdsm_rpc_text_may_hold_secret (const char *text)
 gboolean
 vdsm_rpc_log_enabled (GLogLevelFlags level)
 {
+  static gsize env_read;
+  static gboolean debug_by_env, info_by_env;
+
+  if (g_log_get_debug_enabled ())
+    return TRUE;
+  /* Without the flag, GLib reads G_MESSAGES_DEBUG on every message: a
+   * getenv() per request. The environment of a running server is fixed. */
+  if (g_once_init_enter (&env_read))
+    {
+      debug_by_env = !g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN);
+      info_by_env = !g_log_writer_default_would_drop (G_LOG_LEVEL_INFO, G_LOG_DOMAIN);
+      g_once_init_leave (&env_read, 1);
+    }
+  if (level & G_LOG_LEVEL_DEBUG)
+    return debug_by_env;
+  if (level & G_LOG_LEVEL_INFO)
+    return info_by_env;
   return !g_log_writer_default_would_drop (level, G_LOG_DOMAIN);
 }

@@ -7,6 +7,7 @@
  */
 #include "vdsm-json.h"
 #include "vdsm-error.h"
+#include "vdsm-text.h"
 
 #include <string.h>
 
@@ -198,6 +199,31 @@ test_objects (void)
   g_assert_cmpstr (names->next->data, ==, "a");
 }
 
+/* The word-at-a-time check agrees with GLib's wherever a NUL, a stray
+ * continuation byte or a valid multi-byte character falls in the text. */
+static void
+test_text_is_utf8 (void)
+{
+  static const char *const inserts[] = { "\0", "\x80", "\xc3\xa9", "\xc3", "\xf0\x9f\x98\x80",
+                                         "\xed\xa0\x80", "\xff" };
+  static const gsize insert_lengths[] = { 1, 1, 2, 1, 4, 3, 1 };
+
+  for (gsize length = 0; length <= 24; length++)
+    for (gsize at = 0; at <= length; at++)
+      for (gsize k = 0; k < G_N_ELEMENTS (inserts); k++)
+        {
+          g_autoptr(GString) text = g_string_new (NULL);
+
+          for (gsize i = 0; i < length; i++)
+            g_string_append_c (text, (char) ('a' + i % 26));
+          g_string_insert_len (text, at, inserts[k], insert_lengths[k]);
+          g_assert_cmpint (vdsm_text_is_utf8 (text->str, text->len), ==,
+                           g_utf8_validate_len (text->str, text->len, NULL));
+        }
+  g_assert_true (vdsm_text_is_utf8 ("", 0));
+  g_assert_true (vdsm_text_is_utf8 ("plain ascii, longer than a word", 31));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -208,5 +234,6 @@ main (int argc, char **argv)
   g_test_add_func ("/json-parser/length-bounds-reading", test_length_bounds_reading);
   g_test_add_func ("/json-parser/depth-limit", test_depth_limit);
   g_test_add_func ("/json-parser/objects", test_objects);
+  g_test_add_func ("/json-parser/text-is-utf8", test_text_is_utf8);
   return g_test_run ();
 }
