@@ -15,15 +15,7 @@
 #include <math.h>
 #include <string.h>
 
-typedef struct
-{
-  const char *start;
-  const char *p;
-  const char *end;
-  guint depth;
-  GString *scratch; /* unescaped string or number text, NUL-terminated */
-  GError **error;
-} Parser;
+typedef VdsmJsonReader Parser;
 
 static gboolean G_GNUC_PRINTF (2, 3)
 fail (Parser *ps, const char *format, ...)
@@ -375,6 +367,55 @@ read_value (Parser *ps)
     }
 }
 
+/* ---- The reader, for callers that know the shape they expect ---- */
+
+void
+vdsm_json_reader_init (VdsmJsonReader *reader, const char *data, gsize length,
+                       GString *scratch, GError **error)
+{
+  *reader = (VdsmJsonReader) { data, data, data + length, 0, scratch, error };
+}
+
+char
+vdsm_json_reader_peek (VdsmJsonReader *reader)
+{
+  skip_space (reader);
+  return reader->p < reader->end ? *reader->p : '\0';
+}
+
+gboolean
+vdsm_json_reader_skip (VdsmJsonReader *reader, char c)
+{
+  if (vdsm_json_reader_peek (reader) != c || reader->p >= reader->end)
+    return FALSE;
+  reader->p++;
+  return TRUE;
+}
+
+const char *
+vdsm_json_reader_string (VdsmJsonReader *reader, gsize *length)
+{
+  if (vdsm_json_reader_peek (reader) != '"' || reader->p >= reader->end)
+    return fail_unexpected (reader, "a string"), NULL;
+  if (!read_string (reader))
+    return NULL;
+  *length = reader->scratch->len;
+  return reader->scratch->str;
+}
+
+JsonNode *
+vdsm_json_reader_value (VdsmJsonReader *reader)
+{
+  return read_value (reader);
+}
+
+gboolean
+vdsm_json_reader_at_end (VdsmJsonReader *reader)
+{
+  skip_space (reader);
+  return reader->p == reader->end;
+}
+
 /**
  * vdsm_json_parse_data:
  * @data: (array length=length): JSON text, not necessarily NUL-terminated
@@ -392,8 +433,11 @@ JsonNode *
 vdsm_json_parse_data (const char *data, gsize length, GError **error)
 {
   g_autoptr(GString) scratch = g_string_sized_new (64);
-  Parser ps = { data, data, data + length, 0, scratch, error };
-  JsonNode *root = read_value (&ps);
+  Parser ps;
+  JsonNode *root;
+
+  vdsm_json_reader_init (&ps, data, length, scratch, error);
+  root = read_value (&ps);
 
   if (root == NULL)
     return NULL;

@@ -157,6 +157,31 @@ gboolean vdsm_json_object_keys_within (JsonObject *object,
 JsonNode *vdsm_json_parse_data (const char *data, gsize length, GError **error);
 JsonNode *vdsm_json_parse (const char *text, GError **error);
 
+/* The same parser, value by value, for a caller that expects a shape (the
+ * JSON-RPC envelope) and wants no tree for the parts it knows. Errors go
+ * to @error of vdsm_json_reader_init(); after one, stop reading. */
+typedef struct {
+  const char *start;
+  const char *p;
+  const char *end;
+  guint depth;
+  GString *scratch;                 /* unescaped text of the last string read */
+  GError **error;
+} VdsmJsonReader;
+
+void vdsm_json_reader_init (VdsmJsonReader *reader, const char *data, gsize length,
+                            GString *scratch, GError **error);
+/* The next byte after white space, '\0' at the end of the text. */
+char vdsm_json_reader_peek (VdsmJsonReader *reader);
+/* Consumes @c if it comes next (after white space). */
+gboolean vdsm_json_reader_skip (VdsmJsonReader *reader, char c);
+/* Reads a string; the text (NUL-terminated, in @scratch) lives until the
+ * next read. */
+const char *vdsm_json_reader_string (VdsmJsonReader *reader, gsize *length);
+JsonNode *vdsm_json_reader_value (VdsmJsonReader *reader);
+/* Whether only white space is left. */
+gboolean vdsm_json_reader_at_end (VdsmJsonReader *reader);
+
 /* ---- Containers of generated values ---- */
 
 /* GCopyFunc adapters for container copies. */

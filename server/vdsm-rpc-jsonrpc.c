@@ -216,16 +216,18 @@ log_call (VdsmRpcConnection *conn, const char *flow_id, const char *method,
            conn->id, flow_id ? flow_id : "", method, id_text, params_text);
 }
 
+static void dispatch_request (VdsmRpcServer *server, VdsmRpcBatch *batch, guint slot,
+                              const char *name, JsonNode *id, JsonNode *params,
+                              const char *flow_id);
+
+/* Checks the envelope of a request from the whole tree, wording VDSM's
+ * errors for every way it can be wrong. */
 static void
 handle_request (VdsmRpcServer *server, VdsmRpcBatch *batch, guint slot,
                 JsonNode *request, const char *flow_id)
 {
   JsonObject *object;
   JsonNode *id = NULL, *version, *method_node, *params = NULL;
-  const char *name;
-  const VdsmSchemaMethod *schema_method;
-  const VdsmRpcMethod *method;
-  VdsmRpcJob *job;
 
   if (!JSON_NODE_HOLDS_OBJECT (request))
     {
@@ -261,7 +263,20 @@ handle_request (VdsmRpcServer *server, VdsmRpcBatch *batch, guint slot,
           return;
         }
     }
-  name = json_node_get_string (method_node);
+  dispatch_request (server, batch, slot, json_node_get_string (method_node), id, params,
+                    flow_id);
+}
+
+/* A request whose envelope is sound: @id NULL for a notification, @params
+ * NULL when absent. */
+static void
+dispatch_request (VdsmRpcServer *server, VdsmRpcBatch *batch, guint slot, const char *name,
+                  JsonNode *id, JsonNode *params, const char *flow_id)
+{
+  const VdsmSchemaMethod *schema_method;
+  const VdsmRpcMethod *method;
+  VdsmRpcJob *job;
+
   log_call (batch->conn, flow_id, name, id, params);
 
   /* The method before its params, as vdsm. */
@@ -317,9 +332,113 @@ handle_request (VdsmRpcServer *server, VdsmRpcBatch *batch, guint slot,
     }
 }
 
-void
-vdsm_rpc_jsonrpc_handle (VdsmRpcConnection *conn, const char *reply_to,
-                         const char *flow_id, const char *body, gsize length)
+/* ---- Plain requests: the envelope without a tree ---- */
+
+/* Larger batches take the generic way. */
+#define MAX_PLAIN_BATCH 8
+
+typedef struct {
+  char *method;
+  JsonNode *id;                     /* NULL: notification */
+  JsonNode *params;                 /* NULL: absent */
+} PlainRequest;
+
+static void
+plain_request_clear (PlainRequest *request)
+{
+  g_free (request->method);
+  g_clear_pointer (&request->id, json_node_unref);
+  g_clear_pointer (&request->params, json_node_unref);
+}
+
+/* One request object of the shape clients send: members among "jsonrpc":
+ * "2.0", "method" (a string), "params" (an object or an array) and "id",
+ * each at most once, the first two present. Anything else returns FALSE,
+ * and the whole body goes the generic way, which words the errors. */
+static gboolean
+read_plain_request (VdsmJsonReader *reader, PlainRequest *request)
+{
+  guint seen = 0;
+  gsize length;
+
+  if (!vdsm_json_reader_skip (reader, '{'))
+    return FALSE;
+  do
+    {
+      const char *key = vdsm_json_reader_string (reader, &length);
+      const char *text;
+      guint member;
+
+      if (key == NULL || !vdsm_json_reader_skip (reader, ':'))
+        return FALSE;
+      member = strcmp (key, "jsonrpc") == 0 ? 1 : strcmp (key, "method") == 0 ? 2
+             : strcmp (key, "params") == 0 ? 4 : strcmp (key, "id") == 0 ? 8 : 0;
+      if (member == 0 || (seen & member))
+        return FALSE;
+      seen |= member;
+      switch (member)
+        {
+        case 1:
+          text = vdsm_json_reader_string (reader, &length);
+          if (text == NULL || strcmp (text, "2.0") != 0)
+            return FALSE;
+          break;
+        case 2:
+          text = vdsm_json_reader_string (reader, &length);
+          if (text == NULL)
+            return FALSE;
+          request->method = g_strndup (text, length);
+          break;
+        case 4:
+          request->params = vdsm_json_reader_value (reader);
+          if (request->params == NULL ||
+              !(JSON_NODE_HOLDS_OBJECT (request->params) || JSON_NODE_HOLDS_ARRAY (request->params)))
+            return FALSE;
+          break;
+        default:
+          request->id = vdsm_json_reader_value (reader);
+          if (request->id == NULL)
+            return FALSE;
+          if (JSON_NODE_HOLDS_NULL (request->id))
+            g_clear_pointer (&request->id, json_node_unref);
+          break;
+        }
+    }
+  while (vdsm_json_reader_skip (reader, ','));
+  return vdsm_json_reader_skip (reader, '}') && (seen & 3) == 3;
+}
+
+/* A body of one plain request, or a batch of up to MAX_PLAIN_BATCH. Fills
+ * @requests (to be cleared even on failure) and returns how many, or 0. */
+static guint
+read_plain_body (VdsmRpcServer *server, const char *body, gsize length,
+                 PlainRequest requests[MAX_PLAIN_BATCH])
+{
+  VdsmJsonReader reader;
+  guint n = 0;
+
+  /* No error: a failure here is not the client's, only a detour. */
+  vdsm_json_reader_init (&reader, body, length, server->json_scratch, NULL);
+  if (!vdsm_json_reader_skip (&reader, '['))
+    n = read_plain_request (&reader, &requests[0]) ? 1 : 0;
+  else
+    {
+      do
+        if (n == MAX_PLAIN_BATCH || !read_plain_request (&reader, &requests[n++]))
+          return 0;
+      while (vdsm_json_reader_skip (&reader, ','));
+      if (!vdsm_json_reader_skip (&reader, ']'))
+        return 0;
+    }
+  return vdsm_json_reader_at_end (&reader) ? n : 0;
+}
+
+/* ---- Entry point ---- */
+
+/* Any body, as a tree. */
+static void
+handle_body (VdsmRpcConnection *conn, const char *reply_to, const char *flow_id,
+             const char *body, gsize length)
 {
   VdsmRpcServer *server = conn->server;
   g_autoptr(GError) error = NULL;
@@ -358,4 +477,27 @@ vdsm_rpc_jsonrpc_handle (VdsmRpcConnection *conn, const char *reply_to,
       handle_request (server, batch, 0, root, flow_id);
     }
   batch_release (batch);
+}
+
+void
+vdsm_rpc_jsonrpc_handle (VdsmRpcConnection *conn, const char *reply_to,
+                         const char *flow_id, const char *body, gsize length)
+{
+  PlainRequest requests[MAX_PLAIN_BATCH] = { { 0 } };
+  guint n = read_plain_body (conn->server, body, length, requests);
+
+  if (n == 0)
+    handle_body (conn, reply_to, flow_id, body, length);
+  else
+    {
+      /* The Python client always wraps one request: it gets a bare object. */
+      VdsmRpcBatch *batch = batch_new (conn, reply_to, n, n > 1);
+
+      for (guint i = 0; i < n; i++)
+        dispatch_request (conn->server, batch, i, requests[i].method, requests[i].id,
+                          requests[i].params, flow_id);
+      batch_release (batch);
+    }
+  for (guint i = 0; i < MAX_PLAIN_BATCH; i++)
+    plain_request_clear (&requests[i]);
 }

@@ -58,6 +58,7 @@ struct _VdsmRpcServer {
   GHashTable *connections;          /* set of VdsmRpcConnection* (owning a ref) */
   VdsmRpcBroker *broker;
   char *read_buffer;                /* shared by all connections: one I/O thread */
+  GString *json_scratch;            /* likewise, for the request envelope reader */
   guint64 next_connection_id;
   gboolean stopped;                 /* atomic: read by emit_event on any thread */
 };

@@ -56,8 +56,7 @@ vdsm_rpc_server_init (VdsmRpcServer *server)
                                                NULL);
   server->broker = vdsm_rpc_broker_new ();
   server->read_buffer = g_malloc (VDSM_RPC_READ_BUFFER_SIZE);
-  /* Reused: a parser per request cost more than its parse. Not immutable:
-   * sealing hashes every object, and request trees are only ever read. */
+  server->json_scratch = g_string_sized_new (256);
 }
 
 static void
@@ -102,6 +101,7 @@ vdsm_rpc_server_finalize (GObject *object)
   g_clear_object (&server->tls_certificate);
   g_clear_object (&server->tls_database);
   g_free (server->read_buffer);
+  g_string_free (server->json_scratch, TRUE);
   G_OBJECT_CLASS (vdsm_rpc_server_parent_class)->finalize (object);
 }
 
