@@ -14,6 +14,7 @@
 #include "vdsmd-caps-xml.h"
 #include "vdsmd-context.h"
 #include "vdsmd-domain.h"
+#include "vdsmd-domain-stats.h"
 #include "vdsmd-status.h"
 
 /* Domains in an array that frees itself. */
@@ -144,7 +145,7 @@ vdsmd_host_get_vm_list (VdsmRpcCall *call, gboolean has_full_status,
       g_autoptr(GError) local = NULL;
       VdsmVmInfo *info;
 
-      if (virDomainGetUUIDString (doms.doms[i], uuid) < 0)
+      if (!vdsmd_domain_uuid_string (doms.doms[i], uuid))
         {
           vdsmd_set_libvirt_error (error, "to read a VM's UUID");
           return NULL;
@@ -168,27 +169,17 @@ GPtrArray *
 vdsmd_host_get_all_vm_stats (VdsmRpcCall *call, GError **error)
 {
   VdsmdContext *ctx = call->user_data;
-  g_auto(DomainList) doms = { NULL, 0 };
-  g_autoptr(GPtrArray) result = NULL;
+  g_autoptr(VdsmdDomainStatsList) list = NULL;
+  GPtrArray *result;
 
-  if (!list_domains (ctx, &doms, error))
+  list = vdsmd_domain_stats_list_all (ctx->conn, error);
+  if (list == NULL)
     return NULL;
-  result = g_ptr_array_new_with_free_func ((GDestroyNotify) vdsm_vm_stats_free);
-  for (int i = 0; i < doms.n; i++)
-    {
-      g_autoptr(GError) local = NULL;
-      VdsmVmStats *stats = vdsmd_vm_stats_new (ctx, doms.doms[i], &local);
-
-      if (stats == NULL && domain_vanished ())
-        continue;
-      if (stats == NULL)
-        {
-          g_propagate_error (error, g_steal_pointer (&local));
-          return NULL;
-        }
-      g_ptr_array_add (result, stats);
-    }
-  return g_steal_pointer (&result);
+  result = g_ptr_array_new_full ((guint) list->n,
+                                 (GDestroyNotify) vdsm_vm_stats_free);
+  for (gsize i = 0; i < list->n; i++)
+    g_ptr_array_add (result, vdsmd_vm_stats_new (ctx, &list->items[i]));
+  return result;
 }
 
 /* ---- Host.getStats ---- */
@@ -367,12 +358,12 @@ package_info_new (const char *version, const char *release)
   return p;
 }
 
-static GHashTable *
+static VdsmSoftwarePackageInfoMap *
 packages_new (VdsmdContext *ctx, GError **error)
 {
-  g_autoptr(GHashTable) map = g_hash_table_new_full (
-    g_str_hash, g_str_equal, g_free,
-    (GDestroyNotify) vdsm_software_package_info_free);
+  g_autoptr(VdsmSoftwarePackageInfoMap) map = vdsm_software_package_info_map_new ();
+  /* The map's own table takes the entries without copying them. */
+  GHashTable *table = vdsm_software_package_info_map_get_table (map);
   unsigned long libver;
   struct utsname uts;
   g_autofree char *libvirt_version = NULL;
@@ -385,9 +376,9 @@ packages_new (VdsmdContext *ctx, GError **error)
     }
   libvirt_version = g_strdup_printf ("%lu.%lu.%lu", libver / 1000000,
                                      libver / 1000 % 1000, libver % 1000);
-  g_hash_table_insert (map, g_strdup ("libvirt"),
+  g_hash_table_insert (table, g_strdup ("libvirt"),
                        package_info_new (libvirt_version, ""));
-  g_hash_table_insert (map, g_strdup ("vdsm"),
+  g_hash_table_insert (table, g_strdup ("vdsm"),
                        package_info_new (PACKAGE_VERSION, ""));
 
   /* "6.1.0-18-amd64": the upstream version, then the distribution's part. */
@@ -396,7 +387,7 @@ packages_new (VdsmdContext *ctx, GError **error)
       dash = strchr (uts.release, '-');
       if (dash != NULL)
         *dash = '\0';
-      g_hash_table_insert (map, g_strdup ("kernel"),
+      g_hash_table_insert (table, g_strdup ("kernel"),
                            package_info_new (uts.release,
                                              dash != NULL ? dash + 1 : ""));
     }

@@ -60,7 +60,7 @@ lifecycle_cb (virConnectPtr conn, virDomainPtr dom, int event, int detail,
   VdsmdLibvirtEvents *events = opaque;
   char uuid[VIR_UUID_STRING_BUFLEN];
   int state, reason;
-  g_autoptr(GHashTable) map = NULL;
+  g_autoptr(VdsmStatusMap) map = NULL;
 
   if (!vdsmd_domain_event_state (event, detail, &state, &reason))
     return 0;
@@ -79,9 +79,8 @@ lifecycle_cb (virConnectPtr conn, virDomainPtr dom, int event, int detail,
   g_debug ("VM %s: libvirt event %d/%d, now %s", uuid, event, detail,
            vdsmd_domain_status_text (state, reason));
 
-  map = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                               (GDestroyNotify) vdsm_status_details_free);
-  g_hash_table_insert (map, g_strdup (uuid),
+  map = vdsm_status_map_new ();
+  g_hash_table_insert (vdsm_status_map_get_table (map), g_strdup (uuid),
                        vdsmd_status_details_new (uuid, state, reason));
   vdsm_rpc_emit_virt_vm_status (events->server, uuid, map);
   return 0;

@@ -42,6 +42,11 @@ gboolean vdsmd_domain_state_is_active (int state);
 virDomainPtr vdsmd_domain_lookup (virConnectPtr conn, const char *vm_id,
                                   GError **error);
 
+/* Write @dom's UUID in libvirt's text form into @uuid; FALSE (with
+ * libvirt's error set) when libvirt cannot tell it. */
+gboolean vdsmd_domain_uuid_string (virDomainPtr dom,
+                                   char uuid[VIR_UUID_STRING_BUFLEN]);
+
 /* Set @error from libvirt's last error of this thread, prefixed by @what. */
 void vdsmd_set_libvirt_error (GError **error, const char *what);
 

@@ -59,74 +59,47 @@ exited_stats_new (const char *vm_id, int state, int reason)
   return stats;
 }
 
-/* Percentage of guest memory in use, from the balloon driver; FALSE when
- * the guest does not report it. */
-static gboolean
-memory_usage (virDomainPtr dom, guint64 *percent)
+/* Decimal text of @value: g_strdup_printf() would cost more than the rest
+ * of a record when a large host's records are written. */
+static char *
+uint_text (guint64 value)
 {
-  virDomainMemoryStatStruct st[VIR_DOMAIN_MEMORY_STAT_NR];
-  int n = virDomainMemoryStats (dom, st, VIR_DOMAIN_MEMORY_STAT_NR, 0);
-  guint64 available = 0, unused = 0;
-  gboolean have_available = FALSE, have_unused = FALSE;
+  char buf[24];
+  char *p = buf + sizeof buf;
 
-  for (int i = 0; i < n; i++)
-    if (st[i].tag == VIR_DOMAIN_MEMORY_STAT_AVAILABLE)
-      {
-        available = st[i].val;
-        have_available = TRUE;
-      }
-    else if (st[i].tag == VIR_DOMAIN_MEMORY_STAT_UNUSED)
-      {
-        unused = st[i].val;
-        have_unused = TRUE;
-      }
-  if (!have_available || !have_unused || available == 0 || unused > available)
-    return FALSE;
-  *percent = (available - unused) * 100 / available;
-  return TRUE;
+  *--p = '\0';
+  do
+    *--p = (char) ('0' + value % 10);
+  while ((value /= 10) != 0);
+  return g_strdup (p);
 }
 
 static VdsmVmStats *
-running_stats_new (VdsmdContext *ctx, virDomainPtr dom, const char *vm_id,
-                   int state, int reason, const virDomainInfo *info)
+running_stats_new (VdsmdContext *ctx, const VdsmdDomainStats *s)
 {
   VdsmVmStats *stats = vdsm_vm_stats_new ();
   VdsmRunningVmStats *r = vdsm_running_vm_stats_new ();
-  guint64 mem_percent;
 
-  r->vm_id = g_strdup (vm_id);
-  r->status = vdsmd_vm_status (state, reason);
-  r->vm_name = g_strdup (virDomainGetName (dom));
-  r->elapsed_time = g_strdup_printf ("%" G_GUINT64_FORMAT,
-                                     vdsmd_context_running_seconds (ctx,
-                                                                    vm_id));
+  r->vm_id = g_strdup (s->uuid);
+  r->status = vdsmd_vm_status (s->state, s->reason);
+  r->vm_name = g_strdup (s->name);
+  r->elapsed_time = uint_text (vdsmd_context_running_seconds (ctx, s->uuid));
   /* libvirt answered for this domain just now, so its monitor responds. */
   r->monitor_response = g_strdup ("0");
-  r->pause_code = g_strdup (vdsmd_domain_pause_code (state, reason));
-  r->vcpu_count = g_strdup_printf ("%u", (guint) info->nrVirtCpu);
-  r->cpu_usage = g_strdup_printf ("%llu", info->cpuTime);
-  if (memory_usage (dom, &mem_percent))
-    r->mem_usage = g_strdup_printf ("%" G_GUINT64_FORMAT, mem_percent);
+  r->pause_code = g_strdup (vdsmd_domain_pause_code (s->state, s->reason));
+  r->vcpu_count = uint_text (s->vcpus);
+  r->cpu_usage = uint_text (s->cpu_time);
+  if (s->has_mem_usage)
+    r->mem_usage = uint_text (s->mem_usage);
   stats->kind = VDSM_VM_STATS_KIND_RUNNING_VM_STATS;
   stats->running_vm_stats = r;
   return stats;
 }
 
 VdsmVmStats *
-vdsmd_vm_stats_new (VdsmdContext *ctx, virDomainPtr dom, GError **error)
+vdsmd_vm_stats_new (VdsmdContext *ctx, const VdsmdDomainStats *s)
 {
-  char uuid[VIR_UUID_STRING_BUFLEN];
-  virDomainInfo info;
-  int state, reason;
-
-  if (virDomainGetUUIDString (dom, uuid) < 0 ||
-      virDomainGetState (dom, &state, &reason, 0) < 0 ||
-      virDomainGetInfo (dom, &info) < 0)
-    {
-      vdsmd_set_libvirt_error (error, "to describe a VM");
-      return NULL;
-    }
-  if (!vdsmd_domain_state_is_active (state))
-    return exited_stats_new (uuid, state, reason);
-  return running_stats_new (ctx, dom, uuid, state, reason, &info);
+  if (!vdsmd_domain_state_is_active (s->state))
+    return exited_stats_new (s->uuid, s->state, s->reason);
+  return running_stats_new (ctx, s);
 }

@@ -9,6 +9,7 @@
 
 #include "vdsm-types.h"
 #include "vdsmd-context.h"
+#include "vdsmd-domain-stats.h"
 
 G_BEGIN_DECLS
 
@@ -20,8 +21,8 @@ VdsmVmStatus vdsmd_vm_status (int state, int reason);
 VdsmStatusDetails *vdsmd_status_details_new (const char *vm_id, int state,
                                              int reason);
 
-/* The VmStats record of @dom. */
-VdsmVmStats *vdsmd_vm_stats_new (VdsmdContext *ctx, virDomainPtr dom,
-                                 GError **error);
+/* The VmStats record of a domain with statistics @s. */
+VdsmVmStats *vdsmd_vm_stats_new (VdsmdContext *ctx,
+                                 const VdsmdDomainStats *s);
 
 G_END_DECLS

@@ -24,15 +24,12 @@ vdsmd_vm_get_stats (VdsmRpcCall *call, const char *vm_id, GError **error)
   VdsmdContext *ctx = call->user_data;
   g_autoptr(virDomain) dom = vdsmd_domain_lookup (ctx->conn, vm_id, error);
   g_autoptr(GPtrArray) result = NULL;
-  VdsmVmStats *stats;
+  VdsmdDomainStats stats;
 
-  if (dom == NULL)
-    return NULL;
-  stats = vdsmd_vm_stats_new (ctx, dom, error);
-  if (stats == NULL)
+  if (dom == NULL || !vdsmd_domain_stats_read (dom, &stats, error))
     return NULL;
   result = g_ptr_array_new_with_free_func ((GDestroyNotify) vdsm_vm_stats_free);
-  g_ptr_array_add (result, stats);
+  g_ptr_array_add (result, vdsmd_vm_stats_new (ctx, &stats));
   return g_steal_pointer (&result);
 }
 

@@ -210,7 +210,7 @@ emit_method (GenHelpers *h, EmitWriter *w, gconstpointer item)
     returns = g_strdup_printf ("%s%s: %s",
                                !gen_ref_is_pointer (method->ret) ? ""
                                : method->ret->kind == GEN_C_PTR_ARRAY || method->ret->kind == GEN_C_ARRAY
-                                 || method->ret->kind == GEN_C_MAP ? " (transfer container)" : " (transfer full)",
+                                 ? " (transfer container)" : " (transfer full)",
                                ann, *ret_desc != '\0' ? ret_desc : "the result");
 
   emit_builder (h, w, method);

@@ -186,32 +186,36 @@ emit_struct (EmitWriter *w, const GenType *type)
 }
 
 static void
+emit_map_prototypes (EmitWriter *w, const GenType *type)
+{
+  const char *s = type->snake;
+  const char *c = type->camel;
+  g_autofree char *value = gen_decl (type->value->in_ctype, "value");
+  g_autofree char *lookup = gen_decl (getter_ctype (type->value), "");
+
+  emit (w, "GHashTable *%s_get_table (const %s *self);\n", s, c);
+  emit (w, "guint %s_size (const %s *self);\n", s, c);
+  emit (w, "char **%s_get_keys (const %s *self);\n", s, c);
+  emit (w, "gboolean %s_contains (const %s *self, const char *key);\n", s, c);
+  emit (w, "%s%s_lookup (const %s *self, const char *key);\n", lookup, s, c);
+  emit (w, "void %s_insert (%s *self, const char *key, %s);\n", s, c, value);
+  emit (w, "gboolean %s_remove (%s *self, const char *key);\n", s, c);
+}
+
+static void
 emit_prototypes (EmitWriter *w, const GenType *type)
 {
   const char *s = type->snake;
   const char *c = type->camel;
 
-  switch (type->kind)
+  if (type->kind == GEN_TYPE_ENUM)
     {
-    case GEN_TYPE_ENUM:
       emit (w, "const char *%s_to_string (%s value);\n", s, c);
       emit (w, "gboolean %s_from_string (const char *text, %s *out);\n", s, c);
       emit (w, "void %s_write_json (%s value, GString *out);\n", s, c);
       emit (w, "gboolean %s_read_json (JsonNode *node, const VdsmJsonPath *path, %s *out, GError **error);\n", s, c);
       emit (w, "gboolean %s_from_json (JsonNode *node, %s *out, GError **error);\n\n", s, c);
       return;
-    case GEN_TYPE_MAP:
-      emit (w, "GHashTable *%s_new (void);\n", s);
-      emit (w, "GHashTable *%s_copy (GHashTable *self);\n", s);
-      emit (w, "void %s_write_json (GHashTable *self, GString *out);\n", s);
-      emit (w, "gboolean %s_read_json (JsonNode *node, const VdsmJsonPath *path, GHashTable **out, GError **error);\n", s);
-      emit (w, "GHashTable *%s_from_json (JsonNode *node, GError **error);\n", s);
-      emit (w, "GHashTable *%s_new_from_json_string (const char *json, GError **error);\n", s);
-      emit (w, "char *%s_to_json_string (GHashTable *self);\n\n", s);
-      return;
-    case GEN_TYPE_OBJECT:
-    case GEN_TYPE_UNION:
-      break;
     }
   emit (w, "GType %s_get_type (void) G_GNUC_CONST;\n", s);
   emit (w, "#define %s (%s_get_type ())\n", type->type_macro, s);
@@ -221,16 +225,19 @@ emit_prototypes (EmitWriter *w, const GenType *type)
   emit (w, "G_DEFINE_AUTOPTR_CLEANUP_FUNC (%s, %s_free)\n", c, s);
   if (type->kind == GEN_TYPE_UNION)
     emit (w, "%s %s_get_kind (const %s *self);\n", type->kind_camel, s, c);
-  for (guint i = 0; i < type->fields->len; i++)
-    {
-      const GenField *field = g_ptr_array_index (type->fields, i);
-      g_autofree char *value = gen_decl (field->ref->in_ctype, "value");
+  if (type->kind == GEN_TYPE_MAP)
+    emit_map_prototypes (w, type);
+  else
+    for (guint i = 0; i < type->fields->len; i++)
+      {
+        const GenField *field = g_ptr_array_index (type->fields, i);
+        g_autofree char *value = gen_decl (field->ref->in_ctype, "value");
 
-      emit (w, "%s%s%s_get_%s (const %s *self);\n", getter_ctype (field->ref),
-            g_str_has_suffix (getter_ctype (field->ref), "*") ? "" : " ",
-            s, field->accessor, c);
-      emit (w, "void %s_set_%s (%s *self, %s);\n", s, field->accessor, c, value);
-    }
+        emit (w, "%s%s%s_get_%s (const %s *self);\n", getter_ctype (field->ref),
+              g_str_has_suffix (getter_ctype (field->ref), "*") ? "" : " ",
+              s, field->accessor, c);
+        emit (w, "void %s_set_%s (%s *self, %s);\n", s, field->accessor, c, value);
+      }
   emit (w, "void %s_write_json (const %s *self, GString *out);\n", s, c);
   emit (w, "gboolean %s_read_json (JsonNode *node, const VdsmJsonPath *path, %s **out, GError **error);\n", s, c);
   emit (w, "%s *%s_from_json (JsonNode *node, GError **error);\n", c, s);
@@ -252,7 +259,8 @@ emit_header (GenModel *model, EmitWriter *w)
     {
       const GenType *type = g_ptr_array_index (model->types, t);
 
-      if (type->kind == GEN_TYPE_OBJECT || type->kind == GEN_TYPE_UNION)
+      /* A map's struct is private: its table is reached through functions. */
+      if (type->kind != GEN_TYPE_ENUM)
         emit (w, "typedef struct _%s %s;\n", type->camel, type->camel);
     }
   emit (w, "\n");
@@ -392,94 +400,191 @@ emit_enum_source (EmitWriter *w, const GenType *type)
   emit (w, "  return %s_read_json (node, NULL, out, error);\n}\n\n", s);
 }
 
-/* ---- Source: the functions every boxed or map type has ---- */
+/* ---- Source: the functions every boxed type has ---- */
 
 static void
-emit_json_entry_points (EmitWriter *w, const GenType *type, const char *ctype,
-                        const char *self_ctype, const char *ann)
+emit_json_entry_points (EmitWriter *w, const GenType *type)
 {
   const char *s = type->snake;
-  g_autofree char *ret = gen_decl (ctype, "");
-  g_autofree char *self_decl = gen_decl (self_ctype, "self");
-  /* pygobject frees or borrows the boxed values of a returned GHashTable
-   * unsafely under every transfer mode, so tables are C-only results;
-   * bindings read maps through getters and write them from dicts. */
-  const char *returns = type->kind == GEN_TYPE_MAP ? " (skip)" : "";
-  const char *transfer = type->kind == GEN_TYPE_MAP ? "(transfer container)" : "(transfer full)";
+  const char *c = type->camel;
 
-  emit (w, "/**\n * %s_from_json:%s\n * @node: a JSON value\n * @error: return location for a #GError\n *\n"
-           " * Returns: %s%s: a new value, or %%NULL with @error set\n */\n", s, returns, transfer, ann);
-  emit (w, "%s\n%s_from_json (JsonNode *node, GError **error)\n{\n", ctype, s);
-  emit (w, "  %sresult = NULL;\n\n", ret);
+  emit (w, "/**\n * %s_from_json:\n * @node: a JSON value\n * @error: return location for a #GError\n *\n"
+           " * Returns: (transfer full): a new #%s, or %%NULL with @error set\n */\n", s, c);
+  emit (w, "%s *\n%s_from_json (JsonNode *node, GError **error)\n{\n", c, s);
+  emit (w, "  %s *result = NULL;\n\n", c);
   emit (w, "  if (!%s_read_json (node, NULL, &result, error))\n    return NULL;\n", s);
   emit (w, "  return result;\n}\n\n");
 
-  emit (w, "/**\n * %s_new_from_json_string:%s\n * @json: JSON text\n * @error: return location for a #GError\n *\n"
-           " * Returns: %s%s: a new value, or %%NULL with @error set\n */\n", s, returns, transfer, ann);
-  emit (w, "%s\n%s_new_from_json_string (const char *json, GError **error)\n{\n", ctype, s);
+  emit (w, "/**\n * %s_new_from_json_string:\n * @json: JSON text\n * @error: return location for a #GError\n *\n"
+           " * Returns: (transfer full): a new #%s, or %%NULL with @error set\n */\n", s, c);
+  emit (w, "%s *\n%s_new_from_json_string (const char *json, GError **error)\n{\n", c, s);
   emit (w, "  g_autoptr (JsonNode) node = vdsm_json_parse (json, error);\n\n");
   emit (w, "  if (node == NULL)\n    return NULL;\n");
   emit (w, "  return %s_from_json (node, error);\n}\n\n", s);
 
-  emit (w, "/**\n * %s_to_json_string:\n * @self: (nullable)%s: a value\n *\n"
-           " * Returns: (transfer full): @self as JSON text\n */\n", s, ann);
-  emit (w, "char *\n%s_to_json_string (%s)\n{\n", s, self_decl);
+  emit (w, "/**\n * %s_to_json_string:\n * @self: (nullable): a #%s\n *\n"
+           " * Returns: (transfer full): @self as JSON text\n */\n", s, c);
+  emit (w, "char *\n%s_to_json_string (const %s *self)\n{\n", s, c);
   emit (w, "  GString *out = g_string_new (NULL);\n\n");
   emit (w, "  %s_write_json (self, out);\n", s);
   emit (w, "  return g_string_free (out, FALSE);\n}\n\n");
 }
 
+/* ---- Source: maps ---- */
+
+/* A map is a boxed wrapper of a string-keyed GHashTable, so that bindings
+ * hold it like any boxed value: pygobject frees or borrows the boxed values
+ * of a returned GHashTable unsafely under every transfer mode. */
+/* The _free of a boxed type, around what frees its contents, and the
+ * GType that pairs it with _copy. */
 static void
-emit_map_source (GenHelpers *h, EmitWriter *w, const GenType *type)
+emit_free_start (EmitWriter *w, const GenType *type)
+{
+  emit (w, "/**\n * %s_free:\n * @self: (nullable): a #%s\n *\n * Frees @self and everything it holds.\n */\n",
+        type->snake, type->camel);
+  emit (w, "void\n%s_free (%s *self)\n{\n  if (self == NULL)\n    return;\n", type->snake, type->camel);
+}
+
+static void
+emit_free_end (EmitWriter *w, const GenType *type)
 {
   const char *s = type->snake;
+
+  emit (w, "  g_free (self);\n}\n\n");
+  emit (w, "G_DEFINE_BOXED_TYPE (%s, %s, %s_copy, %s_free)\n\n", type->camel, s, s, s);
+}
+
+static void
+emit_map_boxed (GenHelpers *h, EmitWriter *w, const GenType *type)
+{
+  const char *s = type->snake;
+  const char *c = type->camel;
   g_autofree char *notify = gen_ref_destroy_notify (type->value);
-  g_autofree char *value_gi = gen_ref_gi_type (type->value);
-  g_autofree char *map_ann = g_strdup_printf (" (element-type utf8 %s)", value_gi);
+  g_autofree char *desc = gen_doc (type->schema->description);
+  g_autofree char *tags = gen_doc_version_tags (type->schema->added, type->schema->deprecated);
+  g_autofree char *what = gen_ref_describe (type->value);
+  g_autofree char *copy = NULL;
+
+  emit (w, "/**\n * %s:\n *\n * %s%sKeys are the wire keys; values are %s%s.\n%s */\n",
+        c, desc, *desc != '\0' ? "\n *\n * " : "", what,
+        type->value->kind == GEN_C_NODE && type->value->item != NULL ? ", kept as the JSON value they came as" : "",
+        tags);
+  emit (w, "struct _%s {\n  GHashTable *table;\n};\n\n", c);
+
+  emit (w, "/**\n * %s_new:\n *\n * Returns: (transfer full): a new, empty #%s\n */\n", s, c);
+  emit (w, "%s *\n%s_new (void)\n{\n  %s *self = g_new (%s, 1);\n\n", c, s, c, c);
+  emit (w, "  self->table = vdsm_json_hash_table_new (%s);\n  return self;\n}\n\n", notify);
+
+  /* Values in a table are copied through a GCopyFunc. */
+  if (type->value->kind == GEN_C_STRING)
+    copy = g_strdup ("vdsm_json_copy_string");
+  else if (type->value->kind == GEN_C_NODE)
+    copy = g_strdup ("vdsm_json_copy_node");
+  else
+    {
+      g_autofree char *expr = gen_copy_expr (h, type->value, "(gpointer) src");
+
+      copy = g_strconcat (s, "_copy_value", NULL);
+      emit (w, "static gpointer\n%s (gconstpointer src, gpointer unused)\n{\n", copy);
+      emit (w, "  return %s;\n}\n\n", expr);
+    }
+  emit (w, "/**\n * %s_copy:\n * @self: (nullable): a #%s\n *\n"
+           " * Returns: (transfer full) (nullable): a deep copy of @self\n */\n", s, c);
+  emit (w, "%s *\n%s_copy (const %s *self)\n{\n  %s *copy;\n\n", c, s, c, c);
+  emit (w, "  if (self == NULL)\n    return NULL;\n");
+  emit (w, "  copy = g_new (%s, 1);\n", c);
+  emit (w, "  copy->table = vdsm_json_hash_table_copy (self->table, %s, %s);\n", copy, notify);
+  emit (w, "  return copy;\n}\n\n");
+
+  emit_free_start (w, type);
+  emit (w, "  g_hash_table_unref (self->table);\n");
+  emit_free_end (w, type);
+}
+
+static void
+emit_map_accessors (GenHelpers *h, EmitWriter *w, const GenType *type)
+{
+  const char *s = type->snake;
+  const char *c = type->camel;
+  const GenRef *value = type->value;
+  g_autofree char *value_gi = gen_ref_gi_type (value);
+  g_autofree char *value_ann = gen_ref_gi_annotation (value);
+  g_autofree char *value_decl = gen_decl (value->in_ctype, "value");
+  g_autofree char *lookup_ret = gen_decl (getter_ctype (value), "");
+  g_autofree char *copy = gen_copy_expr (h, value, "value");
+
+  emit (w, "/**\n * %s_get_table:\n * @self: a #%s\n *\n"
+           " * Returns: (transfer none) (element-type utf8 %s): the table of @self,\n"
+           " *   keyed by strings; it owns its keys and values, and changing it\n"
+           " *   changes @self\n */\n", s, c, value_gi);
+  emit (w, "GHashTable *\n%s_get_table (const %s *self)\n{\n", s, c);
+  emit (w, "  g_return_val_if_fail (self != NULL, NULL);\n  return self->table;\n}\n\n");
+
+  emit (w, "/**\n * %s_size:\n * @self: a #%s\n *\n * Returns: how many entries @self holds\n */\n", s, c);
+  emit (w, "guint\n%s_size (const %s *self)\n{\n", s, c);
+  emit (w, "  g_return_val_if_fail (self != NULL, 0);\n  return g_hash_table_size (self->table);\n}\n\n");
+
+  emit (w, "/**\n * %s_get_keys:\n * @self: a #%s\n *\n"
+           " * Returns: (array zero-terminated=1) (transfer full): the keys of @self,\n"
+           " *   sorted by strcmp()\n */\n", s, c);
+  emit (w, "char **\n%s_get_keys (const %s *self)\n{\n", s, c);
+  emit_indent (w);
+  emit (w, "g_autoptr (GList) keys = NULL;\nchar **result;\nguint n = 0;\n\n");
+  emit (w, "g_return_val_if_fail (self != NULL, NULL);\n");
+  emit (w, "keys = g_list_sort (g_hash_table_get_keys (self->table), (GCompareFunc) strcmp);\n");
+  emit (w, "result = g_new (char *, g_hash_table_size (self->table) + 1);\n");
+  emit (w, "for (const GList *l = keys; l != NULL; l = l->next)\n  result[n++] = g_strdup (l->data);\n");
+  emit (w, "result[n] = NULL;\nreturn result;\n");
+  emit_dedent (w);
+  emit (w, "}\n\n");
+
+  /* Bindings turn a NULL list into an empty one: contains() tells. */
+  emit (w, "/**\n * %s_contains:\n * @self: a #%s\n * @key: a wire key\n *\n"
+           " * Returns: whether @self holds a value at @key\n */\n", s, c);
+  emit (w, "gboolean\n%s_contains (const %s *self, const char *key)\n{\n", s, c);
+  emit (w, "  g_return_val_if_fail (self != NULL && key != NULL, FALSE);\n");
+  emit (w, "  return g_hash_table_contains (self->table, key);\n}\n\n");
+
+  emit (w, "/**\n * %s_lookup:\n * @self: a #%s\n * @key: a wire key\n *\n"
+           " * Returns: (transfer none) (nullable)%s: the value at @key, or %%NULL\n */\n",
+        s, c, value_ann);
+  emit (w, "%s\n%s_lookup (const %s *self, const char *key)\n{\n", lookup_ret, s, c);
+  emit (w, "  g_return_val_if_fail (self != NULL && key != NULL, NULL);\n");
+  emit (w, "  return g_hash_table_lookup (self->table, key);\n}\n\n");
+
+  /* gtk-doc: annotations end with their own ':'. */
+  emit (w, "/**\n * %s_insert:\n * @self: a #%s\n * @key: a wire key\n * @value:%s%s the value, copied\n *\n"
+           " * Sets the value at @key, replacing any value there.\n */\n",
+        s, c, value_ann, *value_ann != '\0' ? ":" : "");
+  emit (w, "void\n%s_insert (%s *self, const char *key, %s)\n{\n", s, c, value_decl);
+  emit (w, "  g_return_if_fail (self != NULL && key != NULL && value != NULL);\n");
+  emit (w, "  g_hash_table_insert (self->table, g_strdup (key), %s);\n}\n\n", copy);
+
+  emit (w, "/**\n * %s_remove:\n * @self: a #%s\n * @key: a wire key\n *\n"
+           " * Returns: whether @self held @key\n */\n", s, c);
+  emit (w, "gboolean\n%s_remove (%s *self, const char *key)\n{\n", s, c);
+  emit (w, "  g_return_val_if_fail (self != NULL && key != NULL, FALSE);\n");
+  emit (w, "  return g_hash_table_remove (self->table, key);\n}\n\n");
+}
+
+static void
+emit_map_json (GenHelpers *h, EmitWriter *w, const GenType *type)
+{
+  const char *s = type->snake;
+  const char *c = type->camel;
   g_autofree char *cast = g_strdup_printf ("(%s) value", type->value->ctype);
   g_autofree char *write = gen_write_stmt (h, type->value, cast, "out");
   g_autofree char *value_decl = gen_ref_auto_decl (type->value, "value");
   g_autofree char *read = gen_read_expr (h, type->value, "member", "&member_path", "&value", "error");
-  g_autofree char *desc = gen_doc (type->schema->description);
-  const char *copy_func;
 
-  /* Items in a table are copied through a GCopyFunc. */
-  if (type->value->kind == GEN_C_STRING)
-    copy_func = "vdsm_json_copy_string";
-  else if (type->value->kind == GEN_C_NODE)
-    copy_func = "vdsm_json_copy_node";
-  else
-    copy_func = NULL;
-
-  emit (w, "/**\n * %s_new: (skip)\n *\n * A new, empty %s: %s\n *\n"
-           " * Returns: (transfer container)%s: a table keyed by strings that owns its\n"
-           " *   keys and values\n */\n", s, type->schema->key, desc, map_ann);
-  emit (w, "GHashTable *\n%s_new (void)\n{\n  return vdsm_json_hash_table_new (%s);\n}\n\n", s, notify);
-
-  if (copy_func == NULL)
-    {
-      g_autofree char *copy = gen_copy_expr (h, type->value, "(gpointer) src");
-
-      emit (w, "static gpointer\n%s_copy_value (gconstpointer src, gpointer unused)\n{\n", s);
-      emit (w, "  return %s;\n}\n\n", copy);
-    }
-  emit (w, "/**\n * %s_copy: (skip)\n * @self: (nullable)%s: a table\n *\n"
-           " * Returns: (transfer container) (nullable)%s: a deep copy of @self, owning\n"
-           " *   its keys and values\n */\n", s, map_ann, map_ann);
-  emit (w, "GHashTable *\n%s_copy (GHashTable *self)\n{\n", s);
-  if (copy_func != NULL)
-    emit (w, "  return vdsm_json_hash_table_copy (self, %s, %s);\n}\n\n", copy_func, notify);
-  else
-    emit (w, "  return vdsm_json_hash_table_copy (self, %s_copy_value, %s);\n}\n\n", s, notify);
-
-  emit (w, "/**\n * %s_write_json: (skip)\n * @self: (nullable): a table\n * @out: where to append\n *\n"
-           " * Appends @self as a JSON object.\n */\n", s);
-  emit (w, "void\n%s_write_json (GHashTable *self, GString *out)\n{\n", s);
+  emit (w, "/**\n * %s_write_json: (skip)\n * @self: (nullable): a #%s\n * @out: where to append\n *\n"
+           " * Appends @self as a JSON object.\n */\n", s, c);
+  emit (w, "void\n%s_write_json (const %s *self, GString *out)\n{\n", s, c);
   emit_indent (w);
   emit (w, "GHashTableIter iter;\ngpointer key, value;\ngboolean first = TRUE;\n\n");
   emit (w, "if (self == NULL)\n  {\n    g_string_append (out, \"null\");\n    return;\n  }\n");
   emit (w, "g_string_append_c (out, '{');\n");
-  emit (w, "g_hash_table_iter_init (&iter, self);\n");
+  emit (w, "g_hash_table_iter_init (&iter, self->table);\n");
   emit (w, "while (g_hash_table_iter_next (&iter, &key, &value))\n  {\n");
   emit (w, "    if (!first)\n      g_string_append_c (out, ',');\n    first = FALSE;\n");
   emit (w, "    vdsm_json_write_string (out, key);\n    g_string_append_c (out, ':');\n");
@@ -489,12 +594,12 @@ emit_map_source (GenHelpers *h, EmitWriter *w, const GenType *type)
   emit (w, "}\n\n");
 
   emit (w, "/**\n * %s_read_json: (skip)\n * @node: a JSON value\n * @path: (nullable): where @node is, for errors\n"
-           " * @out: (out): the table\n * @error: return location for a #GError\n *\n"
+           " * @out: (out) (transfer full): the value\n * @error: return location for a #GError\n *\n"
            " * Returns: whether @node is a valid %s\n */\n", s, type->schema->key);
-  emit (w, "gboolean\n%s_read_json (JsonNode *node, const VdsmJsonPath *path, GHashTable **out, GError **error)\n{\n", s);
+  emit (w, "gboolean\n%s_read_json (JsonNode *node, const VdsmJsonPath *path, %s **out, GError **error)\n{\n", s, c);
   emit_indent (w);
   emit (w, "JsonObject *object = vdsm_json_read_object (node, path, error);\n");
-  emit (w, "g_autoptr (GHashTable) result = NULL;\nJsonObjectIter iter;\nconst char *key;\nJsonNode *member;\n\n");
+  emit (w, "g_autoptr (%s) result = NULL;\nJsonObjectIter iter;\nconst char *key;\nJsonNode *member;\n\n", c);
   emit (w, "if (object == NULL)\n  return FALSE;\n");
   emit (w, "result = %s_new ();\n", s);
   emit (w, "json_object_iter_init (&iter, object);\n");
@@ -503,14 +608,21 @@ emit_map_source (GenHelpers *h, EmitWriter *w, const GenType *type)
   emit_indent (w);
   emit (w, "const VdsmJsonPath member_path = { path, key, 0 };\n%s;\n\n", value_decl);
   emit (w, "if (!%s)\n  return FALSE;\n", read);
-  emit (w, "g_hash_table_insert (result, g_strdup (key), g_steal_pointer (&value));\n");
+  emit (w, "g_hash_table_insert (result->table, g_strdup (key), g_steal_pointer (&value));\n");
   emit_dedent (w);
   emit_dedent (w);
   emit (w, "  }\n*out = g_steal_pointer (&result);\nreturn TRUE;\n");
   emit_dedent (w);
   emit (w, "}\n\n");
+}
 
-  emit_json_entry_points (w, type, "GHashTable *", "GHashTable *", map_ann);
+static void
+emit_map_source (GenHelpers *h, EmitWriter *w, const GenType *type)
+{
+  emit_map_boxed (h, w, type);
+  emit_map_accessors (h, w, type);
+  emit_map_json (h, w, type);
+  emit_json_entry_points (w, type);
 }
 
 /* ---- Source: objects and unions ---- */
@@ -551,11 +663,9 @@ emit_boxed_common (GenHelpers *h, EmitWriter *w, const GenType *type)
     }
   emit (w, "  return copy;\n}\n\n");
 
-  emit (w, "/**\n * %s_free:\n * @self: (nullable): a #%s\n *\n * Frees @self and everything it holds.\n */\n", s, c);
-  emit (w, "void\n%s_free (%s *self)\n{\n  if (self == NULL)\n    return;\n", s, c);
+  emit_free_start (w, type);
   emit_free_pointer_fields (w, type, FALSE);
-  emit (w, "  g_free (self);\n}\n\n");
-  emit (w, "G_DEFINE_BOXED_TYPE (%s, %s, %s_copy, %s_free)\n\n", c, s, s, s);
+  emit_free_end (w, type);
 }
 
 static void
@@ -762,9 +872,6 @@ emit_union_json (GenHelpers *h, EmitWriter *w, const GenType *type)
 static void
 emit_boxed_source (GenHelpers *h, EmitWriter *w, const GenType *type)
 {
-  g_autofree char *ctype = g_strconcat (type->camel, " *", NULL);
-  g_autofree char *self_ctype = g_strconcat ("const ", type->camel, " *", NULL);
-
   if (type->kind == GEN_TYPE_UNION)
     {
       g_autoptr(GPtrArray) consts = g_ptr_array_new ();
@@ -784,7 +891,7 @@ emit_boxed_source (GenHelpers *h, EmitWriter *w, const GenType *type)
     emit_union_json (h, w, type);
   else
     emit_object_json (h, w, type);
-  emit_json_entry_points (w, type, ctype, self_ctype, "");
+  emit_json_entry_points (w, type);
 }
 
 static void

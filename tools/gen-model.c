@@ -329,9 +329,6 @@ type_ref (GenModel *model, GenType *type)
       ref->ctype = ref->in_ctype = type->camel;
       break;
     case GEN_TYPE_MAP:
-      ref = ref_alloc (model, GEN_C_MAP);
-      ref->ctype = ref->in_ctype = (char *) "GHashTable *";
-      break;
     case GEN_TYPE_OBJECT:
     case GEN_TYPE_UNION:
     default:
@@ -556,12 +553,8 @@ gen_default_expr (GenModel *model, const GenRef *ref,
       if (default_is_empty_list (value))
         expr = g_strdup_printf ("g_array_new (FALSE, TRUE, sizeof (%s))", ref->item->ctype);
       break;
-    case GEN_C_MAP:
-      if (default_is_empty_object (value))
-        expr = g_strdup_printf ("%s_new ()", ref->type->snake);
-      break;
     case GEN_C_BOXED:
-      if (ref->type->kind == GEN_TYPE_OBJECT && default_is_empty_object (value))
+      if (ref->type->kind != GEN_TYPE_UNION && default_is_empty_object (value))
         expr = g_strdup_printf ("%s_new ()", ref->type->snake);
       break;
     case GEN_C_NODE:
@@ -842,8 +835,7 @@ add_event (GenModel *model, const VdsmSchemaEvent *event)
       g_ptr_array_add (ge->params, param);
       if (strcmp (member->name, "no_name") == 0)
         {
-          if (param->ref->kind == GEN_C_MAP
-              || (param->ref->kind == GEN_C_BOXED && param->ref->type->kind == GEN_TYPE_OBJECT)
+          if ((param->ref->kind == GEN_C_BOXED && param->ref->type->kind != GEN_TYPE_UNION)
               || (param->ref->kind == GEN_C_NODE && param->ref->object_only))
             ge->no_name = param;
           else
@@ -1005,8 +997,6 @@ gen_ref_auto_decl (const GenRef *ref, const char *name)
       return g_strdup_printf ("g_autofree char *%s = NULL", name);
     case GEN_C_BOXED:
       return g_strdup_printf ("g_autoptr (%s) %s = NULL", ref->type->camel, name);
-    case GEN_C_MAP:
-      return g_strdup_printf ("g_autoptr (GHashTable) %s = NULL", name);
     case GEN_C_PTR_ARRAY:
       return g_strdup_printf ("g_autoptr (GPtrArray) %s = NULL", name);
     case GEN_C_ARRAY:
@@ -1033,7 +1023,6 @@ gen_ref_free_func (const GenRef *ref)
     {
     case GEN_C_STRING: return "g_free";
     case GEN_C_BOXED: return NULL;  /* see gen_ref_destroy_notify */
-    case GEN_C_MAP: return "g_hash_table_unref";
     case GEN_C_PTR_ARRAY: return "g_ptr_array_unref";
     case GEN_C_ARRAY: return "g_array_unref";
     case GEN_C_NODE: return "json_node_unref";
@@ -1066,12 +1055,6 @@ gen_ref_gi_type (const GenRef *ref)
     case GEN_C_ENUM:
     case GEN_C_BOXED:
       return g_strdup (ref->type->camel);
-    case GEN_C_MAP:
-      {
-        g_autofree char *value = gen_ref_gi_type (ref->type->value);
-
-        return g_strdup_printf ("GLib.HashTable(utf8,%s)", value);
-      }
     case GEN_C_PTR_ARRAY:
     case GEN_C_ARRAY:
       {
@@ -1092,9 +1075,6 @@ gen_ref_gi_annotation (const GenRef *ref)
 
   switch (ref->kind)
     {
-    case GEN_C_MAP:
-      inner = gen_ref_gi_type (ref->type->value);
-      return g_strdup_printf (" (element-type utf8 %s)", inner);
     case GEN_C_PTR_ARRAY:
     case GEN_C_ARRAY:
       inner = gen_ref_gi_type (ref->item);
@@ -1111,7 +1091,6 @@ gen_ref_describe (const GenRef *ref)
     {
     case GEN_C_ENUM:
     case GEN_C_BOXED:
-    case GEN_C_MAP:
       return g_strdup (ref->type->schema->key);
     case GEN_C_PTR_ARRAY:
     case GEN_C_ARRAY:
@@ -1453,7 +1432,6 @@ gen_write_stmt (GenHelpers *h, const GenRef *ref, const char *value, const char 
       return g_strdup_printf ("vdsm_json_write_double (%s, %s);", out, value);
     case GEN_C_ENUM:
     case GEN_C_BOXED:
-    case GEN_C_MAP:
       return g_strdup_printf ("%s_write_json (%s, %s);", ref->type->snake, value, out);
     case GEN_C_PTR_ARRAY:
     case GEN_C_ARRAY:
@@ -1485,7 +1463,6 @@ gen_read_expr (GenHelpers *h, const GenRef *ref, const char *node,
     case GEN_C_DOUBLE: reader = "vdsm_json_read_double"; break;
     case GEN_C_ENUM:
     case GEN_C_BOXED:
-    case GEN_C_MAP:
       helper = g_strconcat (ref->type->snake, "_read_json", NULL);
       break;
     case GEN_C_PTR_ARRAY:
@@ -1513,7 +1490,6 @@ gen_copy_expr (GenHelpers *h, const GenRef *ref, const char *value)
     case GEN_C_STRING:
       return g_strdup_printf ("g_strdup (%s)", value);
     case GEN_C_BOXED:
-    case GEN_C_MAP:
       return g_strdup_printf ("%s_copy (%s)", ref->type->snake, value);
     case GEN_C_PTR_ARRAY:
     case GEN_C_ARRAY:
@@ -1538,7 +1514,7 @@ json_kind (const GenRef *ref)
     case GEN_C_UINT:
       return ref->prim == VDSM_SCHEMA_PRIM_ULONG ? "VDSM_JSON_KIND_ULONG" : "VDSM_JSON_KIND_UINT";
     case GEN_C_DOUBLE: return "VDSM_JSON_KIND_DOUBLE";
-    case GEN_C_MAP: return "VDSM_JSON_KIND_OBJECT";
+    case GEN_C_BOXED: return "VDSM_JSON_KIND_OBJECT";  /* a map: objects and unions have matchers */
     case GEN_C_PTR_ARRAY:
     case GEN_C_ARRAY:
       return "VDSM_JSON_KIND_ARRAY";
@@ -1610,7 +1586,7 @@ gen_match_expr (GenHelpers *h, const GenRef *ref, const char *node,
   if (ref->kind == GEN_C_ENUM)
     return g_strdup_printf ("vdsm_json_match_enum (%s, %s_values, G_N_ELEMENTS (%s_values))",
                             node, ref->type->snake, ref->type->snake);
-  if (ref->kind == GEN_C_BOXED)
+  if (ref->kind == GEN_C_BOXED && ref->type->kind != GEN_TYPE_MAP)
     {
       helper = union_member_matcher (h, ref->type, in_union);
       return g_strdup_printf ("%s (%s)", helper, node);

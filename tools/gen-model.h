@@ -23,8 +23,7 @@ typedef enum {
   GEN_C_UINT,        /* guint64 (uint, ulong) */
   GEN_C_DOUBLE,      /* gdouble */
   GEN_C_ENUM,        /* a generated GEnum, by value */
-  GEN_C_BOXED,       /* a generated boxed struct (object or union), by pointer */
-  GEN_C_MAP,         /* GHashTable * of a generated map type */
+  GEN_C_BOXED,       /* a generated boxed type (object, union or map), by pointer */
   GEN_C_PTR_ARRAY,   /* GPtrArray * of pointer items */
   GEN_C_ARRAY,       /* GArray * of scalar items */
   GEN_C_NODE,        /* JsonNode *: free-form, or a scalar map value */
@@ -33,7 +32,7 @@ typedef enum {
 struct _GenRef {
   GenCKind kind;
   VdsmSchemaPrimitive prim;  /* STRING…DOUBLE: the schema primitive (int vs long) */
-  GenType *type;             /* ENUM, BOXED, MAP */
+  GenType *type;             /* ENUM, BOXED */
   GenRef *item;              /* PTR_ARRAY/ARRAY: the item; NODE: the scalar it holds, or NULL */
   gboolean object_only;      /* NODE without item: must be a JSON object */
   char *sig;                 /* names the static helpers for this shape */
@@ -72,7 +71,7 @@ struct _GenType {
   char *type_macro;   /* VDSM_TYPE_VM_STATS */
   GPtrArray *consts;  /* ENUM: char* constant per schema value */
   GPtrArray *fields;  /* OBJECT, UNION: GenField* */
-  GenRef *value;      /* MAP: the value type */
+  GenRef *value;      /* MAP: the value type, in a pointer slot */
   /* UNION: the kind enum */
   char *kind_camel, *kind_snake, *kind_type_macro;
   gboolean filled;

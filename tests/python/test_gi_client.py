@@ -75,9 +75,15 @@ def test_host_stats_and_capabilities(client):
     stats = json.loads(client.host_get_stats_sync(None).to_json_string())
     assert int(stats["memFree"]) >= 0
     assert stats["vmCount"] == len(host_definition_vms())
-    caps = json.loads(client.host_get_capabilities_sync(None).to_json_string())
-    assert caps["cpuCores"]
-    assert caps["memSize"]
+    caps = client.host_get_capabilities_sync(None)
+    doc = json.loads(caps.to_json_string())
+    assert doc["cpuCores"]
+    assert doc["memSize"]
+    # A map field reads as its boxed map type.
+    packages = caps.get_packages2()
+    assert isinstance(packages, Vdsm.SoftwarePackageInfoMap)
+    assert {"libvirt", "vdsm"} <= set(packages.get_keys())
+    assert packages.lookup("vdsm").get_version() == doc["packages2"]["vdsm"]["version"]
 
 
 def test_unknown_vm_is_a_vdsm_error(client):

@@ -1,7 +1,8 @@
 /* reference-manifest.c: what the Python test must find in the typelib of a
  * libvdsm built from schema files, as JSON on stdout: each method with its
- * C id, each generated type with its C names, kind and a sample value (an
- * enum with its values' wire texts).
+ * C id and the maps it takes or returns, each generated type with its C
+ * names, kind and a sample value (an enum with its values' wire texts, an
+ * object with its fields that hold maps).
  *
  * Usage: reference-manifest SCHEMA-FILE…
  *
@@ -22,6 +23,13 @@ kind_name (GenTypeKind kind)
     case GEN_TYPE_MAP: return "map";
     }
   return "unknown";
+}
+
+/* The map type @ref holds, or NULL. */
+static const GenType *
+map_of (const GenRef *ref)
+{
+  return ref->kind == GEN_C_BOXED && ref->type->kind == GEN_TYPE_MAP ? ref->type : NULL;
 }
 
 static void
@@ -55,11 +63,67 @@ add_type (JsonBuilder *b, const GenType *type)
       json_builder_set_member_name (b, "sample");
       json_builder_add_string_value (b, sample);
     }
-  if (type->kind == GEN_TYPE_MAP)
+  if (type->kind == GEN_TYPE_OBJECT)
     {
-      json_builder_set_member_name (b, "string_values");
-      json_builder_add_boolean_value (b, type->value->kind == GEN_C_STRING);
+      json_builder_set_member_name (b, "map_fields");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < type->fields->len; i++)
+        {
+          const GenField *field = g_ptr_array_index (type->fields, i);
+          gboolean list = field->ref->kind == GEN_C_PTR_ARRAY;
+          const GenType *map = map_of (list ? field->ref->item : field->ref);
+
+          if (map == NULL)
+            continue;
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "name");
+          json_builder_add_string_value (b, field->member->name);
+          json_builder_set_member_name (b, "accessor");
+          json_builder_add_string_value (b, field->accessor);
+          json_builder_set_member_name (b, "map");
+          json_builder_add_string_value (b, map->camel);
+          json_builder_set_member_name (b, "list");
+          json_builder_add_boolean_value (b, list);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
     }
+  json_builder_end_object (b);
+}
+
+static void
+add_method (JsonBuilder *b, const GenMethod *method)
+{
+  const GenType *ret_map = method->ret != NULL ? map_of (method->ret) : NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "name");
+  json_builder_add_string_value (b, method->method->name);
+  json_builder_set_member_name (b, "id");
+  json_builder_add_string_value (b, method->id);
+  json_builder_set_member_name (b, "returns");
+  json_builder_add_boolean_value (b, method->ret != NULL);
+  json_builder_set_member_name (b, "returns_map");
+  if (ret_map != NULL)
+    json_builder_add_string_value (b, ret_map->camel);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "deprecated");
+  json_builder_add_boolean_value (b, method->method->deprecated != NULL);
+  /* C argument name -> the map type it takes. */
+  json_builder_set_member_name (b, "map_params");
+  json_builder_begin_object (b);
+  for (guint i = 0; i < method->params->len; i++)
+    {
+      const GenParam *param = g_ptr_array_index (method->params, i);
+      const GenType *map = map_of (param->ref);
+
+      if (map == NULL)
+        continue;
+      json_builder_set_member_name (b, param->c_name);
+      json_builder_add_string_value (b, map->camel);
+    }
+  json_builder_end_object (b);
   json_builder_end_object (b);
 }
 
@@ -93,20 +157,7 @@ main (int argc, char **argv)
   json_builder_set_member_name (b, "methods");
   json_builder_begin_array (b);
   for (guint i = 0; i < model->methods->len; i++)
-    {
-      const GenMethod *method = g_ptr_array_index (model->methods, i);
-
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "name");
-      json_builder_add_string_value (b, method->method->name);
-      json_builder_set_member_name (b, "id");
-      json_builder_add_string_value (b, method->id);
-      json_builder_set_member_name (b, "returns");
-      json_builder_add_boolean_value (b, method->ret != NULL);
-      json_builder_set_member_name (b, "deprecated");
-      json_builder_add_boolean_value (b, method->method->deprecated != NULL);
-      json_builder_end_object (b);
-    }
+    add_method (b, g_ptr_array_index (model->methods, i));
   json_builder_end_array (b);
   json_builder_set_member_name (b, "types");
   json_builder_begin_array (b);

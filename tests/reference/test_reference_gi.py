@@ -30,7 +30,8 @@ import gi  # noqa: E402
 
 gi.require_version("Vdsm", "1.0")
 gi.require_version("Json", "1.0")
-from gi.repository import Json, Vdsm  # noqa: E402
+gi.require_version("GIRepository", "2.0")
+from gi.repository import GIRepository, Json, Vdsm  # noqa: E402
 
 LOCATED_WARNING = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): warning: ")
 
@@ -117,12 +118,108 @@ def test_enums_have_every_value(manifest):
         assert not cls.from_string("no such value")[0]
 
 
-def test_maps_write_from_dicts(manifest):
-    for t in types_of(manifest, "map"):
-        to_json = getattr(Vdsm, t["snake"][len("vdsm_"):] + "_to_json_string")
-        assert to_json({}) == "{}", t["key"]
-        if t["string_values"]:
-            assert json.loads(to_json({"k": "v\u00e9"})) == {"k": "v\u00e9"}, t["key"]
+def map_class(camel):
+    return getattr(Vdsm, camel[len("Vdsm"):])
+
+
+def test_every_map_reads_and_round_trips(manifest):
+    # Each map of the model: read from JSON, read back through get_keys and
+    # lookup, rebuilt entry by entry from Python, copied, written unchanged.
+    maps = types_of(manifest, "map")
+    checked = 0
+    for t in maps:
+        cls = map_class(t["camel"])
+        expected = json.loads(t["sample"])
+        value = cls.new_from_json_string(t["sample"])
+        assert isinstance(value, cls), t["key"]
+        assert value.size() == len(expected), t["key"]
+        keys = value.get_keys()
+        assert keys == sorted(expected), t["key"]
+        rebuilt = cls.new()
+        assert rebuilt.size() == 0 and rebuilt.get_keys() == [], t["key"]
+        for key in keys:
+            assert value.contains(key), (t["key"], key)
+            item = value.lookup(key)
+            assert item is not None, (t["key"], key)
+            rebuilt.insert(key, item)
+        assert not value.contains("no such key"), t["key"]
+        assert value.get_table().keys() == set(expected), t["key"]
+        for written in (value, rebuilt, value.copy(), cls.from_json(Json.from_string(t["sample"]))):
+            assert json.loads(written.to_json_string()) == expected, t["key"]
+        assert rebuilt.remove(keys[0]) and not rebuilt.remove(keys[0]), t["key"]
+        assert json.loads(rebuilt.to_json_string()) == {}, t["key"]
+        checked += 1
+    assert checked == len(maps) > 0
+
+
+def test_every_map_is_a_boxed_type_in_the_typelib(manifest):
+    # Counted from the typelib, independently of the manifest's list.
+    repo = gi.Repository.get_default()
+    in_typelib = {info.get_name() for info in repo.get_infos("Vdsm")
+                  if info.get_type() == GIRepository.InfoType.STRUCT
+                  and info.find_method("get_keys") is not None
+                  and info.find_method("lookup") is not None}
+    assert in_typelib == {t["camel"][len("Vdsm"):] for t in types_of(manifest, "map")}
+
+
+def test_map_values_from_python():
+    # Scalar values are the JSON values they came as; strings are strings.
+    strings = Vdsm.StringMap.new()
+    strings.insert("k", "v\u00e9")
+    assert strings.lookup("k") == "v\u00e9"
+    assert json.loads(strings.to_json_string()) == {"k": "v\u00e9"}
+    flags = Vdsm.DeviceVisibilityMap.new()
+    flags.insert("/dev/sda", Json.from_string("true"))
+    assert flags.lookup("/dev/sda").get_boolean() is True
+    assert flags.to_json_string() == '{"/dev/sda":true}'
+    lists = Vdsm.StringListMap.new()
+    lists.insert("eth0", ["a", "b"])
+    assert lists.lookup("eth0") == ["a", "b"]
+    assert strings.lookup("other") is None
+    assert Vdsm.StringMap.new_from_json_string("{}").get_keys() == []
+    with pytest.raises(gi.repository.GLib.Error):
+        Vdsm.StringMap.new_from_json_string('{"k": 1}')
+
+
+def test_map_fields_of_objects(manifest):
+    # Every object field holding a map (or a list of maps) reads back as
+    # that map type from Python.
+    checked = 0
+    for t in types_of(manifest, "object"):
+        if not t["map_fields"]:
+            continue
+        cls = getattr(Vdsm, t["camel"][len("Vdsm"):])
+        value = cls.new_from_json_string(t["sample"])
+        sample = json.loads(t["sample"])
+        for field in t["map_fields"]:
+            got = getattr(value, "get_" + field["accessor"])()
+            maps = got if field["list"] else [got]
+            assert all(isinstance(m, map_class(field["map"])) for m in maps), (t["key"], field)
+            assert ([json.loads(m.to_json_string()) for m in maps]
+                    == (sample[field["name"]] if field["list"] else [sample[field["name"]]])), \
+                (t["key"], field)
+            checked += 1
+    assert checked == sum(len(t["map_fields"]) for t in types_of(manifest, "object")) > 0
+
+
+def test_map_results_and_params_are_the_boxed_types(manifest):
+    repo = gi.Repository.get_default()
+    returning = [m for m in manifest["methods"] if m["returns_map"]]
+    assert returning
+    for method in returning:
+        struct = repo.find_by_name("Vdsm", method["returns_map"][len("Vdsm"):])
+        for suffix in ("_finish", "_sync"):
+            info = getattr(Vdsm.Client, method["id"] + suffix)
+            ret = info.get_return_type()
+            assert ret.get_tag_as_string() == "interface", method
+            assert ret.get_interface() == struct, method
+            assert info.get_caller_owns() == GIRepository.Transfer.EVERYTHING, method
+    taking = [m for m in manifest["methods"] if m["map_params"]]
+    assert taking
+    for method in taking:
+        args = {a.get_name(): a for a in getattr(Vdsm.Client, method["id"] + "_sync").get_arguments()}
+        for name, camel in method["map_params"].items():
+            assert args[name].get_type().get_interface().get_name() == camel[len("Vdsm"):], method
 
 
 def test_events_have_typed_params():

@@ -139,9 +139,9 @@ test_object_round_trip (void)
   g_assert_cmpint (g_array_index (item->colors, VdsmColor, 5), ==, VDSM_COLOR_V0_10);
   row = g_ptr_array_index (item->matrix, 0);
   g_assert_cmpfloat (g_array_index ((GArray *) row, gdouble, 1), ==, 2.0);
-  counter = g_hash_table_lookup (item->counters, "y");
+  counter = vdsm_counter_map_lookup (item->counters, "y");
   g_assert_cmpint (json_node_get_int (counter), ==, -1);
-  g_assert_cmpstr (g_ptr_array_index ((GPtrArray *) g_hash_table_lookup (item->lists, "k"), 0), ==, "v");
+  g_assert_cmpstr (g_ptr_array_index (vdsm_list_map_lookup (item->lists, "k"), 0), ==, "v");
   g_assert_true (JSON_NODE_HOLDS_OBJECT (item->extras));
   g_assert_cmpint (item->when->kind, ==, VDSM_MOMENT_KIND_NAMED);
   g_assert_cmpstr (item->when->named->name, ==, "now");
@@ -308,28 +308,64 @@ test_maps (void)
 {
   static const char json[] = "{\"id-1\":{\"itemID\":\"id-1\",\"count\":2},\"id-2\":{\"count\":3}}";
   g_autoptr(GError) error = NULL;
-  g_autoptr(GHashTable) items = vdsm_item_map_new_from_json_string (json, &error);
-  g_autoptr(GHashTable) copy = NULL;
+  g_autoptr(VdsmItemMap) items = vdsm_item_map_new_from_json_string (json, &error);
+  g_autoptr(VdsmItemMap) copy = NULL;
+  g_autoptr(VdsmItem) added = vdsm_item_new ();
+  g_autoptr(VdsmCounterMap) counters = vdsm_counter_map_new ();
+  g_autoptr(JsonNode) five = json_node_init_int (json_node_alloc (), 5);
+  g_auto(GStrv) keys = NULL;
   g_autofree char *written = NULL;
   VdsmItem *item;
 
   g_assert_no_error (error);
-  g_assert_cmpuint (g_hash_table_size (items), ==, 2);
-  item = g_hash_table_lookup (items, "id-2");
+  g_assert_true (G_TYPE_IS_BOXED (VDSM_TYPE_ITEM_MAP));
+  g_assert_cmpuint (vdsm_item_map_size (items), ==, 2);
+  keys = vdsm_item_map_get_keys (items);
+  g_assert_cmpuint (g_strv_length (keys), ==, 2);
+  g_assert_cmpstr (keys[0], ==, "id-1");
+  g_assert_cmpstr (keys[1], ==, "id-2");
+  item = vdsm_item_map_lookup (items, "id-2");
   g_assert_cmpuint (item->count, ==, 3);
-  copy = vdsm_item_map_copy (items);
-  g_hash_table_remove_all (items);
+  g_assert_null (vdsm_item_map_lookup (items, "id-3"));
+  g_assert_true (vdsm_item_map_contains (items, "id-2"));
+  g_assert_false (vdsm_item_map_contains (items, "id-3"));
+  g_assert_true (vdsm_item_map_get_table (items) != NULL);
+  g_assert_true (g_hash_table_lookup (vdsm_item_map_get_table (items), "id-2") == item);
+
+  copy = g_boxed_copy (VDSM_TYPE_ITEM_MAP, items);
+  g_hash_table_remove_all (vdsm_item_map_get_table (items));
+  g_assert_cmpuint (vdsm_item_map_size (items), ==, 0);
   written = vdsm_item_map_to_json_string (copy);
   assert_json_equal (written, json);
 
+  /* insert copies the value and replaces an older one; remove drops it. */
+  added->count = 9;
+  vdsm_item_map_insert (copy, "id-2", added);
+  added->count = 10;
+  g_assert_cmpuint (vdsm_item_map_lookup (copy, "id-2")->count, ==, 9);
+  g_assert_true (vdsm_item_map_remove (copy, "id-1"));
+  g_assert_false (vdsm_item_map_remove (copy, "id-1"));
+  g_clear_pointer (&written, g_free);
+  written = vdsm_item_map_to_json_string (copy);
+  assert_json_equal (written, "{\"id-2\":{\"count\":9}}");
+
+  /* Scalar values are the JSON values they are written as. */
+  vdsm_counter_map_insert (counters, "k", five);
+  g_clear_pointer (&written, g_free);
+  written = vdsm_counter_map_to_json_string (counters);
+  g_assert_cmpstr (written, ==, "{\"k\":5}");
+  g_clear_pointer (&written, g_free);
+  written = vdsm_counter_map_to_json_string (NULL);
+  g_assert_cmpstr (written, ==, "null");
+
   /* Events-file types live next to the api file's. */
   {
-    g_autoptr(GHashTable) statuses = vdsm_status_map_new_from_json_string (
+    g_autoptr(VdsmStatusMap) statuses = vdsm_status_map_new_from_json_string (
       "{\"u\":{\"state\":\"GREEN\",\"elapsed\":1}}", &error);
     VdsmStatus *status;
 
     g_assert_no_error (error);
-    status = g_hash_table_lookup (statuses, "u");
+    status = vdsm_status_map_lookup (statuses, "u");
     g_assert_cmpint (status->state, ==, VDSM_TEST_EVENTS_COLOR_GREEN);
     g_assert_cmpfloat (status->elapsed, ==, 1.0);
   }
@@ -385,14 +421,14 @@ vdsmd_test_get_vm_list (VdsmRpcCall *call, GPtrArray *items, GError **error)
   return ids;
 }
 
-GHashTable *
+VdsmItemMap *
 vdsmd_test_get_items (VdsmRpcCall *call, GError **error)
 {
-  GHashTable *items = vdsm_item_map_new ();
-  VdsmItem *item = vdsm_item_new ();
+  VdsmItemMap *items = vdsm_item_map_new ();
+  g_autoptr(VdsmItem) item = vdsm_item_new ();
 
   vdsm_item_set_item_id (item, "i");
-  g_hash_table_insert (items, g_strdup ("i"), item);
+  vdsm_item_map_insert (items, "i", item);
   return items;
 }
 
@@ -524,12 +560,15 @@ static void
 test_events (void)
 {
   VdsmRpcServer *server = (VdsmRpcServer *) &emitted_id;
-  g_autoptr(GHashTable) statuses = vdsm_status_map_new ();
-  VdsmStatus *status = vdsm_status_new ();
+  g_autoptr(VdsmStatusMap) statuses = vdsm_status_map_new ();
+  /* An inline map is a type of its own, named after its member. */
+  g_autoptr(VdsmPerVm) per_vm = vdsm_per_vm_new ();
+  g_autoptr(VdsmStatus) status = vdsm_status_new ();
 
   status->state = VDSM_TEST_EVENTS_COLOR_RED;
   status->elapsed = 1.5;
-  g_hash_table_insert (statuses, g_strdup ("vm-1"), status);
+  vdsm_status_map_insert (statuses, "vm-1", status);
+  vdsm_per_vm_insert (per_vm, "vm-1", status);
 
   /* no_name: the map is the params object itself. */
   vdsm_rpc_emit_virt_vm_status (server, "vm-1", statuses);
@@ -538,7 +577,7 @@ test_events (void)
   vdsm_rpc_emit_virt_vm_status (server, "none", NULL);
   g_assert_cmpstr (emitted_params, ==, "{}");
 
-  vdsm_rpc_emit_jobs_status (server, "job-1", "job-1", 50, statuses);
+  vdsm_rpc_emit_jobs_status (server, "job-1", "job-1", 50, per_vm);
   g_assert_cmpstr (emitted_id, ==, "|jobs|status|job-1");
   g_assert_cmpstr (emitted_params, ==, "{\"id\":\"job-1\",\"progress\":50,"
                                        "\"perVm\":{\"vm-1\":{\"state\":\"RED\",\"elapsed\":1.5}}}");
@@ -564,7 +603,7 @@ test_event_types (void)
   g_assert_cmpuint (vdsm_jobs_status_event_get_notify_time (event), ==, 7);
   g_assert_cmpstr (vdsm_jobs_status_event_get_id (event), ==, "job-1");
   g_assert_cmpuint (vdsm_jobs_status_event_get_progress (event), ==, 50);
-  status = g_hash_table_lookup (vdsm_jobs_status_event_get_per_vm (event), "vm-1");
+  status = vdsm_per_vm_lookup (vdsm_jobs_status_event_get_per_vm (event), "vm-1");
   g_assert_nonnull (status);
   g_assert_cmpint (status->state, ==, VDSM_TEST_EVENTS_COLOR_GREEN);
   g_assert_true (g_type_is_a (VDSM_TYPE_JOBS_STATUS_EVENT, G_TYPE_BOXED));
@@ -646,7 +685,7 @@ test_client (void)
   g_autoptr(VdsmItem) item = vdsm_item_new ();
   g_autoptr(VdsmItem) got = NULL;
   g_autoptr(GPtrArray) ids = NULL;
-  g_autoptr(GHashTable) map = NULL;
+  g_autoptr(VdsmItemMap) map = NULL;
   VdsmColor painted = VDSM_COLOR_RED;
 
   vdsm_item_set_item_id (item, "a");
@@ -698,7 +737,7 @@ test_client (void)
   reply_json = "{\"k\":{\"count\":1}}";
   map = vdsm_client_test_get_items_sync (NULL, NULL, &error);
   g_assert_no_error (error);
-  g_assert_true (g_hash_table_contains (map, "k"));
+  g_assert_nonnull (vdsm_item_map_lookup (map, "k"));
 
   /* The async pair. */
   reply_json = "\"\"";

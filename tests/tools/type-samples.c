@@ -182,10 +182,7 @@ parse (const char *json)
 static void
 free_value (const GenType *type, gpointer value, GModule *module)
 {
-  if (type->kind == GEN_TYPE_MAP)
-    g_hash_table_unref (value);
-  else
-    ((GDestroyNotify) lookup (module, type->snake, "_free")) (value);
+  ((GDestroyNotify) lookup (module, type->snake, "_free")) (value);
 }
 
 /* Every value of an enum, as its typed JSON and as its source text (a
