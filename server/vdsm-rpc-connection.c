@@ -137,8 +137,7 @@ schedule_close (VdsmRpcConnection *conn, const char *reason)
   conn->close_reason = reason;
   conn->close_source = g_idle_source_new ();
   g_source_set_callback (conn->close_source, on_deferred_close, conn, NULL);
-  g_source_set_static_name (conn->close_source, "vdsm-rpc-close");
-  g_source_attach (conn->close_source, conn->server->context);
+  vdsm_rpc_source_attach (conn->close_source, "vdsm-rpc-close", conn->server);
 }
 
 /* ---- Writing ---- */
@@ -216,8 +215,7 @@ flush (VdsmRpcConnection *conn)
         {
           conn->write_source = g_pollable_output_stream_create_source (conn->output, NULL);
           g_source_set_callback (conn->write_source, G_SOURCE_FUNC (on_writable), conn, NULL);
-          g_source_set_static_name (conn->write_source, "vdsm-rpc-write");
-          g_source_attach (conn->write_source, conn->server->context);
+          vdsm_rpc_source_attach (conn->write_source, "vdsm-rpc-write", conn->server);
         }
     }
   return TRUE;
@@ -514,13 +512,18 @@ on_readable (GObject *stream, gpointer user_data)
   /* Closing stops reading. */
   if (conn->read_source == NULL)
     return G_SOURCE_CONTINUE;
-  /* Come back after the other sources ran: a full buffer may have left
-   * more behind, TLS may hold decrypted data that polling the socket would
-   * not see, and a ping-pong client's next request usually arrives within
-   * the next iteration, which then does not sleep in poll (a wake-up costs
-   * ~20 us on these hosts). The read that finds nothing stops this. */
-  g_source_set_ready_time (conn->read_source, 0);
+  /* Come back after the other sources ran when polling the socket may
+   * not tell: a full buffer may have left more behind, and TLS may hold
+   * decrypted data. The read that finds nothing stops this. */
+  if (n == VDSM_RPC_READ_BUFFER_SIZE || G_IS_TLS_CONNECTION (conn->stream))
+    g_source_set_ready_time (conn->read_source, 0);
   return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_socket_readable (GSocket *socket, GIOCondition condition, gpointer user_data)
+{
+  return on_readable (NULL, user_data);
 }
 
 static void
@@ -528,10 +531,20 @@ start_reading (VdsmRpcConnection *conn)
 {
   conn->input = G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (conn->stream));
   conn->output = G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (conn->stream));
-  conn->read_source = g_pollable_input_stream_create_source (conn->input, NULL);
-  g_source_set_callback (conn->read_source, G_SOURCE_FUNC (on_readable), conn, NULL);
-  g_source_set_static_name (conn->read_source, "vdsm-rpc-read");
-  g_source_attach (conn->read_source, conn->server->context);
+  /* A socket source has no child source for GLib to block and unblock
+   * around each dispatch (see vdsm_rpc_source_attach()); TLS needs the
+   * stream's own source, which knows about data it already decrypted. */
+  if (G_IS_TLS_CONNECTION (conn->stream))
+    {
+      conn->read_source = g_pollable_input_stream_create_source (conn->input, NULL);
+      g_source_set_callback (conn->read_source, G_SOURCE_FUNC (on_readable), conn, NULL);
+    }
+  else
+    {
+      conn->read_source = g_socket_create_source (conn->socket, G_IO_IN, NULL);
+      g_source_set_callback (conn->read_source, G_SOURCE_FUNC (on_socket_readable), conn, NULL);
+    }
+  vdsm_rpc_source_attach (conn->read_source, "vdsm-rpc-read", conn->server);
 }
 
 static void
@@ -657,8 +670,7 @@ vdsm_rpc_connection_new (VdsmRpcServer *server, GSocket *socket, VdsmRpcTlsConfi
 
   conn->timer_source = g_source_new (&timer_funcs, sizeof (GSource));
   g_source_set_callback (conn->timer_source, on_timer, conn, NULL);
-  g_source_set_static_name (conn->timer_source, "vdsm-rpc-timer");
-  g_source_attach (conn->timer_source, server->context);
+  vdsm_rpc_source_attach (conn->timer_source, "vdsm-rpc-timer", server);
   arm_timer (conn);
 
   g_hash_table_add (server->connections, vdsm_rpc_connection_ref (conn));

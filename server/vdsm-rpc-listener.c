@@ -45,7 +45,7 @@ pause_accepting (VdsmRpcListener *listener)
   g_clear_pointer (&listener->source, g_source_unref);
   listener->resume = g_timeout_source_new (ACCEPT_RETRY_MS);
   g_source_set_callback (listener->resume, resume_accepting, listener, NULL);
-  g_source_attach (listener->resume, listener->server->context);
+  vdsm_rpc_source_attach (listener->resume, "vdsm-rpc-accept-retry", listener->server);
 }
 
 static gboolean
@@ -110,8 +110,7 @@ listener_watch (VdsmRpcListener *listener)
 {
   listener->source = g_socket_create_source (listener->socket, G_IO_IN, NULL);
   g_source_set_callback (listener->source, G_SOURCE_FUNC (on_incoming), listener, NULL);
-  g_source_set_static_name (listener->source, "vdsm-rpc-listener");
-  g_source_attach (listener->source, listener->server->context);
+  vdsm_rpc_source_attach (listener->source, "vdsm-rpc-listener", listener->server);
 }
 
 static GSocket *

@@ -236,6 +236,12 @@ void vdsm_rpc_pyrepr_node (GString *out, JsonNode *node);
 /* Compact JSON of @node with the values of keys named `password` or
  * starting with `_X_` (any depth) replaced by "********". */
 char *vdsm_rpc_redact_json (JsonNode *node);
+/* Attaches @source to the I/O thread's context under @static_name. Its
+ * dispatch is not wrapped in GLib's block/unblock of its fds, which signals
+ * the context's wake-up eventfd twice per dispatch: three syscalls and a
+ * spurious loop iteration per request. Nothing here runs a nested loop. */
+void vdsm_rpc_source_attach (GSource *source, const char *static_name, VdsmRpcServer *server);
+
 /* Whether a message (a validator's, quoting values) mentions a secret key. */
 gboolean vdsm_rpc_text_may_hold_secret (const char *text);
 /* Whether messages of @level from the server would be written: guards

@@ -452,8 +452,7 @@ vdsm_rpc_server_emit_event (VdsmRpcServer *server, const char *event_id,
   source = g_idle_source_new ();
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
   g_source_set_callback (source, on_publish_event, event, pending_event_free);
-  g_source_set_static_name (source, "vdsm-rpc-event");
-  g_source_attach (source, server->context);
+  vdsm_rpc_source_attach (source, "vdsm-rpc-event", server);
 }
 
 void
@@ -482,4 +481,12 @@ vdsm_rpc_server_get_n_connections (VdsmRpcServer *server)
 {
   g_return_val_if_fail (VDSM_IS_RPC_SERVER (server), 0);
   return g_hash_table_size (server->connections);
+}
+
+void
+vdsm_rpc_source_attach (GSource *source, const char *static_name, VdsmRpcServer *server)
+{
+  g_source_set_static_name (source, static_name);
+  g_source_set_can_recurse (source, TRUE);
+  g_source_attach (source, server->context);
 }

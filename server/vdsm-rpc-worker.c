@@ -184,8 +184,7 @@ worker_func (gpointer data, gpointer user_data)
   source = g_idle_source_new ();
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
   g_source_set_callback (source, on_job_done, job, NULL);
-  g_source_set_static_name (source, "vdsm-rpc-reply");
-  g_source_attach (source, job->server->context);
+  vdsm_rpc_source_attach (source, "vdsm-rpc-reply", job->server);
 }
 
 GThreadPool *
@@ -211,8 +210,7 @@ vdsm_rpc_worker_submit (VdsmRpcServer *server, VdsmRpcJob *job)
       /* Counted from submission: the client has been waiting since. */
       job->timeout = g_timeout_source_new (server->call_timeout_ms);
       g_source_set_callback (job->timeout, on_call_timeout, job, NULL);
-      g_source_set_static_name (job->timeout, "vdsm-rpc-call-timeout");
-      g_source_attach (job->timeout, server->context);
+      vdsm_rpc_source_attach (job->timeout, "vdsm-rpc-call-timeout", server);
     }
   return g_thread_pool_push (server->pool, job, NULL);
 }
