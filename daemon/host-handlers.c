@@ -165,10 +165,9 @@ vdsmd_host_get_vm_list (VdsmRpcCall *call, gboolean has_full_status,
   return g_steal_pointer (&result);
 }
 
-GPtrArray *
-vdsmd_host_get_all_vm_stats (VdsmRpcCall *call, GError **error)
+static GPtrArray *
+sample_all_vm_stats (VdsmdContext *ctx, GError **error)
 {
-  VdsmdContext *ctx = call->user_data;
   g_autoptr(VdsmdDomainStatsList) list = NULL;
   GPtrArray *result;
 
@@ -180,6 +179,30 @@ vdsmd_host_get_all_vm_stats (VdsmRpcCall *call, GError **error)
   for (gsize i = 0; i < list->n; i++)
     g_ptr_array_add (result, vdsmd_vm_stats_new (ctx, &list->items[i]));
   return result;
+}
+
+GPtrArray *
+vdsmd_host_get_all_vm_stats (VdsmRpcCall *call, GError **error)
+{
+  VdsmdContext *ctx = call->user_data;
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&ctx->vm_stats_lock);
+  guint generation = (guint) g_atomic_int_get (&ctx->vm_generation);
+
+  if (ctx->vm_stats_sample == NULL || ctx->vm_stats_generation != generation ||
+      g_get_monotonic_time () - ctx->vm_stats_sampled_at >= ctx->vm_stats_max_age_us)
+    {
+      gint64 started = g_get_monotonic_time ();
+      GPtrArray *sample = sample_all_vm_stats (ctx, error);
+
+      if (sample == NULL)
+        return NULL;
+      g_clear_pointer (&ctx->vm_stats_sample, g_ptr_array_unref);
+      ctx->vm_stats_sample = sample;
+      ctx->vm_stats_sampled_at = started;
+      /* A change during the sampling makes the next call sample again. */
+      ctx->vm_stats_generation = generation;
+    }
+  return g_ptr_array_ref (ctx->vm_stats_sample);
 }
 
 /* ---- Host.getStats ---- */

@@ -62,6 +62,7 @@ lifecycle_cb (virConnectPtr conn, virDomainPtr dom, int event, int detail,
   int state, reason;
   g_autoptr(VdsmStatusMap) map = NULL;
 
+  vdsmd_context_vms_changed (events->ctx);
   if (!vdsmd_domain_event_state (event, detail, &state, &reason))
     return 0;
   if (virDomainGetUUIDString (dom, uuid) < 0)

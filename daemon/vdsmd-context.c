@@ -14,6 +14,7 @@ vdsmd_context_new (virConnectPtr conn)
   ctx->conn = conn;
   ctx->start_time = g_get_monotonic_time ();
   g_mutex_init (&ctx->lock);
+  g_mutex_init (&ctx->vm_stats_lock);
   ctx->running_since = g_hash_table_new_full (g_str_hash, g_str_equal,
                                               g_free, g_free);
   return ctx;
@@ -27,6 +28,8 @@ vdsmd_context_free (VdsmdContext *ctx)
   g_hash_table_unref (ctx->running_since);
   g_clear_pointer (&ctx->api_schema, json_node_unref);
   g_mutex_clear (&ctx->lock);
+  g_clear_pointer (&ctx->vm_stats_sample, g_ptr_array_unref);
+  g_mutex_clear (&ctx->vm_stats_lock);
   if (ctx->conn != NULL)
     virConnectClose (ctx->conn);
   g_free (ctx);
@@ -84,4 +87,10 @@ vdsmd_context_swap_cpu_sample (VdsmdContext *ctx, const VdsmdCpuSample *now,
   ctx->cpu_sample = *now;
   ctx->have_cpu_sample = TRUE;
   return had;
+}
+
+void
+vdsmd_context_vms_changed (VdsmdContext *ctx)
+{
+  g_atomic_int_inc (&ctx->vm_generation);
 }

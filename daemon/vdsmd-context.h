@@ -35,6 +35,19 @@ typedef struct {
   /* The previous node CPU sample, to compute usage over an interval. */
   gboolean have_cpu_sample;
   VdsmdCpuSample cpu_sample;
+
+  /* Host.getAllVmStats answers from a sample of all VMs at most
+   * vm_stats_max_age_us old, as VDSM answers from its periodic samples:
+   * at 1000 VMs, querying libvirt takes twenty times longer than writing
+   * the reply. Held while sampling, so concurrent callers share a sample. */
+  GMutex vm_stats_lock;
+  GPtrArray *vm_stats_sample;       /* of VdsmVmStats*; read-only once stored */
+  gint64 vm_stats_sampled_at;
+  guint vm_stats_generation;        /* of the sample */
+  gint64 vm_stats_max_age_us;
+  /* Bumped (atomically) by every change libvirt reports: a sample of an
+   * older generation is not served. */
+  guint vm_generation;
 } VdsmdContext;
 
 VdsmdContext *vdsmd_context_new (virConnectPtr conn);
@@ -48,6 +61,10 @@ guint64 vdsmd_context_running_seconds (VdsmdContext *ctx, const char *vm_id);
 /* A lifecycle event says the VM (re)started, or stopped. */
 void vdsmd_context_vm_started (VdsmdContext *ctx, const char *vm_id);
 void vdsmd_context_vm_stopped (VdsmdContext *ctx, const char *vm_id);
+
+/* A VM changed (lifecycle event, or a handler changed it): samples taken
+ * before are stale. Any thread. */
+void vdsmd_context_vms_changed (VdsmdContext *ctx);
 
 /* Store @now as the latest CPU sample and return the previous one in
  * @previous; FALSE when there was none. */

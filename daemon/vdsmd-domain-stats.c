@@ -199,6 +199,11 @@ list_start (virConnectPtr conn, VdsmdDomainStatsList *list, GError **error)
           list->items[i].dom = list->records[i]->dom;
           take_bulk_params (&list->items[i], list->records[i]->params,
                             list->records[i]->nparams);
+          /* The balloon group is the bulk form of virDomainMemoryStats()
+           * (qemu fills both from the same query): a driver that answered
+           * the bulk call without it has no guest memory figures to give.
+           * Asking each domain again cost a third of the call at 1000 VMs. */
+          list->items[i].known |= KNOWN_BALLOON;
         }
       list->n = n;
       return TRUE;

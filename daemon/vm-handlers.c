@@ -42,24 +42,12 @@ is_active (virDomainPtr dom)
          vdsmd_domain_state_is_active (state);
 }
 
-gboolean
-vdsmd_vm_destroy (VdsmRpcCall *call, const char *vm_id,
-                  gboolean has_graceful_attempts, guint64 graceful_attempts,
-                  GError **error)
+/* Like VDSM: ask the emulator to exit (SIGTERM) a few times, then kill it. */
+static gboolean
+destroy_active (virDomainPtr dom, const char *vm_id, guint64 attempts, GError **error)
 {
-  VdsmdContext *ctx = call->user_data;
-  g_autoptr(virDomain) dom = vdsmd_domain_lookup (ctx->conn, vm_id, error);
-  guint64 attempts = MIN (graceful_attempts, MAX_GRACEFUL_ATTEMPTS);
   g_autofree char *reason = NULL;
 
-  if (dom == NULL)
-    return FALSE;
-  /* VDSM answers success for a VM that is down already. */
-  if (!is_active (dom))
-    return TRUE;
-
-  /* Like VDSM: ask the emulator to exit (SIGTERM) a few times, then kill
-   * it. */
   for (guint64 i = 0; i < attempts; i++)
     {
       if (virDomainDestroyFlags (dom, VIR_DOMAIN_DESTROY_GRACEFUL) == 0)
@@ -80,4 +68,26 @@ vdsmd_vm_destroy (VdsmRpcCall *call, const char *vm_id,
                "Virtual machine destroy error: {'vmId': '%s', 'reason': '%s'}",
                vm_id, reason);
   return FALSE;
+}
+
+gboolean
+vdsmd_vm_destroy (VdsmRpcCall *call, const char *vm_id,
+                  gboolean has_graceful_attempts, guint64 graceful_attempts,
+                  GError **error)
+{
+  VdsmdContext *ctx = call->user_data;
+  g_autoptr(virDomain) dom = vdsmd_domain_lookup (ctx->conn, vm_id, error);
+  gboolean destroyed;
+
+  if (dom == NULL)
+    return FALSE;
+  /* VDSM answers success for a VM that is down already. */
+  if (!is_active (dom))
+    return TRUE;
+  destroyed = destroy_active (dom, vm_id, MIN (graceful_attempts, MAX_GRACEFUL_ATTEMPTS),
+                              error);
+  /* The lifecycle event will say so too, but a caller may ask for stats
+   * before libvirt delivers it. */
+  vdsmd_context_vms_changed (ctx);
+  return destroyed;
 }

@@ -560,6 +560,36 @@ test_get_all_vm_stats (void)
     }
 }
 
+/* Calls within --stats-max-age share a sample: even the running VMs'
+ * elapsedTime, which counts seconds, stays the same. */
+static void
+test_get_all_vm_stats_sample (void)
+{
+  g_autoptr(Client) c = client_connect_tcp ();
+  g_autoptr(JsonNode) first = client_call (c, "Host.getAllVmStats", "{}");
+  g_autoptr(JsonNode) again = NULL;
+
+  g_usleep (1100 * 1000);
+  again = client_call (c, "Host.getAllVmStats", "{}");
+  g_assert_true (json_node_equal (first, again));
+}
+
+/* The status of @vm_id in a Host.getAllVmStats answer. */
+static const char *
+status_in_all_vm_stats (JsonNode *all, const char *vm_id)
+{
+  JsonArray *a = json_node_get_array (all);
+
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      JsonObject *o = json_array_get_object_element (a, i);
+
+      if (g_str_equal (json_object_get_string_member (o, "vmId"), vm_id))
+        return json_object_get_string_member (o, "status");
+    }
+  g_error ("%s is not in Host.getAllVmStats", vm_id);
+}
+
 static void
 test_vm_get_stats (void)
 {
@@ -695,8 +725,15 @@ test_destroy (void)
   g_autoptr(JsonNode) stats = NULL;
   JsonObject *params_obj, *details;
 
+  stats = client_call (c, "Host.getAllVmStats", "{}");
+  g_assert_cmpstr (status_in_all_vm_stats (stats, vm->uuid), ==, "Up");
+  g_clear_pointer (&stats, json_node_unref);
   r = client_call (c, "VM.destroy", params);
   g_assert_true (json_node_get_boolean (r));
+  /* The change makes the next call sample anew, event or not. */
+  stats = client_call (c, "Host.getAllVmStats", "{}");
+  g_assert_cmpstr (status_in_all_vm_stats (stats, vm->uuid), ==, "Down");
+  g_clear_pointer (&stats, json_node_unref);
 
   ev = client_next_event (c);
   g_assert_false (json_object_has_member (json_node_get_object (ev), "id"));
@@ -846,7 +883,9 @@ start_daemon (void)
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL,
                                          NULL);
   daemon_state.proc = g_subprocess_launcher_spawn (
+    /* A stats sample that never ages: only changes may refresh it. */
     launcher, &error, vdsmd, "--listen", "127.0.0.1:0", "--strict-replies",
+    "--stats-max-age", "600000",
     "--unix", daemon_state.socket_path, "--host-definition", host_xml, NULL);
   g_assert_no_error (error);
 
@@ -923,6 +962,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vdsmd/ping", test_ping);
   g_test_add_func ("/vdsmd/get-vm-list", test_get_vm_list);
   g_test_add_func ("/vdsmd/get-all-vm-stats", test_get_all_vm_stats);
+  g_test_add_func ("/vdsmd/get-all-vm-stats-sample", test_get_all_vm_stats_sample);
   g_test_add_func ("/vdsmd/vm-get-stats", test_vm_get_stats);
   g_test_add_func ("/vdsmd/get-stats", test_get_stats);
   g_test_add_func ("/vdsmd/get-capabilities", test_get_capabilities);
