@@ -1,16 +1,19 @@
 /* json-bench.c: the JSON library choices of vdsmd's hot path, measured.
  *
  * 1. Parsing a Host.ping request as vdsm's Python client sends it (a
- *    one-element batch): json-glib (what vdsm-rpc-jsonrpc.c does: a new
- *    immutable JsonParser per request) against jansson (json_loadb).
+ *    one-element batch): json-glib (a new immutable JsonParser per
+ *    request), jansson (json_loadb), vdsmd's strict parser building a tree
+ *    (vdsm_json_parse_data) and vdsmd's envelope reader, which reads the
+ *    members with VdsmJsonReader as server/vdsm-rpc-jsonrpc.c does for a
+ *    plain request: a tree only for "id" and "params".
  * 2. Serializing a Host.getAllVmStats result (a JSON file, e.g. captured
- *    with vdsm-client from vdsmd on bench/host-1000.xml): jansson json_dumps
- *    and json-glib json_to_string from a tree, against the generated
- *    writer vdsm_vm_stats_write_json into a reused GString (what vdsmd
- *    does: no intermediate tree).
+ *    by bench/capture-reply.py from vdsmd on bench/host-1000.xml): jansson
+ *    json_dumps and json-glib json_to_string from a tree, against the
+ *    generated writer vdsm_vm_stats_write_json into a reused GString (what
+ *    vdsmd does: no intermediate tree).
  *
  * Every figure is the median of several timed batches, in ns per
- * operation, single-threaded.
+ * operation, single-threaded; --json prints them as one JSON object.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -20,6 +23,7 @@
 #include <string.h>
 
 #include "json-bench-jansson.h"
+#include "vdsm-json.h"
 #include "vdsm-types.h"
 
 #define BATCHES 9
@@ -28,7 +32,17 @@ static const char ping_request[] =
   "[{\"jsonrpc\": \"2.0\", \"method\": \"Host.ping\", \"params\": {}, "
   "\"id\": \"0000000f-0037-4000-8000-00000000013a\"}]";
 
-typedef void (*BenchFunc) (gpointer data);
+/* One operation; returns the length of the text it wrote, or 0. */
+typedef gsize (*BenchFunc) (gpointer data);
+
+typedef struct {
+  const char *key;                              /* in --json */
+  const char *label;                            /* in the text output */
+  BenchFunc func;
+  gpointer data;
+  double ns;                                    /* per operation, the result */
+  gsize bytes;                                  /* written by the last call */
+} Contender;
 
 static int
 compare_doubles (const void *a, const void *b)
@@ -38,40 +52,119 @@ compare_doubles (const void *a, const void *b)
   return (x > y) - (x < y);
 }
 
-/* Median over BATCHES batches of @iterations calls, in ns per call. */
-static double
-measure (BenchFunc func, gpointer data, guint iterations)
+/* Each contender's median over BATCHES batches of @iterations calls, in ns
+ * per call. Batches of the contenders alternate, so that noise from other
+ * work on the machine hits them alike. */
+static void
+measure (Contender *contenders, guint n, guint iterations)
 {
-  double per_call[BATCHES];
+  double per_call[n][BATCHES];
 
-  func (data);                                  /* warm caches and allocators */
+  for (guint c = 0; c < n; c++)                 /* warm caches and allocators */
+    contenders[c].func (contenders[c].data);
   for (guint b = 0; b < BATCHES; b++)
-    {
-      gint64 start = g_get_monotonic_time ();
+    for (guint c = 0; c < n; c++)
+      {
+        gint64 start = g_get_monotonic_time ();
 
-      for (guint i = 0; i < iterations; i++)
-        func (data);
-      per_call[b] = (g_get_monotonic_time () - start) * 1000.0 / iterations;
+        for (guint i = 0; i < iterations; i++)
+          contenders[c].bytes = contenders[c].func (contenders[c].data);
+        per_call[c][b] = (g_get_monotonic_time () - start) * 1000.0 / iterations;
+      }
+  for (guint c = 0; c < n; c++)
+    {
+      qsort (per_call[c], BATCHES, sizeof per_call[c][0], compare_doubles);
+      contenders[c].ns = per_call[c][BATCHES / 2];
     }
-  qsort (per_call, BATCHES, sizeof per_call[0], compare_doubles);
-  return per_call[BATCHES / 2];
 }
 
 /* ---- 1. request parsing ---- */
 
-static void
+static gsize
 parse_json_glib (gpointer data)
 {
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
 
   if (!json_parser_load_from_data (parser, data, -1, NULL))
     g_error ("json-glib cannot parse the request");
+  return 0;
 }
 
-static void
+static gsize
 parse_jansson (gpointer data)
 {
   json_bench_jansson_parse (data);
+  return 0;
+}
+
+static gsize
+parse_vdsm_tree (gpointer data)
+{
+  g_autoptr(JsonNode) root = vdsm_json_parse_data (data, strlen (data), NULL);
+
+  if (root == NULL)
+    g_error ("vdsm_json_parse_data cannot parse the request");
+  return 0;
+}
+
+/* The reads of vdsmd's plain-request path: the envelope's members one by
+ * one, the method name copied out, trees for "id" and "params" only. */
+static gboolean
+read_envelope (VdsmJsonReader *reader)
+{
+  g_autofree char *method = NULL;
+  g_autoptr(JsonNode) id = NULL;
+  g_autoptr(JsonNode) params = NULL;
+  gsize length;
+
+  if (!vdsm_json_reader_skip (reader, '[') || !vdsm_json_reader_skip (reader, '{'))
+    return FALSE;
+  do
+    {
+      const char *key = vdsm_json_reader_string (reader, &length);
+      const char *text;
+
+      if (key == NULL || !vdsm_json_reader_skip (reader, ':'))
+        return FALSE;
+      if (strcmp (key, "jsonrpc") == 0 || (strcmp (key, "method") == 0 && method == NULL))
+        {
+          gboolean is_method = key[0] == 'm';
+
+          text = vdsm_json_reader_string (reader, &length);
+          if (text == NULL)
+            return FALSE;
+          if (is_method)
+            method = g_strndup (text, length);
+        }
+      else if (strcmp (key, "params") == 0 && params == NULL)
+        params = vdsm_json_reader_value (reader);
+      else if (strcmp (key, "id") == 0 && id == NULL)
+        id = vdsm_json_reader_value (reader);
+      else
+        return FALSE;
+    }
+  while (vdsm_json_reader_skip (reader, ','));
+  return vdsm_json_reader_skip (reader, '}') && vdsm_json_reader_skip (reader, ']')
+         && vdsm_json_reader_at_end (reader) && method != NULL && params != NULL
+         && id != NULL;
+}
+
+typedef struct {
+  const char *text;
+  GString *scratch;                             /* reused, as per server */
+} Envelope;
+
+static gsize
+parse_vdsm_envelope (gpointer data)
+{
+  Envelope *envelope = data;
+  VdsmJsonReader reader;
+
+  vdsm_json_reader_init (&reader, envelope->text, strlen (envelope->text),
+                         envelope->scratch, NULL);
+  if (!read_envelope (&reader))
+    g_error ("the envelope reader cannot read the request");
+  return 0;
 }
 
 /* ---- 2. reply serialization ---- */
@@ -81,26 +174,26 @@ typedef struct {
   JsonNode *glib_tree;
   GPtrArray *typed;                             /* VdsmVmStats* */
   GString *out;                                 /* reused, as per connection */
-  gsize length;                                 /* of the last text */
 } Document;
 
-static void
+static gsize
 dump_jansson (gpointer data)
 {
   Document *doc = data;
-  doc->length = json_bench_jansson_dump (doc->jansson_tree);
+
+  return json_bench_jansson_dump (doc->jansson_tree);
 }
 
-static void
+static gsize
 dump_json_glib (gpointer data)
 {
   Document *doc = data;
   g_autofree char *text = json_to_string (doc->glib_tree, FALSE);
 
-  doc->length = strlen (text);
+  return strlen (text);
 }
 
-static void
+static gsize
 write_generated (gpointer data)
 {
   Document *doc = data;
@@ -114,7 +207,7 @@ write_generated (gpointer data)
       vdsm_vm_stats_write_json (g_ptr_array_index (doc->typed, i), doc->out);
     }
   g_string_append_c (doc->out, ']');
-  doc->length = doc->out->len;
+  return doc->out->len;
 }
 
 static gboolean
@@ -149,46 +242,114 @@ load_document (const char *path, Document *doc, GError **error)
   return TRUE;
 }
 
+static void
+document_clear (Document *doc)
+{
+  g_clear_pointer (&doc->jansson_tree, json_bench_jansson_free);
+  g_clear_pointer (&doc->glib_tree, json_node_unref);
+  g_clear_pointer (&doc->typed, g_ptr_array_unref);
+  if (doc->out != NULL)
+    g_string_free (g_steal_pointer (&doc->out), TRUE);
+}
+
+/* ---- Output ---- */
+
+/* The figures, each also as a multiple of the first (jansson's). */
+static void
+print_text (const char *title, const Contender *contenders, guint n)
+{
+  printf ("%s\n", title);
+  for (guint i = 0; i < n; i++)
+    {
+      printf ("  %-48s %10.0f ns  %5.2fx %s", contenders[i].label, contenders[i].ns,
+              contenders[i].ns / contenders[0].ns, contenders[0].key);
+      if (contenders[i].bytes > 0)
+        printf ("  (%zu bytes)", contenders[i].bytes);
+      printf ("\n");
+    }
+}
+
+static void
+append_json (GString *out, const char *name, const Contender *contenders, guint n)
+{
+  g_string_append_printf (out, "\"%s\": {", name);
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (out, "%s\"%s\": %.0f", i > 0 ? ", " : "",
+                            contenders[i].key, contenders[i].ns);
+  g_string_append (out, "}");
+}
+
 int
 main (int argc, char **argv)
 {
-  double glib_ns, jansson_ns;
-  Document doc = { 0 };
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json,
+      "Print every figure (ns per operation) as one JSON object", NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("[GETALLVMSTATS-RESULT.json]");
   g_autoptr(GError) error = NULL;
-  double dump_ns, glib_dump_ns, write_ns;
+  g_autoptr(GString) out = g_string_new ("{");
+  g_autoptr(GString) scratch = g_string_new (NULL);
+  Envelope envelope = { ping_request, scratch };
+  Document doc = { 0 };
+  Contender parse[] = {
+    { "jansson", "jansson json_loads", parse_jansson, (gpointer) ping_request, 0, 0 },
+    { "json-glib", "json-glib JsonParser (immutable)", parse_json_glib,
+      (gpointer) ping_request, 0, 0 },
+    { "vdsm-tree", "vdsm_json_parse_data (tree)", parse_vdsm_tree, (gpointer) ping_request,
+      0, 0 },
+    { "vdsm-envelope", "VdsmJsonReader envelope (trees for id, params)",
+      parse_vdsm_envelope, &envelope, 0, 0 },
+  };
+  Contender dump[] = {
+    { "jansson", "jansson json_dumps from a tree", dump_jansson, &doc, 0, 0 },
+    { "json-glib", "json-glib json_to_string from a tree", dump_json_glib, &doc, 0, 0 },
+    { "generated", "generated vdsm_vm_stats_write_json", write_generated, &doc, 0, 0 },
+  };
 
-  if (argc > 2)
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_summary (context,
+    "Times parsing a Host.ping request with jansson, json-glib and vdsmd's parser\n"
+    "and envelope reader, and, given a Host.getAllVmStats result, serializing it\n"
+    "with jansson, json-glib and the generated writer.");
+  if (!g_option_context_parse (context, &argc, &argv, &error) || argc > 2)
     {
-      fprintf (stderr, "usage: %s [GETALLVMSTATS-RESULT.json]\n", argv[0]);
+      fprintf (stderr, "%s\n", error != NULL ? error->message
+                                             : "at most one GETALLVMSTATS-RESULT.json");
       return 2;
     }
 
-  glib_ns = measure (parse_json_glib, (gpointer) ping_request, 20000);
-  jansson_ns = measure (parse_jansson, (gpointer) ping_request, 20000);
-  printf ("Host.ping request parse (%zu bytes): json-glib %.0f ns, jansson %.0f ns "
-          "(jansson %.2fx json-glib)\n",
-          strlen (ping_request), glib_ns, jansson_ns, jansson_ns / glib_ns);
+  measure (parse, G_N_ELEMENTS (parse), 20000);
+  g_string_append_printf (out, "\"ping_request_bytes\": %zu, ", strlen (ping_request));
+  append_json (out, "ping_parse_ns", parse, G_N_ELEMENTS (parse));
+  if (!json)
+    print_text ("Host.ping request parse:", parse, G_N_ELEMENTS (parse));
 
-  if (argc < 2)
-    return 0;
-  if (!load_document (argv[1], &doc, &error))
+  if (argc == 2)
     {
-      fprintf (stderr, "%s\n", error->message);
-      return 1;
-    }
-  dump_ns = measure (dump_jansson, &doc, 5);
-  printf ("getAllVmStats (%u VMs): jansson json_dumps from a tree %.0f us (%zu bytes)\n",
-          doc.typed->len, dump_ns / 1000, doc.length);
-  glib_dump_ns = measure (dump_json_glib, &doc, 5);
-  printf ("getAllVmStats (%u VMs): json-glib json_to_string from a tree %.0f us (%zu bytes)\n",
-          doc.typed->len, glib_dump_ns / 1000, doc.length);
-  write_ns = measure (write_generated, &doc, 5);
-  printf ("getAllVmStats (%u VMs): generated vdsm_vm_stats_write_json %.0f us (%zu bytes), "
-          "%.2fx jansson\n", doc.typed->len, write_ns / 1000, doc.length, write_ns / dump_ns);
+      if (!load_document (argv[1], &doc, &error))
+        {
+          fprintf (stderr, "%s\n", error->message);
+          document_clear (&doc);
+          return 1;
+        }
+      measure (dump, G_N_ELEMENTS (dump), 20);
+      g_string_append_printf (out, ", \"vms\": %u, \"document_bytes\": %zu, ",
+                              doc.typed->len, dump[2].bytes);
+      append_json (out, "serialize_ns", dump, G_N_ELEMENTS (dump));
+      if (!json)
+        {
+          g_autofree char *title =
+            g_strdup_printf ("Host.getAllVmStats result, %u VMs, serialize:", doc.typed->len);
 
-  json_bench_jansson_free (doc.jansson_tree);
-  json_node_unref (doc.glib_tree);
-  g_ptr_array_unref (doc.typed);
-  g_string_free (doc.out, TRUE);
+          print_text (title, dump, G_N_ELEMENTS (dump));
+        }
+      document_clear (&doc);
+    }
+  g_string_append (out, "}");
+  if (json)
+    printf ("%s\n", out->str);
   return 0;
 }
