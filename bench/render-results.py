@@ -17,13 +17,14 @@ import json
 import os
 
 REQUEST_SCENARIOS = ["ping-pong", "pipelined-1x64", "pipelined-16x64",
-                     "pipelined-256x16", "getAllVmStats-1000"]
+                     "pipelined-256x16", "getAllVmStats-1000", "getAllVmStats-1000-unsampled"]
 TITLES = {
     "ping-pong": "Host.ping strict ping-pong, 1 conn",
     "pipelined-1x64": "Host.ping pipelined, 1 conn x 64",
     "pipelined-16x64": "Host.ping pipelined, 16 conns x 64",
     "pipelined-256x16": "Host.ping pipelined, 256 conns x 16",
     "getAllVmStats-1000": "Host.getAllVmStats, 1000 VMs, 1 conn",
+    "getAllVmStats-1000-unsampled": "Host.getAllVmStats, 1000 VMs, 1 conn, --stats-max-age 0",
     "idle": "idle connections (CONNECT + SUBSCRIBE)",
     "connect-burst": "connect burst, one Host.ping each",
 }
@@ -152,7 +153,7 @@ class Report:
         floor, _ = self.get(scenario, transport, "minsrv")
         ratio = "—"
         if server == "vdsmd":
-            if scenario == "getAllVmStats-1000":
+            if scenario.startswith("getAllVmStats-1000"):
                 ratio = "n/a (no floor)"
             elif floor and floor.get("rps"):
                 ratio = fmt_pct(r["rps"] / floor["rps"])
