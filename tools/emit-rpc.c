@@ -55,15 +55,9 @@ emit_param_read (GenHelpers *h, EmitWriter *w, const GenParam *param)
 {
   g_autofree char *name = gen_c_literal (param->member->name);
   g_autofree char *target = g_strdup_printf ("&%s", param->c_name);
-  g_autofree char *read = gen_read_expr (h, param->ref, "node", "&path", target, "error");
 
   emit (w, "node = params != NULL ? json_object_get_member (params, %s) : NULL;\n", name);
-  emit (w, "if (node != NULL && !JSON_NODE_HOLDS_NULL (node))\n  {\n");
-  emit (w, "    const VdsmJsonPath path = { &root, %s, 0 };\n\n", name);
-  emit (w, "    if (!%s)\n      return FALSE;\n", read);
-  if (param->has_name != NULL)
-    emit (w, "    %s = TRUE;\n", param->has_name);
-  emit (w, "  }\n");
+  gen_emit_member_read (h, w, name, param->ref, "node", "&root", target, param->has_name);
   if (!param->optional)
     {
       emit (w, "else\n  {\n    const VdsmJsonPath path = { &root, %s, 0 };\n\n", name);

@@ -430,11 +430,28 @@ emit_json_entry_points (EmitWriter *w, const GenType *type)
   emit (w, "  return g_string_free (out, FALSE);\n}\n\n");
 }
 
-/* ---- Source: maps ---- */
+/* ---- Source: what every boxed type has ---- */
 
-/* A map is a boxed wrapper of a string-keyed GHashTable, so that bindings
- * hold it like any boxed value: pygobject frees or borrows the boxed values
- * of a returned GHashTable unsafely under every transfer mode. */
+/* _copy, around what copies the contents into `copy`. */
+static void
+emit_copy_start (EmitWriter *w, const GenType *type)
+{
+  const char *s = type->snake;
+  const char *c = type->camel;
+
+  emit (w, "/**\n * %s_copy:\n * @self: (nullable): a #%s\n *\n"
+           " * Returns: (transfer full) (nullable): a deep copy of @self\n */\n", s, c);
+  emit (w, "%s *\n%s_copy (const %s *self)\n{\n  %s *copy;\n\n", c, s, c, c);
+  emit (w, "  if (self == NULL)\n    return NULL;\n");
+  emit (w, "  copy = g_new (%s, 1);\n", c);
+}
+
+static void
+emit_copy_end (EmitWriter *w)
+{
+  emit (w, "  return copy;\n}\n\n");
+}
+
 /* The _free of a boxed type, around what frees its contents, and the
  * GType that pairs it with _copy. */
 static void
@@ -454,6 +471,11 @@ emit_free_end (EmitWriter *w, const GenType *type)
   emit (w, "G_DEFINE_BOXED_TYPE (%s, %s, %s_copy, %s_free)\n\n", type->camel, s, s, s);
 }
 
+/* ---- Source: maps ---- */
+
+/* A map is a boxed wrapper of a string-keyed GHashTable, so that bindings
+ * hold it like any boxed value: pygobject frees or borrows the boxed values
+ * of a returned GHashTable unsafely under every transfer mode. */
 static void
 emit_map_boxed (GenHelpers *h, EmitWriter *w, const GenType *type)
 {
@@ -488,13 +510,9 @@ emit_map_boxed (GenHelpers *h, EmitWriter *w, const GenType *type)
       emit (w, "static gpointer\n%s (gconstpointer src, gpointer unused)\n{\n", copy);
       emit (w, "  return %s;\n}\n\n", expr);
     }
-  emit (w, "/**\n * %s_copy:\n * @self: (nullable): a #%s\n *\n"
-           " * Returns: (transfer full) (nullable): a deep copy of @self\n */\n", s, c);
-  emit (w, "%s *\n%s_copy (const %s *self)\n{\n  %s *copy;\n\n", c, s, c, c);
-  emit (w, "  if (self == NULL)\n    return NULL;\n");
-  emit (w, "  copy = g_new (%s, 1);\n", c);
+  emit_copy_start (w, type);
   emit (w, "  copy->table = vdsm_json_hash_table_copy (self->table, %s, %s);\n", copy, notify);
-  emit (w, "  return copy;\n}\n\n");
+  emit_copy_end (w);
 
   emit_free_start (w, type);
   emit (w, "  g_hash_table_unref (self->table);\n");
@@ -645,11 +663,8 @@ emit_boxed_common (GenHelpers *h, EmitWriter *w, const GenType *type)
     }
   emit (w, "  return self;\n}\n\n");
 
-  emit (w, "/**\n * %s_copy:\n * @self: (nullable): a #%s\n *\n"
-           " * Returns: (transfer full) (nullable): a deep copy of @self\n */\n", s, c);
-  emit (w, "%s *\n%s_copy (const %s *self)\n{\n  %s *copy;\n\n", c, s, c, c);
-  emit (w, "  if (self == NULL)\n    return NULL;\n");
-  emit (w, "  copy = g_new (%s, 1);\n  *copy = *self;\n", c);
+  emit_copy_start (w, type);
+  emit (w, "  *copy = *self;\n");
   for (guint i = 0; i < type->fields->len; i++)
     {
       const GenField *field = g_ptr_array_index (type->fields, i);
@@ -661,7 +676,7 @@ emit_boxed_common (GenHelpers *h, EmitWriter *w, const GenType *type)
       copy = gen_copy_expr (h, field->ref, src);
       emit (w, "  copy->%s = %s;\n", field->c_name, copy);
     }
-  emit (w, "  return copy;\n}\n\n");
+  emit_copy_end (w);
 
   emit_free_start (w, type);
   emit_free_pointer_fields (w, type, FALSE);
@@ -796,15 +811,11 @@ emit_object_json (GenHelpers *h, EmitWriter *w, const GenType *type)
       const GenField *field = g_ptr_array_index (fields, i);
       g_autofree char *name = gen_c_literal (field->member->name);
       g_autofree char *target = g_strdup_printf ("&self->%s", field->c_name);
-      g_autofree char *read = gen_read_expr (h, field->ref, "member", "&member_path", target, "error");
+      g_autofree char *has_flag = field->has_name != NULL
+        ? g_strdup_printf ("self->%s", field->has_name) : NULL;
 
       emit (w, "member = json_object_get_member (object, %s);\n", name);
-      emit (w, "if (member != NULL && !JSON_NODE_HOLDS_NULL (member))\n  {\n");
-      emit (w, "    const VdsmJsonPath member_path = { path, %s, 0 };\n\n", name);
-      emit (w, "    if (!%s)\n      return FALSE;\n", read);
-      if (field->has_name != NULL)
-        emit (w, "    self->%s = TRUE;\n", field->has_name);
-      emit (w, "  }\n");
+      gen_emit_member_read (h, w, name, field->ref, "member", "path", target, has_flag);
     }
   emit (w, "*out = g_steal_pointer (&self);\nreturn TRUE;\n");
   emit_dedent (w);

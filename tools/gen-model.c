@@ -1394,17 +1394,34 @@ boxed_scalar_reader (GenHelpers *h, const GenRef *ref)
 }
 
 void
+gen_emit_member_read (GenHelpers *h, EmitWriter *w, const char *name,
+                      const GenRef *ref, const char *node, const char *parent_path,
+                      const char *target, const char *has_flag)
+{
+  g_autofree char *path = g_strconcat (node, "_path", NULL);
+  g_autofree char *path_ptr = g_strconcat ("&", path, NULL);
+  g_autofree char *read = gen_read_expr (h, ref, node, path_ptr, target, "error");
+
+  emit (w, "if (%s != NULL && !JSON_NODE_HOLDS_NULL (%s))\n  {\n", node, node);
+  emit (w, "    const VdsmJsonPath %s = { %s, %s, 0 };\n\n", path, parent_path, name);
+  emit (w, "    if (!%s)\n      return FALSE;\n", read);
+  if (has_flag != NULL)
+    emit (w, "    %s = TRUE;\n", has_flag);
+  emit (w, "  }\n");
+}
+
+void
 gen_emit_member_write (GenHelpers *h, EmitWriter *w, const char *name,
                        const GenRef *ref, const char *value,
-                       const char *has_flag, const char *out)
+                       const char *condition, const char *out)
 {
   g_autofree char *key = gen_json_key_literal (name);
   g_autofree char *write = gen_write_stmt (h, ref, value, out);
 
   if (gen_ref_is_pointer (ref))
     emit (w, "if (%s != NULL)\n", value);
-  else if (has_flag != NULL)
-    emit (w, "if (%s)\n", has_flag);
+  else if (condition != NULL)
+    emit (w, "if (%s)\n", condition);
   else
     {
       emit (w, "vdsm_json_write_member (%s, &first, %s);\n%s\n", out, key, write);

@@ -159,11 +159,19 @@ void gen_helpers_emit_defs (GenHelpers *h, EmitWriter *w);
 char *gen_write_stmt (GenHelpers *h, const GenRef *ref, const char *value, const char *out);
 /* Emits the statements writing one object member `"name":value` to the
  * GString* @out, after a comma unless it is the first (a `gboolean first`
- * in scope): unconditionally for a required scalar, under `@value != NULL`
- * for a pointer, under @has_flag for an optional scalar. */
+ * in scope): under `@value != NULL` for a pointer, else under the C
+ * expression @condition (an optional scalar's has-flag, say), else
+ * unconditionally. */
 void gen_emit_member_write (GenHelpers *h, EmitWriter *w, const char *name,
                             const GenRef *ref, const char *value,
-                            const char *has_flag, const char *out);
+                            const char *condition, const char *out);
+/* Emits the block reading JsonNode* @node, the member @name (a C string
+ * literal) of the object at VdsmJsonPath* @parent_path, into *@target when
+ * it is present and not null, setting @has_flag (may be NULL); it returns
+ * FALSE from the enclosing function on a bad value. */
+void gen_emit_member_read (GenHelpers *h, EmitWriter *w, const char *name,
+                           const GenRef *ref, const char *node, const char *parent_path,
+                           const char *target, const char *has_flag);
 /* A gboolean expression reading JsonNode* @node at VdsmJsonPath* @path
  * into *@out_ptr, failing into GError** @error. */
 char *gen_read_expr (GenHelpers *h, const GenRef *ref, const char *node,
