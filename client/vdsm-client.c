@@ -17,6 +17,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "vdsm-client.h"
+#include "vdsm-client-private.h"
 
 #include "vdsm-client-uri.h"
 #include "vdsm-error.h"
@@ -343,17 +344,14 @@ pending_call_complete (PendingCall *call, JsonNode *result, GError *error)
 
 static GBytes *
 build_request_frame (VdsmClient *self, const char *id, const char *method,
-                     JsonNode *params, const char *flow_id)
+                     const char *params_json, const char *flow_id)
 {
   g_autoptr(GString) body = g_string_new ("{\"jsonrpc\":\"2.0\",\"method\":");
   GString *frame = g_string_new (NULL);
 
   vdsm_json_write_string (body, method);
   g_string_append (body, ",\"params\":");
-  if (params != NULL)
-    vdsm_json_write_node (body, params);
-  else
-    g_string_append (body, "{}");
+  g_string_append (body, params_json != NULL ? params_json : "{}");
   g_string_append (body, ",\"id\":");
   vdsm_json_write_string (body, id);
   g_string_append_c (body, '}');
@@ -1375,6 +1373,28 @@ vdsm_client_new_sync (const char *uri, GCancellable *cancellable, GError **error
   return g_initable_new (VDSM_TYPE_CLIENT, cancellable, error, "uri", uri, NULL);
 }
 
+/* @params (NULL: none) as JSON text in *@text (NULL for none); FALSE
+ * when they are neither an object nor an array. */
+static gboolean
+write_params (JsonNode *params, const char *method, char **text, GError **error)
+{
+  GString *out;
+
+  *text = NULL;
+  if (params == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (params) && !JSON_NODE_HOLDS_ARRAY (params))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "The params of %s must be a JSON object or array", method);
+      return FALSE;
+    }
+  out = g_string_new (NULL);
+  vdsm_json_write_node (out, params);
+  *text = g_string_free (out, FALSE);
+  return TRUE;
+}
+
 /**
  * vdsm_client_call:
  * @client: a #VdsmClient
@@ -1393,6 +1413,29 @@ void
 vdsm_client_call (VdsmClient *client, const char *method, JsonNode *params,
                   GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
+  g_autofree char *text = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (VDSM_IS_CLIENT (client));
+  g_return_if_fail (method != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  if (!write_params (params, method, &text, &error))
+    {
+      g_autoptr(GTask) task = g_task_new (client, cancellable, callback, user_data);
+
+      g_task_set_source_tag (task, vdsm_client_call);
+      g_task_return_error (task, error);
+      return;
+    }
+  vdsm_client_call_json (client, method, text, cancellable, callback, user_data);
+}
+
+void
+vdsm_client_call_json (VdsmClient *client, const char *method, const char *params_json,
+                       GCancellable *cancellable, GAsyncReadyCallback callback,
+                       gpointer user_data)
+{
   g_autoptr(GTask) task = NULL;
   g_autofree char *flow_id = NULL;
   PendingCall *call;
@@ -1404,12 +1447,6 @@ vdsm_client_call (VdsmClient *client, const char *method, JsonNode *params,
 
   task = g_task_new (client, cancellable, callback, user_data);
   g_task_set_source_tag (task, vdsm_client_call);
-  if (params != NULL && !JSON_NODE_HOLDS_OBJECT (params) && !JSON_NODE_HOLDS_ARRAY (params))
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                               "The params of %s must be a JSON object or array", method);
-      return;
-    }
   if (g_task_return_error_if_cancelled (task))
     return;
 
@@ -1422,7 +1459,7 @@ vdsm_client_call (VdsmClient *client, const char *method, JsonNode *params,
   flow_id = g_strdup (client->flow_id);
   call->timeout = client->timeout;
   g_mutex_unlock (&client->lock);
-  call->frame = build_request_frame (client, call->id, method, params, flow_id);
+  call->frame = build_request_frame (client, call->id, method, params_json, flow_id);
 
   g_mutex_lock (&client->lock);
   if (client->closing)
@@ -1486,6 +1523,21 @@ JsonNode *
 vdsm_client_call_sync (VdsmClient *client, const char *method, JsonNode *params,
                        GCancellable *cancellable, GError **error)
 {
+  g_autofree char *text = NULL;
+
+  g_return_val_if_fail (VDSM_IS_CLIENT (client), NULL);
+  g_return_val_if_fail (method != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!write_params (params, method, &text, error))
+    return NULL;
+  return vdsm_client_call_json_sync (client, method, text, cancellable, error);
+}
+
+JsonNode *
+vdsm_client_call_json_sync (VdsmClient *client, const char *method, const char *params_json,
+                            GCancellable *cancellable, GError **error)
+{
   SyncWait wait;
   JsonNode *result;
 
@@ -1494,7 +1546,7 @@ vdsm_client_call_sync (VdsmClient *client, const char *method, JsonNode *params,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   sync_wait_begin (&wait);
-  vdsm_client_call (client, method, params, cancellable, sync_wait_done, &wait);
+  vdsm_client_call_json (client, method, params_json, cancellable, sync_wait_done, &wait);
   result = vdsm_client_call_finish (client, sync_wait_result (&wait), error);
   sync_wait_end (&wait);
   return result;

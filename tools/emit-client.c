@@ -112,12 +112,13 @@ emit_builder (GenHelpers *h, EmitWriter *w, const GenMethod *method)
   g_autofree char *decls = gen_param_decls (method->params, GEN_PARAMS_CLIENT);
 
   /* decls starts with ", " unless empty. */
-  emit (w, "static JsonNode *\nbuild_%s_params (%s)\n{\n", method->id,
+  /* The params' JSON text, for vdsm_client_call_json(): NULL is `{}`. */
+  emit (w, "static char *\nbuild_%s_params (%s)\n{\n", method->id,
         *decls != '\0' ? decls + 2 : "void");
   emit_indent (w);
   if (method->params->len == 0)
     {
-      emit (w, "return vdsm_json_parse (\"{}\", NULL);\n");
+      emit (w, "return NULL;\n");
       emit_dedent (w);
       emit (w, "}\n\n");
       return;
@@ -126,24 +127,18 @@ emit_builder (GenHelpers *h, EmitWriter *w, const GenMethod *method)
   for (guint i = 0; i < method->params->len; i++)
     {
       const GenParam *param = g_ptr_array_index (method->params, i);
-      g_autofree char *key = gen_json_key_literal (param->member->name);
-      g_autofree char *write = gen_write_stmt (h, param->ref, param->c_name, "out");
+      g_autofree char *condition = NULL;
 
-      if (gen_ref_is_pointer (param->ref))
-        emit (w, "if (%s != NULL)\n", param->c_name);
-      else if (gen_param_has_flag (param, GEN_PARAMS_CLIENT))
-        emit (w, "if (%s)\n", param->has_name);
+      /* A scalar equal to its default is not sent: the server applies it. */
+      if (gen_param_has_flag (param, GEN_PARAMS_CLIENT))
+        condition = g_strdup (param->has_name);
       else if (param->optional && param->default_c != NULL)
-        emit (w, "if (%s != %s)\n", param->c_name, param->default_c);
-      else
-        {
-          emit (w, "vdsm_json_write_member (out, &first, %s);\n%s\n", key, write);
-          continue;
-        }
-      emit (w, "  {\n    vdsm_json_write_member (out, &first, %s);\n    %s\n  }\n", key, write);
+        condition = g_strdup_printf ("%s != %s", param->c_name, param->default_c);
+      gen_emit_member_write (h, w, param->member->name, param->ref, param->c_name, condition,
+                             "out");
     }
   emit (w, "g_string_append_c (out, '}');\n");
-  emit (w, "return vdsm_json_parse (out->str, NULL);\n");
+  emit (w, "return g_string_free (g_steal_pointer (&out), FALSE);\n");
   emit_dedent (w);
   emit (w, "}\n\n");
 }
@@ -224,9 +219,9 @@ emit_method (GenHelpers *h, EmitWriter *w, gconstpointer item)
   emit (w, " * Calls `%s`: %s%s Finish with vdsm_client_%s_finish().\n%s */\n",
         sm->name, desc, deprecated, method->id, tags);
   emit (w, "%s\n{\n", sig_async);
-  emit (w, "  g_autoptr (JsonNode) params = build_%s_params (%s);\n\n", method->id,
+  emit (w, "  g_autofree char *params = build_%s_params (%s);\n\n", method->id,
         *args != '\0' ? args + 2 : "");
-  emit (w, "  vdsm_client_call (client, %s, params, cancellable, callback, user_data);\n}\n\n", name);
+  emit (w, "  vdsm_client_call_json (client, %s, params, cancellable, callback, user_data);\n}\n\n", name);
 
   emit (w, "/**\n * vdsm_client_%s_finish:\n * @client: a #VdsmClient\n"
            " * @result: the #GAsyncResult given to the callback\n"
@@ -251,9 +246,9 @@ emit_method (GenHelpers *h, EmitWriter *w, gconstpointer item)
   emit (w, "%s\n{\n", sig_sync);
   emit_indent (w);
   emit (w, "GError *local_error = NULL;\n");
-  emit (w, "g_autoptr (JsonNode) params = build_%s_params (%s);\n", method->id,
+  emit (w, "g_autofree char *params = build_%s_params (%s);\n", method->id,
         *args != '\0' ? args + 2 : "");
-  emit (w, "%sg_autoptr (JsonNode) node = vdsm_client_call_sync (client, %s, params, cancellable, &local_error);\n\n",
+  emit (w, "%sg_autoptr (JsonNode) node = vdsm_client_call_json_sync (client, %s, params, cancellable, &local_error);\n\n",
         unused_node, name);
   emit_result_return (w, method);
   emit_dedent (w);
@@ -265,5 +260,5 @@ emit_client (GenModel *model, EmitWriter *header, EmitWriter *source)
 {
   emit_header (model, header);
   emit_source_for_each (model, source, "typed client calls, one async/finish/sync triple per method",
-                        "#include \"vdsm-client-methods.h\"\n#include \"vdsm-json.h\"\n", model->methods, emit_method);
+                        "#include \"vdsm-client-methods.h\"\n#include \"vdsm-client-private.h\"\n#include \"vdsm-json.h\"\n", model->methods, emit_method);
 }
