@@ -86,6 +86,14 @@ connect_sync (FakeServer *server)
   return client;
 }
 
+/* Starts @server on loopback TCP and connects to it. */
+static VdsmClient *
+connect_tcp (FakeServer *server)
+{
+  fake_server_start_tcp (server);
+  return connect_sync (server);
+}
+
 static void
 store_result (GObject *source, GAsyncResult *res, gpointer data)
 {
@@ -131,8 +139,7 @@ test_handshake (void)
   FakeFrame *connect, *reply_sub, *events_sub;
   guint n;
 
-  fake_server_start_tcp (server);
-  client = connect_sync (server);
+  client = connect_tcp (server);
   g_assert_false (vdsm_client_is_closed (client));
   g_assert_cmpstr (vdsm_client_get_uri (client), ==, server->uri);
 
@@ -315,8 +322,7 @@ test_call_success (void)
   FakeFrame *reply_sub, *send;
   JsonObject *object;
 
-  fake_server_start_tcp (server);
-  client = connect_sync (server);
+  client = connect_tcp (server);
   result = vdsm_client_call_sync (client, "VM.getStats", params, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (json_node_equal (result, params));
@@ -370,8 +376,7 @@ test_call_invalid_params (void)
   g_autoptr(JsonNode) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  fake_server_start_tcp (server);
-  client = connect_sync (server);
+  client = connect_tcp (server);
   result = vdsm_client_call_sync (client, "Host.ping", params, NULL, &error);
   g_assert_null (result);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
@@ -386,8 +391,7 @@ test_call_server_error (void)
   g_autoptr(JsonNode) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  fake_server_start_tcp (server);
-  client = connect_sync (server);
+  client = connect_tcp (server);
   result = vdsm_client_call_sync (client, "VM.getStats", NULL, NULL, &error);
   g_assert_null (result);
   g_assert_error (error, VDSM_ERROR, VDSM_ERROR_NO_SUCH_VM);
@@ -403,8 +407,7 @@ test_call_bad_error_object (void)
   g_autoptr(JsonNode) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  fake_server_start_tcp (server);
-  client = connect_sync (server);
+  client = connect_tcp (server);
   result = vdsm_client_call_sync (client, "Host.ping", NULL, NULL, &error);
   g_assert_null (result);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
@@ -418,8 +421,7 @@ test_call_unknown_id_ignored (void)
   g_autoptr(JsonNode) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  fake_server_start_tcp (server);
-  client = connect_sync (server);
+  client = connect_tcp (server);
   result = vdsm_client_call_sync (client, "Host.ping", NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (json_node_get_string (result), ==, "mine");
@@ -433,8 +435,7 @@ test_call_garbage_ignored (void)
   g_autoptr(JsonNode) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  fake_server_start_tcp (server);
-  client = connect_sync (server);
+  client = connect_tcp (server);
   result = vdsm_client_call_sync (client, "Host.ping", NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (JSON_NODE_HOLDS_ARRAY (result));
@@ -461,8 +462,7 @@ check_connection_lost (FakeHandler handler)
   g_autoptr(GError) closed_error = NULL;
   g_autoptr(GAsyncResult) res = NULL;
 
-  fake_server_start_tcp (server);
-  client = connect_sync (server);
+  client = connect_tcp (server);
   g_signal_connect (client, "closed", G_CALLBACK (on_closed), &closed_error);
 
   vdsm_client_call (client, "Host.ping", NULL, NULL, store_result, &res);
@@ -505,8 +505,7 @@ test_call_timeout (void)
   g_autoptr(GError) error = NULL;
   gint64 start;
 
-  fake_server_start_tcp (server);
-  client = connect_sync (server);
+  client = connect_tcp (server);
   g_assert_cmpuint (vdsm_client_get_timeout (client), ==, VDSM_CLIENT_DEFAULT_TIMEOUT);
   g_object_set (client, "timeout", 1, NULL);
   g_assert_cmpuint (vdsm_client_get_timeout (client), ==, 1);
@@ -531,8 +530,7 @@ test_call_cancel (void)
   g_autoptr(JsonNode) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  fake_server_start_tcp (server);
-  client = connect_sync (server);
+  client = connect_tcp (server);
 
   vdsm_client_call (client, "Host.ping", NULL, cancellable, store_result, &res);
   fake_server_wait_frame (server, 4);
@@ -560,8 +558,7 @@ test_close (void)
   g_autoptr(JsonNode) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  fake_server_start_tcp (server);
-  client = connect_sync (server);
+  client = connect_tcp (server);
 
   vdsm_client_call (client, "Host.ping", NULL, NULL, store_result, &res);
   fake_server_wait_frame (server, 4);
@@ -590,8 +587,7 @@ test_unref_with_pending_call (void)
   g_autoptr(GError) error = NULL;
   GWeakRef weak;
 
-  fake_server_start_tcp (server);
-  client = connect_sync (server);
+  client = connect_tcp (server);
   g_weak_ref_init (&weak, client);
   vdsm_client_set_timeout (client, 1);
   vdsm_client_call (client, "Host.ping", NULL, NULL, store_result, &res);
@@ -655,8 +651,7 @@ test_events (void)
   JsonObject *params;
 
   counts.thread = g_thread_self ();
-  fake_server_start_tcp (server);
-  client = connect_sync (server);
+  client = connect_tcp (server);
   g_signal_connect (client, "event", G_CALLBACK (on_any_event), &counts);
   g_signal_connect (client, "event::virt.VM_status", G_CALLBACK (on_vm_status), &counts);
   g_signal_connect (client, "event::virt.VM_migration_status", G_CALLBACK (on_other_detail), &counts);
@@ -690,8 +685,7 @@ test_heartbeat_sent (void)
 
   /* The server wants a beat every second (sy = 1000). */
   server->connected_heartbeat = "0,1000";
-  fake_server_start_tcp (server);
-  client = connect_sync (server);
+  client = connect_tcp (server);
 
   g_mutex_lock (&server->lock);
   while (server->n_heartbeats < 2)
@@ -709,8 +703,7 @@ test_heartbeat_missed (void)
 
   /* The server promises a beat every second and never sends one. */
   server->connected_heartbeat = "1000,0";
-  fake_server_start_tcp (server);
-  client = connect_sync (server);
+  client = connect_tcp (server);
   g_signal_connect (client, "closed", G_CALLBACK (on_closed), &closed_error);
   while (closed_error == NULL)
     g_main_context_iteration (NULL, TRUE);
@@ -770,8 +763,7 @@ test_threads (void)
   ThreadsData td = { 0, };
   GThread *thread;
 
-  fake_server_start_tcp (server);
-  client = connect_sync (server);
+  client = connect_tcp (server);
   td.client = client;
   td.main_thread = g_thread_self ();
 
@@ -810,8 +802,7 @@ test_sync_in_handler (void)
   g_autoptr(GError) error = NULL;
   gboolean done = FALSE;
 
-  fake_server_start_tcp (server);
-  client = connect_sync (server);
+  client = connect_tcp (server);
   g_signal_connect (client, "event", G_CALLBACK (on_event_call_sync), &done);
   vdsm_client_call (client, "Host.ping", NULL, NULL, store_result, &res);
   wait_for (&res);

@@ -830,6 +830,17 @@ call (Client *c, const char *reply_to, const char *sub, const char *body)
   return client_message (c, reply_to, sub);
 }
 
+/* A request on the client_ready() subscription that must fail as
+ * assert_error_reply() describes. */
+static void
+call_expecting_error (Client *c, const char *body, const char *id, gint64 code,
+                      const char *message)
+{
+  g_autoptr(JsonNode) reply = call (c, "r", "s", body);
+
+  assert_error_reply (reply, id, code, message);
+}
+
 /* A subscribed connection, as the Python client makes it. */
 static Client *
 client_ready (Fixture *fx)
@@ -1481,23 +1492,19 @@ test_jsonrpc_errors (Fixture *fx, gconstpointer data)
   g_autoptr(Client) c = client_ready (fx);
   JsonNode *reply;
 
-  reply = call (c, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": ");
-  assert_error_reply (reply, NULL, -32700, "Invalid JSON was received by the server. "
-                      "An error occurred on the server while parsing the JSON text.");
-  json_node_unref (reply);
+  call_expecting_error (c, "{\"jsonrpc\": \"2.0\", \"method\": ",
+                        NULL, -32700, "Invalid JSON was received by the server. "
+                        "An error occurred on the server while parsing the JSON text.");
 
-  reply = call (c, "r", "s", "");
-  assert_error_reply (reply, NULL, -32700, NULL);
-  json_node_unref (reply);
+  call_expecting_error (c, "",
+                        NULL, -32700, NULL);
 
-  /* Nesting that would overflow a recursive parser's stack is refused
-   * before parsing, and the server lives on (the next call below). */
+  /* Nesting that would overflow a recursive parser's stack is refused by
+   * the parser's depth limit, and the server lives on (the next call). */
   {
     g_autofree char *deep = g_strnfill (300000, '[');
 
-    reply = call (c, "r", "s", deep);
-    assert_error_reply (reply, NULL, -32700, NULL);
-    json_node_unref (reply);
+    call_expecting_error (c, deep, NULL, -32700, NULL);
   }
 
   /* The id, when there is one, is echoed so the caller learns its fate. */
@@ -1511,41 +1518,33 @@ test_jsonrpc_errors (Fixture *fx, gconstpointer data)
                    "'reason': 'Wrong protocol version'}");
   json_node_unref (reply);
 
-  reply = call (c, "r", "s", "[42]");
-  assert_error_reply (reply, NULL, -32600,
-                      "Invalid request: {'request': 42, 'reason': 'Wrong protocol version'}");
-  json_node_unref (reply);
+  call_expecting_error (c, "[42]",
+                        NULL, -32600,
+                        "Invalid request: {'request': 42, 'reason': 'Wrong protocol version'}");
 
-  reply = call (c, "r", "s", "{\"jsonrpc\": \"2.0\", \"id\": \"a\"}");
-  assert_error_reply (reply, "a", -32600,
-                      "Invalid request: {'request': {'jsonrpc': '2.0', 'id': 'a'}, "
-                      "'reason': 'missing method header in method'}");
-  json_node_unref (reply);
+  call_expecting_error (c, "{\"jsonrpc\": \"2.0\", \"id\": \"a\"}",
+                        "a", -32600,
+                        "Invalid request: {'request': {'jsonrpc': '2.0', 'id': 'a'}, "
+                        "'reason': 'missing method header in method'}");
 
-  reply = call (c, "r", "s",
-                "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"params\": 1.5, \"id\": \"a\"}");
-  assert_error_reply (reply, "a", -32600,
-                      "Invalid request: {'request': {'jsonrpc': '2.0', 'method': 'Test.ping', "
-                      "'params': 1.5, 'id': 'a'}, 'reason': 'wrong params type'}");
-  json_node_unref (reply);
+  call_expecting_error (c, "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"params\": 1.5, \"id\": \"a\"}",
+                        "a", -32600,
+                        "Invalid request: {'request': {'jsonrpc': '2.0', 'method': 'Test.ping', "
+                        "'params': 1.5, 'id': 'a'}, 'reason': 'wrong params type'}");
 
-  reply = call (c, "r", "s", "[]");
-  assert_error_reply (reply, NULL, -32600,
-                      "Invalid request: {'request': [], 'reason': 'request batch is empty'}");
-  json_node_unref (reply);
+  call_expecting_error (c, "[]",
+                        NULL, -32600,
+                        "Invalid request: {'request': [], 'reason': 'request batch is empty'}");
 
-  reply = call (c, "r", "s", "[{\"jsonrpc\": \"2.0\", \"method\": \"Host.getVMList\", \"id\": \"u\"}]");
-  assert_error_reply (reply, "u", -32601, "The method does not exist or is not available: "
-                      "{'method': 'Host.getVMList'}");
-  json_node_unref (reply);
+  call_expecting_error (c, "[{\"jsonrpc\": \"2.0\", \"method\": \"Host.getVMList\", \"id\": \"u\"}]",
+                        "u", -32601, "The method does not exist or is not available: "
+                        "{'method': 'Host.getVMList'}");
 
   /* In the table but not in the schema, or the reverse: not available. */
-  reply = call (c, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.hidden\", \"id\": \"h\"}");
-  assert_error_reply (reply, "h", -32601, NULL);
-  json_node_unref (reply);
-  reply = call (c, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.unimplemented\", \"id\": \"h\"}");
-  assert_error_reply (reply, "h", -32601, NULL);
-  json_node_unref (reply);
+  call_expecting_error (c, "{\"jsonrpc\": \"2.0\", \"method\": \"Test.hidden\", \"id\": \"h\"}",
+                        "h", -32601, NULL);
+  call_expecting_error (c, "{\"jsonrpc\": \"2.0\", \"method\": \"Test.unimplemented\", \"id\": \"h\"}",
+                        "h", -32601, NULL);
 
   /* Each malformed request got exactly one reply: the next one is ours. */
   reply = call (c, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"id\": \"last\"}");
@@ -1562,12 +1561,10 @@ test_params (Fixture *fx, gconstpointer data)
   const char *message;
 
   /* Unknown method is checked before params. */
-  reply = call (c, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Nope.nope\", \"params\": 3, \"id\": \"p\"}");
-  assert_error_reply (reply, "p", -32600, NULL);
-  json_node_unref (reply);
-  reply = call (c, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Nope.nope\", \"params\": {\"x\": 1}, \"id\": \"p\"}");
-  assert_error_reply (reply, "p", -32601, NULL);
-  json_node_unref (reply);
+  call_expecting_error (c, "{\"jsonrpc\": \"2.0\", \"method\": \"Nope.nope\", \"params\": 3, \"id\": \"p\"}",
+                        "p", -32600, NULL);
+  call_expecting_error (c, "{\"jsonrpc\": \"2.0\", \"method\": \"Nope.nope\", \"params\": {\"x\": 1}, \"id\": \"p\"}",
+                        "p", -32601, NULL);
 
   reply = call (c, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.echo\", \"params\": {\"text\": 12}, \"id\": \"p\"}");
   assert_error_reply (reply, "p", -32602, NULL);
@@ -1576,9 +1573,8 @@ test_params (Fixture *fx, gconstpointer data)
   g_assert_nonnull (strstr (message, "text"));
   json_node_unref (reply);
 
-  reply = call (c, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.echo\", \"params\": {}, \"id\": \"p\"}");
-  assert_error_reply (reply, "p", -32602, NULL);
-  json_node_unref (reply);
+  call_expecting_error (c, "{\"jsonrpc\": \"2.0\", \"method\": \"Test.echo\", \"params\": {}, \"id\": \"p\"}",
+                        "p", -32602, NULL);
 
   reply = call (c, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.echo\", "
                              "\"params\": {\"text\": \"t\", \"item\": {\"name\": \"n\", \"count\": \"x\"}}, \"id\": \"p\"}");
@@ -1603,19 +1599,16 @@ test_handler_errors (Fixture *fx, gconstpointer data)
   g_autoptr(Client) c = client_ready (fx);
   JsonNode *reply;
 
-  reply = call (c, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.fail\", "
-                             "\"params\": {\"code\": 1, \"message\": \"Virtual machine does not exist\"}, \"id\": \"f\"}");
-  assert_error_reply (reply, "f", 1, "Virtual machine does not exist");
-  json_node_unref (reply);
+  call_expecting_error (c, "{\"jsonrpc\": \"2.0\", \"method\": \"Test.fail\", "
+                        "\"params\": {\"code\": 1, \"message\": \"Virtual machine does not exist\"}, \"id\": \"f\"}",
+                        "f", 1, "Virtual machine does not exist");
 
-  reply = call (c, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.fail\", "
-                             "\"params\": {\"code\": -32602, \"message\": \"params.vmID: bad\"}, \"id\": \"f\"}");
-  assert_error_reply (reply, "f", -32602, "Invalid method parameter(s): {'reason': 'params.vmID: bad'}");
-  json_node_unref (reply);
+  call_expecting_error (c, "{\"jsonrpc\": \"2.0\", \"method\": \"Test.fail\", "
+                        "\"params\": {\"code\": -32602, \"message\": \"params.vmID: bad\"}, \"id\": \"f\"}",
+                        "f", -32602, "Invalid method parameter(s): {'reason': 'params.vmID: bad'}");
 
-  reply = call (c, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.crash\", \"id\": \"f\"}");
-  assert_error_reply (reply, "f", -32603, "Internal JSON-RPC error: {'reason': \"it's broken\"}");
-  json_node_unref (reply);
+  call_expecting_error (c, "{\"jsonrpc\": \"2.0\", \"method\": \"Test.crash\", \"id\": \"f\"}",
+                        "f", -32603, "Internal JSON-RPC error: {'reason': \"it's broken\"}");
 
   /* Results are not checked unless strict-replies is set. */
   reply = call (c, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.wrong\", \"id\": \"w\"}");
