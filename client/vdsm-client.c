@@ -148,11 +148,19 @@ attach_idle (GMainContext *context, GSourceFunc func, gpointer data, GDestroyNot
 {
   /* An explicit source rather than g_main_context_invoke(): invoke runs the
    * function in the calling thread when nobody owns the context. */
-  g_autoptr(GSource) source = g_idle_source_new ();
+  GSource *source = g_idle_source_new ();
 
+  /* Once attached, the source may run at once in @context's thread, whose
+   * owner may then drop the last reference to @context (a _sync call frees
+   * its private context as soon as the outcome arrives). Dropping our
+   * reference to the source locks the source's context, so @context must
+   * outlive that: hold it across attach and unref. */
+  g_main_context_ref (context);
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
   g_source_set_callback (source, func, data, destroy);
   g_source_attach (source, context);
+  g_source_unref (source);
+  g_main_context_unref (context);
 }
 
 typedef struct {
