@@ -203,6 +203,15 @@ const VdsmSchemaEvent *vdsm_schema_lookup_event (VdsmSchema *schema, const char 
 /* Look-up by key over all files (the first file that defines it wins). */
 const VdsmSchemaType *vdsm_schema_lookup_type (VdsmSchema *schema, const char *key);
 
+/* The methods a server implements (vdsm-schema-served.c): @text has one
+ * method name per line; blank lines and `#` comments are ignored. Each name
+ * must be a method of @schema, listed once; errors name @path and the line.
+ * Returns a set of names. (transfer full) */
+GHashTable *vdsm_schema_parse_served (VdsmSchema *schema, const char *path, const char *text,
+                                      GError **error);
+/* The same, read from the file @path. */
+GHashTable *vdsm_schema_read_served (VdsmSchema *schema, const char *path, GError **error);
+
 /* Combined counts for --stats: {"types":N,"methods":N,"namespaces":N,"params":N,"events":N} */
 JsonNode *vdsm_schema_get_summary (VdsmSchema *schema);
 

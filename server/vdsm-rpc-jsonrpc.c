@@ -282,17 +282,24 @@ dispatch_request (VdsmRpcServer *server, VdsmRpcBatch *batch, guint slot, const 
   /* The method before its params, as vdsm. */
   schema_method = vdsm_schema_lookup_method (server->schema, name);
   method = g_hash_table_lookup (server->methods, name);
-  if (schema_method == NULL || method == NULL)
+  if (schema_method == NULL || method == NULL || method->invoke == NULL)
     {
       g_autoptr(GString) message = NULL;
+      gboolean unserved = method != NULL && schema_method != NULL;
 
       if (id == NULL)
         {
-          g_message ("notification for unknown method %s ignored", name);
+          g_message ("notification for %s method %s ignored",
+                     unserved ? "unserved" : "unknown", name);
           return;
         }
+      /* VDSM's text for a verb it lacks, so clients that match on it keep
+       * working; a method of the API this server does not implement says
+       * so in a reason. */
       message = g_string_new ("The method does not exist or is not available: {'method': ");
       vdsm_rpc_pyrepr_string (message, name);
+      if (unserved)
+        g_string_append (message, ", 'reason': 'defined by the API but not served by this server'");
       g_string_append_c (message, '}');
       batch_reply_error (batch, slot, id, VDSM_ERROR_METHOD_NOT_FOUND, message->str);
       return;

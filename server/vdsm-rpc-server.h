@@ -67,7 +67,8 @@ typedef enum {
 /**
  * VdsmRpcMethod:
  * @name: the schema method name, e.g. "Host.getVMList"
- * @invoke: the function serving it
+ * @invoke: (nullable): the function serving it; %NULL for a method of the
+ *   schema this server does not implement, answered with -32601
  * @flags: how to run it
  *
  * One entry of a method table (the generated `vdsm_rpc_methods[]`).

@@ -796,6 +796,7 @@ add_method (GenModel *model, const VdsmSchemaMethod *method)
 
   g_ptr_array_add (model->pool, gm);
   gm->method = method;
+  gm->served = TRUE;
   gm->id = own (model, vdsm_naming_unique (model->used_methods, id));
   if (strcmp (gm->id, id) != 0)
     gen_model_warn (model, method->file != NULL ? method->file->path : NULL,
@@ -877,6 +878,17 @@ add_event_type (GenModel *model, const VdsmSchemaEvent *event)
   st->line = event->line;
   st->properties = event->params;
   type_new (model, st, base);
+}
+
+void
+gen_model_set_served (GenModel *model, GHashTable *served)
+{
+  for (guint i = 0; i < model->methods->len; i++)
+    {
+      GenMethod *method = g_ptr_array_index (model->methods, i);
+
+      method->served = g_hash_table_contains (served, method->method->name);
+    }
 }
 
 GenModel *

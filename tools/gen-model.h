@@ -93,6 +93,7 @@ typedef struct {
   char *id;              /* host_get_vm_list */
   GPtrArray *params;     /* GenParam* */
   GenRef *ret;           /* NULL: no return */
+  gboolean served;       /* the daemon implements it (all, without a served list) */
 } GenMethod;
 
 typedef struct {
@@ -120,6 +121,9 @@ struct _GenModel {
 };
 
 GenModel *gen_model_new (VdsmSchema *schema, gboolean quiet);
+/* Marks as served only the methods in @served (a set of names); without a
+ * call, every method is served. */
+void gen_model_set_served (GenModel *model, GHashTable *served);
 void gen_model_free (GenModel *model);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GenModel, gen_model_free)
 

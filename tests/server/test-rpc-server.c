@@ -74,6 +74,13 @@ static const char test_schema_yaml[] =
   "Test.unimplemented:\n"
   "    added: '4.0'\n"
   "    description: In the schema, without a handler.\n"
+  "Test.unserved:\n"
+  "    added: '4.0'\n"
+  "    params:\n"
+  "    -   description: Never looked at.\n"
+  "        name: n\n"
+  "        type: int\n"
+  "    description: In the schema and the table, declared not served.\n"
   "Test.where:\n"
   "    added: '4.0'\n"
   "    description: Names the thread it runs on.\n"
@@ -163,6 +170,8 @@ static const VdsmRpcMethod test_methods[] = {
   { "Test.wrong", invoke_wrong, 0 },
   /* In the table, not in the schema: must not be served. */
   { "Test.hidden", invoke_ping, 0 },
+  /* A method the server declares it does not implement. */
+  { "Test.unserved", NULL, 0 },
 };
 
 /* ---- The server, in its own thread ---- */
@@ -1545,6 +1554,12 @@ test_jsonrpc_errors (Fixture *fx, gconstpointer data)
                         "h", -32601, NULL);
   call_expecting_error (c, "{\"jsonrpc\": \"2.0\", \"method\": \"Test.unimplemented\", \"id\": \"h\"}",
                         "h", -32601, NULL);
+  /* Declared not served: said so, before its (wrong) params are read. */
+  call_expecting_error (c, "{\"jsonrpc\": \"2.0\", \"method\": \"Test.unserved\", "
+                        "\"params\": {\"n\": \"x\"}, \"id\": \"h\"}",
+                        "h", -32601, "The method does not exist or is not available: "
+                        "{'method': 'Test.unserved', 'reason': 'defined by the API but not served "
+                        "by this server'}");
 
   /* Each malformed request got exactly one reply: the next one is ours. */
   reply = call (c, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"id\": \"last\"}");
