@@ -122,7 +122,7 @@ test_unknown_names_listed (void)
   g_auto(VdsmTestRun) run = { 0, };
 
   run_tool (&run, NULL, "Nope", "x", NULL);
-  g_assert_nonnull (strstr (run.err, "  Host\n"));
+  g_assert_nonnull (strstr (run.err, "  Host  ("));
 
   run_tool (&run, NULL, "VM", "nope", NULL);
   g_assert_nonnull (strstr (run.err, "  getStats "));
