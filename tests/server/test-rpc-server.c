@@ -2048,6 +2048,101 @@ test_tls_optional_client_cert (Fixture *fx, gconstpointer data)
   assert_tls_refused (fx, other_cert_dir);
 }
 
+/* ---- Half-closed clients ---- */
+
+/* Like `nc -N`: no more bytes from the client, which still reads. Under
+ * TLS, a close_notify first, as socat does: a TCP end without it is a
+ * truncation attack to TLS, after which the session cannot send. */
+static void
+client_shutdown_output (Client *c)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (c->tls)
+    {
+      g_assert_true (g_output_stream_close (c->output, NULL, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_true (g_socket_shutdown (g_socket_connection_get_socket (c->connection),
+                                    FALSE, TRUE, &error));
+  g_assert_no_error (error);
+}
+
+/* The reply on subscription "s" of "r"; its id, as text. */
+static char *
+reply_id (Client *c, JsonNode **reply)
+{
+  JsonNode *id;
+
+  *reply = client_message (c, "r", "s");
+  id = JSON_NODE_HOLDS_ARRAY (*reply)
+    ? json_object_get_member (json_array_get_object_element (json_node_get_array (*reply), 0), "id")
+    : json_object_get_member (json_node_get_object (*reply), "id");
+  return json_to_string (id, FALSE);
+}
+
+/* Requests, then the end of the client's input: every request is answered
+ * (inline, on a worker, in a batch) before the server closes. The client
+ * promised heart-beats it can no longer send: no reason to drop it. */
+static void
+test_half_close (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) c = client_new (fx);
+  g_autoptr(VdsmStompFrame) connected = NULL;
+  static const char *const expected_ids[] = { "\"ping\"", "1", "\"slow\"" };
+
+  client_send (c, LIT ("CONNECT\naccept-version:1.2\nheart-beat:1000,0\n\n\0"));
+  client_subscribe (c, "r", "s");
+  client_request (c, "r", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.slow\", "
+                          "\"params\": {\"ms\": 1800}, \"id\": \"slow\"}");
+  client_request (c, "r", "[{\"jsonrpc\": \"2.0\", \"method\": \"Test.slow\", "
+                          "\"params\": {\"ms\": 200}, \"id\": 1},"
+                          " {\"jsonrpc\": \"2.0\", \"method\": \"Test.echo\", "
+                          "\"params\": {\"text\": \"half\"}, \"id\": 2}]");
+  client_request (c, "r", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"id\": \"ping\"}");
+  client_shutdown_output (c);
+
+  connected = client_frame (c);
+  g_assert_cmpstr (vdsm_stomp_frame_get_command_name (connected), ==, "CONNECTED");
+  for (guint i = 0; i < G_N_ELEMENTS (expected_ids); i++)
+    {
+      g_autoptr(JsonNode) reply = NULL;
+      g_autofree char *id = reply_id (c, &reply);
+
+      g_assert_cmpstr (id, ==, expected_ids[i]);
+      if (i == 1)
+        g_assert_cmpstr (json_object_get_string_member (
+                           json_array_get_object_element (json_node_get_array (reply), 1),
+                           "result"), ==, "half");
+    }
+  g_assert_cmpuint (client_expect_closed (c), ==, 0);
+  wait_connections (fx, 0);
+}
+
+/* A half-closed client whose call never ends is answered by the call
+ * timeout and closed then, not when the handler returns. */
+static void
+test_half_close_timeout (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) c = client_new (fx);
+  g_autoptr(JsonNode) reply = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  client_send (c, LIT ("CONNECT\naccept-version:1.2\nheart-beat:0,0\n\n\0"));
+  client_subscribe (c, "r", "s");
+  client_request (c, "r", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.slow\", "
+                          "\"params\": {\"ms\": 4000}, \"id\": \"late\"}");
+  client_shutdown_output (c);
+
+  vdsm_stomp_frame_unref (client_frame (c));
+  reply = client_message (c, "r", "s");
+  assert_error_reply (reply, "late", -32603, "Internal JSON-RPC error: "
+                      "{'reason': 'Test.slow did not finish within 500 ms'}");
+  g_assert_cmpuint (client_expect_closed (c), ==, 0);
+  g_assert_cmpfloat (seconds_since (start), <, 3.0);
+  wait_connections (fx, 0);
+}
+
 /* ---- Configuration ---- */
 
 static void
@@ -2351,6 +2446,8 @@ main (int argc, char **argv)
           &short_handshake_config);
   add_on (TRANSPORT_TLS, "optional-client-cert", test_tls_optional_client_cert,
           &optional_cert_config);
+  add_wire ("half-close", test_half_close, NULL);
+  add_wire ("half-close-timeout", test_half_close_timeout, &call_timeout_config);
   if (tls_missing != NULL)
     g_test_add_data_func ("/rpc-server/tls/unavailable", tls_missing, skip_tls);
   g_test_add_func ("/rpc-server/listen-rules", test_listen_rules);
