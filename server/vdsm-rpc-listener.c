@@ -23,7 +23,7 @@ struct _VdsmRpcListener {
   GSource *source;                  /* NULL while accepting is paused */
   GSource *resume;                  /* timeout that resumes accepting */
   char *unix_path;                  /* removed on free */
-  VdsmRpcTlsConfig *tls;            /* NULL: plain */
+  gboolean tls;                     /* see accept_client () */
 };
 
 static void listener_watch (VdsmRpcListener *listener);
@@ -46,6 +46,23 @@ pause_accepting (VdsmRpcListener *listener)
   listener->resume = g_timeout_source_new (ACCEPT_RETRY_MS);
   g_source_set_callback (listener->resume, resume_accepting, listener, NULL);
   vdsm_rpc_source_attach (listener->resume, "vdsm-rpc-accept-retry", listener->server);
+}
+
+/* A TLS connection takes the server's TLS configuration of the moment:
+ * vdsm_rpc_server_set_tls() at run time (vdsmd's SIGHUP) serves new
+ * certificates to new connections on the listeners already open. */
+static void
+accept_client (VdsmRpcListener *listener, GSocket *client)
+{
+  g_autoptr(VdsmRpcTlsConfig) tls = NULL;
+
+  if (listener->tls)
+    {
+      tls = vdsm_rpc_tls_config_new (listener->server);
+      /* Set before the listener started, and never unset. */
+      g_assert (tls != NULL);
+    }
+  vdsm_rpc_connection_unref (vdsm_rpc_connection_new (listener->server, client, tls));
 }
 
 static gboolean
@@ -85,14 +102,14 @@ on_incoming (GSocket *socket, GIOCondition condition, gpointer user_data)
           g_socket_close (client, NULL);
           continue;
         }
-      vdsm_rpc_connection_unref (vdsm_rpc_connection_new (server, client, listener->tls));
+      accept_client (listener, client);
     }
   return G_SOURCE_CONTINUE;
 }
 
 static VdsmRpcListener *
 listener_start (VdsmRpcServer *server, GSocket *socket, const char *unix_path,
-                VdsmRpcTlsConfig *tls)
+                gboolean tls)
 {
   VdsmRpcListener *listener = g_new0 (VdsmRpcListener, 1);
 
@@ -162,12 +179,13 @@ vdsm_rpc_listener_new_tcp (VdsmRpcServer *server, const char *host, guint16 port
 {
   g_autoptr(GSocket) socket = NULL;
   g_autoptr(GSocketAddress) local = NULL;
-  g_autoptr(VdsmRpcTlsConfig) tls = NULL;
+  gboolean tls = (flags & VDSM_RPC_LISTEN_TLS) != 0;
 
-  if (flags & VDSM_RPC_LISTEN_TLS)
+  if (tls)
     {
-      tls = vdsm_rpc_tls_config_new (server);
-      if (tls == NULL)
+      g_autoptr(VdsmRpcTlsConfig) configured = vdsm_rpc_tls_config_new (server);
+
+      if (configured == NULL)
         {
           g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_UNAVAILABLE,
                                "a TLS listener needs a certificate: call "
@@ -206,7 +224,7 @@ vdsm_rpc_listener_new_tcp (VdsmRpcServer *server, const char *host, guint16 port
           inet = g_object_ref (addresses->data);
           g_resolver_free_addresses (addresses);
         }
-      if (tls == NULL && !check_plain_allowed (server, inet, port, error))
+      if (!tls && !check_plain_allowed (server, inet, port, error))
         return NULL;
       socket = listen_inet (inet, port, error);
     }
@@ -218,7 +236,7 @@ vdsm_rpc_listener_new_tcp (VdsmRpcServer *server, const char *host, guint16 port
     return NULL;
   if (bound_port)
     *bound_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
-  return listener_start (server, socket, NULL, g_steal_pointer (&tls));
+  return listener_start (server, socket, NULL, tls);
 }
 
 /* A socket file nobody accepts on is left behind by a crashed server:
@@ -282,7 +300,7 @@ vdsm_rpc_listener_new_unix (VdsmRpcServer *server, const char *path, GError **er
       unlink (path);
       return NULL;
     }
-  return listener_start (server, socket, path, NULL);
+  return listener_start (server, socket, path, FALSE);
 }
 
 void
@@ -305,6 +323,5 @@ vdsm_rpc_listener_free (VdsmRpcListener *listener)
   if (listener->unix_path)
     unlink (listener->unix_path);
   g_free (listener->unix_path);
-  vdsm_rpc_tls_config_free (listener->tls);
   g_free (listener);
 }

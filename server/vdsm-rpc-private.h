@@ -65,7 +65,8 @@ struct _VdsmRpcServer {
 
 /* ---- vdsm-rpc-listener.c ---- */
 
-/* A TLS listener takes the server's current TLS configuration. */
+/* A TLS listener gives each connection it accepts the server's TLS
+ * configuration of that moment (vdsm_rpc_tls_config_new()). */
 VdsmRpcListener *vdsm_rpc_listener_new_tcp (VdsmRpcServer *server, const char *host,
                                             guint16 port, VdsmRpcListenFlags flags,
                                             guint16 *bound_port, GError **error);
@@ -82,7 +83,9 @@ VdsmRpcTlsConfig *vdsm_rpc_tls_config_new (VdsmRpcServer *server);
 void vdsm_rpc_tls_config_free (VdsmRpcTlsConfig *config);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmRpcTlsConfig, vdsm_rpc_tls_config_free)
 /* A server-side TLS connection over @base, set up to check the client's
- * certificate as configured. */
+ * certificate as configured. It must not need @config afterwards:
+ * vdsm_rpc_server_set_tls() may replace the configuration while the
+ * connections made with it live on. */
 GIOStream *vdsm_rpc_tls_wrap (VdsmRpcTlsConfig *config, GIOStream *base, GError **error);
 
 /* ---- vdsm-rpc-connection.c: bytes, protocol detection, timers ---- */

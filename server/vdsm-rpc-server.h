@@ -300,9 +300,12 @@ gboolean vdsm_rpc_server_listen_tcp_full (VdsmRpcServer *server,
  * @require_client_cert: whether a client must present a certificate
  * @error: return location for a #GError
  *
- * Configures TLS for the listeners started with %VDSM_RPC_LISTEN_TLS
- * afterwards. The files are read now; a later call replaces the
- * configuration for later listeners only.
+ * Configures TLS for the listeners started with %VDSM_RPC_LISTEN_TLS. The
+ * files are read now. A later call, at any time (vdsmd calls it on
+ * SIGHUP, so that certificates are rotated without a restart), replaces
+ * the configuration for the connections accepted afterwards on every TLS
+ * listener, those already listening included; established connections
+ * keep theirs. When it fails, the configuration in use stays.
  *
  * With @require_client_cert (vdsm's behaviour, protocol.md §1) a client
  * without a certificate fails the handshake, and @ca_path is required.

@@ -479,11 +479,22 @@ client_connect_tcp (guint16 port)
 
 /* TLS over @c, trusting the test CA, presenting the client certificate of
  * @client_cert_dir (none when NULL). FALSE when the handshake fails. */
+static gboolean client_start_tls_trusting (Client *c, guint16 port, const char *ca_dir,
+                                           const char *client_cert_dir, GError **error);
+
 static gboolean
 client_start_tls (Client *c, guint16 port, const char *client_cert_dir, GError **error)
 {
+  return client_start_tls_trusting (c, port, cert_dir, client_cert_dir, error);
+}
+
+/* The same, trusting the CA of @ca_dir. */
+static gboolean
+client_start_tls_trusting (Client *c, guint16 port, const char *ca_dir,
+                           const char *client_cert_dir, GError **error)
+{
   g_autoptr(GSocketConnectable) identity = g_network_address_new ("localhost", port);
-  g_autofree char *ca = cert_file (cert_dir, "ca.pem");
+  g_autofree char *ca = cert_file (ca_dir, "ca.pem");
   g_autoptr(GTlsDatabase) database = g_tls_file_database_new (ca, error);
   g_autoptr(GIOStream) tls = NULL;
 
@@ -2048,7 +2059,7 @@ test_tls_optional_client_cert (Fixture *fx, gconstpointer data)
   assert_tls_refused (fx, other_cert_dir);
 }
 
-/* ---- Half-closed clients ---- */
+/* ---- Half-closed clients, TLS reload ---- */
 
 /* Like `nc -N`: no more bytes from the client, which still reads. Under
  * TLS, a close_notify first, as socat does: a TCP end without it is a
@@ -2141,6 +2152,82 @@ test_half_close_timeout (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (client_expect_closed (c), ==, 0);
   g_assert_cmpfloat (seconds_since (start), <, 3.0);
   wait_connections (fx, 0);
+}
+
+typedef struct {
+  Fixture *fx;
+  const char *dir;                  /* the certificates to serve */
+  gboolean ok;
+  GError *error;
+} SetTls;
+
+static gboolean
+set_tls_cb (gpointer data)
+{
+  SetTls *set = data;
+  g_autofree char *cert = cert_file (set->dir, "server.pem");
+  g_autofree char *key = cert_file (set->dir, "server-key.pem");
+  g_autofree char *ca = cert_file (set->dir, "ca.pem");
+
+  set->ok = vdsm_rpc_server_set_tls (set->fx->server, cert, key, ca, TRUE, &set->error);
+  return G_SOURCE_REMOVE;
+}
+
+/* Over a new TLS connection trusting @dir's CA, with its client
+ * certificate: the server presents @dir's certificate and answers. */
+static void
+assert_tls_served_by (Fixture *fx, const char *dir)
+{
+  g_autoptr(Client) c = client_new_raw (fx, TRANSPORT_TLS);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected_path = cert_file (dir, "server.pem");
+  g_autoptr(GTlsCertificate) expected = g_tls_certificate_new_from_file (expected_path, &error);
+  g_autoptr(JsonNode) reply = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (client_start_tls_trusting (c, fx->tls_port, dir, dir, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_tls_certificate_is_same (
+                   expected, g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (c->stream))));
+  client_subscribe (c, "r", "s");
+  reply = call (c, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"id\": 1}");
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (reply), "result"));
+}
+
+/* vdsm_rpc_server_set_tls() again at run time (vdsmd's SIGHUP): the
+ * listener's new connections use the new files; open ones keep theirs; a
+ * failed reload keeps what is served. */
+static void
+test_tls_reload (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) old = client_ready (fx);
+  g_autoptr(JsonNode) reply = NULL;
+  SetTls set = { fx, other_cert_dir, FALSE, NULL };
+  SetTls broken = { fx, fx->tmpdir, FALSE, NULL };
+
+  on_server_thread (fx, set_tls_cb, &set);
+  g_assert_no_error (set.error);
+  g_assert_true (set.ok);
+  assert_tls_served_by (fx, other_cert_dir);
+  {
+    /* The new certificate is not of the CA this client trusts. */
+    g_autoptr(Client) stale = client_new_raw (fx, TRANSPORT_TLS);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false (client_start_tls (stale, fx->tls_port, cert_dir, &error));
+    g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+  }
+
+  /* No certificate files in tmpdir. */
+  on_server_thread (fx, set_tls_cb, &broken);
+  g_assert_false (broken.ok);
+  g_assert_nonnull (broken.error);
+  g_test_message ("reload refused: %s", broken.error->message);
+  g_clear_error (&broken.error);
+  assert_tls_served_by (fx, other_cert_dir);
+
+  reply = call (old, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"id\": 2}");
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (reply), "result"));
 }
 
 /* ---- Configuration ---- */
@@ -2448,6 +2535,7 @@ main (int argc, char **argv)
           &optional_cert_config);
   add_wire ("half-close", test_half_close, NULL);
   add_wire ("half-close-timeout", test_half_close_timeout, &call_timeout_config);
+  add_on (TRANSPORT_TLS, "reload", test_tls_reload, NULL);
   if (tls_missing != NULL)
     g_test_add_data_func ("/rpc-server/tls/unavailable", tls_missing, skip_tls);
   g_test_add_func ("/rpc-server/listen-rules", test_listen_rules);
