@@ -265,6 +265,13 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
                            "positive and --max-frame-size at least 1024");
       return FALSE;
     }
+  /* Before its directory is made: a path that cannot be bound leaves
+   * nothing behind. */
+  if (o->unix_path[0] != '\0' && !vdsm_rpc_server_check_unix_path (o->unix_path, error))
+    {
+      g_prefix_error (error, "--unix: ");
+      return FALSE;
+    }
   if (o->listen[0] == '\0' && o->unix_path[0] == '\0')
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,

@@ -336,17 +336,38 @@ gboolean vdsm_rpc_server_set_tls (VdsmRpcServer *server,
  *
  * Starts accepting STOMP connections on a unix socket created with mode
  * 0660 (access is controlled by the file's owner and group; there is no
- * TLS). The peer's pid, uid and gid (#GCredentials) are logged for every
- * connection and name it in later log lines. A stale socket file at @path
- * (nobody accepting on it) is removed first; a live one is an error
- * (%G_IO_ERROR_ADDRESS_IN_USE), and so is a file that is not a socket. The
- * socket file is removed when the server stops.
+ * TLS). The socket file appears at @path with that mode, whatever the
+ * umask, and already accepting: it is made in a directory of its own,
+ * created (mode 0700) and removed beside @path, so the directory of @path
+ * must be writable. The peer's pid, uid and gid (#GCredentials) are logged
+ * for every connection and name it in later log lines. A stale socket file
+ * at @path (nobody accepting on it) is removed first; a live one is an
+ * error (%G_IO_ERROR_ADDRESS_IN_USE), and so is a file that is not a
+ * socket. A path too long for a socket address is refused before anything
+ * is made (see vdsm_rpc_server_check_unix_path()). The socket file is
+ * removed when the server stops.
  *
  * Returns: %TRUE on success
  */
 gboolean vdsm_rpc_server_listen_unix (VdsmRpcServer *server,
                                       const char *path,
                                       GError **error);
+
+/**
+ * vdsm_rpc_server_check_unix_path:
+ * @path: a socket path
+ * @error: return location for a #GError
+ *
+ * Whether @path fits in a unix socket address: `sun_path` holds 108 bytes
+ * on Linux, the terminating NUL included. A longer path fails with
+ * %G_IO_ERROR_FILENAME_TOO_LONG, naming the path and the limit. For
+ * callers that prepare the path (create its directory) before
+ * vdsm_rpc_server_listen_unix(), which checks it too.
+ *
+ * Returns: %TRUE when @path fits
+ */
+gboolean vdsm_rpc_server_check_unix_path (const char *path,
+                                          GError **error);
 
 /**
  * vdsm_rpc_server_emit_event:

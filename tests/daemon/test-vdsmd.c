@@ -14,6 +14,7 @@
 #include <sys/prctl.h>
 
 #include "vdsm-schema.h"
+#include "vdsm-test-run.h"
 
 #define IO_TIMEOUT_S 10
 #define START_TIMEOUT_S 20
@@ -858,22 +859,36 @@ die_with_parent (gpointer data)
   prctl (PR_SET_PDEATHSIG, SIGTERM);
 }
 
+/* The built daemon. */
+static char *
+vdsmd_path (void)
+{
+  const char *build_root = g_getenv ("VDSM_BUILD_ROOT");
+
+  g_assert_nonnull (build_root);
+  return g_build_filename (build_root, "daemon", "vdsmd", NULL);
+}
+
+/* The repository's host definition. */
+static char *
+host_xml_path (void)
+{
+  const char *source_root = g_getenv ("VDSM_SOURCE_ROOT");
+
+  g_assert_nonnull (source_root);
+  return g_build_filename (source_root, "data", "host.xml", NULL);
+}
+
 static void
 start_daemon (void)
 {
-  const char *build_root = g_getenv ("VDSM_BUILD_ROOT");
-  const char *source_root = g_getenv ("VDSM_SOURCE_ROOT");
-  g_autofree char *vdsmd = NULL;
-  g_autofree char *host_xml = NULL;
+  g_autofree char *vdsmd = vdsmd_path ();
+  g_autofree char *host_xml = host_xml_path ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GDataInputStream) in = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   gboolean have_tcp = FALSE, have_unix = FALSE;
 
-  g_assert_nonnull (build_root);
-  g_assert_nonnull (source_root);
-  vdsmd = g_build_filename (build_root, "daemon", "vdsmd", NULL);
-  host_xml = g_build_filename (source_root, "data", "host.xml", NULL);
   daemon_state.tmpdir = g_dir_make_tmp ("vdsmd-test-XXXXXX", &error);
   g_assert_no_error (error);
   daemon_state.socket_path = g_build_filename (daemon_state.tmpdir,
@@ -948,6 +963,39 @@ test_sigterm (void)
   g_assert_false (g_file_test (daemon_state.socket_path, G_FILE_TEST_EXISTS));
 }
 
+/* ---- The unix socket path ---- */
+
+/* sun_path holds 108 bytes: a longer --unix is refused before anything
+ * is made, naming the path and the limit. */
+static void
+test_unix_path_too_long (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("vdsmd-long-XXXXXX", &error);
+  g_autofree char *deep = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *name = g_strnfill (120, 'd');
+  g_autofree char *vdsmd = vdsmd_path ();
+  g_autofree char *host_xml = host_xml_path ();
+  g_auto(VdsmTestRun) run = { 0 };
+
+  g_assert_no_error (error);
+  deep = g_build_filename (dir, name, NULL);
+  path = g_build_filename (deep, "vdsmd.sock", NULL);
+  {
+    const char *argv[] = { vdsmd, "--listen", "", "--unix", path,
+                           "--host-definition", host_xml, NULL };
+
+    vdsm_test_run (&run, NULL, argv, NULL);
+  }
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, path));
+  g_assert_nonnull (strstr (run.err, "108 bytes with the terminating NUL"));
+  /* Not even the directory. */
+  g_assert_false (g_file_test (deep, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -971,6 +1019,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vdsmd/bad-frame", test_bad_frame);
   g_test_add_func ("/vdsmd/destroy", test_destroy);
   g_test_add_func ("/vdsmd/sigterm", test_sigterm);
+  g_test_add_func ("/vdsmd/unix-path-too-long", test_unix_path_too_long);
 
   ret = g_test_run ();
 
