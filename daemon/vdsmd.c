@@ -191,6 +191,15 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
     "SIGINT or SIGTERM stops vdsmd cleanly: it closes its connections,\n"
     "removes its unix socket and exits with status 0.\n"
     "\n"
+    "SIGHUP reloads what can change under a running vdsmd, which keeps\n"
+    "serving: with --tls, the --tls-cert, --tls-key and --tls-ca files are\n"
+    "read again and the connections accepted afterwards use them (open\n"
+    "connections keep theirs), so certificates are rotated without a\n"
+    "restart; when a file cannot be read, those loaded before stay in use.\n"
+    "Options, the libvirt connection and the listeners are not reloaded.\n"
+    "vdsmd logs to standard error: there is no log file to reopen. Each\n"
+    "SIGHUP is logged, starting \"SIGHUP:\", with what it did.\n"
+    "\n"
     "Exit status: 0 after a clean stop; 1 when the options are wrong, the\n"
     "schema cannot be loaded, libvirt cannot be reached or a listener\n"
     "cannot be opened.\n"
@@ -265,6 +274,13 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
                            "positive and --max-frame-size at least 1024");
       return FALSE;
     }
+  /* Before its directory is made: a path that cannot be bound leaves
+   * nothing behind. */
+  if (o->unix_path[0] != '\0' && !vdsm_rpc_server_check_unix_path (o->unix_path, error))
+    {
+      g_prefix_error (error, "--unix: ");
+      return FALSE;
+    }
   if (o->listen[0] == '\0' && o->unix_path[0] == '\0')
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
@@ -328,6 +344,19 @@ note_running_domains (VdsmdContext *ctx)
   free (doms);
 }
 
+/* Reads the TLS files named by the options; on SIGHUP too. */
+static gboolean
+load_tls (VdsmRpcServer *server, const Options *o, GError **error)
+{
+  /* GIO's file databases want absolute paths. */
+  g_autofree char *cert = g_canonicalize_filename (o->tls_cert, NULL);
+  g_autofree char *key = o->tls_key ? g_canonicalize_filename (o->tls_key, NULL) : NULL;
+  g_autofree char *ca = o->tls_ca ? g_canonicalize_filename (o->tls_ca, NULL) : NULL;
+
+  return vdsm_rpc_server_set_tls (server, cert, key, ca,
+                                  !o->tls_optional_client_cert, error);
+}
+
 static gboolean
 configure_server (VdsmRpcServer *server, const Options *o, GError **error)
 {
@@ -339,17 +368,7 @@ configure_server (VdsmRpcServer *server, const Options *o, GError **error)
     g_object_set (server, "call-timeout", (guint) o->call_timeout, NULL);
   if (o->idle_timeout >= 0)
     g_object_set (server, "idle-timeout", (guint) o->idle_timeout, NULL);
-  if (o->tls)
-    {
-      /* GIO's file databases want absolute paths. */
-      g_autofree char *cert = g_canonicalize_filename (o->tls_cert, NULL);
-      g_autofree char *key = o->tls_key ? g_canonicalize_filename (o->tls_key, NULL) : NULL;
-      g_autofree char *ca = o->tls_ca ? g_canonicalize_filename (o->tls_ca, NULL) : NULL;
-
-      return vdsm_rpc_server_set_tls (server, cert, key, ca,
-                                      !o->tls_optional_client_cert, error);
-    }
-  return TRUE;
+  return !o->tls || load_tls (server, o, error);
 }
 
 static gboolean
@@ -409,12 +428,39 @@ quit_cb (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+typedef struct {
+  VdsmRpcServer *server;
+  const Options *options;
+} Reload;
+
+/* SIGHUP: what can be re-read without a restart, as the --help text says.
+ * Logs go to standard error: there is no file to reopen. */
+static gboolean
+reload_cb (gpointer data)
+{
+  const Reload *reload = data;
+  const Options *o = reload->options;
+  g_autoptr(GError) error = NULL;
+
+  if (!o->tls)
+    g_message ("SIGHUP: nothing to reload (no TLS files; logs go to standard error)");
+  else if (load_tls (reload->server, o, &error))
+    g_message ("SIGHUP: reloaded the TLS certificate %s, key %s and CA %s; "
+               "connections accepted from now on use them",
+               o->tls_cert, o->tls_key ? o->tls_key : "(in the certificate file)",
+               o->tls_ca ? o->tls_ca : "(none)");
+  else
+    g_message ("SIGHUP: TLS files not reloaded, those loaded before stay in use: %s",
+               error->message);
+  return G_SOURCE_CONTINUE;
+}
+
 static GSource *
-watch_signal (int signum, GMainLoop *loop, GMainContext *context)
+watch_signal (int signum, GSourceFunc func, gpointer data, GMainContext *context)
 {
   GSource *source = g_unix_signal_source_new (signum);
 
-  g_source_set_callback (source, quit_cb, loop, NULL);
+  g_source_set_callback (source, func, data, NULL);
   g_source_attach (source, context);
   return source;
 }
@@ -438,6 +484,8 @@ main (int argc, char **argv)
   VdsmdContext *ctx;
   VdsmRpcServer *server;
   virConnectPtr conn;
+  Reload reload;
+  GSource *signals[3];
   gboolean ok;
 
   setlocale (LC_ALL, "");
@@ -487,6 +535,13 @@ main (int argc, char **argv)
                                      (guint) options.workers,
                                      (gsize) options.max_frame_size);
   loop = g_main_loop_new (rpc_context, FALSE);
+  reload = (Reload) { server, &options };
+  /* Handled before the listeners are announced: a signal sent at once
+   * must not find the default action, which kills vdsmd and leaves its
+   * unix socket behind. */
+  signals[0] = watch_signal (SIGINT, quit_cb, loop, rpc_context);
+  signals[1] = watch_signal (SIGTERM, quit_cb, loop, rpc_context);
+  signals[2] = watch_signal (SIGHUP, reload_cb, &reload, rpc_context);
 
   ok = configure_server (server, &options, &error);
   if (!ok)
@@ -498,15 +553,13 @@ main (int argc, char **argv)
 
   if (ok)
     {
-      GSource *sigint = watch_signal (SIGINT, loop, rpc_context);
-      GSource *sigterm = watch_signal (SIGTERM, loop, rpc_context);
-
       g_main_loop_run (loop);
       g_debug ("stopping");
-      g_source_destroy (sigint);
-      g_source_unref (sigint);
-      g_source_destroy (sigterm);
-      g_source_unref (sigterm);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+    {
+      g_source_destroy (signals[i]);
+      g_source_unref (signals[i]);
     }
 
   /* Unsubscribe before the server and the connection go away. */

@@ -276,6 +276,20 @@ vdsm_rpc_connection_close_after_flush (VdsmRpcConnection *conn, const char *reas
     arm_timer (conn);
 }
 
+void
+vdsm_rpc_connection_reply_pending (VdsmRpcConnection *conn)
+{
+  conn->replies_pending++;
+}
+
+void
+vdsm_rpc_connection_reply_done (VdsmRpcConnection *conn)
+{
+  g_assert (conn->replies_pending > 0);
+  if (--conn->replies_pending == 0 && conn->input_ended)
+    vdsm_rpc_connection_close_after_flush (conn, "closed by the client, replies sent");
+}
+
 /* ---- Timers ---- */
 
 static gint64
@@ -305,6 +319,14 @@ idle_limited (VdsmRpcConnection *conn)
   return !conn->got_frame && conn->server->idle_timeout_ms > 0;
 }
 
+/* Heart-beats are awaited from a client that promised them, as long as it
+ * can still send. */
+static gboolean
+recv_limited (VdsmRpcConnection *conn)
+{
+  return conn->recv_interval_ms > 0 && !conn->closing && !conn->input_ended;
+}
+
 static void
 arm_timer (VdsmRpcConnection *conn)
 {
@@ -317,7 +339,7 @@ arm_timer (VdsmRpcConnection *conn)
     CONSIDER (idle_deadline (conn));
   if (conn->closing)
     CONSIDER (conn->closing_deadline);
-  if (conn->recv_interval_ms > 0 && !conn->closing)
+  if (recv_limited (conn))
     CONSIDER (recv_deadline (conn));
   if (conn->send_interval_ms > 0)
     CONSIDER (conn->last_send + (gint64) conn->send_interval_ms * 1000);
@@ -354,7 +376,7 @@ on_timer (gpointer user_data)
       vdsm_rpc_connection_close (conn, "timed out flushing before close");
       return G_SOURCE_CONTINUE;
     }
-  if (conn->recv_interval_ms > 0 && !conn->closing && now >= recv_deadline (conn))
+  if (recv_limited (conn) && now >= recv_deadline (conn))
     {
       vdsm_rpc_connection_close (conn, "no heart-beat from the client");
       return G_SOURCE_CONTINUE;
@@ -472,6 +494,25 @@ process (VdsmRpcConnection *conn, const char *data, gsize len)
     feed (conn, data, len);
 }
 
+/* The end of the client's input may be a half-close (shutdown(SHUT_WR),
+ * `nc -N`, socat scripts): the client still reads. What it asked is
+ * answered, calls on workers included, then the connection closes. */
+static void
+end_input (VdsmRpcConnection *conn)
+{
+  conn->input_ended = TRUE;
+  if (conn->replies_pending == 0)
+    {
+      vdsm_rpc_connection_close_after_flush (conn, "closed by the client");
+      return;
+    }
+  g_debug ("connection %" G_GUINT64_FORMAT " (%s): input ended by the client, "
+           "%u replies pending", conn->id, conn->peer, conn->replies_pending);
+  /* At its end the socket stays readable: stop watching it. */
+  clear_source (&conn->read_source);
+  arm_timer (conn);
+}
+
 /* One read per wake-up, then the other ready connections get their turn.
  * A pipelining client refills its window while it is being served, so
  * reading on until the socket runs dry (or for several reads) serves it
@@ -497,7 +538,7 @@ on_readable (GObject *stream, gpointer user_data)
     }
   if (n == 0)
     {
-      vdsm_rpc_connection_close (conn, "closed by the client");
+      end_input (conn);
       return G_SOURCE_CONTINUE;
     }
 

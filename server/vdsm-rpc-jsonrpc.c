@@ -86,6 +86,7 @@ vdsm_rpc_write_gerror_member (GString *out, const GError *error)
 static void
 batch_free (VdsmRpcBatch *batch)
 {
+  vdsm_rpc_connection_reply_done (batch->conn);
   vdsm_rpc_connection_unref (batch->conn);
   g_free (batch->reply_to);
   g_ptr_array_unref (batch->replies);
@@ -105,6 +106,7 @@ batch_new (VdsmRpcConnection *conn, const char *reply_to, guint n, gboolean is_a
   VdsmRpcBatch *batch = g_new0 (VdsmRpcBatch, 1);
 
   batch->conn = vdsm_rpc_connection_ref (conn);
+  vdsm_rpc_connection_reply_pending (conn);
   batch->reply_to = g_strdup (reply_to);
   batch->is_array = is_array;
   batch->replies = g_ptr_array_new_full (n, gstring_free);

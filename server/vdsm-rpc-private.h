@@ -65,7 +65,8 @@ struct _VdsmRpcServer {
 
 /* ---- vdsm-rpc-listener.c ---- */
 
-/* A TLS listener takes the server's current TLS configuration. */
+/* A TLS listener gives each connection it accepts the server's TLS
+ * configuration of that moment (vdsm_rpc_tls_config_new()). */
 VdsmRpcListener *vdsm_rpc_listener_new_tcp (VdsmRpcServer *server, const char *host,
                                             guint16 port, VdsmRpcListenFlags flags,
                                             guint16 *bound_port, GError **error);
@@ -82,7 +83,9 @@ VdsmRpcTlsConfig *vdsm_rpc_tls_config_new (VdsmRpcServer *server);
 void vdsm_rpc_tls_config_free (VdsmRpcTlsConfig *config);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmRpcTlsConfig, vdsm_rpc_tls_config_free)
 /* A server-side TLS connection over @base, set up to check the client's
- * certificate as configured. */
+ * certificate as configured. It must not need @config afterwards:
+ * vdsm_rpc_server_set_tls() may replace the configuration while the
+ * connections made with it live on. */
 GIOStream *vdsm_rpc_tls_wrap (VdsmRpcTlsConfig *config, GIOStream *base, GError **error);
 
 /* ---- vdsm-rpc-connection.c: bytes, protocol detection, timers ---- */
@@ -108,6 +111,8 @@ struct _VdsmRpcConnection {
   gboolean closing;                 /* flush what is queued, then close */
   gboolean reading;                 /* frames of one read being handled */
   gboolean frame_per_send;          /* a Java client: see vdsm_rpc_connection_end_frame() */
+  gboolean input_ended;             /* the client shut its sending side down */
+  guint replies_pending;            /* batches of its requests not answered yet */
   char detect_buf[16];
   gsize detect_len;
   gint64 accepted_at;
@@ -138,6 +143,14 @@ gboolean vdsm_rpc_connection_is_open (VdsmRpcConnection *conn);
 void vdsm_rpc_connection_close (VdsmRpcConnection *conn, const char *reason);
 /* Stops reading, sends what is queued (bounded in time), then closes. */
 void vdsm_rpc_connection_close_after_flush (VdsmRpcConnection *conn, const char *reason);
+
+/* A batch of requests whose reply is not sent yet keeps the connection
+ * open when the client shuts its sending side down (shutdown(SHUT_WR),
+ * `nc -N`): the end of its input closes the connection only once the last
+ * pending reply is queued, then flushed. Bounded by the call timeout,
+ * which answers every call, and by the flush deadline. */
+void vdsm_rpc_connection_reply_pending (VdsmRpcConnection *conn);
+void vdsm_rpc_connection_reply_done (VdsmRpcConnection *conn);
 
 /* Writing: append one frame to the returned buffer, then end it. The end
  * enforces the send-queue limit and sends; a connection that exceeds the

@@ -188,7 +188,11 @@ G_DECLARE_FINAL_TYPE (VdsmRpcServer, vdsm_rpc_server, VDSM, RPC_SERVER, GObject)
  *   that are not loopback.
  *
  * Limits that are not properties: a client that promised heart-beats
- * every N ms is closed after N + max(N/5, 500) ms of silence. With these
+ * every N ms is closed after N + max(N/5, 500) ms of silence. A client
+ * that ends its input (shutdown(SHUT_WR), `nc -N`; under TLS a
+ * close_notify) is answered every request it sent, calls on workers
+ * included, then closed; `call-timeout` bounds that wait, and sending what
+ * is queued at a close is bounded by 5 s. With these
  * limits, memory per connection is bounded by max-frame-size +
  * max-header-size + max-send-queue (+ one reply), and by max-queued-tasks
  * jobs server-wide.
@@ -297,9 +301,12 @@ gboolean vdsm_rpc_server_listen_tcp_full (VdsmRpcServer *server,
  * @require_client_cert: whether a client must present a certificate
  * @error: return location for a #GError
  *
- * Configures TLS for the listeners started with %VDSM_RPC_LISTEN_TLS
- * afterwards. The files are read now; a later call replaces the
- * configuration for later listeners only.
+ * Configures TLS for the listeners started with %VDSM_RPC_LISTEN_TLS. The
+ * files are read now. A later call, at any time (vdsmd calls it on
+ * SIGHUP, so that certificates are rotated without a restart), replaces
+ * the configuration for the connections accepted afterwards on every TLS
+ * listener, those already listening included; established connections
+ * keep theirs. When it fails, the configuration in use stays.
  *
  * With @require_client_cert (vdsm's behaviour, protocol.md §1) a client
  * without a certificate fails the handshake, and @ca_path is required.
@@ -330,17 +337,38 @@ gboolean vdsm_rpc_server_set_tls (VdsmRpcServer *server,
  *
  * Starts accepting STOMP connections on a unix socket created with mode
  * 0660 (access is controlled by the file's owner and group; there is no
- * TLS). The peer's pid, uid and gid (#GCredentials) are logged for every
- * connection and name it in later log lines. A stale socket file at @path
- * (nobody accepting on it) is removed first; a live one is an error
- * (%G_IO_ERROR_ADDRESS_IN_USE), and so is a file that is not a socket. The
- * socket file is removed when the server stops.
+ * TLS). The socket file appears at @path with that mode, whatever the
+ * umask, and already accepting: it is made in a directory of its own,
+ * created (mode 0700) and removed beside @path, so the directory of @path
+ * must be writable. The peer's pid, uid and gid (#GCredentials) are logged
+ * for every connection and name it in later log lines. A stale socket file
+ * at @path (nobody accepting on it) is removed first; a live one is an
+ * error (%G_IO_ERROR_ADDRESS_IN_USE), and so is a file that is not a
+ * socket. A path too long for a socket address is refused before anything
+ * is made (see vdsm_rpc_server_check_unix_path()). The socket file is
+ * removed when the server stops.
  *
  * Returns: %TRUE on success
  */
 gboolean vdsm_rpc_server_listen_unix (VdsmRpcServer *server,
                                       const char *path,
                                       GError **error);
+
+/**
+ * vdsm_rpc_server_check_unix_path:
+ * @path: a socket path
+ * @error: return location for a #GError
+ *
+ * Whether @path fits in a unix socket address: `sun_path` holds 108 bytes
+ * on Linux, the terminating NUL included. A longer path fails with
+ * %G_IO_ERROR_FILENAME_TOO_LONG, naming the path and the limit. For
+ * callers that prepare the path (create its directory) before
+ * vdsm_rpc_server_listen_unix(), which checks it too.
+ *
+ * Returns: %TRUE when @path fits
+ */
+gboolean vdsm_rpc_server_check_unix_path (const char *path,
+                                          GError **error);
 
 /**
  * vdsm_rpc_server_emit_event:

@@ -488,11 +488,22 @@ client_connect_tcp (guint16 port)
 
 /* TLS over @c, trusting the test CA, presenting the client certificate of
  * @client_cert_dir (none when NULL). FALSE when the handshake fails. */
+static gboolean client_start_tls_trusting (Client *c, guint16 port, const char *ca_dir,
+                                           const char *client_cert_dir, GError **error);
+
 static gboolean
 client_start_tls (Client *c, guint16 port, const char *client_cert_dir, GError **error)
 {
+  return client_start_tls_trusting (c, port, cert_dir, client_cert_dir, error);
+}
+
+/* The same, trusting the CA of @ca_dir. */
+static gboolean
+client_start_tls_trusting (Client *c, guint16 port, const char *ca_dir,
+                           const char *client_cert_dir, GError **error)
+{
   g_autoptr(GSocketConnectable) identity = g_network_address_new ("localhost", port);
-  g_autofree char *ca = cert_file (cert_dir, "ca.pem");
+  g_autofree char *ca = cert_file (ca_dir, "ca.pem");
   g_autoptr(GTlsDatabase) database = g_tls_file_database_new (ca, error);
   g_autoptr(GIOStream) tls = NULL;
 
@@ -2063,6 +2074,177 @@ test_tls_optional_client_cert (Fixture *fx, gconstpointer data)
   assert_tls_refused (fx, other_cert_dir);
 }
 
+/* ---- Half-closed clients, TLS reload ---- */
+
+/* Like `nc -N`: no more bytes from the client, which still reads. Under
+ * TLS, a close_notify first, as socat does: a TCP end without it is a
+ * truncation attack to TLS, after which the session cannot send. */
+static void
+client_shutdown_output (Client *c)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (c->tls)
+    {
+      g_assert_true (g_output_stream_close (c->output, NULL, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_true (g_socket_shutdown (g_socket_connection_get_socket (c->connection),
+                                    FALSE, TRUE, &error));
+  g_assert_no_error (error);
+}
+
+/* The reply on subscription "s" of "r"; its id, as text. */
+static char *
+reply_id (Client *c, JsonNode **reply)
+{
+  JsonNode *id;
+
+  *reply = client_message (c, "r", "s");
+  id = JSON_NODE_HOLDS_ARRAY (*reply)
+    ? json_object_get_member (json_array_get_object_element (json_node_get_array (*reply), 0), "id")
+    : json_object_get_member (json_node_get_object (*reply), "id");
+  return json_to_string (id, FALSE);
+}
+
+/* Requests, then the end of the client's input: every request is answered
+ * (inline, on a worker, in a batch) before the server closes. The client
+ * promised heart-beats it can no longer send: no reason to drop it. */
+static void
+test_half_close (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) c = client_new (fx);
+  g_autoptr(VdsmStompFrame) connected = NULL;
+  static const char *const expected_ids[] = { "\"ping\"", "1", "\"slow\"" };
+
+  client_send (c, LIT ("CONNECT\naccept-version:1.2\nheart-beat:1000,0\n\n\0"));
+  client_subscribe (c, "r", "s");
+  client_request (c, "r", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.slow\", "
+                          "\"params\": {\"ms\": 1800}, \"id\": \"slow\"}");
+  client_request (c, "r", "[{\"jsonrpc\": \"2.0\", \"method\": \"Test.slow\", "
+                          "\"params\": {\"ms\": 200}, \"id\": 1},"
+                          " {\"jsonrpc\": \"2.0\", \"method\": \"Test.echo\", "
+                          "\"params\": {\"text\": \"half\"}, \"id\": 2}]");
+  client_request (c, "r", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"id\": \"ping\"}");
+  client_shutdown_output (c);
+
+  connected = client_frame (c);
+  g_assert_cmpstr (vdsm_stomp_frame_get_command_name (connected), ==, "CONNECTED");
+  for (guint i = 0; i < G_N_ELEMENTS (expected_ids); i++)
+    {
+      g_autoptr(JsonNode) reply = NULL;
+      g_autofree char *id = reply_id (c, &reply);
+
+      g_assert_cmpstr (id, ==, expected_ids[i]);
+      if (i == 1)
+        g_assert_cmpstr (json_object_get_string_member (
+                           json_array_get_object_element (json_node_get_array (reply), 1),
+                           "result"), ==, "half");
+    }
+  g_assert_cmpuint (client_expect_closed (c), ==, 0);
+  wait_connections (fx, 0);
+}
+
+/* A half-closed client whose call never ends is answered by the call
+ * timeout and closed then, not when the handler returns. */
+static void
+test_half_close_timeout (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) c = client_new (fx);
+  g_autoptr(JsonNode) reply = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  client_send (c, LIT ("CONNECT\naccept-version:1.2\nheart-beat:0,0\n\n\0"));
+  client_subscribe (c, "r", "s");
+  client_request (c, "r", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.slow\", "
+                          "\"params\": {\"ms\": 4000}, \"id\": \"late\"}");
+  client_shutdown_output (c);
+
+  vdsm_stomp_frame_unref (client_frame (c));
+  reply = client_message (c, "r", "s");
+  assert_error_reply (reply, "late", -32603, "Internal JSON-RPC error: "
+                      "{'reason': 'Test.slow did not finish within 500 ms'}");
+  g_assert_cmpuint (client_expect_closed (c), ==, 0);
+  g_assert_cmpfloat (seconds_since (start), <, 3.0);
+  wait_connections (fx, 0);
+}
+
+typedef struct {
+  Fixture *fx;
+  const char *dir;                  /* the certificates to serve */
+  gboolean ok;
+  GError *error;
+} SetTls;
+
+static gboolean
+set_tls_cb (gpointer data)
+{
+  SetTls *set = data;
+  g_autofree char *cert = cert_file (set->dir, "server.pem");
+  g_autofree char *key = cert_file (set->dir, "server-key.pem");
+  g_autofree char *ca = cert_file (set->dir, "ca.pem");
+
+  set->ok = vdsm_rpc_server_set_tls (set->fx->server, cert, key, ca, TRUE, &set->error);
+  return G_SOURCE_REMOVE;
+}
+
+/* Over a new TLS connection trusting @dir's CA, with its client
+ * certificate: the server presents @dir's certificate and answers. */
+static void
+assert_tls_served_by (Fixture *fx, const char *dir)
+{
+  g_autoptr(Client) c = client_new_raw (fx, TRANSPORT_TLS);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected_path = cert_file (dir, "server.pem");
+  g_autoptr(GTlsCertificate) expected = g_tls_certificate_new_from_file (expected_path, &error);
+  g_autoptr(JsonNode) reply = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (client_start_tls_trusting (c, fx->tls_port, dir, dir, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_tls_certificate_is_same (
+                   expected, g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (c->stream))));
+  client_subscribe (c, "r", "s");
+  reply = call (c, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"id\": 1}");
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (reply), "result"));
+}
+
+/* vdsm_rpc_server_set_tls() again at run time (vdsmd's SIGHUP): the
+ * listener's new connections use the new files; open ones keep theirs; a
+ * failed reload keeps what is served. */
+static void
+test_tls_reload (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) old = client_ready (fx);
+  g_autoptr(JsonNode) reply = NULL;
+  SetTls set = { fx, other_cert_dir, FALSE, NULL };
+  SetTls broken = { fx, fx->tmpdir, FALSE, NULL };
+
+  on_server_thread (fx, set_tls_cb, &set);
+  g_assert_no_error (set.error);
+  g_assert_true (set.ok);
+  assert_tls_served_by (fx, other_cert_dir);
+  {
+    /* The new certificate is not of the CA this client trusts. */
+    g_autoptr(Client) stale = client_new_raw (fx, TRANSPORT_TLS);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false (client_start_tls (stale, fx->tls_port, cert_dir, &error));
+    g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+  }
+
+  /* No certificate files in tmpdir. */
+  on_server_thread (fx, set_tls_cb, &broken);
+  g_assert_false (broken.ok);
+  g_assert_nonnull (broken.error);
+  g_test_message ("reload refused: %s", broken.error->message);
+  g_clear_error (&broken.error);
+  assert_tls_served_by (fx, other_cert_dir);
+
+  reply = call (old, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"id\": 2}");
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (reply), "result"));
+}
+
 /* ---- Configuration ---- */
 
 static void
@@ -2366,6 +2548,9 @@ main (int argc, char **argv)
           &short_handshake_config);
   add_on (TRANSPORT_TLS, "optional-client-cert", test_tls_optional_client_cert,
           &optional_cert_config);
+  add_wire ("half-close", test_half_close, NULL);
+  add_wire ("half-close-timeout", test_half_close_timeout, &call_timeout_config);
+  add_on (TRANSPORT_TLS, "reload", test_tls_reload, NULL);
   if (tls_missing != NULL)
     g_test_add_data_func ("/rpc-server/tls/unavailable", tls_missing, skip_tls);
   g_test_add_func ("/rpc-server/listen-rules", test_listen_rules);
