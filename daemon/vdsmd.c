@@ -280,7 +280,10 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
 static void
 libvirt_error_cb (void *data, virErrorPtr err)
 {
-  g_debug ("libvirt: %s", err->message);
+  /* libvirt's messages may quote what a client sent (a VM id, a name). */
+  char message[VDSM_RPC_LOG_TEXT_SIZE];
+
+  g_debug ("libvirt: %s", vdsm_rpc_log_text (message, sizeof message, err->message, -1));
 }
 
 static gboolean

@@ -92,8 +92,15 @@ vdsm_rpc_connection_close (VdsmRpcConnection *conn, const char *reason)
 
   if (conn->closed)
     return;
-  g_debug ("connection %" G_GUINT64_FORMAT " (%s) closed after %" G_GUINT64_FORMAT " sends: %s",
-           conn->id, conn->peer, conn->n_sends, reason);
+  if (vdsm_rpc_log_enabled (G_LOG_LEVEL_DEBUG))
+    {
+      /* A reason may quote the client: its command word, a parser error. */
+      char reason_log[VDSM_RPC_LOG_TEXT_SIZE];
+
+      g_debug ("connection %" G_GUINT64_FORMAT " (%s) closed after %" G_GUINT64_FORMAT
+               " sends: %s", conn->id, conn->peer, conn->n_sends,
+               vdsm_rpc_log_text (reason_log, sizeof reason_log, reason, -1));
+    }
   conn->closed = TRUE;
   clear_source (&conn->read_source);
   clear_source (&conn->write_source);
@@ -268,7 +275,13 @@ vdsm_rpc_connection_close_after_flush (VdsmRpcConnection *conn, const char *reas
 {
   if (conn->closed || conn->closing)
     return;
-  g_debug ("connection %" G_GUINT64_FORMAT " (%s) closing: %s", conn->id, conn->peer, reason);
+  if (vdsm_rpc_log_enabled (G_LOG_LEVEL_DEBUG))
+    {
+      char reason_log[VDSM_RPC_LOG_TEXT_SIZE];
+
+      g_debug ("connection %" G_GUINT64_FORMAT " (%s) closing: %s", conn->id, conn->peer,
+               vdsm_rpc_log_text (reason_log, sizeof reason_log, reason, -1));
+    }
   conn->closing = TRUE;
   conn->closing_deadline = g_get_monotonic_time () + FLUSH_TIMEOUT_US;
   clear_source (&conn->read_source);
@@ -335,17 +348,18 @@ on_timer (gpointer user_data)
 
   if (!conn->detected && now >= handshake_deadline (conn))
     {
-      g_message ("connection %" G_GUINT64_FORMAT " (%s): %s not done within %u ms",
-                 conn->id, conn->peer,
-                 conn->handshake ? "TLS handshake" : "protocol detection",
-                 conn->server->handshake_timeout_ms);
+      vdsm_rpc_message_limited (conn->server, "connection %" G_GUINT64_FORMAT
+                                " (%s): %s not done within %u ms", conn->id, conn->peer,
+                                conn->handshake ? "TLS handshake" : "protocol detection",
+                                conn->server->handshake_timeout_ms);
       vdsm_rpc_connection_close (conn, "handshake timeout");
       return G_SOURCE_CONTINUE;
     }
   if (idle_limited (conn) && now >= idle_deadline (conn))
     {
-      g_message ("connection %" G_GUINT64_FORMAT " (%s): no complete frame within %u ms",
-                 conn->id, conn->peer, conn->server->idle_timeout_ms);
+      vdsm_rpc_message_limited (conn->server, "connection %" G_GUINT64_FORMAT
+                                " (%s): no complete frame within %u ms", conn->id,
+                                conn->peer, conn->server->idle_timeout_ms);
       vdsm_rpc_connection_close (conn, "idle timeout");
       return G_SOURCE_CONTINUE;
     }
@@ -424,9 +438,13 @@ feed (VdsmRpcConnection *conn, const char *data, gsize len)
         case VDSM_STOMP_PARSE_ERROR:
           if (g_error_matches (error, VDSM_STOMP_ERROR, VDSM_STOMP_ERROR_TOO_LARGE))
             {
+              char reason[VDSM_RPC_LOG_TEXT_SIZE];
+
               /* The client can be told why; then the stream is lost. */
-              g_message ("connection %" G_GUINT64_FORMAT " (%s): %s",
-                         conn->id, conn->peer, error->message);
+              vdsm_rpc_message_limited (conn->server, "connection %" G_GUINT64_FORMAT
+                                        " (%s): frame refused: %s", conn->id, conn->peer,
+                                        vdsm_rpc_log_text (reason, sizeof reason,
+                                                           error->message, -1));
               vdsm_rpc_session_send_error (conn, error->message);
               vdsm_rpc_connection_close_after_flush (conn, error->message);
               return !conn->closed;
@@ -454,8 +472,8 @@ process (VdsmRpcConnection *conn, const char *data, gsize len)
         case DETECT_WAIT:
           return;
         case DETECT_REJECT:
-          g_message ("connection %" G_GUINT64_FORMAT " (%s): unrecognized protocol",
-                     conn->id, conn->peer);
+          vdsm_rpc_message_limited (conn->server, "connection %" G_GUINT64_FORMAT
+                                    " (%s): unrecognized protocol", conn->id, conn->peer);
           vdsm_rpc_connection_close (conn, "unrecognized protocol");
           return;
         case DETECT_STOMP:
@@ -565,16 +583,26 @@ on_handshake_done (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   if (!ok)
     {
-      g_message ("connection %" G_GUINT64_FORMAT " (%s): TLS handshake failed: %s",
-                 conn->id, conn->peer, error->message);
+      char reason[VDSM_RPC_LOG_TEXT_SIZE];
+
+      vdsm_rpc_message_limited (conn->server, "connection %" G_GUINT64_FORMAT
+                                " (%s): TLS handshake failed: %s", conn->id, conn->peer,
+                                vdsm_rpc_log_text (reason, sizeof reason, error->message, -1));
       vdsm_rpc_connection_close (conn, "TLS handshake failed");
       return;
     }
 
   peer = g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (source));
-  subject = peer ? g_tls_certificate_get_subject_name (peer) : NULL;
-  g_info ("connection %" G_GUINT64_FORMAT " (%s): TLS established, client certificate %s",
-          conn->id, conn->peer, peer ? (subject ? subject : "(no subject)") : "none");
+  if (vdsm_rpc_log_enabled (G_LOG_LEVEL_INFO))
+    {
+      char subject_log[VDSM_RPC_LOG_TEXT_SIZE];
+
+      subject = peer ? g_tls_certificate_get_subject_name (peer) : NULL;
+      g_info ("connection %" G_GUINT64_FORMAT " (%s): TLS established, client certificate %s",
+              conn->id, conn->peer,
+              peer ? vdsm_rpc_log_text (subject_log, sizeof subject_log,
+                                        subject ? subject : "(no subject)", -1) : "none");
+    }
   start_reading (conn);
 }
 

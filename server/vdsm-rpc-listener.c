@@ -64,8 +64,8 @@ on_incoming (GSocket *socket, GIOCondition condition, gpointer user_data)
         {
           if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
             break;
-          g_message ("accept failed: %s; pausing for %d ms", error->message,
-                     ACCEPT_RETRY_MS);
+          vdsm_rpc_message_limited (server, "accept failed: %s; pausing for %d ms",
+                                    error->message, ACCEPT_RETRY_MS);
           pause_accepting (listener);
           return G_SOURCE_REMOVE;
         }
@@ -80,8 +80,9 @@ on_incoming (GSocket *socket, GIOCondition condition, gpointer user_data)
             ? g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (remote))
             : g_strdup ("a unix socket client");
 
-          g_message ("refusing a connection from %s: %u connections open (max-connections)",
-                     peer, g_hash_table_size (server->connections));
+          vdsm_rpc_message_limited (server, "refusing a connection from %s: %u connections "
+                                    "open (max-connections)", peer,
+                                    g_hash_table_size (server->connections));
           g_socket_close (client, NULL);
           continue;
         }

@@ -60,6 +60,8 @@ struct _VdsmRpcServer {
   char *read_buffer;                /* shared by all connections: one I/O thread */
   GString *json_scratch;            /* likewise, for the request envelope reader */
   guint64 next_connection_id;
+  GMutex log_lock;                  /* guards log_limits: workers log too */
+  GHashTable *log_limits;           /* format -> VdsmRpcLogLimit*, see vdsm_rpc_log_limited() */
   gboolean stopped;                 /* atomic: read by emit_event on any thread */
 };
 
@@ -229,7 +231,43 @@ void vdsm_rpc_job_free (VdsmRpcJob *job);
 /* ---- vdsm-rpc-pyrepr.c: message texts in VDSM's Python-repr style ---- */
 
 void vdsm_rpc_pyrepr_string (GString *out, const char *text);
+/* How repr() shows the character at @p (before @end): writes its escape
+ * (`\n`, `\r`, `\t`, `\xNN` for other control characters and for a byte
+ * that is not UTF-8 or is NUL) to @escape and returns its length, or
+ * returns 0 when the character stands for itself. Sets @next past it. */
+gsize vdsm_rpc_escape_char (const char *p, const char *end, const char **next,
+                            char escape[5]);
 void vdsm_rpc_pyrepr_node (GString *out, JsonNode *node);
+
+/* ---- vdsm-rpc-log.c: lines clients cannot flood (see vdsm_rpc_log_text()) ---- */
+
+/* Lines of one kind: at most VDSM_RPC_LOG_BURST per VDSM_RPC_LOG_WINDOW_US;
+ * the next one logged says how many were left out. */
+#define VDSM_RPC_LOG_BURST 5
+#define VDSM_RPC_LOG_WINDOW_US (10 * G_USEC_PER_SEC)
+#define VDSM_RPC_LOG_NOTE_SIZE 80
+
+typedef struct {
+  gint64 window_start;              /* monotonic; 0 before the first line */
+  guint lines;                      /* logged in the window */
+  guint suppressed;                 /* left out since the last line logged */
+  gint64 suppressed_since;
+} VdsmRpcLogLimit;
+
+/* Whether a line counted by @limit may be logged at @now. When it may and
+ * lines were left out before it, @note gets " (N more suppressed in the
+ * last S s)" to end it with; else "". */
+gboolean vdsm_rpc_log_limit_pass (VdsmRpcLogLimit *limit, gint64 now, char *note,
+                                  gsize note_size);
+/* g_log() of a line a client can cause at will (a refused connection or
+ * request, a protocol error), rate-limited per @format and @server: the
+ * format, a string literal, names the kind, so it should say what happened
+ * (not a bare "%s"). Any thread. Put client texts in with
+ * vdsm_rpc_log_text(). */
+void vdsm_rpc_log_limited (VdsmRpcServer *server, GLogLevelFlags level,
+                           const char *format, ...) G_GNUC_PRINTF (3, 4);
+#define vdsm_rpc_message_limited(server, ...) \
+  vdsm_rpc_log_limited ((server), G_LOG_LEVEL_MESSAGE, __VA_ARGS__)
 
 /* ---- vdsm-rpc-redact.c: logging without secrets ---- */
 

@@ -57,6 +57,8 @@ vdsm_rpc_server_init (VdsmRpcServer *server)
   server->broker = vdsm_rpc_broker_new ();
   server->read_buffer = g_malloc (VDSM_RPC_READ_BUFFER_SIZE);
   server->json_scratch = g_string_sized_new (256);
+  g_mutex_init (&server->log_lock);
+  server->log_limits = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
 }
 
 static void
@@ -102,6 +104,8 @@ vdsm_rpc_server_finalize (GObject *object)
   g_clear_object (&server->tls_database);
   g_free (server->read_buffer);
   g_string_free (server->json_scratch, TRUE);
+  g_hash_table_unref (server->log_limits);
+  g_mutex_clear (&server->log_lock);
   G_OBJECT_CLASS (vdsm_rpc_server_parent_class)->finalize (object);
 }
 

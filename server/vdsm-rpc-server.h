@@ -370,6 +370,38 @@ void vdsm_rpc_server_emit_event (VdsmRpcServer *server,
 void vdsm_rpc_server_stop (VdsmRpcServer *server);
 
 /**
+ * VDSM_RPC_LOG_TEXT_SIZE:
+ *
+ * A buffer size for vdsm_rpc_log_text() that suits a field of a log line.
+ */
+#define VDSM_RPC_LOG_TEXT_SIZE 512
+
+/**
+ * vdsm_rpc_log_text:
+ * @buf: where the result is written
+ * @size: the size of @buf, more than 32 (%VDSM_RPC_LOG_TEXT_SIZE suits a
+ *   field of a log line)
+ * @text: (nullable): a text a client chose, or a message that may quote one
+ * @length: the length of @text in bytes, or -1 when it is NUL-terminated
+ *
+ * Writes @text to @buf so that it cannot break or flood a log line: control
+ * characters (newlines included), NUL bytes and bytes that are not UTF-8
+ * become escapes (`\n`, `\r`, `\t`, `\xNN`, as in the error texts clients
+ * get); a text that does not fit in @size is cut at a character and ends
+ * with `…(N bytes)`, N being its whole length. A backslash is kept as it
+ * is, so JSON text passes unchanged.
+ *
+ * Every client-controlled field logged by the server and by handlers goes
+ * through this function.
+ *
+ * Returns: @buf
+ */
+const char *vdsm_rpc_log_text (char *buf,
+                               gsize size,
+                               const char *text,
+                               gssize length);
+
+/**
  * vdsm_rpc_server_get_n_connections:
  * @server: a server
  *

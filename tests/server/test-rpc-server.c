@@ -2131,6 +2131,231 @@ test_defaults (void)
   g_assert_false (insecure);
 }
 
+/* ---- Logs: client texts escaped and bounded, floods collapsed ---- */
+
+/* The server's log lines while a test captures them (any thread logs). */
+static struct {
+  GMutex lock;
+  GPtrArray *lines;                 /* char*; NULL when not capturing */
+} captured;
+
+static GLogWriterOutput
+capture_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer data)
+{
+  const char *domain = NULL, *message = NULL;
+  gboolean taken = FALSE;
+
+  for (gsize i = 0; i < n_fields; i++)
+    if (strcmp (fields[i].key, "GLIB_DOMAIN") == 0)
+      domain = fields[i].value;
+    else if (strcmp (fields[i].key, "MESSAGE") == 0)
+      message = fields[i].value;
+  g_mutex_lock (&captured.lock);
+  if (captured.lines != NULL && g_strcmp0 (domain, "vdsm-rpc") == 0 && message != NULL)
+    {
+      g_ptr_array_add (captured.lines, g_strdup (message));
+      taken = TRUE;
+    }
+  g_mutex_unlock (&captured.lock);
+  return taken ? G_LOG_WRITER_HANDLED : g_log_writer_default (level, fields, n_fields, data);
+}
+
+/* Captures every line of the server, debug ones included. */
+static void
+capture_start (void)
+{
+  g_mutex_lock (&captured.lock);
+  captured.lines = g_ptr_array_new_with_free_func (g_free);
+  g_mutex_unlock (&captured.lock);
+  g_log_set_debug_enabled (TRUE);
+}
+
+static GPtrArray *
+capture_stop (void)
+{
+  GPtrArray *lines;
+
+  g_log_set_debug_enabled (FALSE);
+  g_mutex_lock (&captured.lock);
+  lines = g_steal_pointer (&captured.lines);
+  g_mutex_unlock (&captured.lock);
+  return lines;
+}
+
+/* The captured line containing @needle; fails when there is none. */
+static const char *
+captured_line (GPtrArray *lines, const char *needle)
+{
+  for (guint i = 0; i < lines->len; i++)
+    if (strstr (lines->pdata[i], needle) != NULL)
+      return lines->pdata[i];
+  for (guint i = 0; i < lines->len; i++)
+    g_test_message ("logged: %s", (const char *) lines->pdata[i]);
+  g_error ("no log line contains \"%s\"", needle);
+  return NULL;
+}
+
+static guint
+count_lines (GPtrArray *lines, const char *needle)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < lines->len; i++)
+    if (strstr (lines->pdata[i], needle) != NULL)
+      n++;
+  return n;
+}
+
+static void
+ping (Client *c, const char *id)
+{
+  g_autofree char *body = g_strdup_printf ("{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", "
+                                           "\"id\": \"%s\"}", id);
+  g_autoptr(JsonNode) reply = call (c, "r", "s", body);
+
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (reply), "id"), ==, id);
+}
+
+/* Newlines and control characters a client puts in a method name, a flow
+ * id or a reply-to reach the log escaped, and a huge method name is cut:
+ * one request, one bounded line. */
+static void
+test_log_injection (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) c = client_ready (fx);
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(GString) huge = g_string_new ("{\"jsonrpc\": \"2.0\", \"method\": \"");
+  const char *flow_headers[] = {
+    "destination", VDSM_RPC_REQUEST_QUEUE, "reply-to", "r",
+    "ovirtCorrelationId", "flow\nFAKE: flow\x1b[31m", NULL
+  };
+  const char *reply_to_headers[] = {
+    "destination", VDSM_RPC_REQUEST_QUEUE, "reply-to", "nowhere\r\nFAKE: reply-to", NULL
+  };
+  const char *line;
+
+  capture_start ();
+  client_send_frame (c, "SEND", flow_headers,
+                     "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"id\": \"f\"}");
+  reply = client_message (c, "r", "s");
+  client_request (c, "r", "{\"jsonrpc\": \"2.0\", \"method\": \"No.such\\nFAKE: method\"}");
+  client_send_frame (c, "SEND", reply_to_headers,
+                     "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"id\": 1}");
+  /* A 600000-byte method name. */
+  g_string_append_len (huge, "\xce\xbb", 2);
+  for (int i = 0; i < 600000 - 2; i++)
+    g_string_append_c (huge, 'x');
+  g_string_append (huge, "\"}");
+  client_request (c, "r", huge->str);
+  /* Answered in order: the lines above are written. */
+  ping (c, "sync");
+  lines = capture_stop ();
+
+  for (guint i = 0; i < lines->len; i++)
+    {
+      const char *text = lines->pdata[i];
+
+      g_assert_null (strpbrk (text, "\n\r\x1b"));
+      g_assert_true (g_utf8_validate (text, -1, NULL));
+      /* The debug line of a call carries up to 4 KiB of params. */
+      g_assert_cmpuint (strlen (text), <, 5000);
+    }
+  captured_line (lines, "flow_id=flow\\nFAKE: flow\\x1b[31m call Test.ping");
+  captured_line (lines, "flow_id=flow\\nFAKE: flow\\x1b[31m RPC call Test.ping succeeded");
+  captured_line (lines, "notification for unknown method No.such\\nFAKE: method ignored");
+  captured_line (lines, "has no subscription to nowhere\\r\\nFAKE: reply-to: reply dropped");
+  line = captured_line (lines, "notification for unknown method \xce\xbbxxx");
+  g_assert_nonnull (strstr (line, "xxx…(600000 bytes) ignored"));
+  g_assert_cmpuint (strlen (line), <, 600);
+}
+
+/* Refusals under overload are collapsed: a few lines, not one per
+ * request. */
+static void
+test_log_flood (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) c = client_ready (fx);
+  g_autoptr(GString) batch = g_string_new ("[");
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+
+  /* One worker, one queued task: most of these 30 are refused at once. */
+  for (int i = 0; i < 30; i++)
+    g_string_append_printf (batch, "%s{\"jsonrpc\": \"2.0\", \"method\": \"Test.slow\", "
+                            "\"params\": {\"ms\": 50}, \"id\": %d}", i ? ", " : "", i);
+  g_string_append_c (batch, ']');
+  capture_start ();
+  reply = call (c, "r", "s", batch->str);
+  lines = capture_stop ();
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (reply)), ==, 30);
+  g_assert_cmpuint (count_lines (lines, "request queue full"), ==, VDSM_RPC_LOG_BURST);
+}
+
+/* A flood's end is told with the next line of its kind. */
+static void
+test_log_limit (void)
+{
+  VdsmRpcLogLimit limit = { 0 };
+  gint64 t = 5 * G_USEC_PER_SEC;
+  char note[VDSM_RPC_LOG_NOTE_SIZE];
+
+  for (int i = 0; i < VDSM_RPC_LOG_BURST; i++)
+    {
+      g_assert_true (vdsm_rpc_log_limit_pass (&limit, t + i, note, sizeof note));
+      g_assert_cmpstr (note, ==, "");
+    }
+  for (int i = 0; i < 1000; i++)
+    g_assert_false (vdsm_rpc_log_limit_pass (&limit, t + G_USEC_PER_SEC + i, note, sizeof note));
+  /* Still the same window. */
+  g_assert_false (vdsm_rpc_log_limit_pass (&limit, t + VDSM_RPC_LOG_WINDOW_US - 1, note,
+                                           sizeof note));
+  g_assert_true (vdsm_rpc_log_limit_pass (&limit, t + VDSM_RPC_LOG_WINDOW_US, note, sizeof note));
+  g_assert_cmpstr (note, ==, " (1001 more suppressed in the last 9 s)");
+  g_assert_true (vdsm_rpc_log_limit_pass (&limit, t + VDSM_RPC_LOG_WINDOW_US + 1, note,
+                                          sizeof note));
+  g_assert_cmpstr (note, ==, "");
+  /* Told late when nothing came for long: the span says so. */
+  for (int i = 0; i < VDSM_RPC_LOG_BURST; i++)
+    vdsm_rpc_log_limit_pass (&limit, t + VDSM_RPC_LOG_WINDOW_US + 2, note, sizeof note);
+  g_assert_true (vdsm_rpc_log_limit_pass (&limit, t + 3600 * (gint64) G_USEC_PER_SEC, note, sizeof note));
+  g_assert_cmpstr (note, ==, " (2 more suppressed in the last 3590 s)");
+}
+
+static void
+test_log_text (void)
+{
+  static const struct { const char *text; gssize length; const char *logged; } cases[] = {
+    { "Host.ping", -1, "Host.ping" },
+    { "a\nb\rc\td", -1, "a\\nb\\rc\\td" },
+    { "esc\x1b[0m del\x7f c1\xc2\x85", -1, "esc\\x1b[0m del\\x7f c1\\x85" },
+    { "bad \xff\xfe utf8 \xce", -1, "bad \\xff\\xfe utf8 \\xce" },
+    { "nul\0inside", 10, "nul\\x00inside" },
+    { "caf\xc3\xa9 \\ {\"k\": \"v\"}", -1, "caf\xc3\xa9 \\ {\"k\": \"v\"}" },
+    { NULL, -1, "(null)" },
+  };
+  char buf[VDSM_RPC_LOG_TEXT_SIZE];
+  char small[40];
+  g_autoptr(GString) long_text = g_string_new (NULL);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    g_assert_cmpstr (vdsm_rpc_log_text (buf, sizeof buf, cases[i].text, cases[i].length), ==,
+                     cases[i].logged);
+
+  /* Cut where the next character (escaped or not) would not fit. */
+  g_assert_cmpstr (vdsm_rpc_log_text (small, sizeof small, "abcdefg\n", -1), ==,
+                   "abcdefg…(8 bytes)");
+  g_assert_cmpstr (vdsm_rpc_log_text (small, sizeof small, "abcdefgh", -1), ==, "abcdefgh");
+  g_assert_cmpstr (vdsm_rpc_log_text (small, sizeof small, "abcdefg\xc3\xa9", -1), ==,
+                   "abcdefg…(9 bytes)");
+  for (int i = 0; i < 1 << 20; i++)
+    g_string_append_c (long_text, "\n\xce\xbbx"[i % 3]);
+  vdsm_rpc_log_text (buf, sizeof buf, long_text->str, long_text->len);
+  g_assert_true (g_str_has_suffix (buf, "…(1048576 bytes)"));
+  g_assert_cmpuint (strlen (buf), <, sizeof buf);
+  g_assert_true (g_utf8_validate (buf, -1, NULL));
+}
+
 /* ---- Internals ---- */
 
 /* JSON text in, what @write makes of the tree json-glib reads from it out. */
@@ -2297,6 +2522,7 @@ main (int argc, char **argv)
   int ret;
 
   g_test_init (&argc, &argv, NULL);
+  g_log_set_writer_func (capture_writer, NULL, NULL);
 
   test_schema = vdsm_schema_new ();
   if (!vdsm_schema_load_data (test_schema, "test-schema.yml", test_schema_yaml,
@@ -2343,6 +2569,8 @@ main (int argc, char **argv)
   add_wire ("slow-handler", test_slow_handler, NULL);
   add_wire ("call-timeout", test_call_timeout, &call_timeout_config);
   add_wire ("strict-replies", test_strict_replies, &strict_config);
+  add_wire ("log-injection", test_log_injection, NULL);
+  add_wire ("log-flood", test_log_flood, &small_config);
   add_on (TRANSPORT_UNIX, "socket", test_unix, NULL);
   add_on (TRANSPORT_TLS, "no-client-cert", test_tls_no_client_cert, NULL);
   add_on (TRANSPORT_TLS, "other-ca", test_tls_other_ca, NULL);
@@ -2358,6 +2586,8 @@ main (int argc, char **argv)
   g_test_add_func ("/rpc-server/internal/pyrepr", test_pyrepr);
   g_test_add_func ("/rpc-server/internal/redact", test_redact);
   g_test_add_func ("/rpc-server/internal/write-node", test_write_node);
+  g_test_add_func ("/rpc-server/internal/log-text", test_log_text);
+  g_test_add_func ("/rpc-server/internal/log-limit", test_log_limit);
 
   ret = g_test_run ();
   g_ptr_array_unref (params);
