@@ -15,6 +15,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "libvirt-events.h"
@@ -29,6 +30,10 @@
 #define HOST_DEFINITION "host.xml"
 /* Fresher than VDSM, which samples VMs every 15 s. */
 #define DEFAULT_STATS_MAX_AGE_MS 2000
+/* Descriptors besides one per connection: stdio, listeners, libvirt's
+ * sockets and pipes, GLib's wake-up fds, TLS, the journal, and the one a
+ * connection refused over max-connections holds while it is closed. */
+#define FD_RESERVE 128
 
 typedef struct {
   char *listen;
@@ -151,8 +156,9 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
     { "workers", 0, 0, G_OPTION_ARG_INT, &o->workers,
       "Handler threads (default 8).", "N" },
     { "max-connections", 0, 0, G_OPTION_ARG_INT, &o->max_connections,
-      "Open connections at most; more are closed at once (default 1024).",
-      "N" },
+      "Open connections at most; more are closed at once (default 1024). "
+      "The soft limit of open files is raised to fit them, up to the hard "
+      "limit (a warning says when that is too low).", "N" },
     { "max-frame-size", 0, 0, G_OPTION_ARG_INT64, &o->max_frame_size,
       "Largest STOMP frame accepted, in bytes; a larger one gets an ERROR "
       "frame and the connection is closed (default 67108864).", "BYTES" },
@@ -183,7 +189,9 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
   g_option_context_set_description (context,
     "Once a listener accepts connections, vdsmd prints one line to\n"
     "standard output for it, \"listening on HOST:PORT\" (with the port\n"
-    "actually bound) or \"listening on unix:PATH\".\n"
+    "actually bound) or \"listening on unix:PATH\". Nothing else goes\n"
+    "there: logs go to standard error, or to the journal when standard\n"
+    "error is connected to it.\n"
     "\n"
     "Domain life-cycle changes are published as |virt|VM_status| events\n"
     "on the STOMP destination jms.queue.events.\n"
@@ -355,6 +363,45 @@ configure_server (VdsmRpcServer *server, const Options *o, GError **error)
   return TRUE;
 }
 
+/* Each connection holds a descriptor: with the soft RLIMIT_NOFILE below
+ * max-connections, accept() fails with EMFILE and clients wait in the
+ * backlog unanswered. Raises the soft limit toward what max-connections
+ * needs, up to the hard limit, and warns when even that is too low. */
+static void
+raise_fd_limit (VdsmRpcServer *server)
+{
+  guint max_connections;
+  struct rlimit limit;
+  rlim_t need;
+
+  g_object_get (server, "max-connections", &max_connections, NULL);
+  need = (rlim_t) max_connections + FD_RESERVE;
+  if (getrlimit (RLIMIT_NOFILE, &limit) < 0)
+    {
+      g_warning ("cannot read the limit of open files: %s", g_strerror (errno));
+      return;
+    }
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < need)
+    {
+      struct rlimit raised = limit;
+
+      raised.rlim_cur = limit.rlim_max == RLIM_INFINITY ? need : MIN (need, limit.rlim_max);
+      if (setrlimit (RLIMIT_NOFILE, &raised) == 0)
+        {
+          g_debug ("open files: soft limit raised from %llu to %llu",
+                   (unsigned long long) limit.rlim_cur, (unsigned long long) raised.rlim_cur);
+          limit = raised;
+        }
+    }
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < need)
+    g_warning ("open files are limited to %llu (hard limit %llu) but --max-connections %u "
+               "needs %llu (one per connection and %d more): once they run out, new clients "
+               "wait unanswered; raise the hard limit (ulimit -Hn, systemd LimitNOFILE=) or "
+               "lower --max-connections",
+               (unsigned long long) limit.rlim_cur, (unsigned long long) limit.rlim_max,
+               max_connections, (unsigned long long) need, FD_RESERVE);
+}
+
 static gboolean
 start_listening (VdsmRpcServer *server, const Options *o, GError **error)
 {
@@ -441,9 +488,14 @@ main (int argc, char **argv)
   VdsmdContext *ctx;
   VdsmRpcServer *server;
   virConnectPtr conn;
+  GSource *sigint, *sigterm;
   gboolean ok;
 
   setlocale (LC_ALL, "");
+  /* Standard output carries only the "listening on" lines a parent waits
+   * for; GLib would write info and debug lines there, and a parent that
+   * stops reading would then block the daemon. */
+  g_log_writer_default_set_use_stderr (TRUE);
   if (!parse_options (&argc, &argv, &options, &error))
     return fail ("bad options", error);
   if (options.verbose)
@@ -490,27 +542,32 @@ main (int argc, char **argv)
                                      (guint) options.workers,
                                      (gsize) options.max_frame_size);
   loop = g_main_loop_new (rpc_context, FALSE);
+  /* Before the listening lines: a parent may stop vdsmd as soon as it
+   * reads them. */
+  sigint = watch_signal (SIGINT, loop, rpc_context);
+  sigterm = watch_signal (SIGTERM, loop, rpc_context);
 
   ok = configure_server (server, &options, &error);
   if (!ok)
     fail ("bad server configuration", error);
   else if (!(ok = vdsmd_libvirt_events_subscribe (events, ctx, server, &error)))
     fail ("cannot subscribe to libvirt events", error);
-  else if (!(ok = start_listening (server, &options, &error)))
-    fail ("cannot listen", error);
+  else
+    {
+      raise_fd_limit (server);
+      if (!(ok = start_listening (server, &options, &error)))
+        fail ("cannot listen", error);
+    }
 
   if (ok)
     {
-      GSource *sigint = watch_signal (SIGINT, loop, rpc_context);
-      GSource *sigterm = watch_signal (SIGTERM, loop, rpc_context);
-
       g_main_loop_run (loop);
       g_debug ("stopping");
-      g_source_destroy (sigint);
-      g_source_unref (sigint);
-      g_source_destroy (sigterm);
-      g_source_unref (sigterm);
     }
+  g_source_destroy (sigint);
+  g_source_unref (sigint);
+  g_source_destroy (sigterm);
+  g_source_unref (sigterm);
 
   /* Unsubscribe before the server and the connection go away. */
   vdsmd_libvirt_events_free (events);
