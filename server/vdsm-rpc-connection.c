@@ -409,6 +409,16 @@ vdsm_rpc_connection_update_timer (VdsmRpcConnection *conn)
 
 /* ---- Reading ---- */
 
+/* Parse errors the client is told about in an ERROR frame before the
+ * close: its frame was too large, or its content-length no number. Other
+ * malformed bytes close the connection without a word. */
+static gboolean
+is_reported (const GError *error)
+{
+  return g_error_matches (error, VDSM_STOMP_ERROR, VDSM_STOMP_ERROR_TOO_LARGE) ||
+         g_error_matches (error, VDSM_STOMP_ERROR, VDSM_STOMP_ERROR_CONTENT_LENGTH);
+}
+
 /* Returns FALSE when the connection was closed. */
 static gboolean
 feed (VdsmRpcConnection *conn, const char *data, gsize len)
@@ -436,7 +446,7 @@ feed (VdsmRpcConnection *conn, const char *data, gsize len)
         case VDSM_STOMP_PARSE_NEED_MORE:
           break;
         case VDSM_STOMP_PARSE_ERROR:
-          if (g_error_matches (error, VDSM_STOMP_ERROR, VDSM_STOMP_ERROR_TOO_LARGE))
+          if (is_reported (error))
             {
               char reason[VDSM_RPC_LOG_TEXT_SIZE];
 

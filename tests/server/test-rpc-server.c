@@ -2131,6 +2131,36 @@ test_defaults (void)
   g_assert_false (insecure);
 }
 
+/* ---- Hardening: content-length errors, frame timeout, connections per peer ---- */
+
+/* A content-length that is no number or overflows is answered with an
+ * ERROR frame naming it, then the connection is closed. */
+static void
+test_content_length_error (Fixture *fx, gconstpointer data)
+{
+  static const struct { const char *header; const char *message; } cases[] = {
+    { "content-length:-1", "STOMP content-length is not a decimal number of bytes" },
+    { "content-length:184467440737095516160000", "STOMP frame exceeds the limit of " },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(Client) c = client_new (fx);
+      g_autoptr(VdsmStompFrame) frame = NULL;
+      g_autofree char *wire = g_strdup_printf ("SEND\ndestination:%s\n%s\n\n{}",
+                                               VDSM_RPC_REQUEST_QUEUE, cases[i].header);
+
+      g_test_message ("case: %s", cases[i].header);
+      client_send (c, wire, strlen (wire) + 1);
+      frame = client_try_frame (c);
+      g_assert_nonnull (frame);
+      g_assert_cmpstr (vdsm_stomp_frame_get_command_name (frame), ==, "ERROR");
+      g_assert_true (g_str_has_prefix (vdsm_stomp_frame_get_header (frame, "message"),
+                                       cases[i].message));
+      g_assert_cmpuint (client_expect_closed (c), ==, 0);
+    }
+}
+
 /* ---- Logs: client texts escaped and bounded, floods collapsed ---- */
 
 /* The server's log lines while a test captures them (any thread logs). */
@@ -2569,6 +2599,7 @@ main (int argc, char **argv)
   add_wire ("slow-handler", test_slow_handler, NULL);
   add_wire ("call-timeout", test_call_timeout, &call_timeout_config);
   add_wire ("strict-replies", test_strict_replies, &strict_config);
+  add_wire ("content-length-error", test_content_length_error, NULL);
   add_wire ("log-injection", test_log_injection, NULL);
   add_wire ("log-flood", test_log_flood, &small_config);
   add_on (TRANSPORT_UNIX, "socket", test_unix, NULL);
