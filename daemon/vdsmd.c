@@ -51,9 +51,11 @@ typedef struct {
   /* limits and checks; 0 / -1 keep the server's defaults */
   int workers;
   int max_connections;
+  int max_connections_per_peer;
   gint64 max_frame_size;
   int call_timeout;
   int idle_timeout;
+  int frame_timeout;
   gboolean strict_replies;
   int stats_max_age;
 } Options;
@@ -159,6 +161,10 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
       "Open connections at most; more are closed at once (default 1024). "
       "The soft limit of open files is raised to fit them, up to the hard "
       "limit (a warning says when that is too low).", "N" },
+    { "max-connections-per-peer", 0, 0, G_OPTION_ARG_INT, &o->max_connections_per_peer,
+      "Open connections from one TCP address at most; more are closed at "
+      "once; 0 no limit (default 64). Unix socket clients and local clients "
+      "connecting from 127.0.0.1 or ::1 are not counted.", "N" },
     { "max-frame-size", 0, 0, G_OPTION_ARG_INT64, &o->max_frame_size,
       "Largest STOMP frame accepted, in bytes; a larger one gets an ERROR "
       "frame and the connection is closed (default 67108864).", "BYTES" },
@@ -168,6 +174,9 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
     { "idle-timeout", 0, 0, G_OPTION_ARG_INT, &o->idle_timeout,
       "Close a connection that sent no complete frame this long after it "
       "was accepted, in ms; 0 never (default 60000).", "MS" },
+    { "frame-timeout", 0, 0, G_OPTION_ARG_INT, &o->frame_timeout,
+      "Close a connection whose STOMP frame is not complete this long after "
+      "its first byte, in ms; 0 never (default 30000).", "MS" },
     { "stats-max-age", 0, 0, G_OPTION_ARG_INT, &o->stats_max_age,
       "Host.getAllVmStats may answer from a sample of the VMs this old, in "
       "ms, as VDSM answers from its periodic samples; a change libvirt "
@@ -218,6 +227,8 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
   o->call_timeout = -1;
   o->stats_max_age = DEFAULT_STATS_MAX_AGE_MS;
   o->idle_timeout = -1;
+  o->frame_timeout = -1;
+  o->max_connections_per_peer = -1;
   if (!g_option_context_parse (context, argc, argv, error))
     return FALSE;
   if (*argc > 1)
@@ -350,6 +361,11 @@ configure_server (VdsmRpcServer *server, const Options *o, GError **error)
     g_object_set (server, "call-timeout", (guint) o->call_timeout, NULL);
   if (o->idle_timeout >= 0)
     g_object_set (server, "idle-timeout", (guint) o->idle_timeout, NULL);
+  if (o->frame_timeout >= 0)
+    g_object_set (server, "frame-timeout", (guint) o->frame_timeout, NULL);
+  if (o->max_connections_per_peer >= 0)
+    g_object_set (server, "max-connections-per-peer", (guint) o->max_connections_per_peer,
+                  NULL);
   if (o->tls)
     {
       /* GIO's file databases want absolute paths. */

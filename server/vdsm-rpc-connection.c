@@ -63,6 +63,7 @@ vdsm_rpc_connection_unref (VdsmRpcConnection *conn)
     return;
   g_assert (conn->closed);
   g_free (conn->peer);
+  g_free (conn->peer_key);
   g_clear_object (&conn->stream);
   g_clear_object (&conn->socket);
   g_hash_table_unref (conn->subscriptions);
@@ -119,6 +120,7 @@ vdsm_rpc_connection_close (VdsmRpcConnection *conn, const char *reason)
   g_string_free (conn->outbuf, TRUE);
   conn->outbuf = NULL;
   vdsm_rpc_broker_remove_connection (server->broker, conn);
+  vdsm_rpc_peer_closed (server, conn->peer_key);
   conn->server = NULL;
   /* Drops the server's ref; the caller may hold another. */
   g_hash_table_remove (server->connections, conn);
@@ -318,6 +320,20 @@ idle_limited (VdsmRpcConnection *conn)
   return !conn->got_frame && conn->server->idle_timeout_ms > 0;
 }
 
+static gint64
+frame_deadline (VdsmRpcConnection *conn)
+{
+  return conn->frame_started + (gint64) conn->server->frame_timeout_ms * 1000;
+}
+
+/* A frame has begun and must end in time; not while closing, which stops
+ * reading and has a deadline of its own. */
+static gboolean
+frame_limited (VdsmRpcConnection *conn)
+{
+  return conn->frame_started > 0 && conn->server->frame_timeout_ms > 0 && !conn->closing;
+}
+
 static void
 arm_timer (VdsmRpcConnection *conn)
 {
@@ -328,6 +344,8 @@ arm_timer (VdsmRpcConnection *conn)
     CONSIDER (handshake_deadline (conn));
   if (idle_limited (conn))
     CONSIDER (idle_deadline (conn));
+  if (frame_limited (conn))
+    CONSIDER (frame_deadline (conn));
   if (conn->closing)
     CONSIDER (conn->closing_deadline);
   if (conn->recv_interval_ms > 0 && !conn->closing)
@@ -361,6 +379,14 @@ on_timer (gpointer user_data)
                                 " (%s): no complete frame within %u ms", conn->id,
                                 conn->peer, conn->server->idle_timeout_ms);
       vdsm_rpc_connection_close (conn, "idle timeout");
+      return G_SOURCE_CONTINUE;
+    }
+  if (frame_limited (conn) && now >= frame_deadline (conn))
+    {
+      vdsm_rpc_message_limited (conn->server, "connection %" G_GUINT64_FORMAT
+                                " (%s): a frame was not complete within %u ms of its first "
+                                "byte", conn->id, conn->peer, conn->server->frame_timeout_ms);
+      vdsm_rpc_connection_close (conn, "frame timeout");
       return G_SOURCE_CONTINUE;
     }
   if (conn->closing && now >= conn->closing_deadline)
@@ -431,6 +457,7 @@ feed (VdsmRpcConnection *conn, const char *data, gsize len)
       switch (vdsm_stomp_parser_parse (conn->parser, &data, &len, &frame, &error))
         {
         case VDSM_STOMP_PARSE_FRAME:
+          conn->frame_started = 0;
           if (!conn->got_frame)
             {
               conn->got_frame = TRUE;
@@ -500,6 +527,20 @@ process (VdsmRpcConnection *conn, const char *data, gsize len)
     feed (conn, data, len);
 }
 
+/* After a read: a frame left incomplete starts its frame-timeout, counted
+ * from the read that brought its first byte. */
+static void
+watch_frame_progress (VdsmRpcConnection *conn, gint64 now)
+{
+  if (conn->parser == NULL || vdsm_stomp_parser_is_idle (conn->parser))
+    conn->frame_started = 0;
+  else if (conn->frame_started == 0)
+    {
+      conn->frame_started = now;
+      arm_timer (conn);
+    }
+}
+
 /* One read per wake-up, then the other ready connections get their turn.
  * A pipelining client refills its window while it is being served, so
  * reading on until the socket runs dry (or for several reads) serves it
@@ -535,6 +576,7 @@ on_readable (GObject *stream, gpointer user_data)
   conn->reading = FALSE;
   if (conn->closed)
     return G_SOURCE_CONTINUE;
+  watch_frame_progress (conn, conn->last_recv);
   if (conn->write_source == NULL)
     flush (conn);
   /* Closing stops reading. */
@@ -691,7 +733,8 @@ describe_peer (GSocket *socket)
 }
 
 VdsmRpcConnection *
-vdsm_rpc_connection_new (VdsmRpcServer *server, GSocket *socket, VdsmRpcTlsConfig *tls)
+vdsm_rpc_connection_new (VdsmRpcServer *server, GSocket *socket, VdsmRpcTlsConfig *tls,
+                         char *peer_key)
 {
   VdsmRpcConnection *conn = g_new0 (VdsmRpcConnection, 1);
 
@@ -699,6 +742,7 @@ vdsm_rpc_connection_new (VdsmRpcServer *server, GSocket *socket, VdsmRpcTlsConfi
   conn->server = server;
   conn->id = ++server->next_connection_id;
   conn->peer = describe_peer (socket);
+  conn->peer_key = peer_key;
   conn->socket = g_object_ref (socket);
   g_socket_set_blocking (socket, FALSE);
   conn->stream = G_IO_STREAM (g_socket_connection_factory_create_connection (socket));

@@ -38,12 +38,14 @@ struct _VdsmRpcServer {
   guint worker_threads;
   guint max_queued_tasks;
   guint max_connections;
+  guint max_connections_per_peer;   /* 0: no limit */
   guint max_subscriptions;
   gsize max_frame_size;
   gsize max_header_size;
   gsize max_send_queue;
   guint handshake_timeout_ms;
   guint idle_timeout_ms;
+  guint frame_timeout_ms;
   guint call_timeout_ms;
   gboolean strict_replies;          /* read by workers: set before serving */
   gboolean insecure;
@@ -56,6 +58,7 @@ struct _VdsmRpcServer {
   GThreadPool *pool;                /* of VdsmRpcJob*; thread-safe */
   GPtrArray *listeners;             /* VdsmRpcListener* */
   GHashTable *connections;          /* set of VdsmRpcConnection* (owning a ref) */
+  GHashTable *peer_connections;     /* peer key -> open connections (GUINT_TO_POINTER) */
   VdsmRpcBroker *broker;
   char *read_buffer;                /* shared by all connections: one I/O thread */
   GString *json_scratch;            /* likewise, for the request envelope reader */
@@ -75,6 +78,10 @@ VdsmRpcListener *vdsm_rpc_listener_new_unix (VdsmRpcServer *server, const char *
                                              GError **error);
 /* Stops accepting, closes the socket, removes a unix socket file. */
 void vdsm_rpc_listener_free (VdsmRpcListener *listener);
+/* Connections from the peer counted under @key (see max-connections-per-peer
+ * in vdsm-rpc-server.h): one more opened, one closed. */
+void vdsm_rpc_peer_opened (VdsmRpcServer *server, const char *key);
+void vdsm_rpc_peer_closed (VdsmRpcServer *server, const char *key);
 
 /* ---- vdsm-rpc-tls.c: TLS configuration of a listener ---- */
 
@@ -94,6 +101,7 @@ struct _VdsmRpcConnection {
   VdsmRpcServer *server;            /* borrowed; NULL once closed */
   guint64 id;
   char *peer;                       /* for logs */
+  char *peer_key;                   /* counted in server->peer_connections; NULL: exempt */
   GSocket *socket;
   GIOStream *stream;                /* over @socket: a GSocketConnection or TLS */
   GPollableInputStream *input;      /* of @stream */
@@ -113,6 +121,7 @@ struct _VdsmRpcConnection {
   char detect_buf[16];
   gsize detect_len;
   gint64 accepted_at;
+  gint64 frame_started;             /* first byte of a frame not complete yet; 0: none */
   gint64 closing_deadline;
   VdsmStompParser *parser;
   GString *outbuf;
@@ -125,10 +134,11 @@ struct _VdsmRpcConnection {
   GHashTable *subscriptions;        /* id -> VdsmRpcSubscription*, owned by the broker */
 };
 
-/* Takes over @socket (an accepted, connected socket); @tls: NULL for plain.
- * The result may already be closed (a failed TLS setup). */
+/* Takes over @socket (an accepted, connected socket); @tls: NULL for plain;
+ * takes @peer_key, which vdsm_rpc_peer_opened() counted (NULL: none). The
+ * result may already be closed (a failed TLS setup). */
 VdsmRpcConnection *vdsm_rpc_connection_new (VdsmRpcServer *server, GSocket *socket,
-                                            VdsmRpcTlsConfig *tls);
+                                            VdsmRpcTlsConfig *tls, char *peer_key);
 VdsmRpcConnection *vdsm_rpc_connection_ref (VdsmRpcConnection *conn);
 void vdsm_rpc_connection_unref (VdsmRpcConnection *conn);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmRpcConnection, vdsm_rpc_connection_unref)

@@ -1114,6 +1114,46 @@ test_fd_limit_warning (void)
                                  "--max-connections 1000 needs"));
 }
 
+/* --frame-timeout reaches the server: a frame sent a byte at a time is
+ * cut off; --max-connections-per-peer does not count 127.0.0.1. */
+static void
+test_limit_options (void)
+{
+  static const char *const args[] = {
+    "--frame-timeout", "700", "--max-connections-per-peer", "1", NULL
+  };
+  static const DaemonSetup setup = { .args = args, .keep_stderr = TRUE };
+  static const char partial[] = "SEND\ndestination:jms.topic.vdsm_requests\n";
+  g_auto(Daemon) d = { NULL };
+  g_autoptr(Client) dribbler = NULL;
+  g_autoptr(Client) second = NULL;
+  g_autoptr(JsonNode) r = NULL;
+  g_autofree char *err = NULL;
+  gboolean closed = FALSE;
+  gint64 start;
+  double elapsed;
+
+  daemon_start (&d, &setup);
+  dribbler = daemon_connect (&d);
+  second = daemon_connect (&d);
+  r = client_call (second, "Host.ping", "{}");
+
+  start = g_get_monotonic_time ();
+  client_write (dribbler, partial, sizeof partial - 1);
+  while (!closed && g_get_monotonic_time () - start < 5 * G_USEC_PER_SEC)
+    {
+      g_socket_send (dribbler->socket, "x", 1, NULL, NULL);
+      if (g_socket_condition_timed_wait (dribbler->socket, G_IO_IN, 100 * 1000, NULL, NULL))
+        closed = !client_fill (dribbler);
+    }
+  elapsed = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+  g_assert_true (closed);
+  g_assert_cmpfloat (elapsed, >=, 0.65);
+  daemon_stop (&d);
+  err = daemon_stderr (&d);
+  g_assert_null (strstr (err, "WARNING"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1140,6 +1180,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vdsmd/process/verbose-stdout", test_verbose_stdout);
   g_test_add_func ("/vdsmd/process/fd-limit-raised", test_fd_limit_raised);
   g_test_add_func ("/vdsmd/process/fd-limit-warning", test_fd_limit_warning);
+  g_test_add_func ("/vdsmd/process/limit-options", test_limit_options);
 
   ret = g_test_run ();
 

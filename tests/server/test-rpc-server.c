@@ -182,6 +182,8 @@ typedef struct {
   guint handshake_timeout;          /* ms */
   guint idle_timeout;               /* ms */
   guint call_timeout;               /* ms */
+  guint frame_timeout;              /* ms */
+  guint max_connections_per_peer;
   gboolean strict_replies;
   gboolean optional_client_cert;    /* TLS without require_client_cert */
 } ServerConfig;
@@ -257,6 +259,8 @@ server_thread (gpointer data)
   set_if (fx->server, "handshake-timeout", config->handshake_timeout);
   set_if (fx->server, "idle-timeout", config->idle_timeout);
   set_if (fx->server, "call-timeout", config->call_timeout);
+  set_if (fx->server, "frame-timeout", config->frame_timeout);
+  set_if (fx->server, "max-connections-per-peer", config->max_connections_per_peer);
 
   g_assert_true (vdsm_rpc_server_listen_tcp (fx->server, "127.0.0.1", 0, &fx->port, &error));
   g_assert_no_error (error);
@@ -448,8 +452,9 @@ client_set_stream (Client *c, GIOStream *stream)
   c->output = g_io_stream_get_output_stream (stream);
 }
 
+/* Connects to @address, from @local when it is not NULL. */
 static Client *
-client_connect_address (GSocketAddress *address)
+client_connect_address (GSocketAddress *address, GSocketAddress *local)
 {
   Client *c = g_new0 (Client, 1);
   g_autoptr(GSocket) socket = NULL;
@@ -458,6 +463,11 @@ client_connect_address (GSocketAddress *address)
   socket = g_socket_new (g_socket_address_get_family (address), G_SOCKET_TYPE_STREAM,
                          G_SOCKET_PROTOCOL_DEFAULT, &error);
   g_assert_no_error (error);
+  if (local != NULL)
+    {
+      g_assert_true (g_socket_bind (socket, local, FALSE, &error));
+      g_assert_no_error (error);
+    }
   g_assert_true (g_socket_connect (socket, address, NULL, &error));
   g_assert_no_error (error);
   c->connection = g_socket_connection_factory_create_connection (socket);
@@ -474,7 +484,7 @@ client_connect_tcp (guint16 port)
   g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   g_autoptr(GSocketAddress) address = g_inet_socket_address_new (lo, port);
 
-  return client_connect_address (address);
+  return client_connect_address (address, NULL);
 }
 
 /* TLS over @c, trusting the test CA, presenting the client certificate of
@@ -523,7 +533,7 @@ client_new_raw (Fixture *fx, Transport transport)
     case TRANSPORT_UNIX:
     default:
       address = g_unix_socket_address_new (fx->unix_path);
-      return client_connect_address (address);
+      return client_connect_address (address, NULL);
     }
 }
 
@@ -841,16 +851,20 @@ call_expecting_error (Client *c, const char *body, const char *id, gint64 code,
   assert_error_reply (reply, id, code, message);
 }
 
-/* A subscribed connection, as the Python client makes it. */
+/* Makes @c a subscribed connection, as the Python client does. */
 static Client *
-client_ready (Fixture *fx)
+client_make_ready (Client *c)
 {
-  Client *c = client_new (fx);
-
   client_send (c, LIT ("CONNECT\naccept-version:1.2\nheart-beat:0,0\n\n\0"));
   vdsm_stomp_frame_unref (client_frame (c));
   client_subscribe (c, "r", "s");
   return c;
+}
+
+static Client *
+client_ready (Fixture *fx)
+{
+  return client_make_ready (client_new (fx));
 }
 
 /* ---- §11 transcripts ---- */
@@ -2114,24 +2128,38 @@ static void
 test_defaults (void)
 {
   g_autoptr(VdsmRpcServer) server = vdsm_rpc_server_new (test_schema, test_methods, 1, NULL);
-  guint handshake, idle, call_timeout, subscriptions, connections;
+  guint handshake, idle, call_timeout, subscriptions, connections, per_peer, frame;
   gboolean strict, insecure;
 
   g_object_get (server, "handshake-timeout", &handshake, "idle-timeout", &idle,
                 "call-timeout", &call_timeout, "max-subscriptions", &subscriptions,
                 "max-connections", &connections, "strict-replies", &strict,
-                "insecure", &insecure, NULL);
+                "insecure", &insecure, "max-connections-per-peer", &per_peer,
+                "frame-timeout", &frame, NULL);
   /* vdsm's SSL_HANDSHAKE_TIMEOUT (protocol.md §7). */
   g_assert_cmpuint (handshake, ==, 10000);
   g_assert_cmpuint (idle, ==, 60000);
   g_assert_cmpuint (call_timeout, ==, 60000);
   g_assert_cmpuint (subscriptions, ==, 256);
   g_assert_cmpuint (connections, ==, 1024);
+  g_assert_cmpuint (per_peer, ==, 64);
+  g_assert_cmpuint (frame, ==, 30000);
   g_assert_false (strict);
   g_assert_false (insecure);
 }
 
 /* ---- Hardening: content-length errors, frame timeout, connections per peer ---- */
+
+/* A Test.ping on the client_ready() subscription. */
+static void
+ping (Client *c, const char *id)
+{
+  g_autofree char *body = g_strdup_printf ("{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", "
+                                           "\"id\": \"%s\"}", id);
+  g_autoptr(JsonNode) reply = call (c, "r", "s", body);
+
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (reply), "id"), ==, id);
+}
 
 /* A content-length that is no number or overflows is answered with an
  * ERROR frame naming it, then the connection is closed. */
@@ -2159,6 +2187,120 @@ test_content_length_error (Fixture *fx, gconstpointer data)
                                        cases[i].message));
       g_assert_cmpuint (client_expect_closed (c), ==, 0);
     }
+}
+
+static const ServerConfig frame_timeout_config = {
+  .worker_threads = 4, .max_queued_tasks = 80, .max_frame_size = 1024 * 1024,
+  .max_send_queue = 16 * 1024 * 1024, .frame_timeout = 1000,
+};
+
+/* A ping SEND in two writes @pause_ms apart; waits for its reply. */
+static void
+ping_in_two_writes (Client *c, guint pause_ms)
+{
+  g_autoptr(JsonNode) reply = NULL;
+
+  client_send (c, LIT ("SEND\ndestination:" VDSM_RPC_REQUEST_QUEUE "\nreply-to:r\n\n"
+                       "{\"jsonrpc\": \"2.0\", "));
+  g_usleep (pause_ms * 1000);
+  client_send (c, LIT ("\"method\": \"Test.ping\", \"id\": 1}\0"));
+  reply = client_message (c, "r", "s");
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (reply), "result"));
+}
+
+/* After its first frame, a client that sends a frame a byte at a time is
+ * closed once the frame is frame-timeout (1 s) old. Frames that take
+ * their time but end within it are served, each with its own deadline. */
+static void
+test_frame_timeout (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) dribbler = client_ready (fx);
+  g_autoptr(Client) steady = client_ready (fx);
+  gint64 start;
+  double elapsed;
+
+  ping_in_two_writes (steady, 600);
+  ping_in_two_writes (steady, 600);
+
+  start = g_get_monotonic_time ();
+  client_send (dribbler, LIT ("SEND\ndestination:" VDSM_RPC_REQUEST_QUEUE "\n"));
+  while (!dribbler->eof && g_get_monotonic_time () - start < 5 * G_USEC_PER_SEC)
+    {
+      client_try_send (dribbler, LIT ("x"));
+      client_receive (dribbler, 100 * 1000);
+    }
+  elapsed = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+  g_assert_true (dribbler->eof);
+  g_assert_cmpfloat (elapsed, >=, 0.95);
+  g_assert_cmpfloat (elapsed, <, 2.5);
+  ping (steady, "after");
+}
+
+static const ServerConfig per_peer_config = {
+  .worker_threads = 4, .max_queued_tasks = 80, .max_frame_size = 1024 * 1024,
+  .max_send_queue = 16 * 1024 * 1024, .max_connections_per_peer = 2,
+};
+
+/* A TCP connection from @source (a loopback address), TLS set up on the
+ * TLS transport when @handshake. */
+static Client *
+client_new_from (Fixture *fx, const char *source, gboolean handshake)
+{
+  guint16 port = fx->transport == TRANSPORT_TLS ? fx->tls_port : fx->port;
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new_from_string ("127.0.0.1", port);
+  g_autoptr(GSocketAddress) local = g_inet_socket_address_new_from_string (source, 0);
+  Client *c = client_connect_address (address, local);
+
+  if (fx->transport == TRANSPORT_TLS && handshake)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (client_start_tls (c, fx->tls_port, cert_dir, &error));
+      g_assert_no_error (error);
+    }
+  return c;
+}
+
+/* Two connections per address: a third from 127.0.0.2 is closed at once,
+ * while other addresses, 127.0.0.1 (every local client's) and the unix
+ * socket are served. */
+static void
+test_max_connections_per_peer (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) a = NULL;
+  g_autoptr(Client) b = NULL;
+  g_autoptr(Client) refused = NULL;
+  g_autoptr(Client) other = NULL;
+  g_autoptr(Client) again = NULL;
+  g_autoptr(GPtrArray) local = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  gint64 start;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("local-%u", i);
+
+      g_ptr_array_add (local, client_ready (fx));
+      ping (local->pdata[i], id);
+    }
+  if (fx->transport == TRANSPORT_UNIX)
+    return;
+
+  a = client_make_ready (client_new_from (fx, "127.0.0.2", TRUE));
+  b = client_make_ready (client_new_from (fx, "127.0.0.2", TRUE));
+  ping (a, "a");
+  ping (b, "b");
+  start = g_get_monotonic_time ();
+  refused = client_new_from (fx, "127.0.0.2", FALSE);
+  g_assert_cmpuint (client_expect_closed (refused), ==, 0);
+  g_assert_cmpfloat ((g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC, <, 0.9);
+  other = client_make_ready (client_new_from (fx, "127.0.0.3", TRUE));
+  ping (other, "other");
+
+  /* A slot freed is welcome again. */
+  g_clear_pointer (&a, client_free);
+  wait_connections (fx, 5);
+  again = client_make_ready (client_new_from (fx, "127.0.0.2", TRUE));
+  ping (again, "again");
 }
 
 /* ---- Logs: client texts escaped and bounded, floods collapsed ---- */
@@ -2234,16 +2376,6 @@ count_lines (GPtrArray *lines, const char *needle)
     if (strstr (lines->pdata[i], needle) != NULL)
       n++;
   return n;
-}
-
-static void
-ping (Client *c, const char *id)
-{
-  g_autofree char *body = g_strdup_printf ("{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", "
-                                           "\"id\": \"%s\"}", id);
-  g_autoptr(JsonNode) reply = call (c, "r", "s", body);
-
-  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (reply), "id"), ==, id);
 }
 
 /* Newlines and control characters a client puts in a method name, a flow
@@ -2600,6 +2732,8 @@ main (int argc, char **argv)
   add_wire ("call-timeout", test_call_timeout, &call_timeout_config);
   add_wire ("strict-replies", test_strict_replies, &strict_config);
   add_wire ("content-length-error", test_content_length_error, NULL);
+  add_wire ("frame-timeout", test_frame_timeout, &frame_timeout_config);
+  add_wire ("max-connections-per-peer", test_max_connections_per_peer, &per_peer_config);
   add_wire ("log-injection", test_log_injection, NULL);
   add_wire ("log-flood", test_log_flood, &small_config);
   add_on (TRANSPORT_UNIX, "socket", test_unix, NULL);
