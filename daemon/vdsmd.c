@@ -15,6 +15,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "libvirt-events.h"
@@ -29,6 +30,10 @@
 #define HOST_DEFINITION "host.xml"
 /* Fresher than VDSM, which samples VMs every 15 s. */
 #define DEFAULT_STATS_MAX_AGE_MS 2000
+/* Descriptors besides one per connection: stdio, listeners, libvirt's
+ * sockets and pipes, GLib's wake-up fds, TLS, the journal, and the one a
+ * connection refused over max-connections holds while it is closed. */
+#define FD_RESERVE 128
 
 typedef struct {
   char *listen;
@@ -46,9 +51,11 @@ typedef struct {
   /* limits and checks; 0 / -1 keep the server's defaults */
   int workers;
   int max_connections;
+  int max_connections_per_peer;
   gint64 max_frame_size;
   int call_timeout;
   int idle_timeout;
+  int frame_timeout;
   gboolean strict_replies;
   int stats_max_age;
 } Options;
@@ -151,8 +158,13 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
     { "workers", 0, 0, G_OPTION_ARG_INT, &o->workers,
       "Handler threads (default 8).", "N" },
     { "max-connections", 0, 0, G_OPTION_ARG_INT, &o->max_connections,
-      "Open connections at most; more are closed at once (default 1024).",
-      "N" },
+      "Open connections at most; more are closed at once (default 1024). "
+      "The soft limit of open files is raised to fit them, up to the hard "
+      "limit (a warning says when that is too low).", "N" },
+    { "max-connections-per-peer", 0, 0, G_OPTION_ARG_INT, &o->max_connections_per_peer,
+      "Open connections from one TCP address at most; more are closed at "
+      "once; 0 no limit (default 64). Unix socket clients and local clients "
+      "connecting from 127.0.0.1 or ::1 are not counted.", "N" },
     { "max-frame-size", 0, 0, G_OPTION_ARG_INT64, &o->max_frame_size,
       "Largest STOMP frame accepted, in bytes; a larger one gets an ERROR "
       "frame and the connection is closed (default 67108864).", "BYTES" },
@@ -162,6 +174,9 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
     { "idle-timeout", 0, 0, G_OPTION_ARG_INT, &o->idle_timeout,
       "Close a connection that sent no complete frame this long after it "
       "was accepted, in ms; 0 never (default 60000).", "MS" },
+    { "frame-timeout", 0, 0, G_OPTION_ARG_INT, &o->frame_timeout,
+      "Close a connection whose STOMP frame is not complete this long after "
+      "its first byte, in ms; 0 never (default 30000).", "MS" },
     { "stats-max-age", 0, 0, G_OPTION_ARG_INT, &o->stats_max_age,
       "Host.getAllVmStats may answer from a sample of the VMs this old, in "
       "ms, as VDSM answers from its periodic samples; a change libvirt "
@@ -183,7 +198,9 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
   g_option_context_set_description (context,
     "Once a listener accepts connections, vdsmd prints one line to\n"
     "standard output for it, \"listening on HOST:PORT\" (with the port\n"
-    "actually bound) or \"listening on unix:PATH\".\n"
+    "actually bound) or \"listening on unix:PATH\". Nothing else goes\n"
+    "there: logs go to standard error, or to the journal when standard\n"
+    "error is connected to it.\n"
     "\n"
     "Domain life-cycle changes are published as |virt|VM_status| events\n"
     "on the STOMP destination jms.queue.events.\n"
@@ -219,6 +236,8 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
   o->call_timeout = -1;
   o->stats_max_age = DEFAULT_STATS_MAX_AGE_MS;
   o->idle_timeout = -1;
+  o->frame_timeout = -1;
+  o->max_connections_per_peer = -1;
   if (!g_option_context_parse (context, argc, argv, error))
     return FALSE;
   if (*argc > 1)
@@ -296,7 +315,10 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
 static void
 libvirt_error_cb (void *data, virErrorPtr err)
 {
-  g_debug ("libvirt: %s", err->message);
+  /* libvirt's messages may quote what a client sent (a VM id, a name). */
+  char message[VDSM_RPC_LOG_TEXT_SIZE];
+
+  g_debug ("libvirt: %s", vdsm_rpc_log_text (message, sizeof message, err->message, -1));
 }
 
 static gboolean
@@ -368,7 +390,51 @@ configure_server (VdsmRpcServer *server, const Options *o, GError **error)
     g_object_set (server, "call-timeout", (guint) o->call_timeout, NULL);
   if (o->idle_timeout >= 0)
     g_object_set (server, "idle-timeout", (guint) o->idle_timeout, NULL);
+  if (o->frame_timeout >= 0)
+    g_object_set (server, "frame-timeout", (guint) o->frame_timeout, NULL);
+  if (o->max_connections_per_peer >= 0)
+    g_object_set (server, "max-connections-per-peer", (guint) o->max_connections_per_peer,
+                  NULL);
   return !o->tls || load_tls (server, o, error);
+}
+
+/* Each connection holds a descriptor: with the soft RLIMIT_NOFILE below
+ * max-connections, accept() fails with EMFILE and clients wait in the
+ * backlog unanswered. Raises the soft limit toward what max-connections
+ * needs, up to the hard limit, and warns when even that is too low. */
+static void
+raise_fd_limit (VdsmRpcServer *server)
+{
+  guint max_connections;
+  struct rlimit limit;
+  rlim_t need;
+
+  g_object_get (server, "max-connections", &max_connections, NULL);
+  need = (rlim_t) max_connections + FD_RESERVE;
+  if (getrlimit (RLIMIT_NOFILE, &limit) < 0)
+    {
+      g_warning ("cannot read the limit of open files: %s", g_strerror (errno));
+      return;
+    }
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < need)
+    {
+      struct rlimit raised = limit;
+
+      raised.rlim_cur = limit.rlim_max == RLIM_INFINITY ? need : MIN (need, limit.rlim_max);
+      if (setrlimit (RLIMIT_NOFILE, &raised) == 0)
+        {
+          g_debug ("open files: soft limit raised from %llu to %llu",
+                   (unsigned long long) limit.rlim_cur, (unsigned long long) raised.rlim_cur);
+          limit = raised;
+        }
+    }
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < need)
+    g_warning ("open files are limited to %llu (hard limit %llu) but --max-connections %u "
+               "needs %llu (one per connection and %d more): once they run out, new clients "
+               "wait unanswered; raise the hard limit (ulimit -Hn, systemd LimitNOFILE=) or "
+               "lower --max-connections",
+               (unsigned long long) limit.rlim_cur, (unsigned long long) limit.rlim_max,
+               max_connections, (unsigned long long) need, FD_RESERVE);
 }
 
 static gboolean
@@ -489,6 +555,10 @@ main (int argc, char **argv)
   gboolean ok;
 
   setlocale (LC_ALL, "");
+  /* Standard output carries only the "listening on" lines a parent waits
+   * for; GLib would write info and debug lines there, and a parent that
+   * stops reading would then block the daemon. */
+  g_log_writer_default_set_use_stderr (TRUE);
   if (!parse_options (&argc, &argv, &options, &error))
     return fail ("bad options", error);
   if (options.verbose)
@@ -548,8 +618,12 @@ main (int argc, char **argv)
     fail ("bad server configuration", error);
   else if (!(ok = vdsmd_libvirt_events_subscribe (events, ctx, server, &error)))
     fail ("cannot subscribe to libvirt events", error);
-  else if (!(ok = start_listening (server, &options, &error)))
-    fail ("cannot listen", error);
+  else
+    {
+      raise_fd_limit (server);
+      if (!(ok = start_listening (server, &options, &error)))
+        fail ("cannot listen", error);
+    }
 
   if (ok)
     {

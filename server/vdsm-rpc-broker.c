@@ -68,7 +68,14 @@ vdsm_rpc_broker_subscribe (VdsmRpcBroker *broker, VdsmRpcConnection *conn,
    * the Python client's reply-to is a UUID. */
   if (g_str_has_prefix (destination, "jms.") && strcmp (destination, "jms.queue.events") != 0)
     conn->frame_per_send = TRUE;
-  g_debug ("connection %" G_GUINT64_FORMAT ": subscription %s to %s", conn->id, id, destination);
+  if (vdsm_rpc_log_enabled (G_LOG_LEVEL_DEBUG))
+    {
+      char id_log[VDSM_RPC_LOG_TEXT_SIZE], destination_log[VDSM_RPC_LOG_TEXT_SIZE];
+
+      g_debug ("connection %" G_GUINT64_FORMAT ": subscription %s to %s", conn->id,
+               vdsm_rpc_log_text (id_log, sizeof id_log, id, -1),
+               vdsm_rpc_log_text (destination_log, sizeof destination_log, destination, -1));
+    }
   return TRUE;
 }
 

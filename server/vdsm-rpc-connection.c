@@ -63,6 +63,7 @@ vdsm_rpc_connection_unref (VdsmRpcConnection *conn)
     return;
   g_assert (conn->closed);
   g_free (conn->peer);
+  g_free (conn->peer_key);
   g_clear_object (&conn->stream);
   g_clear_object (&conn->socket);
   g_hash_table_unref (conn->subscriptions);
@@ -92,8 +93,15 @@ vdsm_rpc_connection_close (VdsmRpcConnection *conn, const char *reason)
 
   if (conn->closed)
     return;
-  g_debug ("connection %" G_GUINT64_FORMAT " (%s) closed after %" G_GUINT64_FORMAT " sends: %s",
-           conn->id, conn->peer, conn->n_sends, reason);
+  if (vdsm_rpc_log_enabled (G_LOG_LEVEL_DEBUG))
+    {
+      /* A reason may quote the client: its command word, a parser error. */
+      char reason_log[VDSM_RPC_LOG_TEXT_SIZE];
+
+      g_debug ("connection %" G_GUINT64_FORMAT " (%s) closed after %" G_GUINT64_FORMAT
+               " sends: %s", conn->id, conn->peer, conn->n_sends,
+               vdsm_rpc_log_text (reason_log, sizeof reason_log, reason, -1));
+    }
   conn->closed = TRUE;
   clear_source (&conn->read_source);
   clear_source (&conn->write_source);
@@ -112,6 +120,7 @@ vdsm_rpc_connection_close (VdsmRpcConnection *conn, const char *reason)
   g_string_free (conn->outbuf, TRUE);
   conn->outbuf = NULL;
   vdsm_rpc_broker_remove_connection (server->broker, conn);
+  vdsm_rpc_peer_closed (server, conn->peer_key);
   conn->server = NULL;
   /* Drops the server's ref; the caller may hold another. */
   g_hash_table_remove (server->connections, conn);
@@ -268,7 +277,13 @@ vdsm_rpc_connection_close_after_flush (VdsmRpcConnection *conn, const char *reas
 {
   if (conn->closed || conn->closing)
     return;
-  g_debug ("connection %" G_GUINT64_FORMAT " (%s) closing: %s", conn->id, conn->peer, reason);
+  if (vdsm_rpc_log_enabled (G_LOG_LEVEL_DEBUG))
+    {
+      char reason_log[VDSM_RPC_LOG_TEXT_SIZE];
+
+      g_debug ("connection %" G_GUINT64_FORMAT " (%s) closing: %s", conn->id, conn->peer,
+               vdsm_rpc_log_text (reason_log, sizeof reason_log, reason, -1));
+    }
   conn->closing = TRUE;
   conn->closing_deadline = g_get_monotonic_time () + FLUSH_TIMEOUT_US;
   clear_source (&conn->read_source);
@@ -327,6 +342,20 @@ recv_limited (VdsmRpcConnection *conn)
   return conn->recv_interval_ms > 0 && !conn->closing && !conn->input_ended;
 }
 
+static gint64
+frame_deadline (VdsmRpcConnection *conn)
+{
+  return conn->frame_started + (gint64) conn->server->frame_timeout_ms * 1000;
+}
+
+/* A frame has begun and must end in time; not while closing, which stops
+ * reading and has a deadline of its own. */
+static gboolean
+frame_limited (VdsmRpcConnection *conn)
+{
+  return conn->frame_started > 0 && conn->server->frame_timeout_ms > 0 && !conn->closing;
+}
+
 static void
 arm_timer (VdsmRpcConnection *conn)
 {
@@ -337,6 +366,8 @@ arm_timer (VdsmRpcConnection *conn)
     CONSIDER (handshake_deadline (conn));
   if (idle_limited (conn))
     CONSIDER (idle_deadline (conn));
+  if (frame_limited (conn))
+    CONSIDER (frame_deadline (conn));
   if (conn->closing)
     CONSIDER (conn->closing_deadline);
   if (recv_limited (conn))
@@ -357,18 +388,27 @@ on_timer (gpointer user_data)
 
   if (!conn->detected && now >= handshake_deadline (conn))
     {
-      g_message ("connection %" G_GUINT64_FORMAT " (%s): %s not done within %u ms",
-                 conn->id, conn->peer,
-                 conn->handshake ? "TLS handshake" : "protocol detection",
-                 conn->server->handshake_timeout_ms);
+      vdsm_rpc_message_limited (conn->server, "connection %" G_GUINT64_FORMAT
+                                " (%s): %s not done within %u ms", conn->id, conn->peer,
+                                conn->handshake ? "TLS handshake" : "protocol detection",
+                                conn->server->handshake_timeout_ms);
       vdsm_rpc_connection_close (conn, "handshake timeout");
       return G_SOURCE_CONTINUE;
     }
   if (idle_limited (conn) && now >= idle_deadline (conn))
     {
-      g_message ("connection %" G_GUINT64_FORMAT " (%s): no complete frame within %u ms",
-                 conn->id, conn->peer, conn->server->idle_timeout_ms);
+      vdsm_rpc_message_limited (conn->server, "connection %" G_GUINT64_FORMAT
+                                " (%s): no complete frame within %u ms", conn->id,
+                                conn->peer, conn->server->idle_timeout_ms);
       vdsm_rpc_connection_close (conn, "idle timeout");
+      return G_SOURCE_CONTINUE;
+    }
+  if (frame_limited (conn) && now >= frame_deadline (conn))
+    {
+      vdsm_rpc_message_limited (conn->server, "connection %" G_GUINT64_FORMAT
+                                " (%s): a frame was not complete within %u ms of its first "
+                                "byte", conn->id, conn->peer, conn->server->frame_timeout_ms);
+      vdsm_rpc_connection_close (conn, "frame timeout");
       return G_SOURCE_CONTINUE;
     }
   if (conn->closing && now >= conn->closing_deadline)
@@ -417,6 +457,16 @@ vdsm_rpc_connection_update_timer (VdsmRpcConnection *conn)
 
 /* ---- Reading ---- */
 
+/* Parse errors the client is told about in an ERROR frame before the
+ * close: its frame was too large, or its content-length no number. Other
+ * malformed bytes close the connection without a word. */
+static gboolean
+is_reported (const GError *error)
+{
+  return g_error_matches (error, VDSM_STOMP_ERROR, VDSM_STOMP_ERROR_TOO_LARGE) ||
+         g_error_matches (error, VDSM_STOMP_ERROR, VDSM_STOMP_ERROR_CONTENT_LENGTH);
+}
+
 /* Returns FALSE when the connection was closed. */
 static gboolean
 feed (VdsmRpcConnection *conn, const char *data, gsize len)
@@ -429,6 +479,7 @@ feed (VdsmRpcConnection *conn, const char *data, gsize len)
       switch (vdsm_stomp_parser_parse (conn->parser, &data, &len, &frame, &error))
         {
         case VDSM_STOMP_PARSE_FRAME:
+          conn->frame_started = 0;
           if (!conn->got_frame)
             {
               conn->got_frame = TRUE;
@@ -444,11 +495,15 @@ feed (VdsmRpcConnection *conn, const char *data, gsize len)
         case VDSM_STOMP_PARSE_NEED_MORE:
           break;
         case VDSM_STOMP_PARSE_ERROR:
-          if (g_error_matches (error, VDSM_STOMP_ERROR, VDSM_STOMP_ERROR_TOO_LARGE))
+          if (is_reported (error))
             {
+              char reason[VDSM_RPC_LOG_TEXT_SIZE];
+
               /* The client can be told why; then the stream is lost. */
-              g_message ("connection %" G_GUINT64_FORMAT " (%s): %s",
-                         conn->id, conn->peer, error->message);
+              vdsm_rpc_message_limited (conn->server, "connection %" G_GUINT64_FORMAT
+                                        " (%s): frame refused: %s", conn->id, conn->peer,
+                                        vdsm_rpc_log_text (reason, sizeof reason,
+                                                           error->message, -1));
               vdsm_rpc_session_send_error (conn, error->message);
               vdsm_rpc_connection_close_after_flush (conn, error->message);
               return !conn->closed;
@@ -476,8 +531,8 @@ process (VdsmRpcConnection *conn, const char *data, gsize len)
         case DETECT_WAIT:
           return;
         case DETECT_REJECT:
-          g_message ("connection %" G_GUINT64_FORMAT " (%s): unrecognized protocol",
-                     conn->id, conn->peer);
+          vdsm_rpc_message_limited (conn->server, "connection %" G_GUINT64_FORMAT
+                                    " (%s): unrecognized protocol", conn->id, conn->peer);
           vdsm_rpc_connection_close (conn, "unrecognized protocol");
           return;
         case DETECT_STOMP:
@@ -511,6 +566,20 @@ end_input (VdsmRpcConnection *conn)
   /* At its end the socket stays readable: stop watching it. */
   clear_source (&conn->read_source);
   arm_timer (conn);
+}
+
+/* After a read: a frame left incomplete starts its frame-timeout, counted
+ * from the read that brought its first byte. */
+static void
+watch_frame_progress (VdsmRpcConnection *conn, gint64 now)
+{
+  if (conn->parser == NULL || vdsm_stomp_parser_is_idle (conn->parser))
+    conn->frame_started = 0;
+  else if (conn->frame_started == 0)
+    {
+      conn->frame_started = now;
+      arm_timer (conn);
+    }
 }
 
 /* One read per wake-up, then the other ready connections get their turn.
@@ -548,6 +617,7 @@ on_readable (GObject *stream, gpointer user_data)
   conn->reading = FALSE;
   if (conn->closed)
     return G_SOURCE_CONTINUE;
+  watch_frame_progress (conn, conn->last_recv);
   if (conn->write_source == NULL)
     flush (conn);
   /* Closing stops reading. */
@@ -606,16 +676,26 @@ on_handshake_done (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   if (!ok)
     {
-      g_message ("connection %" G_GUINT64_FORMAT " (%s): TLS handshake failed: %s",
-                 conn->id, conn->peer, error->message);
+      char reason[VDSM_RPC_LOG_TEXT_SIZE];
+
+      vdsm_rpc_message_limited (conn->server, "connection %" G_GUINT64_FORMAT
+                                " (%s): TLS handshake failed: %s", conn->id, conn->peer,
+                                vdsm_rpc_log_text (reason, sizeof reason, error->message, -1));
       vdsm_rpc_connection_close (conn, "TLS handshake failed");
       return;
     }
 
   peer = g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (source));
-  subject = peer ? g_tls_certificate_get_subject_name (peer) : NULL;
-  g_info ("connection %" G_GUINT64_FORMAT " (%s): TLS established, client certificate %s",
-          conn->id, conn->peer, peer ? (subject ? subject : "(no subject)") : "none");
+  if (vdsm_rpc_log_enabled (G_LOG_LEVEL_INFO))
+    {
+      char subject_log[VDSM_RPC_LOG_TEXT_SIZE];
+
+      subject = peer ? g_tls_certificate_get_subject_name (peer) : NULL;
+      g_info ("connection %" G_GUINT64_FORMAT " (%s): TLS established, client certificate %s",
+              conn->id, conn->peer,
+              peer ? vdsm_rpc_log_text (subject_log, sizeof subject_log,
+                                        subject ? subject : "(no subject)", -1) : "none");
+    }
   start_reading (conn);
 }
 
@@ -694,7 +774,8 @@ describe_peer (GSocket *socket)
 }
 
 VdsmRpcConnection *
-vdsm_rpc_connection_new (VdsmRpcServer *server, GSocket *socket, VdsmRpcTlsConfig *tls)
+vdsm_rpc_connection_new (VdsmRpcServer *server, GSocket *socket, VdsmRpcTlsConfig *tls,
+                         char *peer_key)
 {
   VdsmRpcConnection *conn = g_new0 (VdsmRpcConnection, 1);
 
@@ -702,6 +783,7 @@ vdsm_rpc_connection_new (VdsmRpcServer *server, GSocket *socket, VdsmRpcTlsConfi
   conn->server = server;
   conn->id = ++server->next_connection_id;
   conn->peer = describe_peer (socket);
+  conn->peer_key = peer_key;
   conn->socket = g_object_ref (socket);
   g_socket_set_blocking (socket, FALSE);
   conn->stream = G_IO_STREAM (g_socket_connection_factory_create_connection (socket));

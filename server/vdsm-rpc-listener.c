@@ -55,11 +55,77 @@ pause_accepting (VdsmRpcListener *listener)
   vdsm_rpc_source_attach (listener->resume, "vdsm-rpc-accept-retry", listener->server);
 }
 
+/* The loopback addresses every local client connects from. */
+static const char *const shared_loopback[] = { "127.0.0.1", "::1", "::ffff:127.0.0.1" };
+
+/* The key the connections of the peer at @remote are counted under for
+ * max-connections-per-peer: its address, or NULL when it is not counted
+ * (unix clients, and 127.0.0.1 and ::1: see vdsm-rpc-server.h). */
+static char *
+peer_key (GSocketAddress *remote)
+{
+  g_autofree char *address = NULL;
+
+  if (remote == NULL || !G_IS_INET_SOCKET_ADDRESS (remote))
+    return NULL;
+  address = g_inet_address_to_string (
+    g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
+  for (guint i = 0; i < G_N_ELEMENTS (shared_loopback); i++)
+    if (strcmp (address, shared_loopback[i]) == 0)
+      return NULL;
+  return g_steal_pointer (&address);
+}
+
+static guint
+peer_count (VdsmRpcServer *server, const char *key)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (server->peer_connections, key));
+}
+
+void
+vdsm_rpc_peer_opened (VdsmRpcServer *server, const char *key)
+{
+  if (key != NULL)
+    g_hash_table_insert (server->peer_connections, g_strdup (key),
+                         GUINT_TO_POINTER (peer_count (server, key) + 1));
+}
+
+void
+vdsm_rpc_peer_closed (VdsmRpcServer *server, const char *key)
+{
+  guint n;
+
+  if (key == NULL)
+    return;
+  n = peer_count (server, key);
+  g_assert (n > 0);
+  if (n == 1)
+    g_hash_table_remove (server->peer_connections, key);
+  else
+    g_hash_table_insert (server->peer_connections, g_strdup (key), GUINT_TO_POINTER (n - 1));
+}
+
+/* Whether one more connection from @key exceeds max-connections-per-peer. */
+static gboolean
+peer_is_full (VdsmRpcServer *server, const char *key)
+{
+  return key != NULL && server->max_connections_per_peer > 0 &&
+         peer_count (server, key) >= server->max_connections_per_peer;
+}
+
+static char *
+describe_remote (GSocketAddress *remote)
+{
+  return remote && G_IS_INET_SOCKET_ADDRESS (remote)
+    ? g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (remote))
+    : g_strdup ("a unix socket client");
+}
+
 /* A TLS connection takes the server's TLS configuration of the moment:
  * vdsm_rpc_server_set_tls() at run time (vdsmd's SIGHUP) serves new
  * certificates to new connections on the listeners already open. */
 static void
-accept_client (VdsmRpcListener *listener, GSocket *client)
+accept_client (VdsmRpcListener *listener, GSocket *client, char *key)
 {
   g_autoptr(VdsmRpcTlsConfig) tls = NULL;
 
@@ -69,7 +135,8 @@ accept_client (VdsmRpcListener *listener, GSocket *client)
       /* Set before the listener started, and never unset. */
       g_assert (tls != NULL);
     }
-  vdsm_rpc_connection_unref (vdsm_rpc_connection_new (listener->server, client, tls));
+  vdsm_rpc_connection_unref (vdsm_rpc_connection_new (listener->server, client, tls,
+                                                      key));
 }
 
 static gboolean
@@ -83,13 +150,15 @@ on_incoming (GSocket *socket, GIOCondition condition, gpointer user_data)
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(GSocket) client = g_socket_accept (socket, NULL, &error);
+      g_autoptr(GSocketAddress) remote = NULL;
+      g_autofree char *key = NULL;
 
       if (client == NULL)
         {
           if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
             break;
-          g_message ("accept failed: %s; pausing for %d ms", error->message,
-                     ACCEPT_RETRY_MS);
+          vdsm_rpc_message_limited (server, "accept failed: %s; pausing for %d ms",
+                                    error->message, ACCEPT_RETRY_MS);
           pause_accepting (listener);
           return G_SOURCE_REMOVE;
         }
@@ -97,19 +166,30 @@ on_incoming (GSocket *socket, GIOCondition condition, gpointer user_data)
        * right after an event waits for the peer's delayed ACK (~40 ms). */
       if (g_socket_get_family (client) != G_SOCKET_FAMILY_UNIX)
         g_socket_set_option (client, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+      remote = g_socket_get_remote_address (client, NULL);
       if (g_hash_table_size (server->connections) >= server->max_connections)
         {
-          g_autoptr(GSocketAddress) remote = g_socket_get_remote_address (client, NULL);
-          g_autofree char *peer = remote && G_IS_INET_SOCKET_ADDRESS (remote)
-            ? g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (remote))
-            : g_strdup ("a unix socket client");
+          g_autofree char *peer = describe_remote (remote);
 
-          g_message ("refusing a connection from %s: %u connections open (max-connections)",
-                     peer, g_hash_table_size (server->connections));
+          vdsm_rpc_message_limited (server, "refusing a connection from %s: %u connections "
+                                    "open (max-connections)", peer,
+                                    g_hash_table_size (server->connections));
           g_socket_close (client, NULL);
           continue;
         }
-      accept_client (listener, client);
+      key = peer_key (remote);
+      if (peer_is_full (server, key))
+        {
+          g_autofree char *peer = describe_remote (remote);
+
+          vdsm_rpc_message_limited (server, "refusing a connection from %s: %u connections "
+                                    "open from that address (max-connections-per-peer)",
+                                    peer, peer_count (server, key));
+          g_socket_close (client, NULL);
+          continue;
+        }
+      vdsm_rpc_peer_opened (server, key);
+      accept_client (listener, client, g_steal_pointer (&key));
     }
   return G_SOURCE_CONTINUE;
 }

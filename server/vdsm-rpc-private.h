@@ -38,12 +38,14 @@ struct _VdsmRpcServer {
   guint worker_threads;
   guint max_queued_tasks;
   guint max_connections;
+  guint max_connections_per_peer;   /* 0: no limit */
   guint max_subscriptions;
   gsize max_frame_size;
   gsize max_header_size;
   gsize max_send_queue;
   guint handshake_timeout_ms;
   guint idle_timeout_ms;
+  guint frame_timeout_ms;
   guint call_timeout_ms;
   gboolean strict_replies;          /* read by workers: set before serving */
   gboolean insecure;
@@ -56,10 +58,13 @@ struct _VdsmRpcServer {
   GThreadPool *pool;                /* of VdsmRpcJob*; thread-safe */
   GPtrArray *listeners;             /* VdsmRpcListener* */
   GHashTable *connections;          /* set of VdsmRpcConnection* (owning a ref) */
+  GHashTable *peer_connections;     /* peer key -> open connections (GUINT_TO_POINTER) */
   VdsmRpcBroker *broker;
   char *read_buffer;                /* shared by all connections: one I/O thread */
   GString *json_scratch;            /* likewise, for the request envelope reader */
   guint64 next_connection_id;
+  GMutex log_lock;                  /* guards log_limits: workers log too */
+  GHashTable *log_limits;           /* format -> VdsmRpcLogLimit*, see vdsm_rpc_log_limited() */
   gboolean stopped;                 /* atomic: read by emit_event on any thread */
 };
 
@@ -74,6 +79,10 @@ VdsmRpcListener *vdsm_rpc_listener_new_unix (VdsmRpcServer *server, const char *
                                              GError **error);
 /* Stops accepting, closes the socket, removes a unix socket file. */
 void vdsm_rpc_listener_free (VdsmRpcListener *listener);
+/* Connections from the peer counted under @key (see max-connections-per-peer
+ * in vdsm-rpc-server.h): one more opened, one closed. */
+void vdsm_rpc_peer_opened (VdsmRpcServer *server, const char *key);
+void vdsm_rpc_peer_closed (VdsmRpcServer *server, const char *key);
 
 /* ---- vdsm-rpc-tls.c: TLS configuration of a listener ---- */
 
@@ -95,6 +104,7 @@ struct _VdsmRpcConnection {
   VdsmRpcServer *server;            /* borrowed; NULL once closed */
   guint64 id;
   char *peer;                       /* for logs */
+  char *peer_key;                   /* counted in server->peer_connections; NULL: exempt */
   GSocket *socket;
   GIOStream *stream;                /* over @socket: a GSocketConnection or TLS */
   GPollableInputStream *input;      /* of @stream */
@@ -116,6 +126,7 @@ struct _VdsmRpcConnection {
   char detect_buf[16];
   gsize detect_len;
   gint64 accepted_at;
+  gint64 frame_started;             /* first byte of a frame not complete yet; 0: none */
   gint64 closing_deadline;
   VdsmStompParser *parser;
   GString *outbuf;
@@ -128,10 +139,11 @@ struct _VdsmRpcConnection {
   GHashTable *subscriptions;        /* id -> VdsmRpcSubscription*, owned by the broker */
 };
 
-/* Takes over @socket (an accepted, connected socket); @tls: NULL for plain.
- * The result may already be closed (a failed TLS setup). */
+/* Takes over @socket (an accepted, connected socket); @tls: NULL for plain;
+ * takes @peer_key, which vdsm_rpc_peer_opened() counted (NULL: none). The
+ * result may already be closed (a failed TLS setup). */
 VdsmRpcConnection *vdsm_rpc_connection_new (VdsmRpcServer *server, GSocket *socket,
-                                            VdsmRpcTlsConfig *tls);
+                                            VdsmRpcTlsConfig *tls, char *peer_key);
 VdsmRpcConnection *vdsm_rpc_connection_ref (VdsmRpcConnection *conn);
 void vdsm_rpc_connection_unref (VdsmRpcConnection *conn);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmRpcConnection, vdsm_rpc_connection_unref)
@@ -242,7 +254,43 @@ void vdsm_rpc_job_free (VdsmRpcJob *job);
 /* ---- vdsm-rpc-pyrepr.c: message texts in VDSM's Python-repr style ---- */
 
 void vdsm_rpc_pyrepr_string (GString *out, const char *text);
+/* How repr() shows the character at @p (before @end): writes its escape
+ * (`\n`, `\r`, `\t`, `\xNN` for other control characters and for a byte
+ * that is not UTF-8 or is NUL) to @escape and returns its length, or
+ * returns 0 when the character stands for itself. Sets @next past it. */
+gsize vdsm_rpc_escape_char (const char *p, const char *end, const char **next,
+                            char escape[5]);
 void vdsm_rpc_pyrepr_node (GString *out, JsonNode *node);
+
+/* ---- vdsm-rpc-log.c: lines clients cannot flood (see vdsm_rpc_log_text()) ---- */
+
+/* Lines of one kind: at most VDSM_RPC_LOG_BURST per VDSM_RPC_LOG_WINDOW_US;
+ * the next one logged says how many were left out. */
+#define VDSM_RPC_LOG_BURST 5
+#define VDSM_RPC_LOG_WINDOW_US (10 * G_USEC_PER_SEC)
+#define VDSM_RPC_LOG_NOTE_SIZE 80
+
+typedef struct {
+  gint64 window_start;              /* monotonic; 0 before the first line */
+  guint lines;                      /* logged in the window */
+  guint suppressed;                 /* left out since the last line logged */
+  gint64 suppressed_since;
+} VdsmRpcLogLimit;
+
+/* Whether a line counted by @limit may be logged at @now. When it may and
+ * lines were left out before it, @note gets " (N more suppressed in the
+ * last S s)" to end it with; else "". */
+gboolean vdsm_rpc_log_limit_pass (VdsmRpcLogLimit *limit, gint64 now, char *note,
+                                  gsize note_size);
+/* g_log() of a line a client can cause at will (a refused connection or
+ * request, a protocol error), rate-limited per @format and @server: the
+ * format, a string literal, names the kind, so it should say what happened
+ * (not a bare "%s"). Any thread. Put client texts in with
+ * vdsm_rpc_log_text(). */
+void vdsm_rpc_log_limited (VdsmRpcServer *server, GLogLevelFlags level,
+                           const char *format, ...) G_GNUC_PRINTF (3, 4);
+#define vdsm_rpc_message_limited(server, ...) \
+  vdsm_rpc_log_limited ((server), G_LOG_LEVEL_MESSAGE, __VA_ARGS__)
 
 /* ---- vdsm-rpc-redact.c: logging without secrets ---- */
 

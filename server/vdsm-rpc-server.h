@@ -108,9 +108,11 @@ typedef struct {
 #define VDSM_RPC_SERVER_DEFAULT_MAX_HEADER_SIZE (64u * 1024u)
 #define VDSM_RPC_SERVER_DEFAULT_MAX_SEND_QUEUE (128u * 1024u * 1024u)
 #define VDSM_RPC_SERVER_DEFAULT_MAX_CONNECTIONS 1024
+#define VDSM_RPC_SERVER_DEFAULT_MAX_CONNECTIONS_PER_PEER 64
 #define VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS 256
 #define VDSM_RPC_SERVER_DEFAULT_HANDSHAKE_TIMEOUT_MS 10000
 #define VDSM_RPC_SERVER_DEFAULT_IDLE_TIMEOUT_MS 60000
+#define VDSM_RPC_SERVER_DEFAULT_FRAME_TIMEOUT_MS 30000
 #define VDSM_RPC_SERVER_DEFAULT_CALL_TIMEOUT_MS 60000
 
 /**
@@ -163,6 +165,14 @@ G_DECLARE_FINAL_TYPE (VdsmRpcServer, vdsm_rpc_server, VDSM, RPC_SERVER, GObject)
  *   than this limit is still sent when nothing else is queued.
  * - `max-connections` (default 1024): open connections, TLS handshakes
  *   included; a further one is closed at once (logged).
+ * - `max-connections-per-peer` (default 64, 0 = none): open connections
+ *   from one TCP address; a further one from it is closed at once
+ *   (logged), so that one host cannot take every connection. Not counted:
+ *   unix socket clients, and TCP clients from 127.0.0.1 or ::1, the
+ *   address every local client connects from (counting those would only
+ *   make a smaller max-connections for them; the local tools and
+ *   benchmarks open thousands). A client that binds another loopback
+ *   address (127.0.0.2) is counted.
  * - `max-subscriptions` (default 256): subscriptions per connection; one
  *   more gets an ERROR frame `Too many subscriptions (limit N)` and the
  *   connection stays open.
@@ -173,6 +183,11 @@ G_DECLARE_FINAL_TYPE (VdsmRpcServer, vdsm_rpc_server, VDSM, RPC_SERVER, GObject)
  *   sent one complete STOMP frame this long after accept is closed. A
  *   frame of any command counts, so connections that never send CONNECT
  *   but do send SUBSCRIBE/SEND (protocol.md §12.2) are served.
+ * - `frame-timeout` (ms, default 30000, 0 = none): a STOMP frame must be
+ *   complete this long after its first byte arrived, or the connection is
+ *   closed (logged); this bounds a client that sends a frame a byte at a
+ *   time, after its first frame too (see `idle-timeout` for before it).
+ *   Heart-beats between frames do not count as a frame.
  * - `call-timeout` (ms, default 60000, 0 = none): a call running on a
  *   worker longer than this is answered with -32603
  *   `Internal JSON-RPC error: {'reason': '<method> did not finish within N ms'}`
@@ -397,6 +412,38 @@ void vdsm_rpc_server_emit_event (VdsmRpcServer *server,
  * Idempotent; the server cannot be restarted.
  */
 void vdsm_rpc_server_stop (VdsmRpcServer *server);
+
+/**
+ * VDSM_RPC_LOG_TEXT_SIZE:
+ *
+ * A buffer size for vdsm_rpc_log_text() that suits a field of a log line.
+ */
+#define VDSM_RPC_LOG_TEXT_SIZE 512
+
+/**
+ * vdsm_rpc_log_text:
+ * @buf: where the result is written
+ * @size: the size of @buf, more than 32 (%VDSM_RPC_LOG_TEXT_SIZE suits a
+ *   field of a log line)
+ * @text: (nullable): a text a client chose, or a message that may quote one
+ * @length: the length of @text in bytes, or -1 when it is NUL-terminated
+ *
+ * Writes @text to @buf so that it cannot break or flood a log line: control
+ * characters (newlines included), NUL bytes and bytes that are not UTF-8
+ * become escapes (`\n`, `\r`, `\t`, `\xNN`, as in the error texts clients
+ * get); a text that does not fit in @size is cut at a character and ends
+ * with `…(N bytes)`, N being its whole length. A backslash is kept as it
+ * is, so JSON text passes unchanged.
+ *
+ * Every client-controlled field logged by the server and by handlers goes
+ * through this function.
+ *
+ * Returns: @buf
+ */
+const char *vdsm_rpc_log_text (char *buf,
+                               gsize size,
+                               const char *text,
+                               gssize length);
 
 /**
  * vdsm_rpc_server_get_n_connections:

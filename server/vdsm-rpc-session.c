@@ -153,7 +153,8 @@ handle_subscribe (VdsmRpcConnection *conn, VdsmStompFrame *frame)
       g_autofree char *text = g_strdup_printf ("Too many subscriptions (limit %u)",
                                                conn->server->max_subscriptions);
 
-      g_message ("connection %" G_GUINT64_FORMAT " (%s): %s", conn->id, conn->peer, text);
+      vdsm_rpc_message_limited (conn->server, "connection %" G_GUINT64_FORMAT
+                                " (%s): subscription refused: %s", conn->id, conn->peer, text);
       vdsm_rpc_session_send_error (conn, text);
     }
   else if (!vdsm_rpc_broker_subscribe (conn->server->broker, conn, id, destination))

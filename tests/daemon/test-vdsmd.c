@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include "vdsm-schema.h"
 #include "vdsm-test-run.h"
@@ -45,12 +46,18 @@ static const ExpectedVm expected_vms[] = {
 /* Our schema, to check every result and event against. */
 static VdsmSchema *schema;
 
-static struct {
+/* A running vdsmd. */
+typedef struct {
   GSubprocess *proc;
   char *tmpdir;
   char *socket_path;
   guint16 port;
-} daemon_state;
+  GDataInputStream *out;            /* its standard output, past the listening lines */
+  char *err_path;                   /* its standard error, when kept in a file */
+} Daemon;
+
+/* The daemon most tests share. */
+static Daemon daemon_state;
 
 /* ---- A minimal STOMP client ---- */
 
@@ -852,11 +859,28 @@ read_daemon_line (GDataInputStream *in)
   return line;
 }
 
+/* How a daemon is started; zeros keep the defaults. */
+typedef struct {
+  const char *const *args;          /* after --listen, --unix, --host-definition */
+  gboolean keep_stderr;             /* in a file (see daemon_stderr()) */
+  rlim_t nofile_soft, nofile_hard;  /* RLIMIT_NOFILE of the daemon */
+} DaemonSetup;
+
+static const DaemonSetup default_setup;
+
 /* A failed assertion aborts the test program: take vdsmd down with it. */
 static void
-die_with_parent (gpointer data)
+child_setup (gpointer data)
 {
+  const DaemonSetup *setup = data;
+
   prctl (PR_SET_PDEATHSIG, SIGTERM);
+  if (setup->nofile_soft > 0)
+    {
+      struct rlimit limit = { setup->nofile_soft, setup->nofile_hard };
+
+      setrlimit (RLIMIT_NOFILE, &limit);
+    }
 }
 
 /* The built daemon. */
@@ -895,47 +919,68 @@ parse_tcp_listening (const char *line, guint16 *port)
   return TRUE;
 }
 
+/* Starts vdsmd on a free port, a unix socket of its own and data/host.xml,
+ * and waits for its two listening lines. */
 static void
-start_daemon (void)
+daemon_start (Daemon *d, const DaemonSetup *setup)
 {
   g_autofree char *vdsmd = vdsmd_path ();
   g_autofree char *host_xml = host_xml_path ();
+  g_autofree char *expected_unix = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) in = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   gboolean have_tcp = FALSE, have_unix = FALSE;
 
-  daemon_state.tmpdir = g_dir_make_tmp ("vdsmd-test-XXXXXX", &error);
+  d->tmpdir = g_dir_make_tmp ("vdsmd-test-XXXXXX", &error);
   g_assert_no_error (error);
-  daemon_state.socket_path = g_build_filename (daemon_state.tmpdir,
-                                               "vdsmd.sock", NULL);
+  d->socket_path = g_build_filename (d->tmpdir, "vdsmd.sock", NULL);
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL,
-                                         NULL);
-  daemon_state.proc = g_subprocess_launcher_spawn (
-    /* A stats sample that never ages: only changes may refresh it. */
-    launcher, &error, vdsmd, "--listen", "127.0.0.1:0", "--strict-replies",
-    "--stats-max-age", "600000",
-    "--unix", daemon_state.socket_path, "--host-definition", host_xml, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, (gpointer) setup, NULL);
+  if (setup->keep_stderr)
+    {
+      d->err_path = g_build_filename (d->tmpdir, "stderr", NULL);
+      g_subprocess_launcher_set_stderr_file_path (launcher, d->err_path);
+    }
+  g_ptr_array_add (argv, vdsmd);
+  g_ptr_array_add (argv, "--listen");
+  g_ptr_array_add (argv, "127.0.0.1:0");
+  g_ptr_array_add (argv, "--unix");
+  g_ptr_array_add (argv, d->socket_path);
+  g_ptr_array_add (argv, "--host-definition");
+  g_ptr_array_add (argv, host_xml);
+  for (guint i = 0; setup->args != NULL && setup->args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) setup->args[i]);
+  g_ptr_array_add (argv, NULL);
+  d->proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
 
-  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (
-                                  daemon_state.proc));
+  d->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (d->proc));
+  expected_unix = g_strconcat ("listening on unix:", d->socket_path, NULL);
   while (!have_tcp || !have_unix)
     {
-      g_autofree char *line = read_daemon_line (in);
-      g_autofree char *expected_unix = g_strconcat ("listening on unix:",
-                                                    daemon_state.socket_path,
-                                                    NULL);
+      g_autofree char *line = read_daemon_line (d->out);
 
       if (g_str_equal (line, expected_unix))
         have_unix = TRUE;
-      else if (parse_tcp_listening (line, &daemon_state.port))
+      else if (parse_tcp_listening (line, &d->port))
         have_tcp = TRUE;
       else
         g_error ("unexpected output from vdsmd: %s", line);
     }
+}
+
+static void
+start_daemon (void)
+{
+  /* A stats sample that never ages: only changes may refresh it. */
+  static const char *const args[] = {
+    "--strict-replies", "--stats-max-age", "600000", NULL
+  };
+  static const DaemonSetup setup = { .args = args };
+
+  daemon_start (&daemon_state, &setup);
 }
 
 static void
@@ -971,15 +1016,37 @@ stop_daemon (GSubprocess *proc)
   g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
 }
 
+/* SIGTERM: the daemon must exit with status 0 and remove its socket. */
+static void
+daemon_stop (Daemon *d)
+{
+  stop_daemon (d->proc);
+  /* A clean stop removes the socket it created. */
+  g_assert_false (g_file_test (d->socket_path, G_FILE_TEST_EXISTS));
+}
+
+static void
+daemon_clear (Daemon *d)
+{
+  if (d->proc != NULL && g_subprocess_get_identifier (d->proc) != NULL)
+    g_subprocess_force_exit (d->proc);
+  g_unlink (d->socket_path);
+  if (d->err_path != NULL)
+    g_unlink (d->err_path);
+  g_rmdir (d->tmpdir);
+  g_clear_object (&d->proc);
+  g_clear_object (&d->out);
+  g_free (d->socket_path);
+  g_free (d->err_path);
+  g_free (d->tmpdir);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Daemon, daemon_clear)
+
 static void
 test_sigterm (void)
 {
-  stop_daemon (daemon_state.proc);
-  /* A clean stop removes the socket it created. */
-  g_assert_false (g_file_test (daemon_state.socket_path, G_FILE_TEST_EXISTS));
+  daemon_stop (&daemon_state);
 }
-
-/* ---- Signals and the unix socket path ---- */
 
 /* SIGHUP's default action kills: vdsmd handles it and keeps serving, on
  * the connections open before and on new ones. */
@@ -1156,7 +1223,7 @@ test_sighup_tls (void)
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, (gpointer) &default_setup, NULL);
   proc = g_subprocess_launcher_spawn (launcher, &error, vdsmd, "--listen", "127.0.0.1:0",
                                       "--unix", "", "--tls", "--tls-cert", cert,
                                       "--tls-key", key, "--tls-ca", ca,
@@ -1219,6 +1286,145 @@ test_unix_path_too_long (void)
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
+/* ---- The process contract and its limits, on daemons of their own ---- */
+
+static char *
+daemon_stderr (Daemon *d)
+{
+  g_autoptr(GError) error = NULL;
+  char *text = NULL;
+
+  g_file_get_contents (d->err_path, &text, NULL, &error);
+  g_assert_no_error (error);
+  return text;
+}
+
+static Client *
+daemon_connect (Daemon *d)
+{
+  g_autoptr(GSocketAddress) a = g_inet_socket_address_new_from_string ("127.0.0.1", d->port);
+
+  return client_connect (a);
+}
+
+/* With --verbose, standard output still carries only the listening lines:
+ * the logs go to standard error. */
+static void
+test_verbose_stdout (void)
+{
+  static const char *const args[] = { "--verbose", NULL };
+  static const DaemonSetup setup = { .args = args, .keep_stderr = TRUE };
+  g_auto(Daemon) d = { NULL };
+  g_autoptr(Client) c = NULL;
+  g_autoptr(JsonNode) r = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *err = NULL;
+
+  daemon_start (&d, &setup);
+  c = daemon_connect (&d);
+  r = client_call (c, "Host.ping", "{}");
+  daemon_stop (&d);
+  line = g_data_input_stream_read_line_utf8 (d.out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, NULL);
+  /* The debug lines are there. */
+  err = daemon_stderr (&d);
+  g_assert_nonnull (strstr (err, "Host.ping"));
+}
+
+/* A soft limit of open files below --max-connections is raised: 200
+ * clients are served with a soft limit of 64 at start. */
+static void
+test_fd_limit_raised (void)
+{
+  static const char *const args[] = { "--max-connections", "300", NULL };
+  DaemonSetup setup = { .args = args, .nofile_soft = 64 };
+  g_auto(Daemon) d = { NULL };
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  struct rlimit ours;
+
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &ours), ==, 0);
+  if (ours.rlim_max != RLIM_INFINITY && ours.rlim_max < 300 + 256)
+    {
+      g_test_skip ("the hard limit of open files is too low for this test");
+      return;
+    }
+  if (ours.rlim_cur != RLIM_INFINITY && ours.rlim_cur < 256)
+    {
+      g_test_skip ("this test needs 200 descriptors of its own");
+      return;
+    }
+  setup.nofile_hard = ours.rlim_max;
+  daemon_start (&d, &setup);
+  /* Each connect waits for CONNECTED: an accept that failed would time out. */
+  for (int i = 0; i < 200; i++)
+    g_ptr_array_add (clients, daemon_connect (&d));
+  {
+    g_autoptr(JsonNode) r = client_call (clients->pdata[199], "Host.ping", "{}");
+  }
+  g_ptr_array_set_size (clients, 0);
+  daemon_stop (&d);
+}
+
+/* A hard limit too low for --max-connections is said at start. */
+static void
+test_fd_limit_warning (void)
+{
+  static const char *const args[] = { "--max-connections", "1000", NULL };
+  static const DaemonSetup setup = {
+    .args = args, .keep_stderr = TRUE, .nofile_soft = 100, .nofile_hard = 100,
+  };
+  g_auto(Daemon) d = { NULL };
+  g_autofree char *err = NULL;
+
+  daemon_start (&d, &setup);
+  daemon_stop (&d);
+  err = daemon_stderr (&d);
+  g_assert_nonnull (strstr (err, "open files are limited to 100 (hard limit 100) but "
+                                 "--max-connections 1000 needs"));
+}
+
+/* --frame-timeout reaches the server: a frame sent a byte at a time is
+ * cut off; --max-connections-per-peer does not count 127.0.0.1. */
+static void
+test_limit_options (void)
+{
+  static const char *const args[] = {
+    "--frame-timeout", "700", "--max-connections-per-peer", "1", NULL
+  };
+  static const DaemonSetup setup = { .args = args, .keep_stderr = TRUE };
+  static const char partial[] = "SEND\ndestination:jms.topic.vdsm_requests\n";
+  g_auto(Daemon) d = { NULL };
+  g_autoptr(Client) dribbler = NULL;
+  g_autoptr(Client) second = NULL;
+  g_autoptr(JsonNode) r = NULL;
+  g_autofree char *err = NULL;
+  gboolean closed = FALSE;
+  gint64 start;
+  double elapsed;
+
+  daemon_start (&d, &setup);
+  dribbler = daemon_connect (&d);
+  second = daemon_connect (&d);
+  r = client_call (second, "Host.ping", "{}");
+
+  start = g_get_monotonic_time ();
+  client_write (dribbler, partial, sizeof partial - 1);
+  while (!closed && g_get_monotonic_time () - start < 5 * G_USEC_PER_SEC)
+    {
+      g_socket_send (dribbler->socket, "x", 1, NULL, NULL);
+      if (g_socket_condition_timed_wait (dribbler->socket, G_IO_IN, 100 * 1000, NULL, NULL))
+        closed = !client_fill (dribbler);
+    }
+  elapsed = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+  g_assert_true (closed);
+  g_assert_cmpfloat (elapsed, >=, 0.65);
+  daemon_stop (&d);
+  err = daemon_stderr (&d);
+  g_assert_null (strstr (err, "WARNING"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1242,19 +1448,17 @@ main (int argc, char **argv)
   g_test_add_func ("/vdsmd/bad-frame", test_bad_frame);
   g_test_add_func ("/vdsmd/destroy", test_destroy);
   g_test_add_func ("/vdsmd/sighup", test_sighup);
-  g_test_add_func ("/vdsmd/sigterm", test_sigterm);
   g_test_add_func ("/vdsmd/sighup-tls", test_sighup_tls);
   g_test_add_func ("/vdsmd/unix-path-too-long", test_unix_path_too_long);
+  g_test_add_func ("/vdsmd/sigterm", test_sigterm);
+  g_test_add_func ("/vdsmd/process/verbose-stdout", test_verbose_stdout);
+  g_test_add_func ("/vdsmd/process/fd-limit-raised", test_fd_limit_raised);
+  g_test_add_func ("/vdsmd/process/fd-limit-warning", test_fd_limit_warning);
+  g_test_add_func ("/vdsmd/process/limit-options", test_limit_options);
 
   ret = g_test_run ();
 
-  if (g_subprocess_get_identifier (daemon_state.proc) != NULL)
-    g_subprocess_force_exit (daemon_state.proc);
-  g_unlink (daemon_state.socket_path);
-  g_rmdir (daemon_state.tmpdir);
-  g_clear_object (&daemon_state.proc);
+  daemon_clear (&daemon_state);
   vdsm_schema_free (schema);
-  g_free (daemon_state.socket_path);
-  g_free (daemon_state.tmpdir);
   return ret;
 }

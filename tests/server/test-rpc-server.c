@@ -191,6 +191,8 @@ typedef struct {
   guint handshake_timeout;          /* ms */
   guint idle_timeout;               /* ms */
   guint call_timeout;               /* ms */
+  guint frame_timeout;              /* ms */
+  guint max_connections_per_peer;
   gboolean strict_replies;
   gboolean optional_client_cert;    /* TLS without require_client_cert */
 } ServerConfig;
@@ -266,6 +268,8 @@ server_thread (gpointer data)
   set_if (fx->server, "handshake-timeout", config->handshake_timeout);
   set_if (fx->server, "idle-timeout", config->idle_timeout);
   set_if (fx->server, "call-timeout", config->call_timeout);
+  set_if (fx->server, "frame-timeout", config->frame_timeout);
+  set_if (fx->server, "max-connections-per-peer", config->max_connections_per_peer);
 
   g_assert_true (vdsm_rpc_server_listen_tcp (fx->server, "127.0.0.1", 0, &fx->port, &error));
   g_assert_no_error (error);
@@ -457,8 +461,9 @@ client_set_stream (Client *c, GIOStream *stream)
   c->output = g_io_stream_get_output_stream (stream);
 }
 
+/* Connects to @address, from @local when it is not NULL. */
 static Client *
-client_connect_address (GSocketAddress *address)
+client_connect_address (GSocketAddress *address, GSocketAddress *local)
 {
   Client *c = g_new0 (Client, 1);
   g_autoptr(GSocket) socket = NULL;
@@ -467,6 +472,11 @@ client_connect_address (GSocketAddress *address)
   socket = g_socket_new (g_socket_address_get_family (address), G_SOCKET_TYPE_STREAM,
                          G_SOCKET_PROTOCOL_DEFAULT, &error);
   g_assert_no_error (error);
+  if (local != NULL)
+    {
+      g_assert_true (g_socket_bind (socket, local, FALSE, &error));
+      g_assert_no_error (error);
+    }
   g_assert_true (g_socket_connect (socket, address, NULL, &error));
   g_assert_no_error (error);
   c->connection = g_socket_connection_factory_create_connection (socket);
@@ -483,7 +493,7 @@ client_connect_tcp (guint16 port)
   g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   g_autoptr(GSocketAddress) address = g_inet_socket_address_new (lo, port);
 
-  return client_connect_address (address);
+  return client_connect_address (address, NULL);
 }
 
 /* TLS over @c, trusting the test CA, presenting the client certificate of
@@ -543,7 +553,7 @@ client_new_raw (Fixture *fx, Transport transport)
     case TRANSPORT_UNIX:
     default:
       address = g_unix_socket_address_new (fx->unix_path);
-      return client_connect_address (address);
+      return client_connect_address (address, NULL);
     }
 }
 
@@ -861,16 +871,20 @@ call_expecting_error (Client *c, const char *body, const char *id, gint64 code,
   assert_error_reply (reply, id, code, message);
 }
 
-/* A subscribed connection, as the Python client makes it. */
+/* Makes @c a subscribed connection, as the Python client does. */
 static Client *
-client_ready (Fixture *fx)
+client_make_ready (Client *c)
 {
-  Client *c = client_new (fx);
-
   client_send (c, LIT ("CONNECT\naccept-version:1.2\nheart-beat:0,0\n\n\0"));
   vdsm_stomp_frame_unref (client_frame (c));
   client_subscribe (c, "r", "s");
   return c;
+}
+
+static Client *
+client_ready (Fixture *fx)
+{
+  return client_make_ready (client_new (fx));
 }
 
 /* ---- §11 transcripts ---- */
@@ -2311,21 +2325,394 @@ static void
 test_defaults (void)
 {
   g_autoptr(VdsmRpcServer) server = vdsm_rpc_server_new (test_schema, test_methods, 1, NULL);
-  guint handshake, idle, call_timeout, subscriptions, connections;
+  guint handshake, idle, call_timeout, subscriptions, connections, per_peer, frame;
   gboolean strict, insecure;
 
   g_object_get (server, "handshake-timeout", &handshake, "idle-timeout", &idle,
                 "call-timeout", &call_timeout, "max-subscriptions", &subscriptions,
                 "max-connections", &connections, "strict-replies", &strict,
-                "insecure", &insecure, NULL);
+                "insecure", &insecure, "max-connections-per-peer", &per_peer,
+                "frame-timeout", &frame, NULL);
   /* vdsm's SSL_HANDSHAKE_TIMEOUT (protocol.md §7). */
   g_assert_cmpuint (handshake, ==, 10000);
   g_assert_cmpuint (idle, ==, 60000);
   g_assert_cmpuint (call_timeout, ==, 60000);
   g_assert_cmpuint (subscriptions, ==, 256);
   g_assert_cmpuint (connections, ==, 1024);
+  g_assert_cmpuint (per_peer, ==, 64);
+  g_assert_cmpuint (frame, ==, 30000);
   g_assert_false (strict);
   g_assert_false (insecure);
+}
+
+/* ---- Hardening: content-length errors, frame timeout, connections per peer ---- */
+
+/* A Test.ping on the client_ready() subscription. */
+static void
+ping (Client *c, const char *id)
+{
+  g_autofree char *body = g_strdup_printf ("{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", "
+                                           "\"id\": \"%s\"}", id);
+  g_autoptr(JsonNode) reply = call (c, "r", "s", body);
+
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (reply), "id"), ==, id);
+}
+
+/* A content-length that is no number or overflows is answered with an
+ * ERROR frame naming it, then the connection is closed. */
+static void
+test_content_length_error (Fixture *fx, gconstpointer data)
+{
+  static const struct { const char *header; const char *message; } cases[] = {
+    { "content-length:-1", "STOMP content-length is not a decimal number of bytes" },
+    { "content-length:184467440737095516160000", "STOMP frame exceeds the limit of " },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(Client) c = client_new (fx);
+      g_autoptr(VdsmStompFrame) frame = NULL;
+      g_autofree char *wire = g_strdup_printf ("SEND\ndestination:%s\n%s\n\n{}",
+                                               VDSM_RPC_REQUEST_QUEUE, cases[i].header);
+
+      g_test_message ("case: %s", cases[i].header);
+      client_send (c, wire, strlen (wire) + 1);
+      frame = client_try_frame (c);
+      g_assert_nonnull (frame);
+      g_assert_cmpstr (vdsm_stomp_frame_get_command_name (frame), ==, "ERROR");
+      g_assert_true (g_str_has_prefix (vdsm_stomp_frame_get_header (frame, "message"),
+                                       cases[i].message));
+      g_assert_cmpuint (client_expect_closed (c), ==, 0);
+    }
+}
+
+static const ServerConfig frame_timeout_config = {
+  .worker_threads = 4, .max_queued_tasks = 80, .max_frame_size = 1024 * 1024,
+  .max_send_queue = 16 * 1024 * 1024, .frame_timeout = 1000,
+};
+
+/* A ping SEND in two writes @pause_ms apart; waits for its reply. */
+static void
+ping_in_two_writes (Client *c, guint pause_ms)
+{
+  g_autoptr(JsonNode) reply = NULL;
+
+  client_send (c, LIT ("SEND\ndestination:" VDSM_RPC_REQUEST_QUEUE "\nreply-to:r\n\n"
+                       "{\"jsonrpc\": \"2.0\", "));
+  g_usleep (pause_ms * 1000);
+  client_send (c, LIT ("\"method\": \"Test.ping\", \"id\": 1}\0"));
+  reply = client_message (c, "r", "s");
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (reply), "result"));
+}
+
+/* After its first frame, a client that sends a frame a byte at a time is
+ * closed once the frame is frame-timeout (1 s) old. Frames that take
+ * their time but end within it are served, each with its own deadline. */
+static void
+test_frame_timeout (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) dribbler = client_ready (fx);
+  g_autoptr(Client) steady = client_ready (fx);
+  gint64 start;
+  double elapsed;
+
+  ping_in_two_writes (steady, 600);
+  ping_in_two_writes (steady, 600);
+
+  start = g_get_monotonic_time ();
+  client_send (dribbler, LIT ("SEND\ndestination:" VDSM_RPC_REQUEST_QUEUE "\n"));
+  while (!dribbler->eof && g_get_monotonic_time () - start < 5 * G_USEC_PER_SEC)
+    {
+      client_try_send (dribbler, LIT ("x"));
+      client_receive (dribbler, 100 * 1000);
+    }
+  elapsed = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+  g_assert_true (dribbler->eof);
+  g_assert_cmpfloat (elapsed, >=, 0.95);
+  g_assert_cmpfloat (elapsed, <, 2.5);
+  ping (steady, "after");
+}
+
+static const ServerConfig per_peer_config = {
+  .worker_threads = 4, .max_queued_tasks = 80, .max_frame_size = 1024 * 1024,
+  .max_send_queue = 16 * 1024 * 1024, .max_connections_per_peer = 2,
+};
+
+/* A TCP connection from @source (a loopback address), TLS set up on the
+ * TLS transport when @handshake. */
+static Client *
+client_new_from (Fixture *fx, const char *source, gboolean handshake)
+{
+  guint16 port = fx->transport == TRANSPORT_TLS ? fx->tls_port : fx->port;
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new_from_string ("127.0.0.1", port);
+  g_autoptr(GSocketAddress) local = g_inet_socket_address_new_from_string (source, 0);
+  Client *c = client_connect_address (address, local);
+
+  if (fx->transport == TRANSPORT_TLS && handshake)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (client_start_tls (c, fx->tls_port, cert_dir, &error));
+      g_assert_no_error (error);
+    }
+  return c;
+}
+
+/* Two connections per address: a third from 127.0.0.2 is closed at once,
+ * while other addresses, 127.0.0.1 (every local client's) and the unix
+ * socket are served. */
+static void
+test_max_connections_per_peer (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) a = NULL;
+  g_autoptr(Client) b = NULL;
+  g_autoptr(Client) refused = NULL;
+  g_autoptr(Client) other = NULL;
+  g_autoptr(Client) again = NULL;
+  g_autoptr(GPtrArray) local = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  gint64 start;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("local-%u", i);
+
+      g_ptr_array_add (local, client_ready (fx));
+      ping (local->pdata[i], id);
+    }
+  if (fx->transport == TRANSPORT_UNIX)
+    return;
+
+  a = client_make_ready (client_new_from (fx, "127.0.0.2", TRUE));
+  b = client_make_ready (client_new_from (fx, "127.0.0.2", TRUE));
+  ping (a, "a");
+  ping (b, "b");
+  start = g_get_monotonic_time ();
+  refused = client_new_from (fx, "127.0.0.2", FALSE);
+  g_assert_cmpuint (client_expect_closed (refused), ==, 0);
+  g_assert_cmpfloat ((g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC, <, 0.9);
+  other = client_make_ready (client_new_from (fx, "127.0.0.3", TRUE));
+  ping (other, "other");
+
+  /* A slot freed is welcome again. */
+  g_clear_pointer (&a, client_free);
+  wait_connections (fx, 5);
+  again = client_make_ready (client_new_from (fx, "127.0.0.2", TRUE));
+  ping (again, "again");
+}
+
+/* ---- Logs: client texts escaped and bounded, floods collapsed ---- */
+
+/* The server's log lines while a test captures them (any thread logs). */
+static struct {
+  GMutex lock;
+  GPtrArray *lines;                 /* char*; NULL when not capturing */
+} captured;
+
+static GLogWriterOutput
+capture_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer data)
+{
+  const char *domain = NULL, *message = NULL;
+  gboolean taken = FALSE;
+
+  for (gsize i = 0; i < n_fields; i++)
+    if (strcmp (fields[i].key, "GLIB_DOMAIN") == 0)
+      domain = fields[i].value;
+    else if (strcmp (fields[i].key, "MESSAGE") == 0)
+      message = fields[i].value;
+  g_mutex_lock (&captured.lock);
+  if (captured.lines != NULL && g_strcmp0 (domain, "vdsm-rpc") == 0 && message != NULL)
+    {
+      g_ptr_array_add (captured.lines, g_strdup (message));
+      taken = TRUE;
+    }
+  g_mutex_unlock (&captured.lock);
+  return taken ? G_LOG_WRITER_HANDLED : g_log_writer_default (level, fields, n_fields, data);
+}
+
+/* Captures every line of the server, debug ones included. */
+static void
+capture_start (void)
+{
+  g_mutex_lock (&captured.lock);
+  captured.lines = g_ptr_array_new_with_free_func (g_free);
+  g_mutex_unlock (&captured.lock);
+  g_log_set_debug_enabled (TRUE);
+}
+
+static GPtrArray *
+capture_stop (void)
+{
+  GPtrArray *lines;
+
+  g_log_set_debug_enabled (FALSE);
+  g_mutex_lock (&captured.lock);
+  lines = g_steal_pointer (&captured.lines);
+  g_mutex_unlock (&captured.lock);
+  return lines;
+}
+
+/* The captured line containing @needle; fails when there is none. */
+static const char *
+captured_line (GPtrArray *lines, const char *needle)
+{
+  for (guint i = 0; i < lines->len; i++)
+    if (strstr (lines->pdata[i], needle) != NULL)
+      return lines->pdata[i];
+  for (guint i = 0; i < lines->len; i++)
+    g_test_message ("logged: %s", (const char *) lines->pdata[i]);
+  g_error ("no log line contains \"%s\"", needle);
+  return NULL;
+}
+
+static guint
+count_lines (GPtrArray *lines, const char *needle)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < lines->len; i++)
+    if (strstr (lines->pdata[i], needle) != NULL)
+      n++;
+  return n;
+}
+
+/* Newlines and control characters a client puts in a method name, a flow
+ * id or a reply-to reach the log escaped, and a huge method name is cut:
+ * one request, one bounded line. */
+static void
+test_log_injection (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) c = client_ready (fx);
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(GString) huge = g_string_new ("{\"jsonrpc\": \"2.0\", \"method\": \"");
+  const char *flow_headers[] = {
+    "destination", VDSM_RPC_REQUEST_QUEUE, "reply-to", "r",
+    "ovirtCorrelationId", "flow\nFAKE: flow\x1b[31m", NULL
+  };
+  const char *reply_to_headers[] = {
+    "destination", VDSM_RPC_REQUEST_QUEUE, "reply-to", "nowhere\r\nFAKE: reply-to", NULL
+  };
+  const char *line;
+
+  capture_start ();
+  client_send_frame (c, "SEND", flow_headers,
+                     "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"id\": \"f\"}");
+  reply = client_message (c, "r", "s");
+  client_request (c, "r", "{\"jsonrpc\": \"2.0\", \"method\": \"No.such\\nFAKE: method\"}");
+  client_send_frame (c, "SEND", reply_to_headers,
+                     "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"id\": 1}");
+  /* A 600000-byte method name. */
+  g_string_append_len (huge, "\xce\xbb", 2);
+  for (int i = 0; i < 600000 - 2; i++)
+    g_string_append_c (huge, 'x');
+  g_string_append (huge, "\"}");
+  client_request (c, "r", huge->str);
+  /* Answered in order: the lines above are written. */
+  ping (c, "sync");
+  lines = capture_stop ();
+
+  for (guint i = 0; i < lines->len; i++)
+    {
+      const char *text = lines->pdata[i];
+
+      g_assert_null (strpbrk (text, "\n\r\x1b"));
+      g_assert_true (g_utf8_validate (text, -1, NULL));
+      /* The debug line of a call carries up to 4 KiB of params. */
+      g_assert_cmpuint (strlen (text), <, 5000);
+    }
+  captured_line (lines, "flow_id=flow\\nFAKE: flow\\x1b[31m call Test.ping");
+  captured_line (lines, "flow_id=flow\\nFAKE: flow\\x1b[31m RPC call Test.ping succeeded");
+  captured_line (lines, "notification for unknown method No.such\\nFAKE: method ignored");
+  captured_line (lines, "has no subscription to nowhere\\r\\nFAKE: reply-to: reply dropped");
+  line = captured_line (lines, "notification for unknown method \xce\xbbxxx");
+  g_assert_nonnull (strstr (line, "xxx…(600000 bytes) ignored"));
+  g_assert_cmpuint (strlen (line), <, 600);
+}
+
+/* Refusals under overload are collapsed: a few lines, not one per
+ * request. */
+static void
+test_log_flood (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) c = client_ready (fx);
+  g_autoptr(GString) batch = g_string_new ("[");
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+
+  /* One worker, one queued task: most of these 30 are refused at once. */
+  for (int i = 0; i < 30; i++)
+    g_string_append_printf (batch, "%s{\"jsonrpc\": \"2.0\", \"method\": \"Test.slow\", "
+                            "\"params\": {\"ms\": 50}, \"id\": %d}", i ? ", " : "", i);
+  g_string_append_c (batch, ']');
+  capture_start ();
+  reply = call (c, "r", "s", batch->str);
+  lines = capture_stop ();
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (reply)), ==, 30);
+  g_assert_cmpuint (count_lines (lines, "request queue full"), ==, VDSM_RPC_LOG_BURST);
+}
+
+/* A flood's end is told with the next line of its kind. */
+static void
+test_log_limit (void)
+{
+  VdsmRpcLogLimit limit = { 0 };
+  gint64 t = 5 * G_USEC_PER_SEC;
+  char note[VDSM_RPC_LOG_NOTE_SIZE];
+
+  for (int i = 0; i < VDSM_RPC_LOG_BURST; i++)
+    {
+      g_assert_true (vdsm_rpc_log_limit_pass (&limit, t + i, note, sizeof note));
+      g_assert_cmpstr (note, ==, "");
+    }
+  for (int i = 0; i < 1000; i++)
+    g_assert_false (vdsm_rpc_log_limit_pass (&limit, t + G_USEC_PER_SEC + i, note, sizeof note));
+  /* Still the same window. */
+  g_assert_false (vdsm_rpc_log_limit_pass (&limit, t + VDSM_RPC_LOG_WINDOW_US - 1, note,
+                                           sizeof note));
+  g_assert_true (vdsm_rpc_log_limit_pass (&limit, t + VDSM_RPC_LOG_WINDOW_US, note, sizeof note));
+  g_assert_cmpstr (note, ==, " (1001 more suppressed in the last 9 s)");
+  g_assert_true (vdsm_rpc_log_limit_pass (&limit, t + VDSM_RPC_LOG_WINDOW_US + 1, note,
+                                          sizeof note));
+  g_assert_cmpstr (note, ==, "");
+  /* Told late when nothing came for long: the span says so. */
+  for (int i = 0; i < VDSM_RPC_LOG_BURST; i++)
+    vdsm_rpc_log_limit_pass (&limit, t + VDSM_RPC_LOG_WINDOW_US + 2, note, sizeof note);
+  g_assert_true (vdsm_rpc_log_limit_pass (&limit, t + 3600 * (gint64) G_USEC_PER_SEC, note, sizeof note));
+  g_assert_cmpstr (note, ==, " (2 more suppressed in the last 3590 s)");
+}
+
+static void
+test_log_text (void)
+{
+  static const struct { const char *text; gssize length; const char *logged; } cases[] = {
+    { "Host.ping", -1, "Host.ping" },
+    { "a\nb\rc\td", -1, "a\\nb\\rc\\td" },
+    { "esc\x1b[0m del\x7f c1\xc2\x85", -1, "esc\\x1b[0m del\\x7f c1\\x85" },
+    { "bad \xff\xfe utf8 \xce", -1, "bad \\xff\\xfe utf8 \\xce" },
+    { "nul\0inside", 10, "nul\\x00inside" },
+    { "caf\xc3\xa9 \\ {\"k\": \"v\"}", -1, "caf\xc3\xa9 \\ {\"k\": \"v\"}" },
+    { NULL, -1, "(null)" },
+  };
+  char buf[VDSM_RPC_LOG_TEXT_SIZE];
+  char small[40];
+  g_autoptr(GString) long_text = g_string_new (NULL);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    g_assert_cmpstr (vdsm_rpc_log_text (buf, sizeof buf, cases[i].text, cases[i].length), ==,
+                     cases[i].logged);
+
+  /* Cut where the next character (escaped or not) would not fit. */
+  g_assert_cmpstr (vdsm_rpc_log_text (small, sizeof small, "abcdefg\n", -1), ==,
+                   "abcdefg…(8 bytes)");
+  g_assert_cmpstr (vdsm_rpc_log_text (small, sizeof small, "abcdefgh", -1), ==, "abcdefgh");
+  g_assert_cmpstr (vdsm_rpc_log_text (small, sizeof small, "abcdefg\xc3\xa9", -1), ==,
+                   "abcdefg…(9 bytes)");
+  for (int i = 0; i < 1 << 20; i++)
+    g_string_append_c (long_text, "\n\xce\xbbx"[i % 3]);
+  vdsm_rpc_log_text (buf, sizeof buf, long_text->str, long_text->len);
+  g_assert_true (g_str_has_suffix (buf, "…(1048576 bytes)"));
+  g_assert_cmpuint (strlen (buf), <, sizeof buf);
+  g_assert_true (g_utf8_validate (buf, -1, NULL));
 }
 
 /* ---- Internals ---- */
@@ -2494,6 +2881,7 @@ main (int argc, char **argv)
   int ret;
 
   g_test_init (&argc, &argv, NULL);
+  g_log_set_writer_func (capture_writer, NULL, NULL);
 
   test_schema = vdsm_schema_new ();
   if (!vdsm_schema_load_data (test_schema, "test-schema.yml", test_schema_yaml,
@@ -2540,6 +2928,11 @@ main (int argc, char **argv)
   add_wire ("slow-handler", test_slow_handler, NULL);
   add_wire ("call-timeout", test_call_timeout, &call_timeout_config);
   add_wire ("strict-replies", test_strict_replies, &strict_config);
+  add_wire ("content-length-error", test_content_length_error, NULL);
+  add_wire ("frame-timeout", test_frame_timeout, &frame_timeout_config);
+  add_wire ("max-connections-per-peer", test_max_connections_per_peer, &per_peer_config);
+  add_wire ("log-injection", test_log_injection, NULL);
+  add_wire ("log-flood", test_log_flood, &small_config);
   add_on (TRANSPORT_UNIX, "socket", test_unix, NULL);
   add_on (TRANSPORT_TLS, "no-client-cert", test_tls_no_client_cert, NULL);
   add_on (TRANSPORT_TLS, "other-ca", test_tls_other_ca, NULL);
@@ -2558,6 +2951,8 @@ main (int argc, char **argv)
   g_test_add_func ("/rpc-server/internal/pyrepr", test_pyrepr);
   g_test_add_func ("/rpc-server/internal/redact", test_redact);
   g_test_add_func ("/rpc-server/internal/write-node", test_write_node);
+  g_test_add_func ("/rpc-server/internal/log-text", test_log_text);
+  g_test_add_func ("/rpc-server/internal/log-limit", test_log_limit);
 
   ret = g_test_run ();
   g_ptr_array_unref (params);
