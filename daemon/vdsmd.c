@@ -43,6 +43,7 @@ typedef struct {
   char *tls_ca;
   gboolean tls_optional_client_cert;
   gboolean insecure;
+  gboolean broker_forwarding;
   /* limits and checks; 0 / -1 keep the server's defaults */
   int workers;
   int max_connections;
@@ -145,6 +146,16 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
     { "insecure", 0, 0, G_OPTION_ARG_NONE, &o->insecure,
       "Allow plain TCP on an address that is not loopback. Anyone who can "
       "reach it controls the host.", NULL },
+    { "broker-forwarding", 0, 0, G_OPTION_ARG_NONE, &o->broker_forwarding,
+      "VDSM's permissive broker: copy every client's SEND to the other "
+      "clients subscribed to its destination or a dot-prefix of it, "
+      "requests (and their passwords) included, and let clients subscribe "
+      "to the request queues. Any client can then read the others' "
+      "requests and forge their replies and events. Off by default: a SEND "
+      "reaches only the server, a SEND to another destination than "
+      "jms.topic.vdsm_requests or jms.topic.vdsm_irs_requests gets an ERROR, "
+      "and so does a SUBSCRIBE to them or to a prefix of them such as jms "
+      "(docs/security.md).", NULL },
     { NULL }
   };
   const GOptionEntry limit_entries[] = {
@@ -332,6 +343,7 @@ static gboolean
 configure_server (VdsmRpcServer *server, const Options *o, GError **error)
 {
   g_object_set (server, "insecure", o->insecure,
+                "broker-forwarding", o->broker_forwarding,
                 "strict-replies", o->strict_replies, NULL);
   if (o->max_connections > 0)
     g_object_set (server, "max-connections", (guint) o->max_connections, NULL);

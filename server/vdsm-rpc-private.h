@@ -47,6 +47,7 @@ struct _VdsmRpcServer {
   guint call_timeout_ms;
   gboolean strict_replies;          /* read by workers: set before serving */
   gboolean insecure;
+  gboolean broker_forwarding;        /* VDSM's permissive SEND rule */
 
   /* TLS, from vdsm_rpc_server_set_tls(); listeners keep their own refs. */
   GTlsCertificate *tls_certificate;

@@ -30,6 +30,7 @@ enum {
   PROP_CALL_TIMEOUT,
   PROP_STRICT_REPLIES,
   PROP_INSECURE,
+  PROP_BROKER_FORWARDING,
   N_PROPS
 };
 
@@ -128,6 +129,7 @@ vdsm_rpc_server_get_property (GObject *object, guint prop_id, GValue *value, GPa
     case PROP_CALL_TIMEOUT: g_value_set_uint (value, server->call_timeout_ms); break;
     case PROP_STRICT_REPLIES: g_value_set_boolean (value, server->strict_replies); break;
     case PROP_INSECURE: g_value_set_boolean (value, server->insecure); break;
+    case PROP_BROKER_FORWARDING: g_value_set_boolean (value, server->broker_forwarding); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -155,6 +157,7 @@ vdsm_rpc_server_set_property (GObject *object, guint prop_id, const GValue *valu
     case PROP_CALL_TIMEOUT: server->call_timeout_ms = g_value_get_uint (value); break;
     case PROP_STRICT_REPLIES: server->strict_replies = g_value_get_boolean (value); break;
     case PROP_INSECURE: server->insecure = g_value_get_boolean (value); break;
+    case PROP_BROKER_FORWARDING: server->broker_forwarding = g_value_get_boolean (value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -298,6 +301,15 @@ vdsm_rpc_server_class_init (VdsmRpcServerClass *klass)
    */
   properties[PROP_INSECURE] =
     g_param_spec_boolean ("insecure", NULL, NULL, FALSE, tunable);
+  /**
+   * VdsmRpcServer:broker-forwarding:
+   *
+   * Whether clients' SEND frames are copied to other clients'
+   * subscriptions, requests included, as VDSM's broker does; off, a SEND
+   * reaches the server only (docs/security.md, "Broker destinations").
+   */
+  properties[PROP_BROKER_FORWARDING] =
+    g_param_spec_boolean ("broker-forwarding", NULL, NULL, FALSE, tunable);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

@@ -185,6 +185,17 @@ G_DECLARE_FINAL_TYPE (VdsmRpcServer, vdsm_rpc_server, VDSM, RPC_SERVER, GObject)
  *   tests and development: it costs a JSON parse per reply.
  * - `insecure` (default %FALSE): allow plain-TCP listeners on addresses
  *   that are not loopback.
+ * - `broker-forwarding` (default %FALSE): VDSM's permissive broker. Off,
+ *   clients reach the server only: a SEND to a request queue is served and
+ *   copied to nobody, a SEND to any other destination gets the ERROR
+ *   `Subscription not available`, and a SUBSCRIBE to a request queue, to a
+ *   destination under one or to a dot-prefix of one (`jms`, `jms.topic`)
+ *   gets the ERROR `Subscribing to the request queues is not allowed`; the
+ *   connection stays open. On, every SEND is also copied to each
+ *   subscription whose destination is the SEND's or a dot-separated prefix
+ *   of it (protocol.md §2.2), and any destination may be subscribed to:
+ *   clients then see each other's requests (passwords included) and can
+ *   forge replies and events. See docs/security.md, "Broker destinations".
  *
  * Limits that are not properties: a client that promised heart-beats
  * every N ms is closed after N + max(N/5, 500) ms of silence. With these

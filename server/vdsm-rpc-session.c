@@ -138,6 +138,49 @@ has_value (const char *header)
   return header != NULL && *header != '\0';
 }
 
+/* Whether @prefix is @name or a dot-separated prefix of it, the way SEND
+ * destinations reach subscriptions (docs/security.md, "Broker
+ * destinations"). */
+static gboolean
+is_dot_prefix (const char *prefix, const char *name)
+{
+  gsize len = strlen (prefix);
+
+  return strncmp (name, prefix, len) == 0 && (name[len] == '\0' || name[len] == '.');
+}
+
+static gboolean
+is_request_queue (const char *destination)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (request_queues); i++)
+    if (is_dot_prefix (request_queues[i], destination))
+      return TRUE;
+  return FALSE;
+}
+
+/* Whether a subscription to @destination would be sent requests under
+ * VDSM's forwarding rule: a request queue, a destination under one, or a
+ * prefix of one such as `jms`. */
+static gboolean
+reaches_request_queue (const char *destination)
+{
+  if (is_request_queue (destination))
+    return TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (request_queues); i++)
+    if (is_dot_prefix (destination, request_queues[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* An ERROR that the broker's rules, not a malformed frame, caused: worth
+ * a line in the log (@why, or @text when NULL), the client may be probing. */
+static void
+refuse (VdsmRpcConnection *conn, const char *text, const char *why)
+{
+  g_message ("connection %" G_GUINT64_FORMAT " (%s): %s", conn->id, conn->peer, why ? why : text);
+  vdsm_rpc_session_send_error (conn, text);
+}
+
 static void
 handle_subscribe (VdsmRpcConnection *conn, VdsmStompFrame *frame)
 {
@@ -153,9 +196,10 @@ handle_subscribe (VdsmRpcConnection *conn, VdsmStompFrame *frame)
       g_autofree char *text = g_strdup_printf ("Too many subscriptions (limit %u)",
                                                conn->server->max_subscriptions);
 
-      g_message ("connection %" G_GUINT64_FORMAT " (%s): %s", conn->id, conn->peer, text);
-      vdsm_rpc_session_send_error (conn, text);
+      refuse (conn, text, NULL);
     }
+  else if (!conn->server->broker_forwarding && reaches_request_queue (destination))
+    refuse (conn, "Subscribing to the request queues is not allowed", NULL);
   else if (!vdsm_rpc_broker_subscribe (conn->server->broker, conn, id, destination))
     vdsm_rpc_session_send_error (conn, "Subscription id already exists");
 }
@@ -171,25 +215,24 @@ handle_unsubscribe (VdsmRpcConnection *conn, VdsmStompFrame *frame)
     vdsm_rpc_broker_unsubscribe (conn->server->broker, conn, id);
 }
 
-static gboolean
-is_request_queue (const char *destination)
+static void
+serve_request (VdsmRpcConnection *conn, VdsmStompFrame *frame)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (request_queues); i++)
-    {
-      gsize len = strlen (request_queues[i]);
+  const char *reply_to = vdsm_stomp_frame_get_header (frame, "reply-to");
+  gsize length;
+  const char *body = vdsm_stomp_frame_get_body (frame, &length);
 
-      if (strncmp (destination, request_queues[i], len) == 0 &&
-          (destination[len] == '\0' || destination[len] == '.'))
-        return TRUE;
-    }
-  return FALSE;
+  vdsm_rpc_jsonrpc_handle (conn, has_value (reply_to) ? reply_to : VDSM_RPC_RESPONSE_QUEUE,
+                           vdsm_stomp_frame_get_header (frame, "ovirtCorrelationId"),
+                           body, length);
 }
 
 static void
 handle_send (VdsmRpcConnection *conn, VdsmStompFrame *frame)
 {
   const char *destination = vdsm_stomp_frame_get_header (frame, "destination");
-  guint copies;
+  VdsmRpcBroker *broker = conn->server->broker;
+  gboolean forwarding = conn->server->broker_forwarding;
 
   if (!has_value (destination))
     {
@@ -197,18 +240,20 @@ handle_send (VdsmRpcConnection *conn, VdsmStompFrame *frame)
       return;
     }
 
-  copies = vdsm_rpc_broker_forward (conn->server->broker, frame);
+  /* Without forwarding, what a client sends reaches the server only:
+   * nobody sees another's requests, nor gets replies or events forged by
+   * another client (docs/security.md, "Broker destinations"). */
   if (is_request_queue (destination))
     {
-      const char *reply_to = vdsm_stomp_frame_get_header (frame, "reply-to");
-      gsize length;
-      const char *body = vdsm_stomp_frame_get_body (frame, &length);
-
-      vdsm_rpc_jsonrpc_handle (conn, has_value (reply_to) ? reply_to : VDSM_RPC_RESPONSE_QUEUE,
-                               vdsm_stomp_frame_get_header (frame, "ovirtCorrelationId"),
-                               body, length);
+      if (forwarding)
+        vdsm_rpc_broker_forward (broker, frame);
+      serve_request (conn, frame);
     }
-  else if (copies == 0)
+  else if (!forwarding)
+    /* VDSM's text for a SEND that nobody receives, which is the case. */
+    refuse (conn, "Subscription not available",
+            "SEND to a destination that is not a request queue refused (no broker forwarding)");
+  else if (vdsm_rpc_broker_forward (broker, frame) == 0)
     vdsm_rpc_session_send_error (conn, "Subscription not available");
 }
 

@@ -184,6 +184,7 @@ typedef struct {
   guint call_timeout;               /* ms */
   gboolean strict_replies;
   gboolean optional_client_cert;    /* TLS without require_client_cert */
+  gboolean broker_forwarding;       /* VDSM's permissive broker */
 } ServerConfig;
 
 typedef struct {
@@ -251,6 +252,7 @@ server_thread (gpointer data)
                              "max-frame-size", config->max_frame_size,
                              "max-send-queue", config->max_send_queue,
                              "strict-replies", config->strict_replies,
+                             "broker-forwarding", config->broker_forwarding,
                              NULL);
   set_if (fx->server, "max-connections", config->max_connections);
   set_if (fx->server, "max-subscriptions", config->max_subscriptions);
@@ -1795,6 +1797,160 @@ test_concurrent (Fixture *fx, gconstpointer data)
   wait_connections (fx, 0);
 }
 
+/* ---- Broker destinations (docs/security.md) ---- */
+
+static const ServerConfig forwarding_config = {
+  .worker_threads = 4, .max_queued_tasks = 80, .max_frame_size = 1024 * 1024,
+  .max_send_queue = 16 * 1024 * 1024, .broker_forwarding = TRUE,
+};
+
+/* The Python client's reply destination in protocol.md §11.2. */
+#define PYTHON_REPLY_TO "1c83509b-bf37-4a07-abf3-9511f3162637"
+
+static void
+client_expect_error (Client *c, const char *message)
+{
+  g_autoptr(VdsmStompFrame) frame = client_frame (c);
+
+  g_assert_cmpstr (vdsm_stomp_frame_get_command_name (frame), ==, "ERROR");
+  g_assert_cmpstr (vdsm_stomp_frame_get_header (frame, "message"), ==, message);
+}
+
+/* vdsm's Python client as in protocol.md §11.2: its reply destination and
+ * the events, subscribed in the write of its CONNECT. */
+static Client *
+python_client (Fixture *fx)
+{
+  Client *c = client_new (fx);
+
+  client_send (c, LIT ("CONNECT\naccept-version:1.2\nheart-beat:0,24000\n\n\0"
+                       "SUBSCRIBE\ndestination:" PYTHON_REPLY_TO "\nack:auto\nid:py\n\n\0"
+                       "SUBSCRIBE\ndestination:jms.queue.events\nack:auto\nid:py-ev\n\n\0"));
+  client_expect_bytes (c, LIT ("CONNECTED\nversion:1.2\nheart-beat:24000,0\n\n\0"));
+  return c;
+}
+
+/* The Java client as ovirt-engine sets it up (§11.3, run 2): SUBSCRIBE
+ * before CONNECT. */
+static Client *
+java_client (Fixture *fx)
+{
+  Client *c = client_new (fx);
+
+  client_send (c, LIT ("SUBSCRIBE\ndestination:jms.queue.events\nack:auto\nid:j-ev\n\n\0"));
+  client_send (c, LIT ("SUBSCRIBE\ndestination:jms.topic.vdsm_responses\nack:auto\nid:j\n\n\0"));
+  client_send (c, LIT ("CONNECT\naccept-version:1.2\nheart-beat:0,15000\nhost:127.0.0.1\n\n\0"));
+  client_expect_bytes (c, LIT ("CONNECTED\nversion:1.2\nheart-beat:15000,0\n\n\0"));
+  return c;
+}
+
+/* A request whose reply must be the next frame on @reply_to/@sub. */
+static void
+assert_echo (Client *c, const char *request_queue, const char *reply_to, const char *sub,
+             const char *text)
+{
+  g_autofree char *body = g_strdup_printf ("[{\"jsonrpc\": \"2.0\", \"method\": \"Test.echo\", "
+                                           "\"params\": {\"text\": \"%s\"}, \"id\": \"%s\"}]",
+                                           text, text);
+  const char *headers[] = { "destination", request_queue, "reply-to", reply_to, NULL };
+  g_autoptr(JsonNode) reply = NULL;
+  JsonObject *object;
+
+  client_send_frame (c, "SEND", headers, body);
+  reply = client_message (c, reply_to, sub);
+  object = json_node_get_object (reply);
+  g_assert_cmpstr (json_object_get_string_member (object, "id"), ==, text);
+  g_assert_cmpstr (json_object_get_string_member (object, "result"), ==, text);
+}
+
+/* By default a client reaches the server only: it cannot read the
+ * requests of others, nor forge their replies or events; VDSM's clients
+ * work as before. */
+static void
+test_broker_default_rules (Fixture *fx, gconstpointer data)
+{
+  static const char *const request_streams[] = {
+    "jms.topic.vdsm_requests", "jms.topic.vdsm_irs_requests",
+    "jms.topic.vdsm_requests.x", "jms.topic", "jms",
+  };
+  static const char *const protected[] = {
+    PYTHON_REPLY_TO, PYTHON_REPLY_TO ".x", "jms.queue.events", "jms.queue.events.x",
+    "jms.topic.vdsm_responses", "jms.topic.vdsm_irs_responses", "jms",
+  };
+  g_autoptr(Client) python = python_client (fx);
+  g_autoptr(Client) java = java_client (fx);
+  g_autoptr(Client) spy = client_new (fx);
+  g_autoptr(JsonNode) event = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (request_streams); i++)
+    {
+      g_autofree char *id = g_strdup_printf ("spy-%u", i);
+
+      client_subscribe (spy, request_streams[i], id);
+      client_expect_error (spy, "Subscribing to the request queues is not allowed");
+    }
+  /* Not a dot-prefix of a request queue; and events are for everyone. */
+  client_subscribe (spy, "jms.topic.vdsm", "spy-near");
+  client_subscribe (spy, "jms.queue.events", "spy-ev");
+
+  for (guint i = 0; i < G_N_ELEMENTS (protected); i++)
+    {
+      const char *headers[] = { "destination", protected[i], NULL };
+
+      client_send_frame (spy, "SEND", headers,
+                         "{\"jsonrpc\": \"2.0\", \"id\": \"python-1\", \"result\": \"forged\"}");
+      client_expect_error (spy, "Subscription not available");
+    }
+
+  /* The real replies come first, and nobody else sees the requests. */
+  assert_echo (python, VDSM_RPC_REQUEST_QUEUE, PYTHON_REPLY_TO, "py", "python-1");
+  assert_echo (java, VDSM_RPC_REQUEST_QUEUE, VDSM_RPC_RESPONSE_QUEUE, "j", "java-1");
+  /* The engine's storage proxy. */
+  client_subscribe (java, "jms.topic.vdsm_irs_responses", "j-irs");
+  assert_echo (java, "jms.topic.vdsm_irs_requests", "jms.topic.vdsm_irs_responses", "j-irs",
+               "java-2");
+  client_expect_silence (spy, 100);
+
+  /* Events from the server reach every subscriber. */
+  vdsm_rpc_server_emit_event (fx->server, "|virt|VM_status|abc", "{\"abc\": {}}");
+  event = client_message (python, VDSM_RPC_EVENT_QUEUE, "py-ev");
+  g_clear_pointer (&event, json_node_unref);
+  event = client_message (java, VDSM_RPC_EVENT_QUEUE, "j-ev");
+  g_clear_pointer (&event, json_node_unref);
+  event = client_message (spy, VDSM_RPC_EVENT_QUEUE, "spy-ev");
+  client_expect_silence (python, 100);
+}
+
+/* With broker-forwarding, VDSM's rule (protocol.md §2.2): a subscriber to
+ * a prefix of the request queue receives everyone's requests and any
+ * client can reach another's reply destination. */
+static void
+test_broker_forwarding (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) python = python_client (fx);
+  g_autoptr(Client) spy = client_new (fx);
+  g_autoptr(VdsmStompFrame) copy = NULL;
+  g_autoptr(VdsmStompFrame) forged = NULL;
+  const char *headers[] = { "destination", PYTHON_REPLY_TO, NULL };
+
+  client_subscribe (spy, "jms", "spy");
+  client_expect_silence (spy, 100);
+  assert_echo (python, VDSM_RPC_REQUEST_QUEUE, PYTHON_REPLY_TO, "py", "python-1");
+  copy = client_frame (spy);
+  g_assert_cmpstr (vdsm_stomp_frame_get_command_name (copy), ==, "MESSAGE");
+  g_assert_cmpstr (vdsm_stomp_frame_get_header (copy, "subscription"), ==, "spy");
+  g_assert_cmpstr (vdsm_stomp_frame_get_header (copy, "destination"), ==, VDSM_RPC_REQUEST_QUEUE);
+  g_assert_cmpstr (vdsm_stomp_frame_get_header (copy, "reply-to"), ==, PYTHON_REPLY_TO);
+  g_assert_nonnull (strstr (vdsm_stomp_frame_get_body (copy, NULL), "\"python-1\""));
+
+  client_send_frame (spy, "SEND", headers, "{\"jsonrpc\": \"2.0\", \"id\": 1, \"result\": 2}");
+  forged = client_frame (python);
+  g_assert_cmpstr (vdsm_stomp_frame_get_header (forged, "subscription"), ==, "py");
+  g_assert_cmpstr (vdsm_stomp_frame_get_body (forged, NULL), ==,
+                   "{\"jsonrpc\": \"2.0\", \"id\": 1, \"result\": 2}");
+  client_expect_silence (spy, 100);
+}
+
 /* ---- Concurrency and call limits ---- */
 
 static double
@@ -2336,9 +2492,11 @@ main (int argc, char **argv)
   add_wire ("handler-errors", test_handler_errors, NULL);
   add_wire ("batch", test_batch, NULL);
   add_wire ("reply-routing", test_reply_routing, NULL);
-  add_wire ("send-forward", test_send_forward, NULL);
+  add_wire ("send-forward", test_send_forward, &forwarding_config);
   add_wire ("events", test_events, NULL);
   add_wire ("concurrent", test_concurrent, NULL);
+  add_wire ("broker/default-rules", test_broker_default_rules, NULL);
+  add_wire ("broker/forwarding", test_broker_forwarding, &forwarding_config);
   add_wire ("inline", test_inline, NULL);
   add_wire ("slow-handler", test_slow_handler, NULL);
   add_wire ("call-timeout", test_call_timeout, &call_timeout_config);
