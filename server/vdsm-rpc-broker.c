@@ -109,36 +109,70 @@ vdsm_rpc_broker_remove_connection (VdsmRpcBroker *broker, VdsmRpcConnection *con
     }
 }
 
+static gboolean
+receives (VdsmRpcSubscription *sub, VdsmRpcConnection *only_conn)
+{
+  return only_conn == NULL || sub->conn == only_conn;
+}
+
 guint
 vdsm_rpc_broker_publish (VdsmRpcBroker *broker, const char *destination,
                          VdsmRpcConnection *only_conn,
                          const char *body, gsize length)
 {
   GPtrArray *subs = g_hash_table_lookup (broker->by_destination, destination);
-  guint sent = 0;
+  g_autoptr(GBytes) tail = NULL;
+  guint n = 0, sent = 0;
 
-  if (subs == NULL)
-    return 0;
+  for (guint i = 0; subs != NULL && i < subs->len; i++)
+    n += receives (subs->pdata[i], only_conn);
+  /* A reply has one subscriber: written in place. Copies to several
+   * (events) share one body (docs/security.md, "Broker limits"). */
+  if (n > 1)
+    tail = vdsm_rpc_session_message_tail (body, length);
   /* Sending never closes a connection synchronously, so @subs is stable. */
-  for (guint i = 0; i < subs->len; i++)
+  for (guint i = 0; n > 0 && i < subs->len; i++)
     {
       VdsmRpcSubscription *sub = subs->pdata[i];
 
-      if (only_conn != NULL && sub->conn != only_conn)
+      if (!receives (sub, only_conn))
         continue;
-      vdsm_rpc_session_send_message (sub->conn, destination, sub->id, body, length);
+      if (tail != NULL)
+        vdsm_rpc_session_send_message_shared (sub->conn, destination, sub->id, tail);
+      else
+        vdsm_rpc_session_send_message (sub->conn, destination, sub->id, body, length);
       sent++;
     }
   return sent;
 }
 
+/* What every copy of a forwarded SEND ends with: its headers but
+ * content-length and subscription, and its body. */
+static GBytes *
+forward_tail (VdsmStompFrame *send)
+{
+  guint n = vdsm_stomp_frame_get_n_headers (send);
+  gsize length;
+  const char *body = vdsm_stomp_frame_get_body (send, &length);
+  GString *tail = g_string_sized_new (length + 256);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const char *name, *value;
+
+      vdsm_stomp_frame_get_header_nth (send, i, &name, &value);
+      if (strcmp (name, "content-length") != 0 && strcmp (name, "subscription") != 0)
+        vdsm_stomp_write_header (tail, name, value);
+    }
+  vdsm_stomp_write_body (tail, body, length);
+  return g_string_free_to_bytes (tail);
+}
+
 static void
-forward_copy (VdsmRpcSubscription *sub, VdsmStompFrame *send)
+forward_copy (VdsmRpcSubscription *sub, GBytes *tail)
 {
   VdsmRpcConnection *conn = sub->conn;
-  guint n = vdsm_stomp_frame_get_n_headers (send);
-  gsize mark, length;
-  const char *body;
+  gsize mark;
   GString *out;
 
   if (!vdsm_rpc_connection_is_open (conn))
@@ -146,23 +180,14 @@ forward_copy (VdsmRpcSubscription *sub, VdsmStompFrame *send)
   out = vdsm_rpc_connection_begin_frame (conn, &mark);
   vdsm_stomp_write_command (out, "MESSAGE");
   vdsm_stomp_write_header (out, "subscription", sub->id);
-  for (guint i = 0; i < n; i++)
-    {
-      const char *name, *value;
-
-      vdsm_stomp_frame_get_header_nth (send, i, &name, &value);
-      if (strcmp (name, "content-length") != 0 && strcmp (name, "subscription") != 0)
-        vdsm_stomp_write_header (out, name, value);
-    }
-  body = vdsm_stomp_frame_get_body (send, &length);
-  vdsm_stomp_write_body (out, body, length);
-  vdsm_rpc_connection_end_frame (conn, mark);
+  vdsm_rpc_connection_end_frame_shared (conn, mark, tail);
 }
 
 guint
 vdsm_rpc_broker_forward (VdsmRpcBroker *broker, VdsmStompFrame *send)
 {
   g_autofree char *prefix = g_strdup (vdsm_stomp_frame_get_header (send, "destination"));
+  g_autoptr(GBytes) tail = NULL;
   guint sent = 0;
 
   /* The destination itself, then each dot-separated prefix of it. */
@@ -171,8 +196,10 @@ vdsm_rpc_broker_forward (VdsmRpcBroker *broker, VdsmStompFrame *send)
       GPtrArray *subs = g_hash_table_lookup (broker->by_destination, prefix);
       char *dot;
 
+      if (subs != NULL && tail == NULL)
+        tail = forward_tail (send);
       for (guint i = 0; subs != NULL && i < subs->len; i++, sent++)
-        forward_copy (subs->pdata[i], send);
+        forward_copy (subs->pdata[i], tail);
       dot = strrchr (prefix, '.');
       if (dot == NULL)
         break;

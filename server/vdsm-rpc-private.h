@@ -114,8 +114,12 @@ struct _VdsmRpcConnection {
   gint64 accepted_at;
   gint64 closing_deadline;
   VdsmStompParser *parser;
-  GString *outbuf;
+  GString *outbuf;                  /* see "Writing" in vdsm-rpc-connection.c */
   gsize out_pos;                    /* bytes of outbuf already sent */
+  GArray *out_shared;               /* SharedOutput, blocks spliced into outbuf; or NULL */
+  guint out_shared_first;           /* the first not sent completely */
+  gsize out_shared_sent;            /* bytes of that one already sent */
+  gsize out_shared_pending;         /* bytes of shared blocks not sent yet */
   guint64 n_sends;                  /* writes to the stream, for the close log */
   gint64 last_recv;
   gint64 last_send;
@@ -146,6 +150,13 @@ void vdsm_rpc_connection_close_after_flush (VdsmRpcConnection *conn, const char 
  * is safe while the broker iterates. */
 GString *vdsm_rpc_connection_begin_frame (VdsmRpcConnection *conn, gsize *mark);
 void vdsm_rpc_connection_end_frame (VdsmRpcConnection *conn, gsize mark);
+/* The same for a frame that ends with @tail, which is queued by reference
+ * (a ref is taken), not copied: one body sent to many subscribers is held
+ * once. The send-queue limit counts it in full. */
+void vdsm_rpc_connection_end_frame_shared (VdsmRpcConnection *conn, gsize mark, GBytes *tail);
+/* Bytes waiting to be sent; @own: how many of them this connection holds
+ * alone (the others are shared blocks). */
+gsize vdsm_rpc_connection_get_queued (VdsmRpcConnection *conn, gsize *own);
 
 /* Re-reads the heart-beat intervals after a CONNECT. */
 void vdsm_rpc_connection_update_timer (VdsmRpcConnection *conn);
@@ -159,6 +170,11 @@ void vdsm_rpc_session_send_error (VdsmRpcConnection *conn, const char *text);
 void vdsm_rpc_session_send_message (VdsmRpcConnection *conn, const char *destination,
                                     const char *subscription_id,
                                     const char *body, gsize length);
+/* The same with the end of the frame shared by every copy: @tail from
+ * vdsm_rpc_session_message_tail() (content-length, body and NUL). */
+GBytes *vdsm_rpc_session_message_tail (const char *body, gsize length);
+void vdsm_rpc_session_send_message_shared (VdsmRpcConnection *conn, const char *destination,
+                                           const char *subscription_id, GBytes *tail);
 
 /* ---- vdsm-rpc-broker.c: subscriptions ---- */
 

@@ -31,6 +31,19 @@ vdsm_rpc_session_send_error (VdsmRpcConnection *conn, const char *text)
   vdsm_rpc_connection_end_frame (conn, mark);
 }
 
+static GString *
+begin_message (VdsmRpcConnection *conn, const char *destination, const char *subscription_id,
+               gsize *mark)
+{
+  GString *out = vdsm_rpc_connection_begin_frame (conn, mark);
+
+  vdsm_stomp_write_command (out, "MESSAGE");
+  vdsm_stomp_write_header (out, "destination", destination);
+  vdsm_stomp_write_header (out, "content-type", "application/json");
+  vdsm_stomp_write_header (out, "subscription", subscription_id);
+  return out;
+}
+
 void
 vdsm_rpc_session_send_message (VdsmRpcConnection *conn, const char *destination,
                                const char *subscription_id,
@@ -41,13 +54,30 @@ vdsm_rpc_session_send_message (VdsmRpcConnection *conn, const char *destination,
 
   if (!vdsm_rpc_connection_is_open (conn))
     return;
-  out = vdsm_rpc_connection_begin_frame (conn, &mark);
-  vdsm_stomp_write_command (out, "MESSAGE");
-  vdsm_stomp_write_header (out, "destination", destination);
-  vdsm_stomp_write_header (out, "content-type", "application/json");
-  vdsm_stomp_write_header (out, "subscription", subscription_id);
+  out = begin_message (conn, destination, subscription_id, &mark);
   vdsm_stomp_write_body (out, body, length);
   vdsm_rpc_connection_end_frame (conn, mark);
+}
+
+GBytes *
+vdsm_rpc_session_message_tail (const char *body, gsize length)
+{
+  GString *tail = g_string_sized_new (length + 32);
+
+  vdsm_stomp_write_body (tail, body, length);
+  return g_string_free_to_bytes (tail);
+}
+
+void
+vdsm_rpc_session_send_message_shared (VdsmRpcConnection *conn, const char *destination,
+                                      const char *subscription_id, GBytes *tail)
+{
+  gsize mark;
+
+  if (!vdsm_rpc_connection_is_open (conn))
+    return;
+  begin_message (conn, destination, subscription_id, &mark);
+  vdsm_rpc_connection_end_frame_shared (conn, mark, tail);
 }
 
 static gboolean
