@@ -178,10 +178,12 @@ void vdsm_rpc_session_send_message_shared (VdsmRpcConnection *conn, const char *
 
 /* ---- vdsm-rpc-broker.c: subscriptions ---- */
 
+typedef struct _VdsmRpcDestination VdsmRpcDestination;
+
 typedef struct {
   VdsmRpcConnection *conn;          /* borrowed: removed when it closes */
   char *id;
-  char *destination;
+  VdsmRpcDestination *destination;  /* the broker's, with its name */
 } VdsmRpcSubscription;
 
 VdsmRpcBroker *vdsm_rpc_broker_new (void);
