@@ -47,6 +47,8 @@ typedef struct {
   /* limits and checks; 0 / -1 keep the server's defaults */
   int workers;
   int max_connections;
+  int max_subscriptions;
+  int max_subscriptions_per_destination;
   gint64 max_frame_size;
   int call_timeout;
   int idle_timeout;
@@ -164,6 +166,15 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
     { "max-connections", 0, 0, G_OPTION_ARG_INT, &o->max_connections,
       "Open connections at most; more are closed at once (default 1024).",
       "N" },
+    { "max-subscriptions", 0, 0, G_OPTION_ARG_INT, &o->max_subscriptions,
+      "Subscriptions one connection may hold; one more gets an ERROR frame "
+      "(default 256).", "N" },
+    { "max-subscriptions-per-destination", 0, 0, G_OPTION_ARG_INT,
+      &o->max_subscriptions_per_destination,
+      "Subscriptions one connection may hold to one destination; one more "
+      "gets an ERROR frame. Each gets its own copy of every event: this "
+      "bounds the copies of an event to N per connection (default 4).",
+      "N" },
     { "max-frame-size", 0, 0, G_OPTION_ARG_INT64, &o->max_frame_size,
       "Largest STOMP frame accepted, in bytes; a larger one gets an ERROR "
       "frame and the connection is closed (default 67108864).", "BYTES" },
@@ -269,11 +280,14 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
       return FALSE;
     }
   if (o->workers < 0 || o->workers > 1024 || o->max_connections < 0 ||
+      o->max_subscriptions < 0 || o->max_subscriptions_per_destination < 0 ||
       o->max_frame_size < 0 || (o->max_frame_size > 0 && o->max_frame_size < 1024))
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                           "--workers must be 0..1024, --max-connections "
-                           "positive and --max-frame-size at least 1024");
+                           "--workers must be 0..1024, --max-connections, "
+                           "--max-subscriptions and "
+                           "--max-subscriptions-per-destination positive and "
+                           "--max-frame-size at least 1024");
       return FALSE;
     }
   if (o->listen[0] == '\0' && o->unix_path[0] == '\0')
@@ -347,6 +361,11 @@ configure_server (VdsmRpcServer *server, const Options *o, GError **error)
                 "strict-replies", o->strict_replies, NULL);
   if (o->max_connections > 0)
     g_object_set (server, "max-connections", (guint) o->max_connections, NULL);
+  if (o->max_subscriptions > 0)
+    g_object_set (server, "max-subscriptions", (guint) o->max_subscriptions, NULL);
+  if (o->max_subscriptions_per_destination > 0)
+    g_object_set (server, "max-subscriptions-per-destination",
+                  (guint) o->max_subscriptions_per_destination, NULL);
   if (o->call_timeout >= 0)
     g_object_set (server, "call-timeout", (guint) o->call_timeout, NULL);
   if (o->idle_timeout >= 0)

@@ -168,6 +168,25 @@ vdsm_rpc_broker_subscribe (VdsmRpcBroker *broker, VdsmRpcConnection *conn,
   return TRUE;
 }
 
+guint
+vdsm_rpc_broker_count_subscriptions (VdsmRpcBroker *broker, VdsmRpcConnection *conn,
+                                     const char *destination)
+{
+  DestinationKey key = destination_key (broker, destination);
+  VdsmRpcDestination *dest = lookup (broker, &key);
+  GHashTableIter iter;
+  gpointer value;
+  guint n = 0;
+
+  if (dest == NULL)
+    return 0;
+  /* Bounded by max-subscriptions, unlike the destination's own list. */
+  g_hash_table_iter_init (&iter, conn->subscriptions);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    n += ((VdsmRpcSubscription *) value)->destination == dest;
+  return n;
+}
+
 static void
 remove_subscription (VdsmRpcBroker *broker, VdsmRpcSubscription *sub)
 {

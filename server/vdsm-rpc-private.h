@@ -39,6 +39,7 @@ struct _VdsmRpcServer {
   guint max_queued_tasks;
   guint max_connections;
   guint max_subscriptions;
+  guint max_subscriptions_per_destination;
   gsize max_frame_size;
   gsize max_header_size;
   gsize max_send_queue;
@@ -191,6 +192,9 @@ void vdsm_rpc_broker_free (VdsmRpcBroker *broker);
 /* FALSE when @id is already used on @conn. */
 gboolean vdsm_rpc_broker_subscribe (VdsmRpcBroker *broker, VdsmRpcConnection *conn,
                                     const char *id, const char *destination);
+/* How many subscriptions @conn holds to @destination. */
+guint vdsm_rpc_broker_count_subscriptions (VdsmRpcBroker *broker, VdsmRpcConnection *conn,
+                                           const char *destination);
 /* An unknown id is ignored. */
 void vdsm_rpc_broker_unsubscribe (VdsmRpcBroker *broker, VdsmRpcConnection *conn,
                                   const char *id);

@@ -25,6 +25,7 @@ enum {
   PROP_MAX_SEND_QUEUE,
   PROP_MAX_CONNECTIONS,
   PROP_MAX_SUBSCRIPTIONS,
+  PROP_MAX_SUBSCRIPTIONS_PER_DESTINATION,
   PROP_HANDSHAKE_TIMEOUT,
   PROP_IDLE_TIMEOUT,
   PROP_CALL_TIMEOUT,
@@ -48,6 +49,8 @@ vdsm_rpc_server_init (VdsmRpcServer *server)
   server->max_send_queue = VDSM_RPC_SERVER_DEFAULT_MAX_SEND_QUEUE;
   server->max_connections = VDSM_RPC_SERVER_DEFAULT_MAX_CONNECTIONS;
   server->max_subscriptions = VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS;
+  server->max_subscriptions_per_destination =
+    VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS_PER_DESTINATION;
   server->handshake_timeout_ms = VDSM_RPC_SERVER_DEFAULT_HANDSHAKE_TIMEOUT_MS;
   server->idle_timeout_ms = VDSM_RPC_SERVER_DEFAULT_IDLE_TIMEOUT_MS;
   server->call_timeout_ms = VDSM_RPC_SERVER_DEFAULT_CALL_TIMEOUT_MS;
@@ -124,6 +127,9 @@ vdsm_rpc_server_get_property (GObject *object, guint prop_id, GValue *value, GPa
     case PROP_MAX_SEND_QUEUE: g_value_set_uint64 (value, server->max_send_queue); break;
     case PROP_MAX_CONNECTIONS: g_value_set_uint (value, server->max_connections); break;
     case PROP_MAX_SUBSCRIPTIONS: g_value_set_uint (value, server->max_subscriptions); break;
+    case PROP_MAX_SUBSCRIPTIONS_PER_DESTINATION:
+      g_value_set_uint (value, server->max_subscriptions_per_destination);
+      break;
     case PROP_HANDSHAKE_TIMEOUT: g_value_set_uint (value, server->handshake_timeout_ms); break;
     case PROP_IDLE_TIMEOUT: g_value_set_uint (value, server->idle_timeout_ms); break;
     case PROP_CALL_TIMEOUT: g_value_set_uint (value, server->call_timeout_ms); break;
@@ -152,6 +158,9 @@ vdsm_rpc_server_set_property (GObject *object, guint prop_id, const GValue *valu
     case PROP_MAX_SEND_QUEUE: server->max_send_queue = g_value_get_uint64 (value); break;
     case PROP_MAX_CONNECTIONS: server->max_connections = g_value_get_uint (value); break;
     case PROP_MAX_SUBSCRIPTIONS: server->max_subscriptions = g_value_get_uint (value); break;
+    case PROP_MAX_SUBSCRIPTIONS_PER_DESTINATION:
+      server->max_subscriptions_per_destination = g_value_get_uint (value);
+      break;
     case PROP_HANDSHAKE_TIMEOUT: server->handshake_timeout_ms = g_value_get_uint (value); break;
     case PROP_IDLE_TIMEOUT: server->idle_timeout_ms = g_value_get_uint (value); break;
     case PROP_CALL_TIMEOUT: server->call_timeout_ms = g_value_get_uint (value); break;
@@ -258,6 +267,15 @@ vdsm_rpc_server_class_init (VdsmRpcServerClass *klass)
   properties[PROP_MAX_SUBSCRIPTIONS] =
     g_param_spec_uint ("max-subscriptions", NULL, NULL, 1, G_MAXUINT,
                        VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS, tunable);
+  /**
+   * VdsmRpcServer:max-subscriptions-per-destination:
+   *
+   * Subscriptions one connection may hold to one destination; one more
+   * gets an ERROR frame. Each gets its own copy of every message.
+   */
+  properties[PROP_MAX_SUBSCRIPTIONS_PER_DESTINATION] =
+    g_param_spec_uint ("max-subscriptions-per-destination", NULL, NULL, 1, G_MAXUINT,
+                       VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS_PER_DESTINATION, tunable);
   /**
    * VdsmRpcServer:handshake-timeout:
    *

@@ -108,6 +108,7 @@ typedef struct {
 #define VDSM_RPC_SERVER_DEFAULT_MAX_SEND_QUEUE (128u * 1024u * 1024u)
 #define VDSM_RPC_SERVER_DEFAULT_MAX_CONNECTIONS 1024
 #define VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS 256
+#define VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS_PER_DESTINATION 4
 #define VDSM_RPC_SERVER_DEFAULT_HANDSHAKE_TIMEOUT_MS 10000
 #define VDSM_RPC_SERVER_DEFAULT_IDLE_TIMEOUT_MS 60000
 #define VDSM_RPC_SERVER_DEFAULT_CALL_TIMEOUT_MS 60000
@@ -165,6 +166,11 @@ G_DECLARE_FINAL_TYPE (VdsmRpcServer, vdsm_rpc_server, VDSM, RPC_SERVER, GObject)
  * - `max-subscriptions` (default 256): subscriptions per connection; one
  *   more gets an ERROR frame `Too many subscriptions (limit N)` and the
  *   connection stays open.
+ * - `max-subscriptions-per-destination` (default 4): subscriptions one
+ *   connection may hold to one destination; one more gets an ERROR frame
+ *   `Too many subscriptions to one destination (limit N)` and the
+ *   connection stays open. Every subscription gets its own copy of a
+ *   message: this bounds the copies of an event to N per connection.
  * - `handshake-timeout` (ms, default 10000): the TLS handshake and the
  *   STOMP protocol detection share this deadline, counted from accept
  *   (vdsm's SSL_HANDSHAKE_TIMEOUT); then the connection is closed.

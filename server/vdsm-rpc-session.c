@@ -211,27 +211,39 @@ refuse (VdsmRpcConnection *conn, const char *text, const char *why)
   vdsm_rpc_session_send_error (conn, text);
 }
 
+/* A "too many" ERROR naming the limit. */
+static void
+refuse_over_limit (VdsmRpcConnection *conn, const char *what, guint limit)
+{
+  g_autofree char *text = g_strdup_printf ("Too many %s (limit %u)", what, limit);
+
+  refuse (conn, text, NULL);
+}
+
 static void
 handle_subscribe (VdsmRpcConnection *conn, VdsmStompFrame *frame)
 {
+  VdsmRpcServer *server = conn->server;
   const char *destination = vdsm_stomp_frame_get_header (frame, "destination");
   const char *id = vdsm_stomp_frame_get_header (frame, "id");
 
   /* `ack` is irrelevant (auto only) and `receipt` gets no RECEIPT: as vdsm. */
   if (!has_value (destination) || !has_value (id))
     vdsm_rpc_session_send_error (conn, "Missing destination or subscription id header");
-  else if (!g_hash_table_contains (conn->subscriptions, id) &&
-           g_hash_table_size (conn->subscriptions) >= conn->server->max_subscriptions)
-    {
-      g_autofree char *text = g_strdup_printf ("Too many subscriptions (limit %u)",
-                                               conn->server->max_subscriptions);
-
-      refuse (conn, text, NULL);
-    }
-  else if (!conn->server->broker_forwarding && reaches_request_queue (destination))
-    refuse (conn, "Subscribing to the request queues is not allowed", NULL);
-  else if (!vdsm_rpc_broker_subscribe (conn->server->broker, conn, id, destination))
+  else if (g_hash_table_contains (conn->subscriptions, id))
     vdsm_rpc_session_send_error (conn, "Subscription id already exists");
+  else if (g_hash_table_size (conn->subscriptions) >= server->max_subscriptions)
+    refuse_over_limit (conn, "subscriptions", server->max_subscriptions);
+  else if (!server->broker_forwarding && reaches_request_queue (destination))
+    refuse (conn, "Subscribing to the request queues is not allowed", NULL);
+  /* Each subscription gets its own copy of every message (docs/security.md,
+   * "Broker destinations"). */
+  else if (vdsm_rpc_broker_count_subscriptions (server->broker, conn, destination) >=
+           server->max_subscriptions_per_destination)
+    refuse_over_limit (conn, "subscriptions to one destination",
+                       server->max_subscriptions_per_destination);
+  else
+    vdsm_rpc_broker_subscribe (server->broker, conn, id, destination);
 }
 
 static void

@@ -180,6 +180,7 @@ typedef struct {
   guint64 max_header_size;
   guint max_connections;
   guint max_subscriptions;
+  guint max_subscriptions_per_destination;
   guint handshake_timeout;          /* ms */
   guint idle_timeout;               /* ms */
   guint call_timeout;               /* ms */
@@ -257,6 +258,8 @@ server_thread (gpointer data)
                              NULL);
   set_if (fx->server, "max-connections", config->max_connections);
   set_if (fx->server, "max-subscriptions", config->max_subscriptions);
+  set_if (fx->server, "max-subscriptions-per-destination",
+          config->max_subscriptions_per_destination);
   set_if (fx->server, "handshake-timeout", config->handshake_timeout);
   set_if (fx->server, "idle-timeout", config->idle_timeout);
   set_if (fx->server, "call-timeout", config->call_timeout);
@@ -2108,6 +2111,62 @@ test_broker_long_destination (Fixture *fx, gconstpointer data)
   client_expect_error (sender, "Subscription not available");
 }
 
+static const ServerConfig per_destination_config = {
+  .worker_threads = 4, .max_queued_tasks = 80, .max_frame_size = 1024 * 1024,
+  .max_send_queue = 16 * 1024 * 1024, .max_subscriptions_per_destination = 2,
+};
+
+/* One connection cannot multiply the copies of an event by holding many
+ * subscriptions to its destination (docs/security.md, "Broker
+ * destinations"). */
+static void
+test_broker_subscriptions_per_destination (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) c = client_new (fx);
+  g_autoptr(Client) other = client_new (fx);
+  g_autoptr(JsonNode) event = NULL;
+
+  client_subscribe (c, VDSM_RPC_EVENT_QUEUE, "ev1");
+  client_subscribe (c, VDSM_RPC_EVENT_QUEUE, "ev2");
+  client_subscribe (c, VDSM_RPC_EVENT_QUEUE, "ev3");
+  client_expect_error (c, "Too many subscriptions to one destination (limit 2)");
+  /* A duplicate id is still reported as such. */
+  client_subscribe (c, VDSM_RPC_EVENT_QUEUE, "ev1");
+  client_expect_error (c, "Subscription id already exists");
+  /* Per connection: another one may subscribe, to anything else too. */
+  client_subscribe (other, VDSM_RPC_EVENT_QUEUE, "ev1");
+  client_subscribe (c, "sync", "sync");
+  client_subscribe (other, "sync", "sync");
+  client_sync (c);
+  client_sync (other);
+
+  vdsm_rpc_server_emit_event (fx->server, "|test|tick|x", "{}");
+  event = client_message (c, VDSM_RPC_EVENT_QUEUE, "ev1");
+  g_clear_pointer (&event, json_node_unref);
+  event = client_message (c, VDSM_RPC_EVENT_QUEUE, "ev2");
+  g_clear_pointer (&event, json_node_unref);
+  event = client_message (other, VDSM_RPC_EVENT_QUEUE, "ev1");
+  client_expect_silence (c, 100);
+
+  /* A slot freed by UNSUBSCRIBE can be taken again. */
+  client_send (c, LIT ("UNSUBSCRIBE\nid:ev1\n\n\0"));
+  client_subscribe (c, VDSM_RPC_EVENT_QUEUE, "ev3");
+  client_expect_silence (c, 100);
+}
+
+static void
+test_broker_defaults (void)
+{
+  g_autoptr(VdsmRpcServer) server = vdsm_rpc_server_new (test_schema, test_methods, 1, NULL);
+  guint per_destination;
+  gboolean forwarding;
+
+  g_object_get (server, "max-subscriptions-per-destination", &per_destination,
+                "broker-forwarding", &forwarding, NULL);
+  g_assert_cmpuint (per_destination, ==, 4);
+  g_assert_false (forwarding);
+}
+
 /* ---- Concurrency and call limits ---- */
 
 static double
@@ -2656,6 +2715,8 @@ main (int argc, char **argv)
   add_wire ("broker/forwarding", test_broker_forwarding, &forwarding_config);
   add_wire ("broker/shared-bodies", test_broker_shared_bodies, &forwarding_config);
   add_wire ("broker/long-destination", test_broker_long_destination, &long_destination_config);
+  add_wire ("broker/subscriptions-per-destination", test_broker_subscriptions_per_destination,
+            &per_destination_config);
   add_wire ("inline", test_inline, NULL);
   add_wire ("slow-handler", test_slow_handler, NULL);
   add_wire ("call-timeout", test_call_timeout, &call_timeout_config);
@@ -2672,6 +2733,7 @@ main (int argc, char **argv)
     g_test_add_data_func ("/rpc-server/tls/unavailable", tls_missing, skip_tls);
   g_test_add_func ("/rpc-server/listen-rules", test_listen_rules);
   g_test_add_func ("/rpc-server/defaults", test_defaults);
+  g_test_add_func ("/rpc-server/broker/defaults", test_broker_defaults);
   g_test_add_func ("/rpc-server/internal/pyrepr", test_pyrepr);
   g_test_add_func ("/rpc-server/internal/redact", test_redact);
   g_test_add_func ("/rpc-server/internal/write-node", test_write_node);
