@@ -159,6 +159,9 @@ vdsm_rpc_broker_subscribe (VdsmRpcBroker *broker, VdsmRpcConnection *conn,
   sub->destination = lookup_or_add (broker, destination);
   g_ptr_array_add (sub->destination->subs, sub);
   g_hash_table_insert (conn->subscriptions, sub->id, sub);
+  if (conn->subscription_order == NULL)
+    conn->subscription_order = g_ptr_array_new ();
+  g_ptr_array_add (conn->subscription_order, sub);
   /* Only the Java client subscribes to jms.* reply destinations (the
    * engine's jms.topic.vdsm_responses, the library's jms.queue.reponses);
    * the Python client's reply-to is a UUID. */
@@ -168,22 +171,24 @@ vdsm_rpc_broker_subscribe (VdsmRpcBroker *broker, VdsmRpcConnection *conn,
   return TRUE;
 }
 
+/* Whether a subscription taken from @subs receives a message to
+ * @destination: all of a destination's do; of a connection's list, those
+ * to that name. */
+static gboolean
+receives (VdsmRpcSubscription *sub, const char *destination, gboolean by_name)
+{
+  return !by_name || strcmp (sub->destination->name, destination) == 0;
+}
+
 guint
 vdsm_rpc_broker_count_subscriptions (VdsmRpcBroker *broker, VdsmRpcConnection *conn,
                                      const char *destination)
 {
-  DestinationKey key = destination_key (broker, destination);
-  VdsmRpcDestination *dest = lookup (broker, &key);
-  GHashTableIter iter;
-  gpointer value;
   guint n = 0;
 
-  if (dest == NULL)
-    return 0;
   /* Bounded by max-subscriptions, unlike the destination's own list. */
-  g_hash_table_iter_init (&iter, conn->subscriptions);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    n += ((VdsmRpcSubscription *) value)->destination == dest;
+  for (guint i = 0; conn->subscription_order != NULL && i < conn->subscription_order->len; i++)
+    n += receives (conn->subscription_order->pdata[i], destination, TRUE);
   return n;
 }
 
@@ -206,27 +211,20 @@ vdsm_rpc_broker_unsubscribe (VdsmRpcBroker *broker, VdsmRpcConnection *conn, con
   if (sub == NULL)
     return;
   g_hash_table_remove (conn->subscriptions, id);
+  g_ptr_array_remove (conn->subscription_order, sub);
   remove_subscription (broker, sub);
 }
 
 void
 vdsm_rpc_broker_remove_connection (VdsmRpcBroker *broker, VdsmRpcConnection *conn)
 {
-  GHashTableIter iter;
-  gpointer value;
-
-  g_hash_table_iter_init (&iter, conn->subscriptions);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    {
-      g_hash_table_iter_steal (&iter);
-      remove_subscription (broker, value);
-    }
-}
-
-static gboolean
-receives (VdsmRpcSubscription *sub, VdsmRpcConnection *only_conn)
-{
-  return only_conn == NULL || sub->conn == only_conn;
+  if (conn->subscription_order == NULL)
+    return;
+  /* The ids are freed with the subscriptions. */
+  g_hash_table_steal_all (conn->subscriptions);
+  for (guint i = 0; i < conn->subscription_order->len; i++)
+    remove_subscription (broker, conn->subscription_order->pdata[i]);
+  g_ptr_array_set_size (conn->subscription_order, 0);
 }
 
 guint
@@ -234,14 +232,23 @@ vdsm_rpc_broker_publish (VdsmRpcBroker *broker, const char *destination,
                          VdsmRpcConnection *only_conn,
                          const char *body, gsize length)
 {
-  DestinationKey key = destination_key (broker, destination);
-  VdsmRpcDestination *dest = lookup (broker, &key);
-  GPtrArray *subs = dest ? dest->subs : NULL;
+  GPtrArray *subs;
   g_autoptr(GBytes) tail = NULL;
   guint n = 0, sent = 0;
 
+  /* A reply goes to the requester's own subscriptions: picked from its
+   * few by name, without hashing it, as each reply passes here. */
+  if (only_conn != NULL)
+    subs = only_conn->subscription_order;
+  else
+    {
+      DestinationKey key = destination_key (broker, destination);
+      VdsmRpcDestination *dest = lookup (broker, &key);
+
+      subs = dest ? dest->subs : NULL;
+    }
   for (guint i = 0; subs != NULL && i < subs->len; i++)
-    n += receives (subs->pdata[i], only_conn);
+    n += receives (subs->pdata[i], destination, only_conn != NULL);
   /* A reply has one subscriber: written in place. Copies to several
    * (events) share one body (docs/security.md, "Broker destinations"). */
   if (n > 1)
@@ -251,7 +258,7 @@ vdsm_rpc_broker_publish (VdsmRpcBroker *broker, const char *destination,
     {
       VdsmRpcSubscription *sub = subs->pdata[i];
 
-      if (!receives (sub, only_conn))
+      if (!receives (sub, destination, only_conn != NULL))
         continue;
       if (tail != NULL)
         vdsm_rpc_session_send_message_shared (sub->conn, destination, sub->id, tail);

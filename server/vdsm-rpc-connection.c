@@ -66,6 +66,7 @@ vdsm_rpc_connection_unref (VdsmRpcConnection *conn)
   g_clear_object (&conn->stream);
   g_clear_object (&conn->socket);
   g_hash_table_unref (conn->subscriptions);
+  g_clear_pointer (&conn->subscription_order, g_ptr_array_unref);
   g_free (conn);
 }
 

@@ -127,6 +127,7 @@ struct _VdsmRpcConnection {
   guint send_interval_ms;           /* negotiated: server heart-beats */
   guint recv_interval_ms;           /* negotiated: client promised */
   GHashTable *subscriptions;        /* id -> VdsmRpcSubscription*, owned by the broker */
+  GPtrArray *subscription_order;    /* the same in subscription order; NULL before one */
 };
 
 /* Takes over @socket (an accepted, connected socket); @tls: NULL for plain.
@@ -200,13 +201,14 @@ void vdsm_rpc_broker_unsubscribe (VdsmRpcBroker *broker, VdsmRpcConnection *conn
                                   const char *id);
 void vdsm_rpc_broker_remove_connection (VdsmRpcBroker *broker, VdsmRpcConnection *conn);
 /* Sends @body as a MESSAGE to every subscription whose destination equals
- * @destination, or only those of @only_conn when it is not NULL. Returns
- * the number of copies sent. */
+ * @destination, or only those of @only_conn when it is not NULL (a reply),
+ * in subscription order. Returns the number of copies sent. */
 guint vdsm_rpc_broker_publish (VdsmRpcBroker *broker, const char *destination,
                                VdsmRpcConnection *only_conn,
                                const char *body, gsize length);
 /* Copies a SEND frame to every subscription whose destination is the SEND's
- * or a dot-separated prefix of it. Returns the number of copies sent. */
+ * or a dot-separated prefix of it (the session calls it only with the
+ * server's broker-forwarding). Returns the number of copies sent. */
 guint vdsm_rpc_broker_forward (VdsmRpcBroker *broker, VdsmStompFrame *send);
 
 /* ---- vdsm-rpc-jsonrpc.c: the JSON-RPC 2.0 envelope ---- */
