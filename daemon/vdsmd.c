@@ -48,10 +48,13 @@ typedef struct {
   char *tls_ca;
   gboolean tls_optional_client_cert;
   gboolean insecure;
+  gboolean broker_forwarding;
   /* limits and checks; 0 / -1 keep the server's defaults */
   int workers;
   int max_connections;
   int max_connections_per_peer;
+  int max_subscriptions;
+  int max_subscriptions_per_destination;
   gint64 max_frame_size;
   int call_timeout;
   int idle_timeout;
@@ -152,6 +155,16 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
     { "insecure", 0, 0, G_OPTION_ARG_NONE, &o->insecure,
       "Allow plain TCP on an address that is not loopback. Anyone who can "
       "reach it controls the host.", NULL },
+    { "broker-forwarding", 0, 0, G_OPTION_ARG_NONE, &o->broker_forwarding,
+      "VDSM's permissive broker: copy every client's SEND to the other "
+      "clients subscribed to its destination or a dot-prefix of it, "
+      "requests (and their passwords) included, and let clients subscribe "
+      "to the request queues. Any client can then read the others' "
+      "requests and forge their replies and events. Off by default: a SEND "
+      "reaches only the server, a SEND to another destination than "
+      "jms.topic.vdsm_requests or jms.topic.vdsm_irs_requests gets an ERROR, "
+      "and so does a SUBSCRIBE to them or to a prefix of them such as jms "
+      "(docs/security.md).", NULL },
     { NULL }
   };
   const GOptionEntry limit_entries[] = {
@@ -165,6 +178,15 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
       "Open connections from one TCP address at most; more are closed at "
       "once; 0 no limit (default 64). Unix socket clients and local clients "
       "connecting from 127.0.0.1 or ::1 are not counted.", "N" },
+    { "max-subscriptions", 0, 0, G_OPTION_ARG_INT, &o->max_subscriptions,
+      "Subscriptions one connection may hold; one more gets an ERROR frame "
+      "(default 256).", "N" },
+    { "max-subscriptions-per-destination", 0, 0, G_OPTION_ARG_INT,
+      &o->max_subscriptions_per_destination,
+      "Subscriptions one connection may hold to one destination; one more "
+      "gets an ERROR frame. Each gets its own copy of every event: this "
+      "bounds the copies of an event to N per connection (default 4).",
+      "N" },
     { "max-frame-size", 0, 0, G_OPTION_ARG_INT64, &o->max_frame_size,
       "Largest STOMP frame accepted, in bytes; a larger one gets an ERROR "
       "frame and the connection is closed (default 67108864).", "BYTES" },
@@ -286,11 +308,14 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
       return FALSE;
     }
   if (o->workers < 0 || o->workers > 1024 || o->max_connections < 0 ||
+      o->max_subscriptions < 0 || o->max_subscriptions_per_destination < 0 ||
       o->max_frame_size < 0 || (o->max_frame_size > 0 && o->max_frame_size < 1024))
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                           "--workers must be 0..1024, --max-connections "
-                           "positive and --max-frame-size at least 1024");
+                           "--workers must be 0..1024, --max-connections, "
+                           "--max-subscriptions and "
+                           "--max-subscriptions-per-destination positive and "
+                           "--max-frame-size at least 1024");
       return FALSE;
     }
   /* Before its directory is made: a path that cannot be bound leaves
@@ -383,9 +408,15 @@ static gboolean
 configure_server (VdsmRpcServer *server, const Options *o, GError **error)
 {
   g_object_set (server, "insecure", o->insecure,
+                "broker-forwarding", o->broker_forwarding,
                 "strict-replies", o->strict_replies, NULL);
   if (o->max_connections > 0)
     g_object_set (server, "max-connections", (guint) o->max_connections, NULL);
+  if (o->max_subscriptions > 0)
+    g_object_set (server, "max-subscriptions", (guint) o->max_subscriptions, NULL);
+  if (o->max_subscriptions_per_destination > 0)
+    g_object_set (server, "max-subscriptions-per-destination",
+                  (guint) o->max_subscriptions_per_destination, NULL);
   if (o->call_timeout >= 0)
     g_object_set (server, "call-timeout", (guint) o->call_timeout, NULL);
   if (o->idle_timeout >= 0)

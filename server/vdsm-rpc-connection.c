@@ -67,6 +67,7 @@ vdsm_rpc_connection_unref (VdsmRpcConnection *conn)
   g_clear_object (&conn->stream);
   g_clear_object (&conn->socket);
   g_hash_table_unref (conn->subscriptions);
+  g_clear_pointer (&conn->subscription_order, g_ptr_array_unref);
   g_free (conn);
 }
 
@@ -119,6 +120,7 @@ vdsm_rpc_connection_close (VdsmRpcConnection *conn, const char *reason)
   g_clear_pointer (&conn->parser, vdsm_stomp_parser_free);
   g_string_free (conn->outbuf, TRUE);
   conn->outbuf = NULL;
+  g_clear_pointer (&conn->out_shared, g_array_unref);
   vdsm_rpc_broker_remove_connection (server->broker, conn);
   vdsm_rpc_peer_closed (server, conn->peer_key);
   conn->server = NULL;
@@ -149,18 +151,53 @@ schedule_close (VdsmRpcConnection *conn, const char *reason)
   vdsm_rpc_source_attach (conn->close_source, "vdsm-rpc-close", conn->server);
 }
 
-/* ---- Writing ---- */
+/* ---- Writing ----
+ *
+ * What waits to be sent is @outbuf from @out_pos on, with shared byte
+ * blocks spliced in: @out_shared lists them in order, each to be sent
+ * after the @outbuf byte at its @at. Frames are written into @outbuf in
+ * place (the common case: replies); a body sent to many subscribers is
+ * one refcounted block that each connection's queue only points to. */
+
+typedef struct {
+  gsize at;                         /* an offset in outbuf */
+  GBytes *bytes;
+} SharedOutput;
+
+/* At most this many pieces per write: bounded stack, and a client that
+ * lags behind is served in large writes anyway. */
+#define MAX_VECTORS 64
+/* Consumed entries at the front of out_shared are dropped in batches. */
+#define SHARED_COMPACT 1024
 
 static void arm_timer (VdsmRpcConnection *conn);
 
 static gsize
 pending (VdsmRpcConnection *conn)
 {
-  return conn->outbuf->len - conn->out_pos;
+  return conn->outbuf->len - conn->out_pos + conn->out_shared_pending;
+}
+
+/* The shared block to send next, when the outbuf bytes before it are
+ * sent; NULL when the rest of outbuf comes first or alone. */
+static SharedOutput *
+next_shared (VdsmRpcConnection *conn)
+{
+  if (conn->out_shared == NULL || conn->out_shared_first >= conn->out_shared->len)
+    return NULL;
+  return &g_array_index (conn->out_shared, SharedOutput, conn->out_shared_first);
 }
 
 static void
-outbuf_drained (VdsmRpcConnection *conn)
+shared_output_clear (gpointer data)
+{
+  /* NULL once sent. */
+  g_clear_pointer (&((SharedOutput *) data)->bytes, g_bytes_unref);
+}
+
+/* Everything queued was sent, or will never be. */
+static void
+drop_output (VdsmRpcConnection *conn)
 {
   conn->out_pos = 0;
   if (conn->outbuf->allocated_len > OUTBUF_KEEP)
@@ -170,6 +207,98 @@ outbuf_drained (VdsmRpcConnection *conn)
     }
   else
     g_string_truncate (conn->outbuf, 0);
+  if (conn->out_shared != NULL)
+    g_array_set_size (conn->out_shared, 0);
+  conn->out_shared_first = 0;
+  conn->out_shared_sent = 0;
+  conn->out_shared_pending = 0;
+}
+
+/* Drops what was sent from the front of the queue, once it is large. */
+static void
+compact_output (VdsmRpcConnection *conn)
+{
+  gsize sent = conn->out_pos;
+
+  if (sent >= OUTBUF_COMPACT)
+    {
+      g_string_erase (conn->outbuf, 0, sent);
+      conn->out_pos = 0;
+      for (guint i = conn->out_shared_first; conn->out_shared && i < conn->out_shared->len; i++)
+        g_array_index (conn->out_shared, SharedOutput, i).at -= sent;
+    }
+  if (conn->out_shared_first >= SHARED_COMPACT &&
+      conn->out_shared_first * 2 >= conn->out_shared->len)
+    {
+      g_array_remove_range (conn->out_shared, 0, conn->out_shared_first);
+      conn->out_shared_first = 0;
+    }
+}
+
+/* The pending output as vectors for one write, in order. */
+static gsize
+output_vectors (VdsmRpcConnection *conn, GOutputVector *v)
+{
+  gsize pos = conn->out_pos, skip = conn->out_shared_sent, n = 0;
+  guint i = conn->out_shared_first;
+
+  /* Two vectors per block, and room for the end of outbuf. */
+  for (; conn->out_shared && i < conn->out_shared->len && n + 3 <= MAX_VECTORS; i++)
+    {
+      SharedOutput *shared = &g_array_index (conn->out_shared, SharedOutput, i);
+      gsize size;
+      const char *data = g_bytes_get_data (shared->bytes, &size);
+
+      if (shared->at > pos)
+        v[n++] = (GOutputVector) { conn->outbuf->str + pos, shared->at - pos };
+      pos = shared->at;
+      v[n++] = (GOutputVector) { data + skip, size - skip };
+      skip = 0;
+    }
+  if ((conn->out_shared == NULL || i == conn->out_shared->len) && pos < conn->outbuf->len)
+    v[n++] = (GOutputVector) { conn->outbuf->str + pos, conn->outbuf->len - pos };
+  return n;
+}
+
+/* @n bytes of output were written. */
+static void
+output_sent (VdsmRpcConnection *conn, gsize n)
+{
+  while (n > 0)
+    {
+      SharedOutput *shared = next_shared (conn);
+      gsize take;
+
+      if (shared != NULL && conn->out_pos == shared->at)
+        {
+          gsize size = g_bytes_get_size (shared->bytes);
+
+          take = MIN (n, size - conn->out_shared_sent);
+          conn->out_shared_sent += take;
+          conn->out_shared_pending -= take;
+          if (conn->out_shared_sent == size)
+            {
+              g_clear_pointer (&shared->bytes, g_bytes_unref);
+              conn->out_shared_first++;
+              conn->out_shared_sent = 0;
+            }
+        }
+      else
+        {
+          take = MIN (n, (shared ? shared->at : conn->outbuf->len) - conn->out_pos);
+          conn->out_pos += take;
+        }
+      g_assert (take > 0);
+      n -= take;
+    }
+}
+
+gsize
+vdsm_rpc_connection_get_queued (VdsmRpcConnection *conn, gsize *own)
+{
+  if (own != NULL)
+    *own = conn->outbuf->len - conn->out_pos;
+  return pending (conn);
 }
 
 static gboolean on_writable (GObject *stream, gpointer user_data);
@@ -184,28 +313,31 @@ flush (VdsmRpcConnection *conn)
   while (pending (conn) > 0)
     {
       g_autoptr(GError) error = NULL;
-      gssize n = g_pollable_output_stream_write_nonblocking (conn->output,
-                                                             conn->outbuf->str + conn->out_pos,
-                                                             pending (conn), NULL, &error);
+      GOutputVector vectors[MAX_VECTORS];
+      gsize n_vectors = output_vectors (conn, vectors);
+      gsize written = 0;
+      GPollableReturn r = g_pollable_output_stream_writev_nonblocking (conn->output, vectors,
+                                                                       n_vectors, &written,
+                                                                       NULL, &error);
 
-      if (n < 0)
+      if (r == G_POLLABLE_RETURN_WOULD_BLOCK)
+        break;
+      if (r == G_POLLABLE_RETURN_FAILED)
         {
-          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-            break;
           g_debug ("connection %" G_GUINT64_FORMAT " (%s): send failed: %s",
                    conn->id, conn->peer, error->message);
           clear_source (&conn->write_source);
           schedule_close (conn, "send failed");
           return FALSE;
         }
-      conn->out_pos += n;
+      output_sent (conn, written);
       conn->n_sends++;
       conn->last_send = g_get_monotonic_time ();
     }
 
   if (pending (conn) == 0)
     {
-      outbuf_drained (conn);
+      drop_output (conn);
       clear_source (&conn->write_source);
       if (conn->closing)
         {
@@ -215,11 +347,7 @@ flush (VdsmRpcConnection *conn)
     }
   else
     {
-      if (conn->out_pos >= OUTBUF_COMPACT)
-        {
-          g_string_erase (conn->outbuf, 0, conn->out_pos);
-          conn->out_pos = 0;
-        }
+      compact_output (conn);
       if (conn->write_source == NULL)
         {
           conn->write_source = g_pollable_output_stream_create_source (conn->output, NULL);
@@ -251,17 +379,33 @@ vdsm_rpc_connection_begin_frame (VdsmRpcConnection *conn, gsize *mark)
 }
 
 void
-vdsm_rpc_connection_end_frame (VdsmRpcConnection *conn, gsize mark)
+vdsm_rpc_connection_end_frame_shared (VdsmRpcConnection *conn, gsize mark, GBytes *tail)
 {
   VdsmRpcServer *server = conn->server;
+  gsize tail_size = tail ? g_bytes_get_size (tail) : 0;
+  gsize before = mark - conn->out_pos + conn->out_shared_pending;
 
   /* One frame larger than the limit may go out alone; queueing behind
-   * unread data past the limit means the client is not reading. */
-  if (mark > conn->out_pos && pending (conn) > server->max_send_queue)
+   * unread data past the limit means the client is not reading. The
+   * limit counts shared bytes in full: they are what the client has to
+   * read. */
+  if (before > 0 && pending (conn) + tail_size > server->max_send_queue)
     {
       g_string_truncate (conn->outbuf, mark);
       schedule_close (conn, "send queue limit exceeded: the client does not read");
       return;
+    }
+  if (tail_size > 0)
+    {
+      SharedOutput shared = { conn->outbuf->len, g_bytes_ref (tail) };
+
+      if (conn->out_shared == NULL)
+        {
+          conn->out_shared = g_array_new (FALSE, FALSE, sizeof (SharedOutput));
+          g_array_set_clear_func (conn->out_shared, shared_output_clear);
+        }
+      g_array_append_val (conn->out_shared, shared);
+      conn->out_shared_pending += tail_size;
     }
   /* The replies to the frames of one read leave in one send, once they
    * are all written (see on_readable()): a send per frame costs more than
@@ -270,6 +414,12 @@ vdsm_rpc_connection_end_frame (VdsmRpcConnection *conn, gsize mark)
    * (protocol.md §3). */
   if (conn->write_source == NULL && !(conn->reading && !conn->frame_per_send))
     flush (conn);
+}
+
+void
+vdsm_rpc_connection_end_frame (VdsmRpcConnection *conn, gsize mark)
+{
+  vdsm_rpc_connection_end_frame_shared (conn, mark, NULL);
 }
 
 void

@@ -40,6 +40,7 @@ struct _VdsmRpcServer {
   guint max_connections;
   guint max_connections_per_peer;   /* 0: no limit */
   guint max_subscriptions;
+  guint max_subscriptions_per_destination;
   gsize max_frame_size;
   gsize max_header_size;
   gsize max_send_queue;
@@ -49,6 +50,7 @@ struct _VdsmRpcServer {
   guint call_timeout_ms;
   gboolean strict_replies;          /* read by workers: set before serving */
   gboolean insecure;
+  gboolean broker_forwarding;        /* VDSM's permissive SEND rule */
 
   /* TLS, from vdsm_rpc_server_set_tls(); listeners keep their own refs. */
   GTlsCertificate *tls_certificate;
@@ -129,14 +131,19 @@ struct _VdsmRpcConnection {
   gint64 frame_started;             /* first byte of a frame not complete yet; 0: none */
   gint64 closing_deadline;
   VdsmStompParser *parser;
-  GString *outbuf;
+  GString *outbuf;                  /* see "Writing" in vdsm-rpc-connection.c */
   gsize out_pos;                    /* bytes of outbuf already sent */
+  GArray *out_shared;               /* SharedOutput, blocks spliced into outbuf; or NULL */
+  guint out_shared_first;           /* the first not sent completely */
+  gsize out_shared_sent;            /* bytes of that one already sent */
+  gsize out_shared_pending;         /* bytes of shared blocks not sent yet */
   guint64 n_sends;                  /* writes to the stream, for the close log */
   gint64 last_recv;
   gint64 last_send;
   guint send_interval_ms;           /* negotiated: server heart-beats */
   guint recv_interval_ms;           /* negotiated: client promised */
   GHashTable *subscriptions;        /* id -> VdsmRpcSubscription*, owned by the broker */
+  GPtrArray *subscription_order;    /* the same in subscription order; NULL before one */
 };
 
 /* Takes over @socket (an accepted, connected socket); @tls: NULL for plain;
@@ -170,6 +177,13 @@ void vdsm_rpc_connection_reply_done (VdsmRpcConnection *conn);
  * is safe while the broker iterates. */
 GString *vdsm_rpc_connection_begin_frame (VdsmRpcConnection *conn, gsize *mark);
 void vdsm_rpc_connection_end_frame (VdsmRpcConnection *conn, gsize mark);
+/* The same for a frame that ends with @tail, which is queued by reference
+ * (a ref is taken), not copied: one body sent to many subscribers is held
+ * once. The send-queue limit counts it in full. */
+void vdsm_rpc_connection_end_frame_shared (VdsmRpcConnection *conn, gsize mark, GBytes *tail);
+/* Bytes waiting to be sent; @own: how many of them this connection holds
+ * alone (the others are shared blocks). */
+gsize vdsm_rpc_connection_get_queued (VdsmRpcConnection *conn, gsize *own);
 
 /* Re-reads the heart-beat intervals after a CONNECT. */
 void vdsm_rpc_connection_update_timer (VdsmRpcConnection *conn);
@@ -183,13 +197,20 @@ void vdsm_rpc_session_send_error (VdsmRpcConnection *conn, const char *text);
 void vdsm_rpc_session_send_message (VdsmRpcConnection *conn, const char *destination,
                                     const char *subscription_id,
                                     const char *body, gsize length);
+/* The same with the end of the frame shared by every copy: @tail from
+ * vdsm_rpc_session_message_tail() (content-length, body and NUL). */
+GBytes *vdsm_rpc_session_message_tail (const char *body, gsize length);
+void vdsm_rpc_session_send_message_shared (VdsmRpcConnection *conn, const char *destination,
+                                           const char *subscription_id, GBytes *tail);
 
 /* ---- vdsm-rpc-broker.c: subscriptions ---- */
+
+typedef struct _VdsmRpcDestination VdsmRpcDestination;
 
 typedef struct {
   VdsmRpcConnection *conn;          /* borrowed: removed when it closes */
   char *id;
-  char *destination;
+  VdsmRpcDestination *destination;  /* the broker's, with its name */
 } VdsmRpcSubscription;
 
 VdsmRpcBroker *vdsm_rpc_broker_new (void);
@@ -197,18 +218,22 @@ void vdsm_rpc_broker_free (VdsmRpcBroker *broker);
 /* FALSE when @id is already used on @conn. */
 gboolean vdsm_rpc_broker_subscribe (VdsmRpcBroker *broker, VdsmRpcConnection *conn,
                                     const char *id, const char *destination);
+/* How many subscriptions @conn holds to @destination. */
+guint vdsm_rpc_broker_count_subscriptions (VdsmRpcBroker *broker, VdsmRpcConnection *conn,
+                                           const char *destination);
 /* An unknown id is ignored. */
 void vdsm_rpc_broker_unsubscribe (VdsmRpcBroker *broker, VdsmRpcConnection *conn,
                                   const char *id);
 void vdsm_rpc_broker_remove_connection (VdsmRpcBroker *broker, VdsmRpcConnection *conn);
 /* Sends @body as a MESSAGE to every subscription whose destination equals
- * @destination, or only those of @only_conn when it is not NULL. Returns
- * the number of copies sent. */
+ * @destination, or only those of @only_conn when it is not NULL (a reply),
+ * in subscription order. Returns the number of copies sent. */
 guint vdsm_rpc_broker_publish (VdsmRpcBroker *broker, const char *destination,
                                VdsmRpcConnection *only_conn,
                                const char *body, gsize length);
 /* Copies a SEND frame to every subscription whose destination is the SEND's
- * or a dot-separated prefix of it. Returns the number of copies sent. */
+ * or a dot-separated prefix of it (the session calls it only with the
+ * server's broker-forwarding). Returns the number of copies sent. */
 guint vdsm_rpc_broker_forward (VdsmRpcBroker *broker, VdsmStompFrame *send);
 
 /* ---- vdsm-rpc-jsonrpc.c: the JSON-RPC 2.0 envelope ---- */

@@ -26,12 +26,14 @@ enum {
   PROP_MAX_CONNECTIONS,
   PROP_MAX_CONNECTIONS_PER_PEER,
   PROP_MAX_SUBSCRIPTIONS,
+  PROP_MAX_SUBSCRIPTIONS_PER_DESTINATION,
   PROP_HANDSHAKE_TIMEOUT,
   PROP_IDLE_TIMEOUT,
   PROP_FRAME_TIMEOUT,
   PROP_CALL_TIMEOUT,
   PROP_STRICT_REPLIES,
   PROP_INSECURE,
+  PROP_BROKER_FORWARDING,
   N_PROPS
 };
 
@@ -50,6 +52,8 @@ vdsm_rpc_server_init (VdsmRpcServer *server)
   server->max_connections = VDSM_RPC_SERVER_DEFAULT_MAX_CONNECTIONS;
   server->max_connections_per_peer = VDSM_RPC_SERVER_DEFAULT_MAX_CONNECTIONS_PER_PEER;
   server->max_subscriptions = VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS;
+  server->max_subscriptions_per_destination =
+    VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS_PER_DESTINATION;
   server->handshake_timeout_ms = VDSM_RPC_SERVER_DEFAULT_HANDSHAKE_TIMEOUT_MS;
   server->idle_timeout_ms = VDSM_RPC_SERVER_DEFAULT_IDLE_TIMEOUT_MS;
   server->frame_timeout_ms = VDSM_RPC_SERVER_DEFAULT_FRAME_TIMEOUT_MS;
@@ -134,12 +138,16 @@ vdsm_rpc_server_get_property (GObject *object, guint prop_id, GValue *value, GPa
     case PROP_MAX_CONNECTIONS: g_value_set_uint (value, server->max_connections); break;
     case PROP_MAX_CONNECTIONS_PER_PEER: g_value_set_uint (value, server->max_connections_per_peer); break;
     case PROP_MAX_SUBSCRIPTIONS: g_value_set_uint (value, server->max_subscriptions); break;
+    case PROP_MAX_SUBSCRIPTIONS_PER_DESTINATION:
+      g_value_set_uint (value, server->max_subscriptions_per_destination);
+      break;
     case PROP_HANDSHAKE_TIMEOUT: g_value_set_uint (value, server->handshake_timeout_ms); break;
     case PROP_IDLE_TIMEOUT: g_value_set_uint (value, server->idle_timeout_ms); break;
     case PROP_FRAME_TIMEOUT: g_value_set_uint (value, server->frame_timeout_ms); break;
     case PROP_CALL_TIMEOUT: g_value_set_uint (value, server->call_timeout_ms); break;
     case PROP_STRICT_REPLIES: g_value_set_boolean (value, server->strict_replies); break;
     case PROP_INSECURE: g_value_set_boolean (value, server->insecure); break;
+    case PROP_BROKER_FORWARDING: g_value_set_boolean (value, server->broker_forwarding); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -163,12 +171,16 @@ vdsm_rpc_server_set_property (GObject *object, guint prop_id, const GValue *valu
     case PROP_MAX_CONNECTIONS: server->max_connections = g_value_get_uint (value); break;
     case PROP_MAX_CONNECTIONS_PER_PEER: server->max_connections_per_peer = g_value_get_uint (value); break;
     case PROP_MAX_SUBSCRIPTIONS: server->max_subscriptions = g_value_get_uint (value); break;
+    case PROP_MAX_SUBSCRIPTIONS_PER_DESTINATION:
+      server->max_subscriptions_per_destination = g_value_get_uint (value);
+      break;
     case PROP_HANDSHAKE_TIMEOUT: server->handshake_timeout_ms = g_value_get_uint (value); break;
     case PROP_IDLE_TIMEOUT: server->idle_timeout_ms = g_value_get_uint (value); break;
     case PROP_FRAME_TIMEOUT: server->frame_timeout_ms = g_value_get_uint (value); break;
     case PROP_CALL_TIMEOUT: server->call_timeout_ms = g_value_get_uint (value); break;
     case PROP_STRICT_REPLIES: server->strict_replies = g_value_get_boolean (value); break;
     case PROP_INSECURE: server->insecure = g_value_get_boolean (value); break;
+    case PROP_BROKER_FORWARDING: server->broker_forwarding = g_value_get_boolean (value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -279,6 +291,15 @@ vdsm_rpc_server_class_init (VdsmRpcServerClass *klass)
     g_param_spec_uint ("max-subscriptions", NULL, NULL, 1, G_MAXUINT,
                        VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS, tunable);
   /**
+   * VdsmRpcServer:max-subscriptions-per-destination:
+   *
+   * Subscriptions one connection may hold to one destination; one more
+   * gets an ERROR frame. Each gets its own copy of every message.
+   */
+  properties[PROP_MAX_SUBSCRIPTIONS_PER_DESTINATION] =
+    g_param_spec_uint ("max-subscriptions-per-destination", NULL, NULL, 1, G_MAXUINT,
+                       VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS_PER_DESTINATION, tunable);
+  /**
    * VdsmRpcServer:handshake-timeout:
    *
    * Milliseconds from accept to a finished TLS handshake and STOMP
@@ -330,6 +351,15 @@ vdsm_rpc_server_class_init (VdsmRpcServerClass *klass)
    */
   properties[PROP_INSECURE] =
     g_param_spec_boolean ("insecure", NULL, NULL, FALSE, tunable);
+  /**
+   * VdsmRpcServer:broker-forwarding:
+   *
+   * Whether clients' SEND frames are copied to other clients'
+   * subscriptions, requests included, as VDSM's broker does; off, a SEND
+   * reaches the server only (docs/security.md, "Broker destinations").
+   */
+  properties[PROP_BROKER_FORWARDING] =
+    g_param_spec_boolean ("broker-forwarding", NULL, NULL, FALSE, tunable);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

@@ -110,6 +110,7 @@ typedef struct {
 #define VDSM_RPC_SERVER_DEFAULT_MAX_CONNECTIONS 1024
 #define VDSM_RPC_SERVER_DEFAULT_MAX_CONNECTIONS_PER_PEER 64
 #define VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS 256
+#define VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS_PER_DESTINATION 4
 #define VDSM_RPC_SERVER_DEFAULT_HANDSHAKE_TIMEOUT_MS 10000
 #define VDSM_RPC_SERVER_DEFAULT_IDLE_TIMEOUT_MS 60000
 #define VDSM_RPC_SERVER_DEFAULT_FRAME_TIMEOUT_MS 30000
@@ -176,6 +177,11 @@ G_DECLARE_FINAL_TYPE (VdsmRpcServer, vdsm_rpc_server, VDSM, RPC_SERVER, GObject)
  * - `max-subscriptions` (default 256): subscriptions per connection; one
  *   more gets an ERROR frame `Too many subscriptions (limit N)` and the
  *   connection stays open.
+ * - `max-subscriptions-per-destination` (default 4): subscriptions one
+ *   connection may hold to one destination; one more gets an ERROR frame
+ *   `Too many subscriptions to one destination (limit N)` and the
+ *   connection stays open. Every subscription gets its own copy of a
+ *   message: this bounds the copies of an event to N per connection.
  * - `handshake-timeout` (ms, default 10000): the TLS handshake and the
  *   STOMP protocol detection share this deadline, counted from accept
  *   (vdsm's SSL_HANDSHAKE_TIMEOUT); then the connection is closed.
@@ -201,6 +207,17 @@ G_DECLARE_FINAL_TYPE (VdsmRpcServer, vdsm_rpc_server, VDSM, RPC_SERVER, GObject)
  *   tests and development: it costs a JSON parse per reply.
  * - `insecure` (default %FALSE): allow plain-TCP listeners on addresses
  *   that are not loopback.
+ * - `broker-forwarding` (default %FALSE): VDSM's permissive broker. Off,
+ *   clients reach the server only: a SEND to a request queue is served and
+ *   copied to nobody, a SEND to any other destination gets the ERROR
+ *   `Subscription not available`, and a SUBSCRIBE to a request queue, to a
+ *   destination under one or to a dot-prefix of one (`jms`, `jms.topic`)
+ *   gets the ERROR `Subscribing to the request queues is not allowed`; the
+ *   connection stays open. On, every SEND is also copied to each
+ *   subscription whose destination is the SEND's or a dot-separated prefix
+ *   of it (protocol.md §2.2), and any destination may be subscribed to:
+ *   clients then see each other's requests (passwords included) and can
+ *   forge replies and events. See docs/security.md, "Broker destinations".
  *
  * Limits that are not properties: a client that promised heart-beats
  * every N ms is closed after N + max(N/5, 500) ms of silence. A client
