@@ -1,5 +1,5 @@
 /* vdsm-rpc-broker.c: the server-wide subscription table and message
- * delivery (protocol.md §2.2 SEND notes, §4).
+ * delivery (docs/protocol.md §6).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

@@ -120,7 +120,7 @@ typedef struct {
  *   vdsm_rpc_server_set_tls()); STOMP is detected inside TLS
  *
  * How a TCP listener serves its connections. Whether a port speaks TLS is
- * configuration, never detected (protocol.md §1).
+ * configuration, never detected (docs/protocol.md §3).
  */
 typedef enum {
   VDSM_RPC_LISTEN_PLAIN = 0,
@@ -172,7 +172,7 @@ G_DECLARE_FINAL_TYPE (VdsmRpcServer, vdsm_rpc_server, VDSM, RPC_SERVER, GObject)
  * - `idle-timeout` (ms, default 60000, 0 = none): a connection that has not
  *   sent one complete STOMP frame this long after accept is closed. A
  *   frame of any command counts, so connections that never send CONNECT
- *   but do send SUBSCRIBE/SEND (protocol.md §12.2) are served.
+ *   but do send SUBSCRIBE/SEND (docs/protocol.md §5.2) are served.
  * - `call-timeout` (ms, default 60000, 0 = none): a call running on a
  *   worker longer than this is answered with -32603
  *   `Internal JSON-RPC error: {'reason': '<method> did not finish within N ms'}`
@@ -301,7 +301,7 @@ gboolean vdsm_rpc_server_listen_tcp_full (VdsmRpcServer *server,
  * afterwards. The files are read now; a later call replaces the
  * configuration for later listeners only.
  *
- * With @require_client_cert (vdsm's behaviour, protocol.md §1) a client
+ * With @require_client_cert (vdsm's behaviour, docs/protocol.md §12) a client
  * without a certificate fails the handshake, and @ca_path is required.
  * Without it, a client certificate is requested when @ca_path is given
  * and checked when one is sent; without @ca_path none is asked for. A client certificate is accepted only when

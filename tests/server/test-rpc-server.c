@@ -1,6 +1,6 @@
 /* test-rpc-server.c: VdsmRpcServer on the wire. A server runs in its own
  * thread and main context; the tests speak raw STOMP bytes to it, like
- * vdsm's Python and Java clients do (protocol.md §11). Every wire test runs
+ * vdsm's Python and Java clients do (docs/protocol.md §13.2). Every wire test runs
  * over each transport: loopback TCP, TLS with a client certificate (made by
  * scripts/make-test-certs), and a unix socket.
  *
@@ -862,7 +862,7 @@ client_ready (Fixture *fx)
   return c;
 }
 
-/* ---- §11 transcripts ---- */
+/* ---- VDSM's clients (docs/protocol.md §13.2) ---- */
 
 static void
 test_python_transcript (Fixture *fx, gconstpointer data)
@@ -999,7 +999,7 @@ sends_for_pipelined_pings (Fixture *fx, Client *c, const char *reply_to, const c
 }
 
 /* The replies to one read leave in one write, except to the Java client,
- * which reads one frame per read (protocol.md §3). */
+ * which reads one frame per read (docs/protocol.md §6.2). */
 static void
 test_reply_coalescing (Fixture *fx, gconstpointer data)
 {
@@ -1364,7 +1364,7 @@ test_idle_timeout (Fixture *fx, gconstpointer data)
   /* Counted from accept (a TLS handshake took some of it). Detected as
    * STOMP, but the frame never ends: */
   client_send (partial, LIT ("SUBSCRIBE\ndestination:x\n"));
-  /* SUBSCRIBE and SEND without CONNECT count as activity (§12.2). */
+  /* SUBSCRIBE and SEND without CONNECT count as activity (docs/protocol.md §5.2). */
   client_subscribe (no_connect, "r", "s");
 
   elapsed = seconds_until_closed (partial, start, 5);
@@ -2136,7 +2136,7 @@ test_defaults (void)
                 "call-timeout", &call_timeout, "max-subscriptions", &subscriptions,
                 "max-connections", &connections, "strict-replies", &strict,
                 "insecure", &insecure, NULL);
-  /* vdsm's SSL_HANDSHAKE_TIMEOUT (protocol.md §7). */
+  /* vdsm's SSL_HANDSHAKE_TIMEOUT (docs/protocol.md §11). */
   g_assert_cmpuint (handshake, ==, 10000);
   g_assert_cmpuint (idle, ==, 60000);
   g_assert_cmpuint (call_timeout, ==, 60000);
