@@ -10,7 +10,7 @@
  * vdsm_rpc_jsonrpc_handle(), as vdsm-rpc-session.c does for a SEND to a
  * request queue.
  *
- * The replies are checked against protocol.md §5: one MESSAGE at most per
+ * The replies are checked against docs/protocol.md §7, §8: one MESSAGE at most per
  * SEND, to the reply queue, its body UTF-8 JSON; a parse error for bad JSON; an array reply for
  * a batch of two or more, a bare object for one; no reply for a
  * notification; one reply per invalid or identified request, in order,
@@ -144,7 +144,7 @@ expect_error (GArray *expects, JsonNode *id, int code, const char *prefix)
 }
 
 /* What the server must answer to one request of a batch (nothing for a
- * notification), following protocol.md §5.1-§5.3 and §5.6. */
+ * notification), following docs/protocol.md §7.1-§7.5 and §8. */
 static void
 expect_request (GArray *expects, JsonNode *request)
 {
@@ -334,7 +334,7 @@ parse_messages (GString *wire, GPtrArray *bodies)
       body = vdsm_stomp_frame_get_body (frame, &body_len);
       g_ptr_array_add (bodies, g_strndup (body, body_len));
       FUZZ_CHECK (strlen (bodies->pdata[bodies->len - 1]) == body_len, "NUL in a MESSAGE body");
-      /* JSON-RPC bodies are UTF-8 text (protocol.md §5.1): clients decode
+      /* JSON-RPC bodies are UTF-8 text (docs/protocol.md §7.1): clients decode
        * them before parsing. */
       FUZZ_CHECK_UTF8 (body, body_len, "MESSAGE body");
     }

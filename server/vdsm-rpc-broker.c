@@ -1,6 +1,5 @@
 /* vdsm-rpc-broker.c: the server-wide subscription table and message
- * delivery (protocol.md §2.2 SEND notes, §4; docs/security.md, "Broker
- * destinations").
+ * delivery (docs/protocol.md §6; docs/security.md, "Broker destinations").
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

@@ -16,7 +16,7 @@
 #define OUTBUF_KEEP (256 * 1024)               /* larger drained buffers are freed */
 #define OUTBUF_COMPACT (1024 * 1024)
 
-/* The words vdsm's detector accepts (§1): STOMP only. */
+/* The words vdsm's detector accepts (docs/protocol.md §3): STOMP only. */
 static const char *const detect_words[] = {
   "CONNECT", "CONNECTED", "SEND", "SUBSCRIBE", "UNSUBSCRIBE",
   "MESSAGE", "ERROR", "RECEIPT", "DISCONNECT",
@@ -411,7 +411,7 @@ vdsm_rpc_connection_end_frame_shared (VdsmRpcConnection *conn, gsize mark, GByte
    * are all written (see on_readable()): a send per frame costs more than
    * the rest of a Host.ping. Not to the Java client, which handles one
    * frame per read and leaves a second one waiting until more bytes come
-   * (protocol.md §3). */
+   * (docs/protocol.md §6.2). */
   if (conn->write_source == NULL && !(conn->reading && !conn->frame_per_send))
     flush (conn);
 }

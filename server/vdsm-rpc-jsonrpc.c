@@ -1,5 +1,5 @@
 /* vdsm-rpc-jsonrpc.c: the JSON-RPC 2.0 envelope: requests, batches,
- * notifications, error replies with VDSM's texts (protocol.md §5).
+ * notifications, error replies with VDSM's texts (docs/protocol.md §7, §8).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

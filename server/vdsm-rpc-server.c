@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-/* notify_time = 2^31 - 1 + monotonic ms (protocol.md §6): old engines
+/* notify_time = 2^31 - 1 + monotonic ms (docs/protocol.md §9): old engines
  * could not parse values below INT_MAX. */
 #define NOTIFY_TIME_OFFSET G_GINT64_CONSTANT (2147483647)
 

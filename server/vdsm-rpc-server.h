@@ -123,7 +123,7 @@ typedef struct {
  *   vdsm_rpc_server_set_tls()); STOMP is detected inside TLS
  *
  * How a TCP listener serves its connections. Whether a port speaks TLS is
- * configuration, never detected (protocol.md §1).
+ * configuration, never detected (docs/protocol.md §3).
  */
 typedef enum {
   VDSM_RPC_LISTEN_PLAIN = 0,
@@ -188,7 +188,7 @@ G_DECLARE_FINAL_TYPE (VdsmRpcServer, vdsm_rpc_server, VDSM, RPC_SERVER, GObject)
  * - `idle-timeout` (ms, default 60000, 0 = none): a connection that has not
  *   sent one complete STOMP frame this long after accept is closed. A
  *   frame of any command counts, so connections that never send CONNECT
- *   but do send SUBSCRIBE/SEND (protocol.md §12.2) are served.
+ *   but do send SUBSCRIBE/SEND (docs/protocol.md §5.2) are served.
  * - `frame-timeout` (ms, default 30000, 0 = none): a STOMP frame must be
  *   complete this long after its first byte arrived, or the connection is
  *   closed (logged); this bounds a client that sends a frame a byte at a
@@ -215,7 +215,7 @@ G_DECLARE_FINAL_TYPE (VdsmRpcServer, vdsm_rpc_server, VDSM, RPC_SERVER, GObject)
  *   gets the ERROR `Subscribing to the request queues is not allowed`; the
  *   connection stays open. On, every SEND is also copied to each
  *   subscription whose destination is the SEND's or a dot-separated prefix
- *   of it (protocol.md §2.2), and any destination may be subscribed to:
+ *   of it (docs/protocol.md §6.4), and any destination may be subscribed to:
  *   clients then see each other's requests (passwords included) and can
  *   forge replies and events. See docs/security.md, "Broker destinations".
  *
@@ -340,7 +340,7 @@ gboolean vdsm_rpc_server_listen_tcp_full (VdsmRpcServer *server,
  * listener, those already listening included; established connections
  * keep theirs. When it fails, the configuration in use stays.
  *
- * With @require_client_cert (vdsm's behaviour, protocol.md §1) a client
+ * With @require_client_cert (vdsm's behaviour, docs/protocol.md §12) a client
  * without a certificate fails the handshake, and @ca_path is required.
  * Without it, a client certificate is requested when @ca_path is given
  * and checked when one is sent; without @ca_path none is asked for. A client certificate is accepted only when

@@ -1,5 +1,5 @@
 /* vdsm-rpc-session.c: the STOMP 1.2 commands of one connection, with
- * VDSM's semantics (protocol.md §2.2, §3).
+ * VDSM's semantics (docs/protocol.md §5, §10).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -323,7 +323,7 @@ handle_disconnect (VdsmRpcConnection *conn, VdsmStompFrame *frame)
 void
 vdsm_rpc_session_handle_frame (VdsmRpcConnection *conn, VdsmStompFrame *frame)
 {
-  /* No session state: frames before CONNECT are served (§2.2, §12). */
+  /* No session state: frames before CONNECT are served (docs/protocol.md §5.2). */
   switch (vdsm_stomp_frame_get_command (frame))
     {
     case VDSM_STOMP_COMMAND_CONNECT:

@@ -1,4 +1,4 @@
-/* vdsm-rpc-tls.c: TLS with client certificates (protocol.md §1): loading
+/* vdsm-rpc-tls.c: TLS with client certificates (docs/protocol.md §12): loading
  * the server's files, checking the client's certificate chain.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later

@@ -1,6 +1,6 @@
 /* test-rpc-server.c: VdsmRpcServer on the wire. A server runs in its own
  * thread and main context; the tests speak raw STOMP bytes to it, like
- * vdsm's Python and Java clients do (protocol.md §11). Every wire test runs
+ * vdsm's Python and Java clients do (docs/protocol.md §13.2). Every wire test runs
  * over each transport: loopback TCP, TLS with a client certificate (made by
  * scripts/make-test-certs), and a unix socket.
  *
@@ -895,7 +895,7 @@ client_ready (Fixture *fx)
   return client_make_ready (client_new (fx));
 }
 
-/* ---- §11 transcripts ---- */
+/* ---- VDSM's clients (docs/protocol.md §13.2) ---- */
 
 static void
 test_python_transcript (Fixture *fx, gconstpointer data)
@@ -1032,7 +1032,7 @@ sends_for_pipelined_pings (Fixture *fx, Client *c, const char *reply_to, const c
 }
 
 /* The replies to one read leave in one write, except to the Java client,
- * which reads one frame per read (protocol.md §3). */
+ * which reads one frame per read (docs/protocol.md §6.2). */
 static void
 test_reply_coalescing (Fixture *fx, gconstpointer data)
 {
@@ -1397,7 +1397,7 @@ test_idle_timeout (Fixture *fx, gconstpointer data)
   /* Counted from accept (a TLS handshake took some of it). Detected as
    * STOMP, but the frame never ends: */
   client_send (partial, LIT ("SUBSCRIBE\ndestination:x\n"));
-  /* SUBSCRIBE and SEND without CONNECT count as activity (§12.2). */
+  /* SUBSCRIBE and SEND without CONNECT count as activity (docs/protocol.md §5.2). */
   client_subscribe (no_connect, "r", "s");
 
   elapsed = seconds_until_closed (partial, start, 5);
@@ -1850,7 +1850,7 @@ static const ServerConfig forwarding_config = {
   .max_send_queue = 16 * 1024 * 1024, .broker_forwarding = TRUE,
 };
 
-/* The Python client's reply destination in protocol.md §11.2. */
+/* The Python client's reply destination in docs/protocol.md §13.2. */
 #define PYTHON_REPLY_TO "1c83509b-bf37-4a07-abf3-9511f3162637"
 
 static void
@@ -1862,7 +1862,7 @@ client_expect_error (Client *c, const char *message)
   g_assert_cmpstr (vdsm_stomp_frame_get_header (frame, "message"), ==, message);
 }
 
-/* vdsm's Python client as in protocol.md §11.2: its reply destination and
+/* vdsm's Python client as in docs/protocol.md §13.2: its reply destination and
  * the events, subscribed in the write of its CONNECT. */
 static Client *
 python_client (Fixture *fx)
@@ -1967,7 +1967,7 @@ test_broker_default_rules (Fixture *fx, gconstpointer data)
   client_expect_silence (python, 100);
 }
 
-/* With broker-forwarding, VDSM's rule (protocol.md §2.2): a subscriber to
+/* With broker-forwarding, VDSM's rule (docs/protocol.md §6.4): a subscriber to
  * a prefix of the request queue receives everyone's requests and any
  * client can reach another's reply destination. */
 static void
@@ -2705,7 +2705,7 @@ test_defaults (void)
                 "max-connections", &connections, "strict-replies", &strict,
                 "insecure", &insecure, "max-connections-per-peer", &per_peer,
                 "frame-timeout", &frame, NULL);
-  /* vdsm's SSL_HANDSHAKE_TIMEOUT (protocol.md §7). */
+  /* vdsm's SSL_HANDSHAKE_TIMEOUT (docs/protocol.md §11). */
   g_assert_cmpuint (handshake, ==, 10000);
   g_assert_cmpuint (idle, ==, 60000);
   g_assert_cmpuint (call_timeout, ==, 60000);
