@@ -436,27 +436,6 @@ resolve_ref (Ctx *ctx, VdsmYamlNode *node, VdsmYamlNode *holder,
 
 /* ---- members (properties and params) ---- */
 
-/* TRUE when two references denote the same type. */
-static gboolean
-ref_equal (const VdsmSchemaTypeRef *a, const VdsmSchemaTypeRef *b)
-{
-  if (a->kind != b->kind)
-    return FALSE;
-  switch (a->kind)
-    {
-    case VDSM_SCHEMA_REF_PRIMITIVE:
-      return a->primitive == b->primitive;
-    case VDSM_SCHEMA_REF_NAMED:
-      return a->type == b->type;
-    case VDSM_SCHEMA_REF_LIST:
-      return ref_equal (a->item, b->item);
-    case VDSM_SCHEMA_REF_ANY_OBJECT:
-    case VDSM_SCHEMA_REF_ANY:
-    default:
-      return TRUE;
-    }
-}
-
 static VdsmSchemaMember *
 parse_member (Ctx *ctx, VdsmYamlNode *node, const char *what,
               const char *owner_key, const char *owner)
@@ -584,7 +563,8 @@ parse_members (Ctx *ctx, VdsmYamlNode *list, const char *what, gboolean dup_is_e
             }
           continue;
         }
-      if (!dup_is_error && ref_equal (first->type, member->type))
+      if (!dup_is_error && vdsm_schema_type_ref_equal (first->type, member->type,
+                                                         VDSM_SCHEMA_SAME_DEFINITION))
         vdsm_schema_warn (ctx->sink, member->line,
                           "%s: duplicate %s '%s' (first at line %u); the first one is kept",
                           owner, what, member->name, first->line);
@@ -1141,7 +1121,8 @@ enum_all_strings (const VdsmSchemaType *type)
 static gboolean
 member_covers (const VdsmSchemaTypeRef *a, const VdsmSchemaTypeRef *b)
 {
-  if (a->kind == VDSM_SCHEMA_REF_ANY || ref_equal (a, b))
+  if (a->kind == VDSM_SCHEMA_REF_ANY
+      || vdsm_schema_type_ref_equal (a, b, VDSM_SCHEMA_SAME_DEFINITION))
     return TRUE;
   switch (a->kind)
     {

@@ -57,99 +57,6 @@ type_file (const VdsmSchemaType *type)
   return type->file != NULL ? type->file->path : NULL;
 }
 
-/* ---- Structural equality, for types defined in several files ---- */
-
-static gboolean types_equal (const VdsmSchemaType *a, const VdsmSchemaType *b, guint depth);
-
-static gboolean
-refs_equal (const VdsmSchemaTypeRef *a, const VdsmSchemaTypeRef *b, guint depth)
-{
-  if (a == NULL || b == NULL)
-    return a == b;
-  if (a->kind != b->kind)
-    return FALSE;
-  switch (a->kind)
-    {
-    case VDSM_SCHEMA_REF_PRIMITIVE:
-      return a->primitive == b->primitive;
-    case VDSM_SCHEMA_REF_NAMED:
-      return strcmp (a->type->key, b->type->key) == 0
-             && types_equal (a->type, b->type, depth + 1);
-    case VDSM_SCHEMA_REF_LIST:
-      return refs_equal (a->item, b->item, depth);
-    case VDSM_SCHEMA_REF_ANY_OBJECT:
-    case VDSM_SCHEMA_REF_ANY:
-      return TRUE;
-    }
-  return FALSE;
-}
-
-static gboolean
-members_equal (GPtrArray *a, GPtrArray *b, guint depth)
-{
-  guint n_a = a != NULL ? a->len : 0;
-  guint n_b = b != NULL ? b->len : 0;
-
-  if (n_a != n_b)
-    return FALSE;
-  for (guint i = 0; i < n_a; i++)
-    {
-      const VdsmSchemaMember *ma = g_ptr_array_index (a, i);
-      const VdsmSchemaMember *mb = g_ptr_array_index (b, i);
-
-      if (strcmp (ma->name, mb->name) != 0
-          || ma->default_kind != mb->default_kind
-          || !refs_equal (ma->type, mb->type, depth))
-        return FALSE;
-      if (ma->default_kind == VDSM_SCHEMA_DEFAULT_VALUE
-          && !json_node_equal (ma->default_value, mb->default_value))
-        return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-types_equal (const VdsmSchemaType *a, const VdsmSchemaType *b, guint depth)
-{
-  if (a == b || depth > MAX_DEPTH)
-    return TRUE;
-  if (a->kind != b->kind)
-    return FALSE;
-  switch (a->kind)
-    {
-    case VDSM_SCHEMA_KIND_OBJECT:
-      return a->any_string == b->any_string
-             && members_equal (a->properties, b->properties, depth);
-    case VDSM_SCHEMA_KIND_ENUM:
-      if (a->values->len != b->values->len)
-        return FALSE;
-      for (guint i = 0; i < a->values->len; i++)
-        {
-          const VdsmSchemaEnumValue *va = g_ptr_array_index (a->values, i);
-          const VdsmSchemaEnumValue *vb = g_ptr_array_index (b->values, i);
-
-          if (strcmp (va->text, vb->text) != 0
-              || !json_node_equal (va->typed, vb->typed))
-            return FALSE;
-        }
-      return TRUE;
-    case VDSM_SCHEMA_KIND_ALIAS:
-      return refs_equal (a->source, b->source, depth);
-    case VDSM_SCHEMA_KIND_MAP:
-      return refs_equal (a->key_type, b->key_type, depth)
-             && refs_equal (a->value_type, b->value_type, depth);
-    case VDSM_SCHEMA_KIND_UNION:
-      if (a->members->len != b->members->len)
-        return FALSE;
-      for (guint i = 0; i < a->members->len; i++)
-        if (!refs_equal (g_ptr_array_index (a->members, i),
-                         g_ptr_array_index (b->members, i), depth))
-          return FALSE;
-      return members_equal (a->properties, b->properties, depth);
-    }
-  return FALSE;
-}
-
 /* ---- Types ---- */
 
 /* Types that have no C type of their own: aliases resolve to their source,
@@ -938,7 +845,7 @@ gen_model_new (VdsmSchema *schema, gboolean quiet)
               g_hash_table_insert (model->by_key, st->key, type);
               continue;
             }
-          if (types_equal (first->schema, st, 0))
+          if (vdsm_schema_type_equal (first->schema, st))
             {
               g_hash_table_insert (model->by_schema, (gpointer) st, first);
               continue;
