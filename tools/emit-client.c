@@ -66,7 +66,7 @@ emit_header (GenModel *model, EmitWriter *w)
         {
           g_autofree char *sig = signature (method, suffixes[s]);
 
-          emit (w, "%s;\n", sig);
+          emit_prototype (w, "%s;\n", sig);
         }
       emit (w, "\n");
     }
@@ -113,8 +113,8 @@ emit_builder (GenHelpers *h, EmitWriter *w, const GenMethod *method)
 
   /* decls starts with ", " unless empty. */
   /* The params' JSON text, for vdsm_client_call_json(): NULL is `{}`. */
-  emit (w, "static char *\nbuild_%s_params (%s)\n{\n", method->id,
-        *decls != '\0' ? decls + 2 : "void");
+  emit_prototype (w, "static char *\nbuild_%s_params (%s)\n{\n", method->id,
+                  *decls != '\0' ? decls + 2 : "void");
   emit_indent (w);
   if (method->params->len == 0)
     {
@@ -153,7 +153,7 @@ emit_result_reader (GenHelpers *h, EmitWriter *w, const GenMethod *method)
   if (method->ret == NULL)
     return;
   read = gen_read_expr (h, method->ret, "node", "&path", "out", "error");
-  emit (w, "static gboolean\nread_%s_result (JsonNode *node, %s, GError **error)\n{\n", method->id, out);
+  emit_prototype (w, "static gboolean\nread_%s_result (JsonNode *node, %s, GError **error)\n{\n", method->id, out);
   emit (w, "  const VdsmJsonPath path = { NULL, \"result\", 0 };\n\n");
   emit (w, "  return %s;\n}\n\n", read);
 }
@@ -218,7 +218,7 @@ emit_method (GenHelpers *h, EmitWriter *w, gconstpointer item)
            " * @user_data: (closure): data for @callback\n *\n");
   emit (w, " * Calls `%s`: %s%s Finish with vdsm_client_%s_finish().\n%s */\n",
         sm->name, desc, deprecated, method->id, tags);
-  emit (w, "%s\n{\n", sig_async);
+  emit_prototype (w, "%s\n{\n", sig_async);
   emit (w, "  g_autofree char *params = build_%s_params (%s);\n\n", method->id,
         *args != '\0' ? args + 2 : "");
   emit (w, "  vdsm_client_call_json (client, %s, params, cancellable, callback, user_data);\n}\n\n", name);
@@ -228,7 +228,7 @@ emit_method (GenHelpers *h, EmitWriter *w, gconstpointer item)
            " * @error: return location for a #GError\n *\n"
            " * Finishes vdsm_client_%s().\n *\n * Returns:%s\n%s */\n",
         method->id, method->id, returns, tags);
-  emit (w, "%s\n{\n", sig_finish);
+  emit_prototype (w, "%s\n{\n", sig_finish);
   emit_indent (w);
   emit (w, "GError *local_error = NULL;\n");
   emit (w, "%sg_autoptr (JsonNode) node = vdsm_client_call_finish (client, result, &local_error);\n\n",
@@ -243,7 +243,7 @@ emit_method (GenHelpers *h, EmitWriter *w, gconstpointer item)
            " * @error: return location for a #GError\n *\n");
   emit (w, " * Calls `%s` and waits for the answer: %s%s\n *\n * Returns:%s\n%s */\n",
         sm->name, desc, deprecated, returns, tags);
-  emit (w, "%s\n{\n", sig_sync);
+  emit_prototype (w, "%s\n{\n", sig_sync);
   emit_indent (w);
   emit (w, "GError *local_error = NULL;\n");
   emit (w, "g_autofree char *params = build_%s_params (%s);\n", method->id,

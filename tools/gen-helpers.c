@@ -54,8 +54,9 @@ helper_new (GenHelpers *h, const char *name)
 static void
 helper_define (GenHelpers *h, const char *signature, EmitWriter *body)
 {
-  emit (&h->protos, "static %s;\n", signature);
-  emit (&h->defs, "static %s\n{\n%s}\n\n", signature, body->buf->str);
+  emit_prototype (&h->protos, "static %s;\n", signature);
+  emit_prototype (&h->defs, "static %s\n", signature);
+  emit (&h->defs, "{\n%s}\n\n", body->buf->str);
 }
 
 static char *

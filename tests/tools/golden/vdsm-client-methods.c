@@ -10,10 +10,12 @@ write_list_string (GPtrArray *value, GString *out);
 static void
 write_list_item (GPtrArray *value, GString *out);
 static gboolean
-read_list_string (JsonNode *node, const VdsmJsonPath *path, GPtrArray **out, GError **error);
+read_list_string (JsonNode *node, const VdsmJsonPath *path, GPtrArray **out,
+                  GError **error);
 
 static char *
-build_test_echo_params (const VdsmItem *item, guint64 times, const char *note, gboolean has_limit, gint64 limit, GPtrArray *ids)
+build_test_echo_params (const VdsmItem *item, guint64 times, const char *note,
+                        gboolean has_limit, gint64 limit, GPtrArray *ids)
 {
   g_autoptr (GString) out = g_string_new ("{");
   gboolean first = TRUE;
@@ -73,7 +75,10 @@ read_test_echo_result (JsonNode *node, VdsmItem **out, GError **error)
  * Since: 1.0
  */
 void
-vdsm_client_test_echo (VdsmClient *client, const VdsmItem *item, guint64 times, const char *note, gboolean has_limit, gint64 limit, GPtrArray *ids, GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+vdsm_client_test_echo (VdsmClient *client, const VdsmItem *item, guint64 times,
+                       const char *note, gboolean has_limit, gint64 limit,
+                       GPtrArray *ids, GCancellable *cancellable,
+                       GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autofree char *params = build_test_echo_params (item, times, note, has_limit, limit, ids);
 
@@ -93,7 +98,8 @@ vdsm_client_test_echo (VdsmClient *client, const VdsmItem *item, guint64 times, 
  * Since: 1.0
  */
 VdsmItem *
-vdsm_client_test_echo_finish (VdsmClient *client, GAsyncResult *result, GError **error)
+vdsm_client_test_echo_finish (VdsmClient *client, GAsyncResult *result,
+                              GError **error)
 {
   GError *local_error = NULL;
   g_autoptr (JsonNode) node = vdsm_client_call_finish (client, result, &local_error);
@@ -131,7 +137,10 @@ vdsm_client_test_echo_finish (VdsmClient *client, GAsyncResult *result, GError *
  * Since: 1.0
  */
 VdsmItem *
-vdsm_client_test_echo_sync (VdsmClient *client, const VdsmItem *item, guint64 times, const char *note, gboolean has_limit, gint64 limit, GPtrArray *ids, GCancellable *cancellable, GError **error)
+vdsm_client_test_echo_sync (VdsmClient *client, const VdsmItem *item,
+                            guint64 times, const char *note, gboolean has_limit,
+                            gint64 limit, GPtrArray *ids,
+                            GCancellable *cancellable, GError **error)
 {
   GError *local_error = NULL;
   g_autofree char *params = build_test_echo_params (item, times, note, has_limit, limit, ids);
@@ -169,7 +178,8 @@ build_test_ping_params (void)
  * Since: 1.0
  */
 void
-vdsm_client_test_ping (VdsmClient *client, GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+vdsm_client_test_ping (VdsmClient *client, GCancellable *cancellable,
+                       GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autofree char *params = build_test_ping_params ();
 
@@ -189,7 +199,8 @@ vdsm_client_test_ping (VdsmClient *client, GCancellable *cancellable, GAsyncRead
  * Since: 1.0
  */
 gboolean
-vdsm_client_test_ping_finish (VdsmClient *client, GAsyncResult *result, GError **error)
+vdsm_client_test_ping_finish (VdsmClient *client, GAsyncResult *result,
+                              GError **error)
 {
   GError *local_error = NULL;
   G_GNUC_UNUSED g_autoptr (JsonNode) node = vdsm_client_call_finish (client, result, &local_error);
@@ -215,7 +226,8 @@ vdsm_client_test_ping_finish (VdsmClient *client, GAsyncResult *result, GError *
  * Since: 1.0
  */
 gboolean
-vdsm_client_test_ping_sync (VdsmClient *client, GCancellable *cancellable, GError **error)
+vdsm_client_test_ping_sync (VdsmClient *client, GCancellable *cancellable,
+                            GError **error)
 {
   GError *local_error = NULL;
   g_autofree char *params = build_test_ping_params ();
@@ -265,7 +277,9 @@ read_test_get_vm_list_result (JsonNode *node, GPtrArray **out, GError **error)
  * Since: 1.0
  */
 void
-vdsm_client_test_get_vm_list (VdsmClient *client, GPtrArray *items, GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+vdsm_client_test_get_vm_list (VdsmClient *client, GPtrArray *items,
+                              GCancellable *cancellable,
+                              GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autofree char *params = build_test_get_vm_list_params (items);
 
@@ -285,7 +299,8 @@ vdsm_client_test_get_vm_list (VdsmClient *client, GPtrArray *items, GCancellable
  * Since: 1.0
  */
 GPtrArray *
-vdsm_client_test_get_vm_list_finish (VdsmClient *client, GAsyncResult *result, GError **error)
+vdsm_client_test_get_vm_list_finish (VdsmClient *client, GAsyncResult *result,
+                                     GError **error)
 {
   GError *local_error = NULL;
   g_autoptr (JsonNode) node = vdsm_client_call_finish (client, result, &local_error);
@@ -318,7 +333,8 @@ vdsm_client_test_get_vm_list_finish (VdsmClient *client, GAsyncResult *result, G
  * Since: 1.0
  */
 GPtrArray *
-vdsm_client_test_get_vm_list_sync (VdsmClient *client, GPtrArray *items, GCancellable *cancellable, GError **error)
+vdsm_client_test_get_vm_list_sync (VdsmClient *client, GPtrArray *items,
+                                   GCancellable *cancellable, GError **error)
 {
   GError *local_error = NULL;
   g_autofree char *params = build_test_get_vm_list_params (items);
@@ -364,7 +380,8 @@ read_test_get_items_result (JsonNode *node, VdsmItemMap **out, GError **error)
  * Since: 1.0
  */
 void
-vdsm_client_test_get_items (VdsmClient *client, GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+vdsm_client_test_get_items (VdsmClient *client, GCancellable *cancellable,
+                            GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autofree char *params = build_test_get_items_params ();
 
@@ -384,7 +401,8 @@ vdsm_client_test_get_items (VdsmClient *client, GCancellable *cancellable, GAsyn
  * Since: 1.0
  */
 VdsmItemMap *
-vdsm_client_test_get_items_finish (VdsmClient *client, GAsyncResult *result, GError **error)
+vdsm_client_test_get_items_finish (VdsmClient *client, GAsyncResult *result,
+                                   GError **error)
 {
   GError *local_error = NULL;
   g_autoptr (JsonNode) node = vdsm_client_call_finish (client, result, &local_error);
@@ -416,7 +434,8 @@ vdsm_client_test_get_items_finish (VdsmClient *client, GAsyncResult *result, GEr
  * Since: 1.0
  */
 VdsmItemMap *
-vdsm_client_test_get_items_sync (VdsmClient *client, GCancellable *cancellable, GError **error)
+vdsm_client_test_get_items_sync (VdsmClient *client, GCancellable *cancellable,
+                                 GError **error)
 {
   GError *local_error = NULL;
   g_autofree char *params = build_test_get_items_params ();
@@ -475,7 +494,9 @@ read_test_paint_result (JsonNode *node, VdsmColor *out, GError **error)
  * Since: 1.0
  */
 void
-vdsm_client_test_paint (VdsmClient *client, VdsmColor color, const char *error_, GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+vdsm_client_test_paint (VdsmClient *client, VdsmColor color, const char *error_,
+                        GCancellable *cancellable, GAsyncReadyCallback callback,
+                        gpointer user_data)
 {
   g_autofree char *params = build_test_paint_params (color, error_);
 
@@ -495,7 +516,8 @@ vdsm_client_test_paint (VdsmClient *client, VdsmColor color, const char *error_,
  * Since: 1.0
  */
 VdsmColor
-vdsm_client_test_paint_finish (VdsmClient *client, GAsyncResult *result, GError **error)
+vdsm_client_test_paint_finish (VdsmClient *client, GAsyncResult *result,
+                               GError **error)
 {
   GError *local_error = NULL;
   g_autoptr (JsonNode) node = vdsm_client_call_finish (client, result, &local_error);
@@ -529,7 +551,9 @@ vdsm_client_test_paint_finish (VdsmClient *client, GAsyncResult *result, GError 
  * Since: 1.0
  */
 VdsmColor
-vdsm_client_test_paint_sync (VdsmClient *client, VdsmColor color, const char *error_, GCancellable *cancellable, GError **error)
+vdsm_client_test_paint_sync (VdsmClient *client, VdsmColor color,
+                             const char *error_, GCancellable *cancellable,
+                             GError **error)
 {
   GError *local_error = NULL;
   g_autofree char *params = build_test_paint_params (color, error_);
@@ -582,7 +606,9 @@ read_test_fail_result (JsonNode *node, guint64 *out, GError **error)
  * Since: 1.0
  */
 void
-vdsm_client_test_fail (VdsmClient *client, gint64 code, GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+vdsm_client_test_fail (VdsmClient *client, gint64 code,
+                       GCancellable *cancellable, GAsyncReadyCallback callback,
+                       gpointer user_data)
 {
   g_autofree char *params = build_test_fail_params (code);
 
@@ -602,7 +628,8 @@ vdsm_client_test_fail (VdsmClient *client, gint64 code, GCancellable *cancellabl
  * Since: 1.0
  */
 guint64
-vdsm_client_test_fail_finish (VdsmClient *client, GAsyncResult *result, GError **error)
+vdsm_client_test_fail_finish (VdsmClient *client, GAsyncResult *result,
+                              GError **error)
 {
   GError *local_error = NULL;
   g_autoptr (JsonNode) node = vdsm_client_call_finish (client, result, &local_error);
@@ -635,7 +662,8 @@ vdsm_client_test_fail_finish (VdsmClient *client, GAsyncResult *result, GError *
  * Since: 1.0
  */
 guint64
-vdsm_client_test_fail_sync (VdsmClient *client, gint64 code, GCancellable *cancellable, GError **error)
+vdsm_client_test_fail_sync (VdsmClient *client, gint64 code,
+                            GCancellable *cancellable, GError **error)
 {
   GError *local_error = NULL;
   g_autofree char *params = build_test_fail_params (code);
@@ -692,7 +720,8 @@ write_list_item (GPtrArray *value, GString *out)
 }
 
 static gboolean
-read_list_string (JsonNode *node, const VdsmJsonPath *path, GPtrArray **out, GError **error)
+read_list_string (JsonNode *node, const VdsmJsonPath *path, GPtrArray **out,
+                  GError **error)
 {
   JsonArray *array = vdsm_json_read_array (node, path, error);
   g_autoptr (GPtrArray) result = NULL;

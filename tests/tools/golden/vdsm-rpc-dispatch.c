@@ -6,14 +6,17 @@
 #include "vdsm-json.h"
 
 static gboolean
-read_list_string (JsonNode *node, const VdsmJsonPath *path, GPtrArray **out, GError **error);
+read_list_string (JsonNode *node, const VdsmJsonPath *path, GPtrArray **out,
+                  GError **error);
 static gboolean
-read_list_item (JsonNode *node, const VdsmJsonPath *path, GPtrArray **out, GError **error);
+read_list_item (JsonNode *node, const VdsmJsonPath *path, GPtrArray **out,
+                GError **error);
 static void
 write_list_string (GPtrArray *value, GString *out);
 
 static gboolean
-invoke_test_echo (VdsmRpcCall *call, JsonObject *params, GString *result, GError **error)
+invoke_test_echo (VdsmRpcCall *call, JsonObject *params, GString *result,
+                  GError **error)
 {
   const VdsmJsonPath root = { NULL, "params", 0 };
   JsonNode *node;
@@ -91,7 +94,8 @@ invoke_test_echo (VdsmRpcCall *call, JsonObject *params, GString *result, GError
 }
 
 static gboolean
-invoke_test_ping (VdsmRpcCall *call, JsonObject *params, GString *result, GError **error)
+invoke_test_ping (VdsmRpcCall *call, JsonObject *params, GString *result,
+                  GError **error)
 {
   GError *local_error = NULL;
 
@@ -106,7 +110,8 @@ invoke_test_ping (VdsmRpcCall *call, JsonObject *params, GString *result, GError
 }
 
 static gboolean
-invoke_test_get_vm_list (VdsmRpcCall *call, JsonObject *params, GString *result, GError **error)
+invoke_test_get_vm_list (VdsmRpcCall *call, JsonObject *params, GString *result,
+                         GError **error)
 {
   const VdsmJsonPath root = { NULL, "params", 0 };
   JsonNode *node;
@@ -140,7 +145,8 @@ invoke_test_get_vm_list (VdsmRpcCall *call, JsonObject *params, GString *result,
 }
 
 static gboolean
-invoke_test_get_items (VdsmRpcCall *call, JsonObject *params, GString *result, GError **error)
+invoke_test_get_items (VdsmRpcCall *call, JsonObject *params, GString *result,
+                       GError **error)
 {
   g_autoptr (VdsmItemMap) ret = NULL;
   GError *local_error = NULL;
@@ -156,7 +162,8 @@ invoke_test_get_items (VdsmRpcCall *call, JsonObject *params, GString *result, G
 }
 
 static gboolean
-invoke_test_paint (VdsmRpcCall *call, JsonObject *params, GString *result, GError **error)
+invoke_test_paint (VdsmRpcCall *call, JsonObject *params, GString *result,
+                   GError **error)
 {
   const VdsmJsonPath root = { NULL, "params", 0 };
   JsonNode *node;
@@ -199,7 +206,8 @@ invoke_test_paint (VdsmRpcCall *call, JsonObject *params, GString *result, GErro
 }
 
 static gboolean
-invoke_test_fail (VdsmRpcCall *call, JsonObject *params, GString *result, GError **error)
+invoke_test_fail (VdsmRpcCall *call, JsonObject *params, GString *result,
+                  GError **error)
 {
   const VdsmJsonPath root = { NULL, "params", 0 };
   JsonNode *node;
@@ -245,7 +253,8 @@ const VdsmRpcMethod vdsm_rpc_methods[] = {
 const gsize vdsm_rpc_n_methods = G_N_ELEMENTS (vdsm_rpc_methods) - 1;
 
 static gboolean
-read_list_string (JsonNode *node, const VdsmJsonPath *path, GPtrArray **out, GError **error)
+read_list_string (JsonNode *node, const VdsmJsonPath *path, GPtrArray **out,
+                  GError **error)
 {
   JsonArray *array = vdsm_json_read_array (node, path, error);
   g_autoptr (GPtrArray) result = NULL;
@@ -267,7 +276,8 @@ read_list_string (JsonNode *node, const VdsmJsonPath *path, GPtrArray **out, GEr
 }
 
 static gboolean
-read_list_item (JsonNode *node, const VdsmJsonPath *path, GPtrArray **out, GError **error)
+read_list_item (JsonNode *node, const VdsmJsonPath *path, GPtrArray **out,
+                GError **error)
 {
   JsonArray *array = vdsm_json_read_array (node, path, error);
   g_autoptr (GPtrArray) result = NULL;

@@ -5,7 +5,8 @@
 #include "vdsm-json.h"
 
 void
-vdsm_rpc_emit_virt_vm_status (VdsmRpcServer *server, const char *unique_id, const VdsmStatusMap *no_name)
+vdsm_rpc_emit_virt_vm_status (VdsmRpcServer *server, const char *unique_id,
+                              const VdsmStatusMap *no_name)
 {
   g_autoptr (GString) params = g_string_new (NULL);
   g_autofree char *event_id = NULL;
@@ -21,7 +22,9 @@ vdsm_rpc_emit_virt_vm_status (VdsmRpcServer *server, const char *unique_id, cons
 }
 
 void
-vdsm_rpc_emit_jobs_status (VdsmRpcServer *server, const char *unique_id, const char *id, guint64 progress, const VdsmPerVm *per_vm)
+vdsm_rpc_emit_jobs_status (VdsmRpcServer *server, const char *unique_id,
+                           const char *id, guint64 progress,
+                           const VdsmPerVm *per_vm)
 {
   g_autoptr (GString) params = g_string_new (NULL);
   g_autofree char *event_id = NULL;

@@ -10,10 +10,13 @@ G_BEGIN_DECLS
 
 /* |virt|VM_status|<unique_id>: The params object is the map itself. @no_name is the params object itself (the no_name convention). */
 void
-vdsm_rpc_emit_virt_vm_status (VdsmRpcServer *server, const char *unique_id, const VdsmStatusMap *no_name);
+vdsm_rpc_emit_virt_vm_status (VdsmRpcServer *server, const char *unique_id,
+                              const VdsmStatusMap *no_name);
 
 /* |jobs|status|<unique_id>: Named params, one of them an inline map. */
 void
-vdsm_rpc_emit_jobs_status (VdsmRpcServer *server, const char *unique_id, const char *id, guint64 progress, const VdsmPerVm *per_vm);
+vdsm_rpc_emit_jobs_status (VdsmRpcServer *server, const char *unique_id,
+                           const char *id, guint64 progress,
+                           const VdsmPerVm *per_vm);
 
 G_END_DECLS

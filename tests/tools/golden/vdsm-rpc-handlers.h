@@ -15,19 +15,24 @@ G_BEGIN_DECLS
  * absent. */
 
 /* Test.echo: Returns the item it was given, with count multiplied. */
-VdsmItem *vdsmd_test_echo (VdsmRpcCall *call, const VdsmItem *item, gboolean has_times, guint64 times, const char *note, gboolean has_limit, gint64 limit, GPtrArray *ids, GError **error);
+VdsmItem *vdsmd_test_echo (VdsmRpcCall *call, const VdsmItem *item,
+                           gboolean has_times, guint64 times, const char *note,
+                           gboolean has_limit, gint64 limit, GPtrArray *ids,
+                           GError **error);
 
 /* Test.ping: No params, no return. */
 gboolean vdsmd_test_ping (VdsmRpcCall *call, GError **error);
 
 /* Test.getVMList: A name with an upper-case run. */
-GPtrArray *vdsmd_test_get_vm_list (VdsmRpcCall *call, GPtrArray *items, GError **error);
+GPtrArray *vdsmd_test_get_vm_list (VdsmRpcCall *call, GPtrArray *items,
+                                   GError **error);
 
 /* Test.getItems: Returns a map. */
 VdsmItemMap *vdsmd_test_get_items (VdsmRpcCall *call, GError **error);
 
 /* Test.paint: Enum in, enum out. */
-VdsmColor vdsmd_test_paint (VdsmRpcCall *call, VdsmColor color, const char *error_, GError **error);
+VdsmColor vdsmd_test_paint (VdsmRpcCall *call, VdsmColor color,
+                            const char *error_, GError **error);
 
 /* Test.fail: Fails with the code given. */
 guint64 vdsmd_test_fail (VdsmRpcCall *call, gint64 code, GError **error);

@@ -11,13 +11,15 @@ match_vdsm_span_in_vdsm_moment (JsonNode *node);
 static gboolean
 match_vdsm_named_in_vdsm_moment (JsonNode *node);
 static gboolean
-read_node_int (JsonNode *node, const VdsmJsonPath *path, JsonNode **out, GError **error);
+read_node_int (JsonNode *node, const VdsmJsonPath *path, JsonNode **out,
+               GError **error);
 static GPtrArray *
 copy_list_string (GPtrArray *value);
 static void
 write_list_string (GPtrArray *value, GString *out);
 static gboolean
-read_list_string (JsonNode *node, const VdsmJsonPath *path, GPtrArray **out, GError **error);
+read_list_string (JsonNode *node, const VdsmJsonPath *path, GPtrArray **out,
+                  GError **error);
 static GArray *
 copy_list_int (GArray *value);
 static GArray *
@@ -43,15 +45,20 @@ write_list_list_double (GPtrArray *value, GString *out);
 static void
 write_list_moment (GPtrArray *value, GString *out);
 static gboolean
-read_list_int (JsonNode *node, const VdsmJsonPath *path, GArray **out, GError **error);
+read_list_int (JsonNode *node, const VdsmJsonPath *path, GArray **out,
+               GError **error);
 static gboolean
-read_list_color (JsonNode *node, const VdsmJsonPath *path, GArray **out, GError **error);
+read_list_color (JsonNode *node, const VdsmJsonPath *path, GArray **out,
+                 GError **error);
 static gboolean
-read_list_double (JsonNode *node, const VdsmJsonPath *path, GArray **out, GError **error);
+read_list_double (JsonNode *node, const VdsmJsonPath *path, GArray **out,
+                  GError **error);
 static gboolean
-read_list_list_double (JsonNode *node, const VdsmJsonPath *path, GPtrArray **out, GError **error);
+read_list_list_double (JsonNode *node, const VdsmJsonPath *path,
+                       GPtrArray **out, GError **error);
 static gboolean
-read_list_moment (JsonNode *node, const VdsmJsonPath *path, GPtrArray **out, GError **error);
+read_list_moment (JsonNode *node, const VdsmJsonPath *path, GPtrArray **out,
+                  GError **error);
 
 /* ---- VdsmColor ---- */
 
@@ -146,7 +153,8 @@ vdsm_color_write_json (VdsmColor value, GString *out)
  * Returns: whether @node is a value of the enum
  */
 gboolean
-vdsm_color_read_json (JsonNode *node, const VdsmJsonPath *path, VdsmColor *out, GError **error)
+vdsm_color_read_json (JsonNode *node, const VdsmJsonPath *path, VdsmColor *out,
+                      GError **error)
 {
   int value;
 
@@ -249,7 +257,8 @@ vdsm_test_events_color_write_json (VdsmTestEventsColor value, GString *out)
  * Returns: whether @node is a value of the enum
  */
 gboolean
-vdsm_test_events_color_read_json (JsonNode *node, const VdsmJsonPath *path, VdsmTestEventsColor *out, GError **error)
+vdsm_test_events_color_read_json (JsonNode *node, const VdsmJsonPath *path,
+                                  VdsmTestEventsColor *out, GError **error)
 {
   int value;
 
@@ -268,7 +277,8 @@ vdsm_test_events_color_read_json (JsonNode *node, const VdsmJsonPath *path, Vdsm
  * Returns: whether @node is a value of the enum
  */
 gboolean
-vdsm_test_events_color_from_json (JsonNode *node, VdsmTestEventsColor *out, GError **error)
+vdsm_test_events_color_from_json (JsonNode *node, VdsmTestEventsColor *out,
+                                  GError **error)
 {
   return vdsm_test_events_color_read_json (node, NULL, out, error);
 }
@@ -419,7 +429,8 @@ vdsm_span_write_json (const VdsmSpan *self, GString *out)
  * Returns: whether @node is a valid Span
  */
 gboolean
-vdsm_span_read_json (JsonNode *node, const VdsmJsonPath *path, VdsmSpan **out, GError **error)
+vdsm_span_read_json (JsonNode *node, const VdsmJsonPath *path, VdsmSpan **out,
+                     GError **error)
 {
   JsonObject *object = vdsm_json_read_object (node, path, error);
   g_autoptr (VdsmSpan) self = NULL;
@@ -620,7 +631,8 @@ vdsm_named_write_json (const VdsmNamed *self, GString *out)
  * Returns: whether @node is a valid Named
  */
 gboolean
-vdsm_named_read_json (JsonNode *node, const VdsmJsonPath *path, VdsmNamed **out, GError **error)
+vdsm_named_read_json (JsonNode *node, const VdsmJsonPath *path, VdsmNamed **out,
+                      GError **error)
 {
   JsonObject *object = vdsm_json_read_object (node, path, error);
   g_autoptr (VdsmNamed) self = NULL;
@@ -951,7 +963,8 @@ vdsm_moment_write_json (const VdsmMoment *self, GString *out)
  * Returns: whether @node is a valid Moment
  */
 gboolean
-vdsm_moment_read_json (JsonNode *node, const VdsmJsonPath *path, VdsmMoment **out, GError **error)
+vdsm_moment_read_json (JsonNode *node, const VdsmJsonPath *path,
+                       VdsmMoment **out, GError **error)
 {
   g_autoptr (VdsmMoment) self = vdsm_moment_new ();
 
@@ -1252,7 +1265,8 @@ vdsm_counter_map_write_json (const VdsmCounterMap *self, GString *out)
  * Returns: whether @node is a valid CounterMap
  */
 gboolean
-vdsm_counter_map_read_json (JsonNode *node, const VdsmJsonPath *path, VdsmCounterMap **out, GError **error)
+vdsm_counter_map_read_json (JsonNode *node, const VdsmJsonPath *path,
+                            VdsmCounterMap **out, GError **error)
 {
   JsonObject *object = vdsm_json_read_object (node, path, error);
   g_autoptr (VdsmCounterMap) result = NULL;
@@ -1547,7 +1561,8 @@ vdsm_list_map_write_json (const VdsmListMap *self, GString *out)
  * Returns: whether @node is a valid ListMap
  */
 gboolean
-vdsm_list_map_read_json (JsonNode *node, const VdsmJsonPath *path, VdsmListMap **out, GError **error)
+vdsm_list_map_read_json (JsonNode *node, const VdsmJsonPath *path,
+                         VdsmListMap **out, GError **error)
 {
   JsonObject *object = vdsm_json_read_object (node, path, error);
   g_autoptr (VdsmListMap) result = NULL;
@@ -1703,7 +1718,8 @@ vdsm_empty_write_json (const VdsmEmpty *self, GString *out)
  * Returns: whether @node is a valid Empty
  */
 gboolean
-vdsm_empty_read_json (JsonNode *node, const VdsmJsonPath *path, VdsmEmpty **out, GError **error)
+vdsm_empty_read_json (JsonNode *node, const VdsmJsonPath *path, VdsmEmpty **out,
+                      GError **error)
 {
   JsonObject *object = vdsm_json_read_object (node, path, error);
   g_autoptr (VdsmEmpty) self = NULL;
@@ -2568,7 +2584,8 @@ vdsm_item_write_json (const VdsmItem *self, GString *out)
  * Returns: whether @node is a valid Item
  */
 gboolean
-vdsm_item_read_json (JsonNode *node, const VdsmJsonPath *path, VdsmItem **out, GError **error)
+vdsm_item_read_json (JsonNode *node, const VdsmJsonPath *path, VdsmItem **out,
+                     GError **error)
 {
   JsonObject *object = vdsm_json_read_object (node, path, error);
   g_autoptr (VdsmItem) self = NULL;
@@ -3007,7 +3024,8 @@ vdsm_item_map_write_json (const VdsmItemMap *self, GString *out)
  * Returns: whether @node is a valid ItemMap
  */
 gboolean
-vdsm_item_map_read_json (JsonNode *node, const VdsmJsonPath *path, VdsmItemMap **out, GError **error)
+vdsm_item_map_read_json (JsonNode *node, const VdsmJsonPath *path,
+                         VdsmItemMap **out, GError **error)
 {
   JsonObject *object = vdsm_json_read_object (node, path, error);
   g_autoptr (VdsmItemMap) result = NULL;
@@ -3227,7 +3245,8 @@ vdsm_status_write_json (const VdsmStatus *self, GString *out)
  * Returns: whether @node is a valid Status
  */
 gboolean
-vdsm_status_read_json (JsonNode *node, const VdsmJsonPath *path, VdsmStatus **out, GError **error)
+vdsm_status_read_json (JsonNode *node, const VdsmJsonPath *path,
+                       VdsmStatus **out, GError **error)
 {
   JsonObject *object = vdsm_json_read_object (node, path, error);
   g_autoptr (VdsmStatus) self = NULL;
@@ -3461,7 +3480,8 @@ vdsm_status_map_lookup (const VdsmStatusMap *self, const char *key)
  * Sets the value at @key, replacing any value there.
  */
 void
-vdsm_status_map_insert (VdsmStatusMap *self, const char *key, const VdsmStatus *value)
+vdsm_status_map_insert (VdsmStatusMap *self, const char *key,
+                        const VdsmStatus *value)
 {
   g_return_if_fail (self != NULL && key != NULL && value != NULL);
   g_hash_table_insert (self->table, g_strdup (key), vdsm_status_copy (value));
@@ -3524,7 +3544,8 @@ vdsm_status_map_write_json (const VdsmStatusMap *self, GString *out)
  * Returns: whether @node is a valid StatusMap
  */
 gboolean
-vdsm_status_map_read_json (JsonNode *node, const VdsmJsonPath *path, VdsmStatusMap **out, GError **error)
+vdsm_status_map_read_json (JsonNode *node, const VdsmJsonPath *path,
+                           VdsmStatusMap **out, GError **error)
 {
   JsonObject *object = vdsm_json_read_object (node, path, error);
   g_autoptr (VdsmStatusMap) result = NULL;
@@ -3674,7 +3695,8 @@ vdsm_jobs_status_event_get_notify_time (const VdsmJobsStatusEvent *self)
  * Sets the `notify_time` field.
  */
 void
-vdsm_jobs_status_event_set_notify_time (VdsmJobsStatusEvent *self, guint64 value)
+vdsm_jobs_status_event_set_notify_time (VdsmJobsStatusEvent *self,
+                                        guint64 value)
 {
   g_return_if_fail (self != NULL);
   self->notify_time = value;
@@ -3764,7 +3786,8 @@ vdsm_jobs_status_event_get_per_vm (const VdsmJobsStatusEvent *self)
  * Sets the `perVm` field.
  */
 void
-vdsm_jobs_status_event_set_per_vm (VdsmJobsStatusEvent *self, const VdsmPerVm *value)
+vdsm_jobs_status_event_set_per_vm (VdsmJobsStatusEvent *self,
+                                   const VdsmPerVm *value)
 {
   g_return_if_fail (self != NULL);
   VdsmPerVm *copy = vdsm_per_vm_copy (value);
@@ -3782,7 +3805,8 @@ vdsm_jobs_status_event_set_per_vm (VdsmJobsStatusEvent *self, const VdsmPerVm *v
  * pointers are left out.
  */
 void
-vdsm_jobs_status_event_write_json (const VdsmJobsStatusEvent *self, GString *out)
+vdsm_jobs_status_event_write_json (const VdsmJobsStatusEvent *self,
+                                   GString *out)
 {
   gboolean first = TRUE;
 
@@ -3822,7 +3846,8 @@ vdsm_jobs_status_event_write_json (const VdsmJobsStatusEvent *self, GString *out
  * Returns: whether @node is a valid |jobs|status|
  */
 gboolean
-vdsm_jobs_status_event_read_json (JsonNode *node, const VdsmJsonPath *path, VdsmJobsStatusEvent **out, GError **error)
+vdsm_jobs_status_event_read_json (JsonNode *node, const VdsmJsonPath *path,
+                                  VdsmJobsStatusEvent **out, GError **error)
 {
   JsonObject *object = vdsm_json_read_object (node, path, error);
   g_autoptr (VdsmJobsStatusEvent) self = NULL;
@@ -4133,7 +4158,8 @@ vdsm_per_vm_write_json (const VdsmPerVm *self, GString *out)
  * Returns: whether @node is a valid jobs.status.perVm
  */
 gboolean
-vdsm_per_vm_read_json (JsonNode *node, const VdsmJsonPath *path, VdsmPerVm **out, GError **error)
+vdsm_per_vm_read_json (JsonNode *node, const VdsmJsonPath *path,
+                       VdsmPerVm **out, GError **error)
 {
   JsonObject *object = vdsm_json_read_object (node, path, error);
   g_autoptr (VdsmPerVm) result = NULL;
@@ -4233,7 +4259,8 @@ match_vdsm_named_in_vdsm_moment (JsonNode *node)
 }
 
 static gboolean
-read_node_int (JsonNode *node, const VdsmJsonPath *path, JsonNode **out, GError **error)
+read_node_int (JsonNode *node, const VdsmJsonPath *path, JsonNode **out,
+               GError **error)
 {
   gint64 value = 0;
 
@@ -4275,7 +4302,8 @@ write_list_string (GPtrArray *value, GString *out)
 }
 
 static gboolean
-read_list_string (JsonNode *node, const VdsmJsonPath *path, GPtrArray **out, GError **error)
+read_list_string (JsonNode *node, const VdsmJsonPath *path, GPtrArray **out,
+                  GError **error)
 {
   JsonArray *array = vdsm_json_read_array (node, path, error);
   g_autoptr (GPtrArray) result = NULL;
@@ -4443,7 +4471,8 @@ write_list_moment (GPtrArray *value, GString *out)
 }
 
 static gboolean
-read_list_int (JsonNode *node, const VdsmJsonPath *path, GArray **out, GError **error)
+read_list_int (JsonNode *node, const VdsmJsonPath *path, GArray **out,
+               GError **error)
 {
   JsonArray *array = vdsm_json_read_array (node, path, error);
   g_autoptr (GArray) result = NULL;
@@ -4465,7 +4494,8 @@ read_list_int (JsonNode *node, const VdsmJsonPath *path, GArray **out, GError **
 }
 
 static gboolean
-read_list_color (JsonNode *node, const VdsmJsonPath *path, GArray **out, GError **error)
+read_list_color (JsonNode *node, const VdsmJsonPath *path, GArray **out,
+                 GError **error)
 {
   JsonArray *array = vdsm_json_read_array (node, path, error);
   g_autoptr (GArray) result = NULL;
@@ -4487,7 +4517,8 @@ read_list_color (JsonNode *node, const VdsmJsonPath *path, GArray **out, GError 
 }
 
 static gboolean
-read_list_double (JsonNode *node, const VdsmJsonPath *path, GArray **out, GError **error)
+read_list_double (JsonNode *node, const VdsmJsonPath *path, GArray **out,
+                  GError **error)
 {
   JsonArray *array = vdsm_json_read_array (node, path, error);
   g_autoptr (GArray) result = NULL;
@@ -4509,7 +4540,8 @@ read_list_double (JsonNode *node, const VdsmJsonPath *path, GArray **out, GError
 }
 
 static gboolean
-read_list_list_double (JsonNode *node, const VdsmJsonPath *path, GPtrArray **out, GError **error)
+read_list_list_double (JsonNode *node, const VdsmJsonPath *path,
+                       GPtrArray **out, GError **error)
 {
   JsonArray *array = vdsm_json_read_array (node, path, error);
   g_autoptr (GPtrArray) result = NULL;
@@ -4531,7 +4563,8 @@ read_list_list_double (JsonNode *node, const VdsmJsonPath *path, GPtrArray **out
 }
 
 static gboolean
-read_list_moment (JsonNode *node, const VdsmJsonPath *path, GPtrArray **out, GError **error)
+read_list_moment (JsonNode *node, const VdsmJsonPath *path, GPtrArray **out,
+                  GError **error)
 {
   JsonArray *array = vdsm_json_read_array (node, path, error);
   g_autoptr (GPtrArray) result = NULL;

@@ -235,7 +235,8 @@ struct _VdsmJobsStatusEvent {
 const char *vdsm_color_to_string (VdsmColor value);
 gboolean vdsm_color_from_string (const char *text, VdsmColor *out);
 void vdsm_color_write_json (VdsmColor value, GString *out);
-gboolean vdsm_color_read_json (JsonNode *node, const VdsmJsonPath *path, VdsmColor *out, GError **error);
+gboolean vdsm_color_read_json (JsonNode *node, const VdsmJsonPath *path,
+                               VdsmColor *out, GError **error);
 gboolean vdsm_color_from_json (JsonNode *node, VdsmColor *out, GError **error);
 
 GType vdsm_span_get_type (void) G_GNUC_CONST;
@@ -249,7 +250,8 @@ void vdsm_span_set_start (VdsmSpan *self, guint64 value);
 guint64 vdsm_span_get_end (const VdsmSpan *self);
 void vdsm_span_set_end (VdsmSpan *self, guint64 value);
 void vdsm_span_write_json (const VdsmSpan *self, GString *out);
-gboolean vdsm_span_read_json (JsonNode *node, const VdsmJsonPath *path, VdsmSpan **out, GError **error);
+gboolean vdsm_span_read_json (JsonNode *node, const VdsmJsonPath *path,
+                              VdsmSpan **out, GError **error);
 VdsmSpan *vdsm_span_from_json (JsonNode *node, GError **error);
 VdsmSpan *vdsm_span_new_from_json_string (const char *json, GError **error);
 char *vdsm_span_to_json_string (const VdsmSpan *self);
@@ -263,7 +265,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmNamed, vdsm_named_free)
 const char *vdsm_named_get_name (const VdsmNamed *self);
 void vdsm_named_set_name (VdsmNamed *self, const char *value);
 void vdsm_named_write_json (const VdsmNamed *self, GString *out);
-gboolean vdsm_named_read_json (JsonNode *node, const VdsmJsonPath *path, VdsmNamed **out, GError **error);
+gboolean vdsm_named_read_json (JsonNode *node, const VdsmJsonPath *path,
+                               VdsmNamed **out, GError **error);
 VdsmNamed *vdsm_named_from_json (JsonNode *node, GError **error);
 VdsmNamed *vdsm_named_new_from_json_string (const char *json, GError **error);
 char *vdsm_named_to_json_string (const VdsmNamed *self);
@@ -284,7 +287,8 @@ void vdsm_moment_set_boolean (VdsmMoment *self, gboolean value);
 VdsmColor vdsm_moment_get_color (const VdsmMoment *self);
 void vdsm_moment_set_color (VdsmMoment *self, VdsmColor value);
 void vdsm_moment_write_json (const VdsmMoment *self, GString *out);
-gboolean vdsm_moment_read_json (JsonNode *node, const VdsmJsonPath *path, VdsmMoment **out, GError **error);
+gboolean vdsm_moment_read_json (JsonNode *node, const VdsmJsonPath *path,
+                                VdsmMoment **out, GError **error);
 VdsmMoment *vdsm_moment_from_json (JsonNode *node, GError **error);
 VdsmMoment *vdsm_moment_new_from_json_string (const char *json, GError **error);
 char *vdsm_moment_to_json_string (const VdsmMoment *self);
@@ -298,14 +302,18 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmCounterMap, vdsm_counter_map_free)
 GHashTable *vdsm_counter_map_get_table (const VdsmCounterMap *self);
 guint vdsm_counter_map_size (const VdsmCounterMap *self);
 char **vdsm_counter_map_get_keys (const VdsmCounterMap *self);
-gboolean vdsm_counter_map_contains (const VdsmCounterMap *self, const char *key);
+gboolean vdsm_counter_map_contains (const VdsmCounterMap *self,
+                                    const char *key);
 JsonNode *vdsm_counter_map_lookup (const VdsmCounterMap *self, const char *key);
-void vdsm_counter_map_insert (VdsmCounterMap *self, const char *key, JsonNode *value);
+void vdsm_counter_map_insert (VdsmCounterMap *self, const char *key,
+                              JsonNode *value);
 gboolean vdsm_counter_map_remove (VdsmCounterMap *self, const char *key);
 void vdsm_counter_map_write_json (const VdsmCounterMap *self, GString *out);
-gboolean vdsm_counter_map_read_json (JsonNode *node, const VdsmJsonPath *path, VdsmCounterMap **out, GError **error);
+gboolean vdsm_counter_map_read_json (JsonNode *node, const VdsmJsonPath *path,
+                                     VdsmCounterMap **out, GError **error);
 VdsmCounterMap *vdsm_counter_map_from_json (JsonNode *node, GError **error);
-VdsmCounterMap *vdsm_counter_map_new_from_json_string (const char *json, GError **error);
+VdsmCounterMap *vdsm_counter_map_new_from_json_string (const char *json,
+                                                       GError **error);
 char *vdsm_counter_map_to_json_string (const VdsmCounterMap *self);
 
 GType vdsm_list_map_get_type (void) G_GNUC_CONST;
@@ -319,12 +327,15 @@ guint vdsm_list_map_size (const VdsmListMap *self);
 char **vdsm_list_map_get_keys (const VdsmListMap *self);
 gboolean vdsm_list_map_contains (const VdsmListMap *self, const char *key);
 GPtrArray *vdsm_list_map_lookup (const VdsmListMap *self, const char *key);
-void vdsm_list_map_insert (VdsmListMap *self, const char *key, GPtrArray *value);
+void vdsm_list_map_insert (VdsmListMap *self, const char *key,
+                           GPtrArray *value);
 gboolean vdsm_list_map_remove (VdsmListMap *self, const char *key);
 void vdsm_list_map_write_json (const VdsmListMap *self, GString *out);
-gboolean vdsm_list_map_read_json (JsonNode *node, const VdsmJsonPath *path, VdsmListMap **out, GError **error);
+gboolean vdsm_list_map_read_json (JsonNode *node, const VdsmJsonPath *path,
+                                  VdsmListMap **out, GError **error);
 VdsmListMap *vdsm_list_map_from_json (JsonNode *node, GError **error);
-VdsmListMap *vdsm_list_map_new_from_json_string (const char *json, GError **error);
+VdsmListMap *vdsm_list_map_new_from_json_string (const char *json,
+                                                 GError **error);
 char *vdsm_list_map_to_json_string (const VdsmListMap *self);
 
 GType vdsm_empty_get_type (void) G_GNUC_CONST;
@@ -334,7 +345,8 @@ VdsmEmpty *vdsm_empty_copy (const VdsmEmpty *self);
 void vdsm_empty_free (VdsmEmpty *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmEmpty, vdsm_empty_free)
 void vdsm_empty_write_json (const VdsmEmpty *self, GString *out);
-gboolean vdsm_empty_read_json (JsonNode *node, const VdsmJsonPath *path, VdsmEmpty **out, GError **error);
+gboolean vdsm_empty_read_json (JsonNode *node, const VdsmJsonPath *path,
+                               VdsmEmpty **out, GError **error);
 VdsmEmpty *vdsm_empty_from_json (JsonNode *node, GError **error);
 VdsmEmpty *vdsm_empty_new_from_json_string (const char *json, GError **error);
 char *vdsm_empty_to_json_string (const VdsmEmpty *self);
@@ -384,7 +396,8 @@ void vdsm_item_set_nothing (VdsmItem *self, const VdsmEmpty *value);
 const char *vdsm_item_get_text (const VdsmItem *self);
 void vdsm_item_set_text (VdsmItem *self, const char *value);
 void vdsm_item_write_json (const VdsmItem *self, GString *out);
-gboolean vdsm_item_read_json (JsonNode *node, const VdsmJsonPath *path, VdsmItem **out, GError **error);
+gboolean vdsm_item_read_json (JsonNode *node, const VdsmJsonPath *path,
+                              VdsmItem **out, GError **error);
 VdsmItem *vdsm_item_from_json (JsonNode *node, GError **error);
 VdsmItem *vdsm_item_new_from_json_string (const char *json, GError **error);
 char *vdsm_item_to_json_string (const VdsmItem *self);
@@ -400,19 +413,29 @@ guint vdsm_item_map_size (const VdsmItemMap *self);
 char **vdsm_item_map_get_keys (const VdsmItemMap *self);
 gboolean vdsm_item_map_contains (const VdsmItemMap *self, const char *key);
 VdsmItem *vdsm_item_map_lookup (const VdsmItemMap *self, const char *key);
-void vdsm_item_map_insert (VdsmItemMap *self, const char *key, const VdsmItem *value);
+void vdsm_item_map_insert (VdsmItemMap *self, const char *key,
+                           const VdsmItem *value);
 gboolean vdsm_item_map_remove (VdsmItemMap *self, const char *key);
 void vdsm_item_map_write_json (const VdsmItemMap *self, GString *out);
-gboolean vdsm_item_map_read_json (JsonNode *node, const VdsmJsonPath *path, VdsmItemMap **out, GError **error);
+gboolean vdsm_item_map_read_json (JsonNode *node, const VdsmJsonPath *path,
+                                  VdsmItemMap **out, GError **error);
 VdsmItemMap *vdsm_item_map_from_json (JsonNode *node, GError **error);
-VdsmItemMap *vdsm_item_map_new_from_json_string (const char *json, GError **error);
+VdsmItemMap *vdsm_item_map_new_from_json_string (const char *json,
+                                                 GError **error);
 char *vdsm_item_map_to_json_string (const VdsmItemMap *self);
 
 const char *vdsm_test_events_color_to_string (VdsmTestEventsColor value);
-gboolean vdsm_test_events_color_from_string (const char *text, VdsmTestEventsColor *out);
-void vdsm_test_events_color_write_json (VdsmTestEventsColor value, GString *out);
-gboolean vdsm_test_events_color_read_json (JsonNode *node, const VdsmJsonPath *path, VdsmTestEventsColor *out, GError **error);
-gboolean vdsm_test_events_color_from_json (JsonNode *node, VdsmTestEventsColor *out, GError **error);
+gboolean vdsm_test_events_color_from_string (const char *text,
+                                             VdsmTestEventsColor *out);
+void vdsm_test_events_color_write_json (VdsmTestEventsColor value,
+                                        GString *out);
+gboolean vdsm_test_events_color_read_json (JsonNode *node,
+                                           const VdsmJsonPath *path,
+                                           VdsmTestEventsColor *out,
+                                           GError **error);
+gboolean vdsm_test_events_color_from_json (JsonNode *node,
+                                           VdsmTestEventsColor *out,
+                                           GError **error);
 
 GType vdsm_status_get_type (void) G_GNUC_CONST;
 #define VDSM_TYPE_STATUS (vdsm_status_get_type ())
@@ -425,7 +448,8 @@ void vdsm_status_set_state (VdsmStatus *self, VdsmTestEventsColor value);
 gdouble vdsm_status_get_elapsed (const VdsmStatus *self);
 void vdsm_status_set_elapsed (VdsmStatus *self, gdouble value);
 void vdsm_status_write_json (const VdsmStatus *self, GString *out);
-gboolean vdsm_status_read_json (JsonNode *node, const VdsmJsonPath *path, VdsmStatus **out, GError **error);
+gboolean vdsm_status_read_json (JsonNode *node, const VdsmJsonPath *path,
+                                VdsmStatus **out, GError **error);
 VdsmStatus *vdsm_status_from_json (JsonNode *node, GError **error);
 VdsmStatus *vdsm_status_new_from_json_string (const char *json, GError **error);
 char *vdsm_status_to_json_string (const VdsmStatus *self);
@@ -441,12 +465,15 @@ guint vdsm_status_map_size (const VdsmStatusMap *self);
 char **vdsm_status_map_get_keys (const VdsmStatusMap *self);
 gboolean vdsm_status_map_contains (const VdsmStatusMap *self, const char *key);
 VdsmStatus *vdsm_status_map_lookup (const VdsmStatusMap *self, const char *key);
-void vdsm_status_map_insert (VdsmStatusMap *self, const char *key, const VdsmStatus *value);
+void vdsm_status_map_insert (VdsmStatusMap *self, const char *key,
+                             const VdsmStatus *value);
 gboolean vdsm_status_map_remove (VdsmStatusMap *self, const char *key);
 void vdsm_status_map_write_json (const VdsmStatusMap *self, GString *out);
-gboolean vdsm_status_map_read_json (JsonNode *node, const VdsmJsonPath *path, VdsmStatusMap **out, GError **error);
+gboolean vdsm_status_map_read_json (JsonNode *node, const VdsmJsonPath *path,
+                                    VdsmStatusMap **out, GError **error);
 VdsmStatusMap *vdsm_status_map_from_json (JsonNode *node, GError **error);
-VdsmStatusMap *vdsm_status_map_new_from_json_string (const char *json, GError **error);
+VdsmStatusMap *vdsm_status_map_new_from_json_string (const char *json,
+                                                     GError **error);
 char *vdsm_status_map_to_json_string (const VdsmStatusMap *self);
 
 GType vdsm_jobs_status_event_get_type (void) G_GNUC_CONST;
@@ -456,17 +483,27 @@ VdsmJobsStatusEvent *vdsm_jobs_status_event_copy (const VdsmJobsStatusEvent *sel
 void vdsm_jobs_status_event_free (VdsmJobsStatusEvent *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmJobsStatusEvent, vdsm_jobs_status_event_free)
 guint64 vdsm_jobs_status_event_get_notify_time (const VdsmJobsStatusEvent *self);
-void vdsm_jobs_status_event_set_notify_time (VdsmJobsStatusEvent *self, guint64 value);
+void vdsm_jobs_status_event_set_notify_time (VdsmJobsStatusEvent *self,
+                                             guint64 value);
 const char *vdsm_jobs_status_event_get_id (const VdsmJobsStatusEvent *self);
-void vdsm_jobs_status_event_set_id (VdsmJobsStatusEvent *self, const char *value);
+void vdsm_jobs_status_event_set_id (VdsmJobsStatusEvent *self,
+                                    const char *value);
 guint64 vdsm_jobs_status_event_get_progress (const VdsmJobsStatusEvent *self);
-void vdsm_jobs_status_event_set_progress (VdsmJobsStatusEvent *self, guint64 value);
+void vdsm_jobs_status_event_set_progress (VdsmJobsStatusEvent *self,
+                                          guint64 value);
 VdsmPerVm *vdsm_jobs_status_event_get_per_vm (const VdsmJobsStatusEvent *self);
-void vdsm_jobs_status_event_set_per_vm (VdsmJobsStatusEvent *self, const VdsmPerVm *value);
-void vdsm_jobs_status_event_write_json (const VdsmJobsStatusEvent *self, GString *out);
-gboolean vdsm_jobs_status_event_read_json (JsonNode *node, const VdsmJsonPath *path, VdsmJobsStatusEvent **out, GError **error);
-VdsmJobsStatusEvent *vdsm_jobs_status_event_from_json (JsonNode *node, GError **error);
-VdsmJobsStatusEvent *vdsm_jobs_status_event_new_from_json_string (const char *json, GError **error);
+void vdsm_jobs_status_event_set_per_vm (VdsmJobsStatusEvent *self,
+                                        const VdsmPerVm *value);
+void vdsm_jobs_status_event_write_json (const VdsmJobsStatusEvent *self,
+                                        GString *out);
+gboolean vdsm_jobs_status_event_read_json (JsonNode *node,
+                                           const VdsmJsonPath *path,
+                                           VdsmJobsStatusEvent **out,
+                                           GError **error);
+VdsmJobsStatusEvent *vdsm_jobs_status_event_from_json (JsonNode *node,
+                                                       GError **error);
+VdsmJobsStatusEvent *vdsm_jobs_status_event_new_from_json_string (const char *json,
+                                                                  GError **error);
 char *vdsm_jobs_status_event_to_json_string (const VdsmJobsStatusEvent *self);
 
 GType vdsm_per_vm_get_type (void) G_GNUC_CONST;
@@ -480,10 +517,12 @@ guint vdsm_per_vm_size (const VdsmPerVm *self);
 char **vdsm_per_vm_get_keys (const VdsmPerVm *self);
 gboolean vdsm_per_vm_contains (const VdsmPerVm *self, const char *key);
 VdsmStatus *vdsm_per_vm_lookup (const VdsmPerVm *self, const char *key);
-void vdsm_per_vm_insert (VdsmPerVm *self, const char *key, const VdsmStatus *value);
+void vdsm_per_vm_insert (VdsmPerVm *self, const char *key,
+                         const VdsmStatus *value);
 gboolean vdsm_per_vm_remove (VdsmPerVm *self, const char *key);
 void vdsm_per_vm_write_json (const VdsmPerVm *self, GString *out);
-gboolean vdsm_per_vm_read_json (JsonNode *node, const VdsmJsonPath *path, VdsmPerVm **out, GError **error);
+gboolean vdsm_per_vm_read_json (JsonNode *node, const VdsmJsonPath *path,
+                                VdsmPerVm **out, GError **error);
 VdsmPerVm *vdsm_per_vm_from_json (JsonNode *node, GError **error);
 VdsmPerVm *vdsm_per_vm_new_from_json_string (const char *json, GError **error);
 char *vdsm_per_vm_to_json_string (const VdsmPerVm *self);
