@@ -157,12 +157,13 @@ emit_struct (EmitWriter *w, const GenType *type)
       g_autofree char *note = default_note (field);
       g_autofree char *notes = field->member != NULL ? gen_member_notes (field->member) : g_strdup ("");
       const char *wire = field->member != NULL ? field->member->name : field->kind_nick;
+      g_autofree char *tag = g_strconcat ("@", field->c_name, NULL);
+      g_autofree char *line = gen_doc_tag (tag, ann, "`%s`%s%s%s%s", wire,
+                                           *desc != '\0' ? ": " : "", desc, note, notes);
 
       if (field->has_name != NULL)
         emit (w, " * @%s: whether @%s is set\n", field->has_name, field->c_name);
-      /* gtk-doc: annotations end with their own ':'. */
-      emit (w, " * @%s:%s%s `%s`%s%s%s%s\n", field->c_name, ann, *ann != '\0' ? ":" : "",
-            wire, *desc != '\0' ? ": " : "", desc, note, notes);
+      emit (w, "%s", line);
     }
   emit (w, " *\n * %s\n%s */\n", doc, tags);
   emit (w, "struct _%s {\n", type->camel);
@@ -530,6 +531,7 @@ emit_map_accessors (GenHelpers *h, EmitWriter *w, const GenType *type)
   g_autofree char *value_decl = gen_decl (value->in_ctype, "value");
   g_autofree char *lookup_ret = gen_decl (getter_ctype (value), "");
   g_autofree char *copy = gen_copy_expr (h, value, "value");
+  g_autofree char *value_doc = gen_doc_tag ("@value", value_ann, "the value, copied");
 
   emit (w, "/**\n * %s_get_table:\n * @self: a #%s\n *\n"
            " * Returns: (transfer none) (element-type utf8 %s): the table of @self,\n"
@@ -570,10 +572,9 @@ emit_map_accessors (GenHelpers *h, EmitWriter *w, const GenType *type)
   emit (w, "  g_return_val_if_fail (self != NULL && key != NULL, NULL);\n");
   emit (w, "  return g_hash_table_lookup (self->table, key);\n}\n\n");
 
-  /* gtk-doc: annotations end with their own ':'. */
-  emit (w, "/**\n * %s_insert:\n * @self: a #%s\n * @key: a wire key\n * @value:%s%s the value, copied\n *\n"
+  emit (w, "/**\n * %s_insert:\n * @self: a #%s\n * @key: a wire key\n%s *\n"
            " * Sets the value at @key, replacing any value there.\n */\n",
-        s, c, value_ann, *value_ann != '\0' ? ":" : "");
+        s, c, value_doc);
   emit_prototype (w, "void\n%s_insert (%s *self, const char *key, %s)\n{\n", s, c, value_decl);
   emit (w, "  g_return_if_fail (self != NULL && key != NULL && value != NULL);\n");
   emit (w, "  g_hash_table_insert (self->table, g_strdup (key), %s);\n}\n\n", copy);
@@ -715,22 +716,27 @@ emit_accessors (GenHelpers *h, EmitWriter *w, const GenType *type)
                               ? gen_doc_version_tags (field->member->added, field->member->deprecated)
                               : g_strdup ("");
       g_autofree char *lvalue = g_strdup_printf ("self->%s", field->c_name);
+      g_autofree char *returns_ann = g_strconcat (ptr ? " (transfer none) (nullable)" : "", ann,
+                                                  NULL);
+      g_autofree char *returns = gen_doc_tag ("Returns", returns_ann, "the `%s` %s%s", wire,
+                                              is_union ? "member" : "field",
+                                              field->has_name == NULL ? ""
+                                              : field->default_c != NULL
+                                              ? ", or its default when unset"
+                                              : ", meaningful when set");
+      g_autofree char *value_ann = g_strconcat (ptr ? " (nullable)" : "", ann, NULL);
+      g_autofree char *value_doc = gen_doc_tag ("@value", value_ann, "the new value%s",
+                                                ptr ? ", copied" : "");
 
       emit (w, "/**\n * %s_get_%s:\n * @self: a #%s\n *\n", s, field->accessor, c);
       if (*desc != '\0' || *notes != '\0')
         emit (w, " * %s%s%s\n *\n", desc, note, notes);
-      emit (w, " * Returns:%s%s: the `%s` %s%s\n%s */\n",
-            ptr ? " (transfer none) (nullable)" : "", ann, wire,
-            is_union ? "member" : "field",
-            field->has_name != NULL ? (field->default_c != NULL ? ", or its default when unset"
-                                                                : ", meaningful when set") : "",
-            tags);
+      emit (w, "%s%s */\n", returns, tags);
       emit_prototype (w, "%s\n%s_get_%s (const %s *self)\n{\n", ret, s, field->accessor, c);
       emit (w, "  g_return_val_if_fail (self != NULL, %s);\n", zero_of (field->ref));
       emit (w, "  return self->%s;\n}\n\n", field->c_name);
 
-      emit (w, "/**\n * %s_set_%s:\n * @self: a #%s\n * @value:%s%s: the new value%s\n *\n",
-            s, field->accessor, c, ptr ? " (nullable)" : "", ann, ptr ? ", copied" : "");
+      emit (w, "/**\n * %s_set_%s:\n * @self: a #%s\n%s *\n", s, field->accessor, c, value_doc);
       emit (w, " * Sets the `%s` %s%s.\n%s */\n", wire, is_union ? "member, which becomes the one set" : "field",
             field->has_name != NULL ? " and marks it set" : "", tags);
       emit_prototype (w, "void\n%s_set_%s (%s *self, %s)\n{\n", s, field->accessor, c, value);

@@ -217,6 +217,20 @@ gen_doc (const char *text)
 }
 
 char *
+gen_doc_tag (const char *tag, const char *annotations, const char *format, ...)
+{
+  g_autofree char *text = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  if (annotations == NULL || *annotations == '\0')
+    return g_strdup_printf (" * %s: %s\n", tag, text);
+  return g_strdup_printf (" * %s:%s: %s\n", tag, annotations, text);
+}
+
+char *
 gen_doc_version_tags (const char *added, const char *deprecated)
 {
   GString *out = g_string_new (NULL);

@@ -55,6 +55,13 @@ char *gen_param_args (GPtrArray *params, GenParamStyle style);
 
 /* Documentation text, safe inside a comment. */
 char *gen_doc (const char *text);
+/* One gtk-doc tag line of a doc comment, " * @value: (nullable): the new
+ * value\n" or " * Returns: the result\n": @tag ("@name", "Returns"), then
+ * @annotations (NULL, "", or annotations each with a leading space, as
+ * gen_ref_gi_annotation() gives them) closed by their own ':' only when
+ * there are some, then the text of @format. */
+char *gen_doc_tag (const char *tag, const char *annotations, const char *format, ...)
+  G_GNUC_PRINTF (3, 4);
 /* The gtk-doc tags that carry a schema version history into the GIR
  * (" *\n * Since: 4.4\n * Deprecated: 4.5\n"), to end a doc comment; "" when
  * the schema gives neither. */

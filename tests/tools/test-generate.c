@@ -79,6 +79,27 @@ compile (const char *dir, const char *file)
   g_remove (object);
 }
 
+/* gtk-doc tag lines of @path are well-formed: "Returns: text",
+ * "@name: (annotations): text", never "Returns::" or "Returns:text". */
+static void
+assert_doc_tags_well_formed (const char *path)
+{
+  g_autoptr (GRegex) bad = g_regex_new ("^ \\* (@\\w+|Returns):(?! ).*$", G_REGEX_MULTILINE,
+                                        0, NULL);
+  g_autoptr (GMatchInfo) match = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, &error));
+  g_assert_no_error (error);
+  if (g_regex_match (bad, text, 0, &match))
+    {
+      g_autofree char *line = g_match_info_fetch (match, 0);
+
+      g_error ("%s: malformed doc tag: '%s'", path, line);
+    }
+}
+
 static void
 remove_outputs (const char *dir)
 {
@@ -108,6 +129,7 @@ generate_and_compile (const char *const *files)
       g_autofree char *path = g_build_filename (dir, outputs[i], NULL);
 
       g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+      assert_doc_tags_well_formed (path);
       if (g_str_has_suffix (path, ".c"))
         compile (dir, outputs[i]);
     }

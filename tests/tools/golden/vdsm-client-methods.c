@@ -194,7 +194,7 @@ vdsm_client_test_ping (VdsmClient *client, GCancellable *cancellable,
  *
  * Finishes vdsm_client_test_ping().
  *
- * Returns:%TRUE on success, %FALSE with @error set
+ * Returns: %TRUE on success, %FALSE with @error set
  *
  * Since: 1.0
  */
@@ -221,7 +221,7 @@ vdsm_client_test_ping_finish (VdsmClient *client, GAsyncResult *result,
  *
  * Calls `Test.ping` and waits for the answer: No params, no return.
  *
- * Returns:%TRUE on success, %FALSE with @error set
+ * Returns: %TRUE on success, %FALSE with @error set
  *
  * Since: 1.0
  */
@@ -511,7 +511,7 @@ vdsm_client_test_paint (VdsmClient *client, VdsmColor color, const char *error_,
  *
  * Finishes vdsm_client_test_paint().
  *
- * Returns:: The next color
+ * Returns: The next color
  *
  * Since: 1.0
  */
@@ -546,7 +546,7 @@ vdsm_client_test_paint_finish (VdsmClient *client, GAsyncResult *result,
  *
  * Calls `Test.paint` and waits for the answer: Enum in, enum out.
  *
- * Returns:: The next color
+ * Returns: The next color
  *
  * Since: 1.0
  */
@@ -623,7 +623,7 @@ vdsm_client_test_fail (VdsmClient *client, gint64 code,
  *
  * Finishes vdsm_client_test_fail().
  *
- * Returns:: Never
+ * Returns: Never
  *
  * Since: 1.0
  */
@@ -657,7 +657,7 @@ vdsm_client_test_fail_finish (VdsmClient *client, GAsyncResult *result,
  *
  * Calls `Test.fail` and waits for the answer: Fails with the code given.
  *
- * Returns:: Never
+ * Returns: Never
  *
  * Since: 1.0
  */

@@ -338,7 +338,7 @@ G_DEFINE_BOXED_TYPE (VdsmSpan, vdsm_span, vdsm_span_copy, vdsm_span_free)
  *
  * First
  *
- * Returns:: the `start` field
+ * Returns: the `start` field
  */
 guint64 
 vdsm_span_get_start (const VdsmSpan *self)
@@ -350,7 +350,7 @@ vdsm_span_get_start (const VdsmSpan *self)
 /**
  * vdsm_span_set_start:
  * @self: a #VdsmSpan
- * @value:: the new value
+ * @value: the new value
  *
  * Sets the `start` field.
  */
@@ -367,7 +367,7 @@ vdsm_span_set_start (VdsmSpan *self, guint64 value)
  *
  * Last
  *
- * Returns:: the `end` field
+ * Returns: the `end` field
  */
 guint64 
 vdsm_span_get_end (const VdsmSpan *self)
@@ -379,7 +379,7 @@ vdsm_span_get_end (const VdsmSpan *self)
 /**
  * vdsm_span_set_end:
  * @self: a #VdsmSpan
- * @value:: the new value
+ * @value: the new value
  *
  * Sets the `end` field.
  */
@@ -860,7 +860,7 @@ vdsm_moment_set_named (VdsmMoment *self, const VdsmNamed *value)
  * vdsm_moment_get_boolean:
  * @self: a #VdsmMoment
  *
- * Returns:: the `boolean` member
+ * Returns: the `boolean` member
  */
 gboolean 
 vdsm_moment_get_boolean (const VdsmMoment *self)
@@ -872,7 +872,7 @@ vdsm_moment_get_boolean (const VdsmMoment *self)
 /**
  * vdsm_moment_set_boolean:
  * @self: a #VdsmMoment
- * @value:: the new value
+ * @value: the new value
  *
  * Sets the `boolean` member, which becomes the one set.
  */
@@ -889,7 +889,7 @@ vdsm_moment_set_boolean (VdsmMoment *self, gboolean value)
  * vdsm_moment_get_color:
  * @self: a #VdsmMoment
  *
- * Returns:: the `color` member
+ * Returns: the `color` member
  */
 VdsmColor 
 vdsm_moment_get_color (const VdsmMoment *self)
@@ -901,7 +901,7 @@ vdsm_moment_get_color (const VdsmMoment *self)
 /**
  * vdsm_moment_set_color:
  * @self: a #VdsmMoment
- * @value:: the new value
+ * @value: the new value
  *
  * Sets the `color` member, which becomes the one set.
  */
@@ -1898,7 +1898,7 @@ vdsm_item_set_item_id (VdsmItem *self, const char *value)
  *
  * A required number
  *
- * Returns:: the `count` field
+ * Returns: the `count` field
  */
 guint64 
 vdsm_item_get_count (const VdsmItem *self)
@@ -1910,7 +1910,7 @@ vdsm_item_get_count (const VdsmItem *self)
 /**
  * vdsm_item_set_count:
  * @self: a #VdsmItem
- * @value:: the new value
+ * @value: the new value
  *
  * Sets the `count` field.
  */
@@ -1927,7 +1927,7 @@ vdsm_item_set_count (VdsmItem *self, guint64 value)
  *
  * An optional float with a default (default: 0.5)
  *
- * Returns:: the `ratio` field, or its default when unset
+ * Returns: the `ratio` field, or its default when unset
  */
 gdouble 
 vdsm_item_get_ratio (const VdsmItem *self)
@@ -1939,7 +1939,7 @@ vdsm_item_get_ratio (const VdsmItem *self)
 /**
  * vdsm_item_set_ratio:
  * @self: a #VdsmItem
- * @value:: the new value
+ * @value: the new value
  *
  * Sets the `ratio` field and marks it set.
  */
@@ -1957,7 +1957,7 @@ vdsm_item_set_ratio (VdsmItem *self, gdouble value)
  *
  * An optional number without a default (default: null)
  *
- * Returns:: the `offset` field, meaningful when set
+ * Returns: the `offset` field, meaningful when set
  */
 gint64 
 vdsm_item_get_offset (const VdsmItem *self)
@@ -1969,7 +1969,7 @@ vdsm_item_get_offset (const VdsmItem *self)
 /**
  * vdsm_item_set_offset:
  * @self: a #VdsmItem
- * @value:: the new value
+ * @value: the new value
  *
  * Sets the `offset` field and marks it set.
  */
@@ -1987,7 +1987,7 @@ vdsm_item_set_offset (VdsmItem *self, gint64 value)
  *
  * An enum with a default (default: "red")
  *
- * Returns:: the `color` field, or its default when unset
+ * Returns: the `color` field, or its default when unset
  */
 VdsmColor 
 vdsm_item_get_color (const VdsmItem *self)
@@ -1999,7 +1999,7 @@ vdsm_item_get_color (const VdsmItem *self)
 /**
  * vdsm_item_set_color:
  * @self: a #VdsmItem
- * @value:: the new value
+ * @value: the new value
  *
  * Sets the `color` field and marks it set.
  */
@@ -2017,7 +2017,7 @@ vdsm_item_set_color (VdsmItem *self, VdsmColor value)
  *
  * A C keyword (default: false)
  *
- * Returns:: the `switch` field, or its default when unset
+ * Returns: the `switch` field, or its default when unset
  */
 gboolean 
 vdsm_item_get_switch (const VdsmItem *self)
@@ -2029,7 +2029,7 @@ vdsm_item_get_switch (const VdsmItem *self)
 /**
  * vdsm_item_set_switch:
  * @self: a #VdsmItem
- * @value:: the new value
+ * @value: the new value
  *
  * Sets the `switch` field and marks it set.
  */
@@ -3154,7 +3154,7 @@ G_DEFINE_BOXED_TYPE (VdsmStatus, vdsm_status, vdsm_status_copy, vdsm_status_free
  *
  * The state
  *
- * Returns:: the `state` field
+ * Returns: the `state` field
  */
 VdsmTestEventsColor 
 vdsm_status_get_state (const VdsmStatus *self)
@@ -3166,7 +3166,7 @@ vdsm_status_get_state (const VdsmStatus *self)
 /**
  * vdsm_status_set_state:
  * @self: a #VdsmStatus
- * @value:: the new value
+ * @value: the new value
  *
  * Sets the `state` field.
  */
@@ -3183,7 +3183,7 @@ vdsm_status_set_state (VdsmStatus *self, VdsmTestEventsColor value)
  *
  * Seconds
  *
- * Returns:: the `elapsed` field
+ * Returns: the `elapsed` field
  */
 gdouble 
 vdsm_status_get_elapsed (const VdsmStatus *self)
@@ -3195,7 +3195,7 @@ vdsm_status_get_elapsed (const VdsmStatus *self)
 /**
  * vdsm_status_set_elapsed:
  * @self: a #VdsmStatus
- * @value:: the new value
+ * @value: the new value
  *
  * Sets the `elapsed` field.
  */
@@ -3678,7 +3678,7 @@ G_DEFINE_BOXED_TYPE (VdsmJobsStatusEvent, vdsm_jobs_status_event, vdsm_jobs_stat
  *
  * Added by the server
  *
- * Returns:: the `notify_time` field
+ * Returns: the `notify_time` field
  */
 guint64 
 vdsm_jobs_status_event_get_notify_time (const VdsmJobsStatusEvent *self)
@@ -3690,7 +3690,7 @@ vdsm_jobs_status_event_get_notify_time (const VdsmJobsStatusEvent *self)
 /**
  * vdsm_jobs_status_event_set_notify_time:
  * @self: a #VdsmJobsStatusEvent
- * @value:: the new value
+ * @value: the new value
  *
  * Sets the `notify_time` field.
  */
@@ -3740,7 +3740,7 @@ vdsm_jobs_status_event_set_id (VdsmJobsStatusEvent *self, const char *value)
  *
  * Percent
  *
- * Returns:: the `progress` field
+ * Returns: the `progress` field
  */
 guint64 
 vdsm_jobs_status_event_get_progress (const VdsmJobsStatusEvent *self)
@@ -3752,7 +3752,7 @@ vdsm_jobs_status_event_get_progress (const VdsmJobsStatusEvent *self)
 /**
  * vdsm_jobs_status_event_set_progress:
  * @self: a #VdsmJobsStatusEvent
- * @value:: the new value
+ * @value: the new value
  *
  * Sets the `progress` field.
  */
