@@ -529,7 +529,6 @@ emit_map_accessors (GenHelpers *h, EmitWriter *w, const GenType *type)
   g_autofree char *value_gi = gen_ref_gi_type (value);
   g_autofree char *value_ann = gen_ref_gi_annotation (value);
   g_autofree char *value_decl = gen_decl (value->in_ctype, "value");
-  g_autofree char *lookup_ret = gen_decl (getter_ctype (value), "");
   g_autofree char *copy = gen_copy_expr (h, value, "value");
   g_autofree char *value_doc = gen_doc_tag ("@value", value_ann, "the value, copied");
 
@@ -568,7 +567,8 @@ emit_map_accessors (GenHelpers *h, EmitWriter *w, const GenType *type)
   emit (w, "/**\n * %s_lookup:\n * @self: a #%s\n * @key: a wire key\n *\n"
            " * Returns: (transfer none) (nullable)%s: the value at @key, or %%NULL\n */\n",
         s, c, value_ann);
-  emit_prototype (w, "%s\n%s_lookup (const %s *self, const char *key)\n{\n", lookup_ret, s, c);
+  emit_prototype (w, "%s\n%s_lookup (const %s *self, const char *key)\n{\n",
+                  getter_ctype (value), s, c);
   emit (w, "  g_return_val_if_fail (self != NULL && key != NULL, NULL);\n");
   emit (w, "  return g_hash_table_lookup (self->table, key);\n}\n\n");
 
@@ -708,7 +708,6 @@ emit_accessors (GenHelpers *h, EmitWriter *w, const GenType *type)
       gboolean ptr = gen_ref_is_pointer (field->ref);
       g_autofree char *ann = gen_ref_gi_annotation (field->ref);
       g_autofree char *value = gen_decl (field->ref->in_ctype, "value");
-      g_autofree char *ret = gen_decl (getter_ctype (field->ref), "");
       g_autofree char *desc = gen_doc (field->member != NULL ? field->member->description : NULL);
       g_autofree char *note = default_note (field);
       g_autofree char *notes = field->member != NULL ? gen_member_notes (field->member) : g_strdup ("");
@@ -732,7 +731,8 @@ emit_accessors (GenHelpers *h, EmitWriter *w, const GenType *type)
       if (*desc != '\0' || *notes != '\0')
         emit (w, " * %s%s%s\n *\n", desc, note, notes);
       emit (w, "%s%s */\n", returns, tags);
-      emit_prototype (w, "%s\n%s_get_%s (const %s *self)\n{\n", ret, s, field->accessor, c);
+      emit_prototype (w, "%s\n%s_get_%s (const %s *self)\n{\n", getter_ctype (field->ref), s,
+                      field->accessor, c);
       emit (w, "  g_return_val_if_fail (self != NULL, %s);\n", zero_of (field->ref));
       emit (w, "  return self->%s;\n}\n\n", field->c_name);
 

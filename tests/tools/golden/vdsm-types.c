@@ -340,7 +340,7 @@ G_DEFINE_BOXED_TYPE (VdsmSpan, vdsm_span, vdsm_span_copy, vdsm_span_free)
  *
  * Returns: the `start` field
  */
-guint64 
+guint64
 vdsm_span_get_start (const VdsmSpan *self)
 {
   g_return_val_if_fail (self != NULL, 0);
@@ -369,7 +369,7 @@ vdsm_span_set_start (VdsmSpan *self, guint64 value)
  *
  * Returns: the `end` field
  */
-guint64 
+guint64
 vdsm_span_get_end (const VdsmSpan *self)
 {
   g_return_val_if_fail (self != NULL, 0);
@@ -862,7 +862,7 @@ vdsm_moment_set_named (VdsmMoment *self, const VdsmNamed *value)
  *
  * Returns: the `boolean` member
  */
-gboolean 
+gboolean
 vdsm_moment_get_boolean (const VdsmMoment *self)
 {
   g_return_val_if_fail (self != NULL, FALSE);
@@ -891,7 +891,7 @@ vdsm_moment_set_boolean (VdsmMoment *self, gboolean value)
  *
  * Returns: the `color` member
  */
-VdsmColor 
+VdsmColor
 vdsm_moment_get_color (const VdsmMoment *self)
 {
   g_return_val_if_fail (self != NULL, 0);
@@ -1900,7 +1900,7 @@ vdsm_item_set_item_id (VdsmItem *self, const char *value)
  *
  * Returns: the `count` field
  */
-guint64 
+guint64
 vdsm_item_get_count (const VdsmItem *self)
 {
   g_return_val_if_fail (self != NULL, 0);
@@ -1929,7 +1929,7 @@ vdsm_item_set_count (VdsmItem *self, guint64 value)
  *
  * Returns: the `ratio` field, or its default when unset
  */
-gdouble 
+gdouble
 vdsm_item_get_ratio (const VdsmItem *self)
 {
   g_return_val_if_fail (self != NULL, 0.0);
@@ -1959,7 +1959,7 @@ vdsm_item_set_ratio (VdsmItem *self, gdouble value)
  *
  * Returns: the `offset` field, meaningful when set
  */
-gint64 
+gint64
 vdsm_item_get_offset (const VdsmItem *self)
 {
   g_return_val_if_fail (self != NULL, 0);
@@ -1989,7 +1989,7 @@ vdsm_item_set_offset (VdsmItem *self, gint64 value)
  *
  * Returns: the `color` field, or its default when unset
  */
-VdsmColor 
+VdsmColor
 vdsm_item_get_color (const VdsmItem *self)
 {
   g_return_val_if_fail (self != NULL, 0);
@@ -2019,7 +2019,7 @@ vdsm_item_set_color (VdsmItem *self, VdsmColor value)
  *
  * Returns: the `switch` field, or its default when unset
  */
-gboolean 
+gboolean
 vdsm_item_get_switch (const VdsmItem *self)
 {
   g_return_val_if_fail (self != NULL, FALSE);
@@ -3156,7 +3156,7 @@ G_DEFINE_BOXED_TYPE (VdsmStatus, vdsm_status, vdsm_status_copy, vdsm_status_free
  *
  * Returns: the `state` field
  */
-VdsmTestEventsColor 
+VdsmTestEventsColor
 vdsm_status_get_state (const VdsmStatus *self)
 {
   g_return_val_if_fail (self != NULL, 0);
@@ -3185,7 +3185,7 @@ vdsm_status_set_state (VdsmStatus *self, VdsmTestEventsColor value)
  *
  * Returns: the `elapsed` field
  */
-gdouble 
+gdouble
 vdsm_status_get_elapsed (const VdsmStatus *self)
 {
   g_return_val_if_fail (self != NULL, 0.0);
@@ -3680,7 +3680,7 @@ G_DEFINE_BOXED_TYPE (VdsmJobsStatusEvent, vdsm_jobs_status_event, vdsm_jobs_stat
  *
  * Returns: the `notify_time` field
  */
-guint64 
+guint64
 vdsm_jobs_status_event_get_notify_time (const VdsmJobsStatusEvent *self)
 {
   g_return_val_if_fail (self != NULL, 0);
@@ -3742,7 +3742,7 @@ vdsm_jobs_status_event_set_id (VdsmJobsStatusEvent *self, const char *value)
  *
  * Returns: the `progress` field
  */
-guint64 
+guint64
 vdsm_jobs_status_event_get_progress (const VdsmJobsStatusEvent *self)
 {
   g_return_val_if_fail (self != NULL, 0);
