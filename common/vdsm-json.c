@@ -286,10 +286,8 @@ vdsm_json_set_error (GError **error, const VdsmJsonPath *path,
                  where, message);
 }
 
-/* The offending value for an error message, cut to a readable length
- * because it came from the peer. */
-static char *
-describe (JsonNode *node)
+char *
+vdsm_json_describe (JsonNode *node)
 {
   enum { MAX_SHOWN = 60 };
   GString *text;
@@ -298,9 +296,10 @@ describe (JsonNode *node)
     return g_strdup ("nothing");
   text = g_string_new (NULL);
   vdsm_json_write_node (text, node);
-  if (text->len > MAX_SHOWN)
+  /* The writer's text is UTF-8: cut between characters. */
+  if (g_utf8_strlen (text->str, text->len) > MAX_SHOWN)
     {
-      const char *cut = g_utf8_find_prev_char (text->str, text->str + MAX_SHOWN);
+      const char *cut = g_utf8_offset_to_pointer (text->str, MAX_SHOWN);
 
       g_string_truncate (text, cut - text->str);
       vdsm_text_append (text, "...");
@@ -312,7 +311,7 @@ static gboolean
 type_error (JsonNode *node, const VdsmJsonPath *path, const char *expected,
             GError **error)
 {
-  g_autofree char *got = describe (node);
+  g_autofree char *got = vdsm_json_describe (node);
 
   vdsm_json_set_error (error, path, "expected %s, got %s", expected, got);
   return FALSE;
@@ -509,7 +508,7 @@ vdsm_json_read_enum (JsonNode *node, const VdsmJsonPath *path,
 
   if (found < 0)
     {
-      g_autofree char *got = describe (node);
+      g_autofree char *got = vdsm_json_describe (node);
 
       vdsm_json_set_error (error, path, "%s is not a value of enum %s",
                            got, type_name);

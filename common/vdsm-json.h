@@ -67,6 +67,11 @@ struct _VdsmJsonPath {
 /* "params.vms[3].status"; "" for NULL. */
 char *vdsm_json_path_to_string (const VdsmJsonPath *path);
 
+/* @node as JSON text for a message (the peer's value, so cut after 60
+ * characters with "..."); "nothing" for NULL. The readers here and the
+ * schema validator show values with it. */
+char *vdsm_json_describe (JsonNode *node);
+
 /* A VDSM_ERROR_INVALID_PARAMS error "<path>: <message>". */
 void vdsm_json_set_error (GError **error, const VdsmJsonPath *path,
                           const char *format, ...) G_GNUC_PRINTF (3, 4);

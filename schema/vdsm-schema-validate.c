@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "vdsm-schema-private.h"
+#include "vdsm-json.h"
 
 #include <math.h>
 #include <string.h>
@@ -14,8 +15,6 @@
 /* Choosing a union member looks into nested unions; real schemas nest two
  * deep, and the bound keeps the search small on any schema. */
 #define MAX_UNION_NESTING 8
-/* Long values are cut in messages. */
-#define MAX_SHOWN 60
 
 typedef struct {
   GString *path;
@@ -25,22 +24,13 @@ typedef struct {
 static gboolean check_ref (Walk *w, const VdsmSchemaTypeRef *ref, JsonNode *value,
                            GPtrArray *extra, GError **error);
 
-/* @value as compact JSON, shortened for messages. */
+/* @value for messages, as the generated readers show it. */
 static char *
 show (JsonNode *value)
 {
-  g_autofree char *text = NULL;
-
   if (value == NULL || JSON_NODE_HOLDS_NULL (value))
     return g_strdup ("null");
-  text = json_to_string (value, FALSE);
-  if (g_utf8_strlen (text, -1) > MAX_SHOWN)
-    {
-      const char *cut = g_utf8_offset_to_pointer (text, MAX_SHOWN);
-
-      return g_strdup_printf ("%.*s...", (int) (cut - text), text);
-    }
-  return g_steal_pointer (&text);
+  return vdsm_json_describe (value);
 }
 
 static gboolean G_GNUC_PRINTF (3, 4)

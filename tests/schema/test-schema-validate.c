@@ -331,6 +331,8 @@ static const Case cases[] = {
   { ON_INLINE, NULL, "{\"b\": \"yes\"}", "params.b: expected boolean, got \"yes\"" },
   { ON_INLINE, NULL, "{\"i\": true}", "params.i: expected int, got true" },
   { ON_INLINE, NULL, "{\"i\": 1.0}", "params.i: expected int, got 1.0" },
+  /* Shown as the generated readers show values (json-glib wrote 1e+19.0). */
+  { ON_INLINE, NULL, "{\"i\": 1e19}", "params.i: expected int, got 1e+19" },
   { ON_INLINE, NULL, "{\"i\": \"1\"}", NULL },
   { ON_INLINE, NULL, "{\"i\": \"1.5\"}", "params.i: expected int, got \"1.5\"" },
   { ON_INLINE, NULL, "{\"i\": \" 1\"}", "params.i: expected int, got \" 1\"" },
