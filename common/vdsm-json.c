@@ -286,6 +286,20 @@ vdsm_json_set_error (GError **error, const VdsmJsonPath *path,
                  where, message);
 }
 
+G_DEFINE_QUARK (vdsm-json-unmarshal-error-quark, vdsm_json_unmarshal_error)
+
+gboolean
+vdsm_json_params_unreadable (GError **error)
+{
+  if (error != NULL && *error != NULL)
+    {
+      (*error)->domain = VDSM_JSON_UNMARSHAL_ERROR;
+      (*error)->code = 0;
+      g_prefix_error (error, "params the validator accepted do not unmarshal: ");
+    }
+  return FALSE;
+}
+
 char *
 vdsm_json_describe (JsonNode *node)
 {

@@ -76,6 +76,18 @@ char *vdsm_json_describe (JsonNode *node);
 void vdsm_json_set_error (GError **error, const VdsmJsonPath *path,
                           const char *format, ...) G_GNUC_PRINTF (3, 4);
 
+/* The domain of vdsm_json_params_unreadable()'s errors; one code, 0. */
+#define VDSM_JSON_UNMARSHAL_ERROR (vdsm_json_unmarshal_error_quark ())
+GQuark vdsm_json_unmarshal_error_quark (void);
+
+/* For vdsmd's generated dispatch: a reader refused params that the schema
+ * validator had accepted. The validator is the one judge of a request
+ * (docs/architecture.md, "Validation"), so this is a disagreement between
+ * the two, a bug: @error, which the reader set, moves to
+ * VDSM_JSON_UNMARSHAL_ERROR, which the server answers with -32603 and
+ * logs, never as a second wording of -32602. Returns FALSE. */
+gboolean vdsm_json_params_unreadable (GError **error);
+
 /* ---- Readers: typed values from a JsonNode, path-qualified GErrors ---- */
 
 gboolean vdsm_json_read_string (JsonNode *node, const VdsmJsonPath *path,
@@ -155,6 +167,32 @@ gboolean vdsm_json_matches (JsonNode *node, VdsmJsonKind kind);
  * @names: how an untagged union picks its member. */
 gboolean vdsm_json_object_keys_within (JsonObject *object,
                                        const char *const *names);
+
+/* ---- Union choices: the validator's member for each union value ---- */
+
+/* A generated union reader picks the first member, in schema order, that a
+ * value fits by its shape. The schema validator picks the first member
+ * that the value fits and passes in full (docs/schema-language.md §9.4),
+ * which a reader cannot tell without validating. So where a validator has
+ * judged the value (vdsmd's params), the reader takes the validator's
+ * choice, recorded here, and only elsewhere (replies read by the client)
+ * picks by shape. */
+typedef struct _VdsmJsonUnionChoices VdsmJsonUnionChoices;
+
+VdsmJsonUnionChoices *vdsm_json_union_choices_new (void);
+void vdsm_json_union_choices_free (VdsmJsonUnionChoices *choices);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmJsonUnionChoices, vdsm_json_union_choices_free)
+/* @value was accepted as member @member (schema order) of the union whose
+ * schema key is @union_key (borrowed: it must outlive @choices). The last
+ * record for a value and a union wins. */
+void vdsm_json_union_choices_add (VdsmJsonUnionChoices *choices, JsonNode *value,
+                                  const char *union_key, guint member);
+/* Makes @choices (NULL: none) the ones that union readers on this thread
+ * follow, until the next call; returns the previous ones. */
+VdsmJsonUnionChoices *vdsm_json_union_choices_use (VdsmJsonUnionChoices *choices);
+/* For generated union readers: the member to read @value as, or -1 when no
+ * choice is recorded for it on this thread (then pick by shape). */
+int vdsm_json_union_choice (JsonNode *value, const char *union_key);
 
 /* Strict RFC 8259 parsing into JsonNode trees (vdsm-json-parser.c): the
  * one JSON reader for network input, bounded by VDSM_JSON_MAX_DEPTH.

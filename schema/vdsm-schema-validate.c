@@ -16,10 +16,40 @@
  * deep, and the bound keeps the search small on any schema. */
 #define MAX_UNION_NESTING 8
 
+/* The member a union value was accepted as, until the walk succeeds. */
 typedef struct {
-  GString *path;
+  JsonNode *value;
+  const VdsmSchemaType *type;
+  guint member;
+} Choice;
+
+typedef struct {
+  const char *root;             /* where the path starts ("params"), or NULL */
+  GString *path;                /* made at first use (walk_path()) */
   guint depth;
+  gboolean record;              /* someone asked for the union choices */
+  GArray *choices;              /* Choice, made at the first one */
 } Walk;
+
+/* The path of the value being checked. Made at first use: a walk that
+ * names nothing (a call without params, a union member tried for its
+ * shape) allocates nothing. */
+static GString *
+walk_path (Walk *w)
+{
+  if (w->path == NULL)
+    w->path = g_string_new (w->root);
+  return w->path;
+}
+
+static void
+walk_clear (Walk *w)
+{
+  if (w->path != NULL)
+    g_string_free (w->path, TRUE);
+  if (w->choices != NULL)
+    g_array_unref (w->choices);
+}
 
 static gboolean check_ref (Walk *w, const VdsmSchemaTypeRef *ref, JsonNode *value,
                            GPtrArray *extra, GError **error);
@@ -45,7 +75,7 @@ fail (Walk *w, GError **error, const char *format, ...)
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
-  if (w->path->len > 0)
+  if (walk_path (w)->len > 0)
     {
       char *qualified = g_strconcat (w->path->str, ": ", message, NULL);
 
@@ -196,12 +226,15 @@ static gboolean
 check_member (Walk *w, const VdsmSchemaMember *member, const char *name, JsonNode *value,
               GError **error)
 {
-  gsize len = w->path->len;
+  GString *path = walk_path (w);
+  gsize len = path->len;
   gboolean ok;
 
-  g_string_append_printf (w->path, "%s%s", len ? "." : "", name);
+  if (len > 0)
+    g_string_append_c (path, '.');
+  g_string_append (path, name);
   ok = check_ref (w, member->type, value, NULL, error);
-  g_string_truncate (w->path, len);
+  g_string_truncate (path, len);
   return ok;
 }
 
@@ -320,11 +353,10 @@ union_member_fits (const VdsmSchemaTypeRef *ref, const VdsmSchemaType *owner,
       return JSON_NODE_HOLDS_OBJECT (value);
     case VDSM_SCHEMA_REF_PRIMITIVE:
       {
-        Walk w = { g_string_new (NULL), 0 };
-        gboolean ok = check_primitive (&w, end->primitive, value, NULL);
+        Walk w = { NULL };
 
-        g_string_free (w.path, TRUE);
-        return ok;
+        /* No error asked: nothing is named, nothing to clear. */
+        return check_primitive (&w, end->primitive, value, NULL);
       }
     case VDSM_SCHEMA_REF_NAMED:
     default:
@@ -383,11 +415,25 @@ check_union (Walk *w, const VdsmSchemaType *type, JsonNode *value, GError **erro
     {
       const VdsmSchemaTypeRef *member = g_ptr_array_index (type->members, i);
       g_autoptr (GError) member_error = NULL;
+      guint mark = w->choices != NULL ? w->choices->len : 0;
 
       if (!union_member_fits (member, type, value, 0))
         continue;
       if (check_ref (w, member, value, type->properties, &member_error))
-        return TRUE;
+        {
+          if (w->record)
+            {
+              Choice choice = { value, type, i };
+
+              if (w->choices == NULL)
+                w->choices = g_array_new (FALSE, FALSE, sizeof (Choice));
+              g_array_append_val (w->choices, choice);
+            }
+          return TRUE;
+        }
+      /* What the refused member chose inside the value does not count. */
+      if (w->choices != NULL)
+        g_array_set_size (w->choices, mark);
       if (first_error == NULL)
         first_error = g_steal_pointer (&member_error);
     }
@@ -472,15 +518,16 @@ check_map (Walk *w, const VdsmSchemaType *type, JsonNode *value, GError **error)
   for (GList *l = names; l; l = l->next)
     {
       const char *key = l->data;
-      gsize len = w->path->len;
+      GString *path = walk_path (w);
+      gsize len = path->len;
       g_autofree char *escaped = g_strescape (key, NULL);
       gboolean ok;
 
       if (!check_map_key (w, type->key_type, key, error))
         return FALSE;
-      g_string_append_printf (w->path, "[\"%s\"]", escaped);
+      g_string_append_printf (path, "[\"%s\"]", escaped);
       ok = check_ref (w, type->value_type, json_object_get_member (object, key), NULL, error);
-      g_string_truncate (w->path, len);
+      g_string_truncate (path, len);
       if (!ok)
         return FALSE;
     }
@@ -497,12 +544,13 @@ check_list (Walk *w, const VdsmSchemaTypeRef *ref, JsonNode *value, GError **err
   array = json_node_get_array (value);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
-      gsize len = w->path->len;
+      GString *path = walk_path (w);
+      gsize len = path->len;
       gboolean ok;
 
-      g_string_append_printf (w->path, "[%u]", i);
+      g_string_append_printf (path, "[%u]", i);
       ok = check_ref (w, ref->item, json_array_get_element (array, i), NULL, error);
-      g_string_truncate (w->path, len);
+      g_string_truncate (path, len);
       if (!ok)
         return FALSE;
     }
@@ -577,12 +625,12 @@ gboolean
 vdsm_schema_validate_value (const VdsmSchemaTypeRef *ref, JsonNode *value,
                             const char *path, GError **error)
 {
-  Walk w = { g_string_new (path), 0 };
+  Walk w = { .root = path };
   gboolean ok;
 
   g_return_val_if_fail (ref != NULL, FALSE);
   ok = check_ref (&w, ref, value, NULL, error);
-  g_string_free (w.path, TRUE);
+  walk_clear (&w);
   return ok;
 }
 
@@ -653,27 +701,37 @@ coerce_command_line_scalar (const VdsmSchemaTypeRef *ref, JsonNode *value)
 }
 
 /**
- * vdsm_schema_validate_params:
+ * vdsm_schema_validate_params_full:
  * @method: the method called
  * @params: (nullable): the request params: an object, an array or %NULL
+ * @validated: (out) (transfer full) (nullable): the params keyed by name,
+ *   JSON nulls dropped, or %NULL when @method declares none. The values are
+ *   the nodes of @params (a string read as a scalar, §9.1, is a new node)
+ * @on_choice: (nullable): called after a success for each union value
+ * @user_data: for @on_choice
  * @error: return location for a #GError
  *
- * Returns: (transfer full) (nullable): the params keyed by name, JSON nulls
- *   dropped, or %NULL on error.
+ * Returns: %TRUE when the params are valid
  */
-JsonObject *
-vdsm_schema_validate_params (const VdsmSchemaMethod *method, JsonNode *params,
-                             GError **error)
+gboolean
+vdsm_schema_validate_params_full (const VdsmSchemaMethod *method, JsonNode *params,
+                                  JsonObject **validated,
+                                  VdsmSchemaUnionChoiceFunc on_choice, gpointer user_data,
+                                  GError **error)
 {
   /* Positional params are named into @owned; an object is only read. */
   g_autoptr (JsonObject) owned = NULL;
   JsonObject *named = NULL;
-  g_autoptr (JsonObject) result = json_object_new ();
-  Walk w = { g_string_new ("params"), 0 };
+  g_autoptr (JsonObject) result = NULL;
+  Walk w = { .root = "params", .record = on_choice != NULL };
   gboolean ok = TRUE;
 
-  g_return_val_if_fail (method != NULL, NULL);
+  g_return_val_if_fail (method != NULL && validated != NULL, FALSE);
 
+  /* None for a method without params: nothing to hold, nothing to pay
+   * (Host.ping). */
+  if (method->params->len > 0)
+    result = json_object_new ();
   if (params != NULL && JSON_NODE_HOLDS_ARRAY (params))
     {
       JsonArray *array = json_node_get_array (params);
@@ -688,7 +746,7 @@ vdsm_schema_validate_params (const VdsmSchemaMethod *method, JsonNode *params,
           VdsmSchemaMember *param = g_ptr_array_index (method->params, i);
 
           json_object_set_member (named, param->name,
-                                  json_node_copy (json_array_get_element (array, i)));
+                                  json_node_ref (json_array_get_element (array, i)));
         }
     }
   else if (params != NULL && JSON_NODE_HOLDS_OBJECT (params))
@@ -727,11 +785,41 @@ vdsm_schema_validate_params (const VdsmSchemaMethod *method, JsonNode *params,
       if (coerced != NULL)
         value = coerced;
       ok = check_member (&w, param, param->name, value, error);
+      /* The node itself, not a copy: a reader given the result finds the
+       * nodes the choices name (and a copy of a large value costs). */
       if (ok)
-        json_object_set_member (result, param->name, json_node_copy (value));
+        json_object_set_member (result, param->name, json_node_ref (value));
     }
-  g_string_free (w.path, TRUE);
-  return ok ? g_steal_pointer (&result) : NULL;
+  for (guint i = 0; ok && w.choices != NULL && i < w.choices->len; i++)
+    {
+      const Choice *choice = &g_array_index (w.choices, Choice, i);
+
+      on_choice (choice->value, choice->type, choice->member, user_data);
+    }
+  walk_clear (&w);
+  *validated = ok ? g_steal_pointer (&result) : NULL;
+  return ok;
+}
+
+/**
+ * vdsm_schema_validate_params:
+ * @method: the method called
+ * @params: (nullable): the request params: an object, an array or %NULL
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the params keyed by name, JSON nulls
+ *   dropped, or %NULL on error.
+ */
+JsonObject *
+vdsm_schema_validate_params (const VdsmSchemaMethod *method, JsonNode *params,
+                             GError **error)
+{
+  JsonObject *validated = NULL;
+
+  g_return_val_if_fail (method != NULL, NULL);
+  if (!vdsm_schema_validate_params_full (method, params, &validated, NULL, NULL, error))
+    return NULL;
+  return validated != NULL ? validated : json_object_new ();
 }
 
 /**
@@ -768,7 +856,7 @@ gboolean
 vdsm_schema_validate_event (const VdsmSchemaEvent *event, JsonNode *params,
                             GError **error)
 {
-  Walk w = { g_string_new ("params"), 0 };
+  Walk w = { .root = "params" };
   JsonObject *object;
   gboolean ok = TRUE;
 
@@ -776,7 +864,7 @@ vdsm_schema_validate_event (const VdsmSchemaEvent *event, JsonNode *params,
   if (params == NULL || !JSON_NODE_HOLDS_OBJECT (params))
     {
       fail_expected (&w, error, "an object", params);
-      g_string_free (w.path, TRUE);
+      walk_clear (&w);
       return FALSE;
     }
   object = json_node_get_object (params);
@@ -810,6 +898,6 @@ vdsm_schema_validate_event (const VdsmSchemaEvent *event, JsonNode *params,
         }
       ok = check_member (&w, param, param->name, value, error);
     }
-  g_string_free (w.path, TRUE);
+  walk_clear (&w);
   return ok;
 }

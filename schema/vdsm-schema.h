@@ -276,6 +276,23 @@ gboolean vdsm_schema_validate_value (const VdsmSchemaTypeRef *ref,
 JsonObject *vdsm_schema_validate_params (const VdsmSchemaMethod *method,
                                          JsonNode *params, GError **error);
 
+/* Which member a union value was accepted as (§9.4): @value is a node of
+ * the validated params, @type the union, @member an index into
+ * @type->members. */
+typedef void (*VdsmSchemaUnionChoiceFunc) (JsonNode *value, const VdsmSchemaType *type,
+                                           guint member, gpointer user_data);
+
+/* vdsm_schema_validate_params() as the server calls it: @validated gets
+ * the params object, or NULL for a method that declares no params (no
+ * object made for Host.ping); its values are the nodes of @params, not
+ * copies. After a success, @on_choice is called once for each union value
+ * of the params with the member chosen, so that a reader of @validated can
+ * take the same member (docs/architecture.md, "Validation"). */
+gboolean vdsm_schema_validate_params_full (const VdsmSchemaMethod *method,
+                                           JsonNode *params, JsonObject **validated,
+                                           VdsmSchemaUnionChoiceFunc on_choice,
+                                           gpointer user_data, GError **error);
+
 /* Check a method's result (no-op returning TRUE when no return is declared). */
 gboolean vdsm_schema_validate_result (const VdsmSchemaMethod *method,
                                       JsonNode *result, GError **error);

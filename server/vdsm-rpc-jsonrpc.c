@@ -73,7 +73,7 @@ vdsm_rpc_write_gerror_member (GString *out, const GError *error)
   else if (error->code == VDSM_ERROR_INVALID_PARAMS &&
            !g_str_has_prefix (error->message, INVALID_PARAMS_PREFIX))
     {
-      /* The generated unmarshallers report bare "params.x: …" texts. */
+      /* The validator reports bare "params.x: …" texts (job_run()). */
       message = reason_message (INVALID_PARAMS_PREFIX, error->message);
       vdsm_rpc_write_error_member (out, error->code, message);
     }

@@ -30,9 +30,13 @@ typedef struct {
 /**
  * VdsmRpcInvokeFunc:
  * @call: the call
- * @params: (transfer none): the params, already validated against the
- *   schema by vdsm_schema_validate_params(): keyed by parameter name,
- *   positional params named, JSON nulls dropped
+ * @params: (transfer none) (nullable): the params, already validated
+ *   against the schema by vdsm_schema_validate_params_full(): keyed by
+ *   parameter name, positional params named, JSON nulls dropped; %NULL for
+ *   a method that declares no params. The validator alone judges them
+ *   (docs/architecture.md, "Validation"): a generated invoke function only
+ *   unmarshals them, and reports one it cannot unmarshal with
+ *   vdsm_json_params_unreadable(), which the server answers with -32603
  * @result: (transfer none): where to append the result's JSON text (`true`
  *   for a method without a return value)
  * @error: where to report failure

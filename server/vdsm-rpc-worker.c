@@ -35,6 +35,16 @@ vdsm_rpc_job_free (VdsmRpcJob *job)
   g_free (job);
 }
 
+/* A validator's or reader's message for the log: it quotes the request's
+ * values, so one that names a secret is withheld. */
+static const char *
+log_details (const char *message, char buf[VDSM_RPC_LOG_TEXT_SIZE])
+{
+  if (vdsm_rpc_text_may_hold_secret (message))
+    return "(details withheld: they name a secret)";
+  return vdsm_rpc_log_text (buf, VDSM_RPC_LOG_TEXT_SIZE, message, -1);
+}
+
 /* strict-replies: the result text against the method's return type. A
  * violation is a bug in a handler; the log line is meant to be found. */
 static gboolean
@@ -59,14 +69,29 @@ check_result (VdsmRpcJob *job, const char *text, gsize length, GError **error)
     char flow[VDSM_RPC_LOG_TEXT_SIZE], details[VDSM_RPC_LOG_TEXT_SIZE];
 
     g_message ("STRICT REPLY VIOLATION: flow_id=%s %s", log_flow_id (job, flow),
-               vdsm_rpc_text_may_hold_secret ((*error)->message)
-               ? "(details withheld: they name a secret)"
-               : vdsm_rpc_log_text (details, sizeof details, (*error)->message, -1));
+               log_details ((*error)->message, details));
   }
   return FALSE;
 }
 
-/* Validates, invokes, writes the whole reply. Any thread. */
+/* vdsm_schema_validate_params_full() tells which member each union value
+ * was accepted as: the unmarshallers take the same (vdsm-json.h). */
+static void
+record_union_choice (JsonNode *value, const VdsmSchemaType *type, guint member,
+                     gpointer user_data)
+{
+  VdsmJsonUnionChoices **choices = user_data;
+
+  if (*choices == NULL)
+    *choices = vdsm_json_union_choices_new ();
+  vdsm_json_union_choices_add (*choices, value, type->key, member);
+}
+
+/* Validates, invokes, writes the whole reply. Any thread.
+ *
+ * The validator alone judges the params and words the -32602 errors
+ * (docs/architecture.md, "Validation"); the generated invoke functions
+ * only unmarshal what it accepted. */
 static void
 job_run (VdsmRpcJob *job)
 {
@@ -74,6 +99,8 @@ job_run (VdsmRpcJob *job)
   VdsmRpcCall call = { server->user_data, job->method->name, job->flow_id };
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) params = NULL;
+  g_autoptr(VdsmJsonUnionChoices) choices = NULL;
+  VdsmJsonUnionChoices *outer_choices;
   GString *reply = g_string_sized_new (256);
   gsize mark, result_start;
   gboolean ok;
@@ -82,18 +109,14 @@ job_run (VdsmRpcJob *job)
   vdsm_rpc_write_reply_start (reply, job->id);
   mark = reply->len;
 
-  params = vdsm_schema_validate_params (job->schema_method, job->params, &error);
-  if (params == NULL)
+  if (!vdsm_schema_validate_params_full (job->schema_method, job->params, &params,
+                                         record_union_choice, &choices, &error))
     {
       char flow[VDSM_RPC_LOG_TEXT_SIZE], details[VDSM_RPC_LOG_TEXT_SIZE];
 
-      /* The validator quotes the bad value: keep secrets out of the log. */
-      vdsm_rpc_message_limited (server, "flow_id=%s %s: %s", log_flow_id (job, flow),
-                                job->method->name,
-                                vdsm_rpc_text_may_hold_secret (error->message)
-                                ? "invalid params (details withheld: they name a secret)"
-                                : vdsm_rpc_log_text (details, sizeof details,
-                                                     error->message, -1));
+      vdsm_rpc_message_limited (server, "flow_id=%s %s: invalid params: %s",
+                                log_flow_id (job, flow), job->method->name,
+                                log_details (error->message, details));
       /* Written as "Invalid method parameter(s): {'reason': …}". */
       error->domain = VDSM_ERROR;
       error->code = VDSM_ERROR_INVALID_PARAMS;
@@ -103,8 +126,25 @@ job_run (VdsmRpcJob *job)
 
   g_string_append (reply, RESULT_MEMBER);
   result_start = reply->len;
-  ok = job->method->invoke (&call, params, reply, &error);
-  if (ok && error == NULL && reply->len == result_start)
+  if (choices != NULL)
+    {
+      outer_choices = vdsm_json_union_choices_use (choices);
+      ok = job->method->invoke (&call, params, reply, &error);
+      vdsm_json_union_choices_use (outer_choices);
+    }
+  else
+    ok = job->method->invoke (&call, params, reply, &error);
+  if (g_error_matches (error, VDSM_JSON_UNMARSHAL_ERROR, 0))
+    {
+      char flow[VDSM_RPC_LOG_TEXT_SIZE], details[VDSM_RPC_LOG_TEXT_SIZE];
+
+      /* fuzz/fuzz-params-differential.c exists to keep this from happening. */
+      vdsm_rpc_log_limited (server, G_LOG_LEVEL_WARNING,
+                            "BUG: flow_id=%s %s: validator and unmarshaller disagree: %s",
+                            log_flow_id (job, flow), job->method->name,
+                            log_details (error->message, details));
+    }
+  else if (ok && error == NULL && reply->len == result_start)
     g_set_error (&error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s returned no result",
                  job->method->name);
   else if (!ok && error == NULL)

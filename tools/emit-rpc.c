@@ -56,6 +56,10 @@ emit_dispatch_header (GenModel *model, EmitWriter *w)
   emit (w, "G_END_DECLS\n");
 }
 
+/* The params come validated (VdsmRpcInvokeFunc): a reader that refuses
+ * them disagrees with the validator, which is reported as such. */
+#define UNREADABLE "return vdsm_json_params_unreadable (error);"
+
 static void
 emit_param_read (GenHelpers *h, EmitWriter *w, const GenParam *param)
 {
@@ -63,12 +67,13 @@ emit_param_read (GenHelpers *h, EmitWriter *w, const GenParam *param)
   g_autofree char *target = g_strdup_printf ("&%s", param->c_name);
 
   emit (w, "node = params != NULL ? json_object_get_member (params, %s) : NULL;\n", name);
-  gen_emit_member_read (h, w, name, param->ref, "node", "&root", target, param->has_name);
+  gen_emit_member_read (h, w, UNREADABLE, name, param->ref, "node", "&root", target,
+                        param->has_name);
   if (!param->optional)
     {
       emit (w, "else\n  {\n    const VdsmJsonPath path = { &root, %s, 0 };\n\n", name);
       emit (w, "    vdsm_json_set_error (error, &path, \"missing required parameter\");\n");
-      emit (w, "    return FALSE;\n  }\n");
+      emit (w, "    " UNREADABLE "\n  }\n");
     }
   else if (gen_ref_is_pointer (param->ref) && param->default_c != NULL)
     emit (w, "else\n  %s = %s;\n", param->c_name, param->default_c);

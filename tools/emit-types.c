@@ -821,7 +821,8 @@ emit_object_json (GenHelpers *h, EmitWriter *w, const GenType *type)
         ? g_strdup_printf ("self->%s", field->has_name) : NULL;
 
       emit (w, "member = json_object_get_member (object, %s);\n", name);
-      gen_emit_member_read (h, w, name, field->ref, "member", "path", target, has_flag);
+      gen_emit_member_read (h, w, "return FALSE;", name, field->ref, "member", "path", target,
+                            has_flag);
     }
   emit (w, "*out = g_steal_pointer (&self);\nreturn TRUE;\n");
   emit_dedent (w);
@@ -856,13 +857,18 @@ emit_union_json (GenHelpers *h, EmitWriter *w, const GenType *type)
 
   emit (w, "/**\n * %s_read_json: (skip)\n * @node: a JSON value\n * @path: (nullable): where @node is, for errors\n"
            " * @out: (out) (transfer full): the value\n * @error: return location for a #GError\n *\n"
-           " * Picks the first member, in schema order, that @node fits (an object\n"
-           " * member fits when every key of @node is one of its properties) and\n"
-           " * reads @node as that member.\n *\n * Returns: whether @node is a valid %s\n */\n",
+           " * Reads @node as the member the schema validator chose for it, when\n"
+           " * one is recorded (vdsm_json_union_choice()); else as the first member,\n"
+           " * in schema order, that @node fits (an object member fits when every\n"
+           " * key of @node is one of its properties).\n *\n"
+           " * Returns: whether @node is a valid %s\n */\n",
         s, type->schema->key);
   emit_prototype (w, "gboolean\n%s_read_json (JsonNode *node, const VdsmJsonPath *path, %s **out, GError **error)\n{\n", s, c);
   emit_indent (w);
-  emit (w, "g_autoptr (%s) self = %s_new ();\n\n", c, s);
+  emit (w, "g_autoptr (%s) self = %s_new ();\n", c, s);
+  if (type->fields->len > 0)
+    emit (w, "int chosen = vdsm_json_union_choice (node, %s);\n", key_lit);
+  emit (w, "\n");
   for (guint i = 0; i < type->fields->len; i++)
     {
       const GenField *field = g_ptr_array_index (type->fields, i);
@@ -870,7 +876,8 @@ emit_union_json (GenHelpers *h, EmitWriter *w, const GenType *type)
       g_autofree char *target = g_strdup_printf ("&self->%s", field->c_name);
       g_autofree char *read = gen_read_expr (h, field->ref, "node", "path", target, "error");
 
-      emit (w, "%sif (node != NULL && %s)\n  {\n", i > 0 ? "else " : "", match);
+      emit (w, "%sif (node != NULL && (chosen == %u || (chosen < 0 && %s)))\n  {\n",
+            i > 0 ? "else " : "", i, match);
       emit (w, "    self->kind = %s;\n", field->kind_const);
       emit (w, "    if (!%s)\n      return FALSE;\n  }\n", read);
     }

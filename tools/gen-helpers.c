@@ -198,9 +198,9 @@ boxed_scalar_reader (GenHelpers *h, const GenRef *ref)
 }
 
 void
-gen_emit_member_read (GenHelpers *h, EmitWriter *w, const char *name,
-                      const GenRef *ref, const char *node, const char *parent_path,
-                      const char *target, const char *has_flag)
+gen_emit_member_read (GenHelpers *h, EmitWriter *w, const char *on_failure,
+                      const char *name, const GenRef *ref, const char *node,
+                      const char *parent_path, const char *target, const char *has_flag)
 {
   g_autofree char *path = g_strconcat (node, "_path", NULL);
   g_autofree char *path_ptr = g_strconcat ("&", path, NULL);
@@ -208,7 +208,7 @@ gen_emit_member_read (GenHelpers *h, EmitWriter *w, const char *name,
 
   emit (w, "if (%s != NULL && !JSON_NODE_HOLDS_NULL (%s))\n  {\n", node, node);
   emit (w, "    const VdsmJsonPath %s = { %s, %s, 0 };\n\n", path, parent_path, name);
-  emit (w, "    if (!%s)\n      return FALSE;\n", read);
+  emit (w, "    if (!%s)\n      %s\n", read, on_failure);
   if (has_flag != NULL)
     emit (w, "    %s = TRUE;\n", has_flag);
   emit (w, "  }\n");

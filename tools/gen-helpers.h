@@ -37,11 +37,13 @@ void gen_emit_member_write (GenHelpers *h, EmitWriter *w, const char *name,
                             const char *condition, const char *out);
 /* Emits the block reading JsonNode* @node, the member @name (a C string
  * literal) of the object at VdsmJsonPath* @parent_path, into *@target when
- * it is present and not null, setting @has_flag (may be NULL); it returns
- * FALSE from the enclosing function on a bad value. */
-void gen_emit_member_read (GenHelpers *h, EmitWriter *w, const char *name,
-                           const GenRef *ref, const char *node, const char *parent_path,
-                           const char *target, const char *has_flag);
+ * it is present and not null, setting @has_flag (may be NULL); on a bad
+ * value it runs @on_failure, a statement that leaves the enclosing
+ * function ("return FALSE;"). */
+void gen_emit_member_read (GenHelpers *h, EmitWriter *w, const char *on_failure,
+                           const char *name, const GenRef *ref, const char *node,
+                           const char *parent_path, const char *target,
+                           const char *has_flag);
 /* A gboolean expression reading JsonNode* @node at VdsmJsonPath* @path
  * into *@out_ptr, failing into GError** @error. */
 char *gen_read_expr (GenHelpers *h, const GenRef *ref, const char *node,

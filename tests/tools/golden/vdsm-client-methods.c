@@ -12,6 +12,8 @@ write_list_item (GPtrArray *value, GString *out);
 static gboolean
 read_list_string (JsonNode *node, const VdsmJsonPath *path, GPtrArray **out,
                   GError **error);
+static void
+write_list_shape (GPtrArray *value, GString *out);
 
 static char *
 build_test_echo_params (const VdsmItem *item, guint64 times, const char *note,
@@ -683,6 +685,171 @@ vdsm_client_test_fail_sync (VdsmClient *client, gint64 code,
   }
 }
 
+static char *
+build_test_set_params (gboolean flag, gboolean has_level, gdouble level,
+                       gboolean has_offset, gint64 offset, guint64 size,
+                       const VdsmShape *shape, GPtrArray *shapes,
+                       const VdsmItemMap *items, JsonNode *extra,
+                       JsonNode *anything)
+{
+  g_autoptr (GString) out = g_string_new ("{");
+  gboolean first = TRUE;
+
+  if (flag != FALSE)
+    {
+      vdsm_json_write_member (out, &first, "\"flag\":");
+      vdsm_json_write_boolean (out, flag);
+    }
+  if (has_level)
+    {
+      vdsm_json_write_member (out, &first, "\"level\":");
+      vdsm_json_write_double (out, level);
+    }
+  if (has_offset)
+    {
+      vdsm_json_write_member (out, &first, "\"offset\":");
+      vdsm_json_write_int (out, offset);
+    }
+  if (size != G_GUINT64_CONSTANT (0))
+    {
+      vdsm_json_write_member (out, &first, "\"size\":");
+      vdsm_json_write_uint (out, size);
+    }
+  if (shape != NULL)
+    {
+      vdsm_json_write_member (out, &first, "\"shape\":");
+      vdsm_shape_write_json (shape, out);
+    }
+  if (shapes != NULL)
+    {
+      vdsm_json_write_member (out, &first, "\"shapes\":");
+      write_list_shape (shapes, out);
+    }
+  if (items != NULL)
+    {
+      vdsm_json_write_member (out, &first, "\"items\":");
+      vdsm_item_map_write_json (items, out);
+    }
+  if (extra != NULL)
+    {
+      vdsm_json_write_member (out, &first, "\"extra\":");
+      vdsm_json_write_node (out, extra);
+    }
+  if (anything != NULL)
+    {
+      vdsm_json_write_member (out, &first, "\"anything\":");
+      vdsm_json_write_node (out, anything);
+    }
+  g_string_append_c (out, '}');
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/**
+ * vdsm_client_test_set:
+ * @client: a #VdsmClient
+ * @flag: `flag`: A boolean (default: false; sent only when different)
+ * @has_level: whether to send @level
+ * @level: `level`: A float
+ * @has_offset: whether to send @offset
+ * @offset: `offset`: A long
+ * @size: `size`: An alias of ulong with a default (default: 0; sent only when different)
+ * @shape: (nullable): `shape`: A union (left out when %NULL)
+ * @shapes: (nullable) (element-type VdsmShape): `shapes`: A list of unions (default: "[]", when %NULL)
+ * @items: (nullable): `items`: A map of objects (default: "{}", when %NULL)
+ * @extra: (nullable): `extra`: Any object (left out when %NULL)
+ * @anything: (nullable): `anything`: Any value (left out when %NULL)
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the call completes
+ * @user_data: (closure): data for @callback
+ *
+ * Calls `Test.set`: A parameter of each kind that vdsm-client sends as text, and unions whose members overlap. Finish with vdsm_client_test_set_finish().
+ *
+ * Since: 1.0
+ */
+void
+vdsm_client_test_set (VdsmClient *client, gboolean flag, gboolean has_level,
+                      gdouble level, gboolean has_offset, gint64 offset,
+                      guint64 size, const VdsmShape *shape, GPtrArray *shapes,
+                      const VdsmItemMap *items, JsonNode *extra,
+                      JsonNode *anything, GCancellable *cancellable,
+                      GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autofree char *params = build_test_set_params (flag, has_level, level, has_offset, offset, size, shape, shapes, items, extra, anything);
+
+  vdsm_client_call_json (client, "Test.set", params, cancellable, callback, user_data);
+}
+
+/**
+ * vdsm_client_test_set_finish:
+ * @client: a #VdsmClient
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes vdsm_client_test_set().
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ *
+ * Since: 1.0
+ */
+gboolean
+vdsm_client_test_set_finish (VdsmClient *client, GAsyncResult *result,
+                             GError **error)
+{
+  GError *local_error = NULL;
+  G_GNUC_UNUSED g_autoptr (JsonNode) node = vdsm_client_call_finish (client, result, &local_error);
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * vdsm_client_test_set_sync:
+ * @client: a #VdsmClient
+ * @flag: `flag`: A boolean (default: false; sent only when different)
+ * @has_level: whether to send @level
+ * @level: `level`: A float
+ * @has_offset: whether to send @offset
+ * @offset: `offset`: A long
+ * @size: `size`: An alias of ulong with a default (default: 0; sent only when different)
+ * @shape: (nullable): `shape`: A union (left out when %NULL)
+ * @shapes: (nullable) (element-type VdsmShape): `shapes`: A list of unions (default: "[]", when %NULL)
+ * @items: (nullable): `items`: A map of objects (default: "{}", when %NULL)
+ * @extra: (nullable): `extra`: Any object (left out when %NULL)
+ * @anything: (nullable): `anything`: Any value (left out when %NULL)
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Calls `Test.set` and waits for the answer: A parameter of each kind that vdsm-client sends as text, and unions whose members overlap.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ *
+ * Since: 1.0
+ */
+gboolean
+vdsm_client_test_set_sync (VdsmClient *client, gboolean flag,
+                           gboolean has_level, gdouble level,
+                           gboolean has_offset, gint64 offset, guint64 size,
+                           const VdsmShape *shape, GPtrArray *shapes,
+                           const VdsmItemMap *items, JsonNode *extra,
+                           JsonNode *anything, GCancellable *cancellable,
+                           GError **error)
+{
+  GError *local_error = NULL;
+  g_autofree char *params = build_test_set_params (flag, has_level, level, has_offset, offset, size, shape, shapes, items, extra, anything);
+  G_GNUC_UNUSED g_autoptr (JsonNode) node = vdsm_client_call_json_sync (client, "Test.set", params, cancellable, &local_error);
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 write_list_string (GPtrArray *value, GString *out)
 {
@@ -740,5 +907,23 @@ read_list_string (JsonNode *node, const VdsmJsonPath *path, GPtrArray **out,
     }
   *out = g_steal_pointer (&result);
   return TRUE;
+}
+
+static void
+write_list_shape (GPtrArray *value, GString *out)
+{
+  if (value == NULL)
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  g_string_append_c (out, '[');
+  for (guint i = 0; i < value->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      vdsm_shape_write_json ((VdsmShape *) g_ptr_array_index (value, i), out);
+    }
+  g_string_append_c (out, ']');
 }
 

@@ -76,4 +76,23 @@ guint64
 vdsm_client_test_fail_sync (VdsmClient *client, gint64 code,
                             GCancellable *cancellable, GError **error);
 
+void
+vdsm_client_test_set (VdsmClient *client, gboolean flag, gboolean has_level,
+                      gdouble level, gboolean has_offset, gint64 offset,
+                      guint64 size, const VdsmShape *shape, GPtrArray *shapes,
+                      const VdsmItemMap *items, JsonNode *extra,
+                      JsonNode *anything, GCancellable *cancellable,
+                      GAsyncReadyCallback callback, gpointer user_data);
+gboolean
+vdsm_client_test_set_finish (VdsmClient *client, GAsyncResult *result,
+                             GError **error);
+gboolean
+vdsm_client_test_set_sync (VdsmClient *client, gboolean flag,
+                           gboolean has_level, gdouble level,
+                           gboolean has_offset, gint64 offset, guint64 size,
+                           const VdsmShape *shape, GPtrArray *shapes,
+                           const VdsmItemMap *items, JsonNode *extra,
+                           JsonNode *anything, GCancellable *cancellable,
+                           GError **error);
+
 G_END_DECLS

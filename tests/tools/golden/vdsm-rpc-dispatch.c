@@ -13,6 +13,9 @@ read_list_item (JsonNode *node, const VdsmJsonPath *path, GPtrArray **out,
                 GError **error);
 static void
 write_list_string (GPtrArray *value, GString *out);
+static gboolean
+read_list_shape (JsonNode *node, const VdsmJsonPath *path, GPtrArray **out,
+                 GError **error);
 
 static gboolean
 invoke_test_echo (VdsmRpcCall *call, JsonObject *params, GString *result,
@@ -36,14 +39,14 @@ invoke_test_echo (VdsmRpcCall *call, JsonObject *params, GString *result,
       const VdsmJsonPath node_path = { &root, "item", 0 };
 
       if (!vdsm_item_read_json (node, &node_path, &item, error))
-        return FALSE;
+        return vdsm_json_params_unreadable (error);
     }
   else
     {
       const VdsmJsonPath path = { &root, "item", 0 };
 
       vdsm_json_set_error (error, &path, "missing required parameter");
-      return FALSE;
+      return vdsm_json_params_unreadable (error);
     }
   node = params != NULL ? json_object_get_member (params, "times") : NULL;
   if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
@@ -51,7 +54,7 @@ invoke_test_echo (VdsmRpcCall *call, JsonObject *params, GString *result,
       const VdsmJsonPath node_path = { &root, "times", 0 };
 
       if (!vdsm_json_read_uint (node, &node_path, &times, error))
-        return FALSE;
+        return vdsm_json_params_unreadable (error);
       has_times = TRUE;
     }
   node = params != NULL ? json_object_get_member (params, "note") : NULL;
@@ -60,7 +63,7 @@ invoke_test_echo (VdsmRpcCall *call, JsonObject *params, GString *result,
       const VdsmJsonPath node_path = { &root, "note", 0 };
 
       if (!vdsm_json_read_string (node, &node_path, &note, error))
-        return FALSE;
+        return vdsm_json_params_unreadable (error);
     }
   else
     note = g_strdup ("hello");
@@ -70,7 +73,7 @@ invoke_test_echo (VdsmRpcCall *call, JsonObject *params, GString *result,
       const VdsmJsonPath node_path = { &root, "limit", 0 };
 
       if (!vdsm_json_read_int (node, &node_path, &limit, error))
-        return FALSE;
+        return vdsm_json_params_unreadable (error);
       has_limit = TRUE;
     }
   node = params != NULL ? json_object_get_member (params, "ids") : NULL;
@@ -79,7 +82,7 @@ invoke_test_echo (VdsmRpcCall *call, JsonObject *params, GString *result,
       const VdsmJsonPath node_path = { &root, "ids", 0 };
 
       if (!read_list_string (node, &node_path, &ids, error))
-        return FALSE;
+        return vdsm_json_params_unreadable (error);
     }
   else
     ids = g_ptr_array_new_with_free_func (g_free);
@@ -125,14 +128,14 @@ invoke_test_get_vm_list (VdsmRpcCall *call, JsonObject *params, GString *result,
       const VdsmJsonPath node_path = { &root, "items", 0 };
 
       if (!read_list_item (node, &node_path, &items, error))
-        return FALSE;
+        return vdsm_json_params_unreadable (error);
     }
   else
     {
       const VdsmJsonPath path = { &root, "items", 0 };
 
       vdsm_json_set_error (error, &path, "missing required parameter");
-      return FALSE;
+      return vdsm_json_params_unreadable (error);
     }
   ret = vdsmd_test_get_vm_list (call, items, &local_error);
   if (local_error != NULL)
@@ -178,14 +181,14 @@ invoke_test_paint (VdsmRpcCall *call, JsonObject *params, GString *result,
       const VdsmJsonPath node_path = { &root, "color", 0 };
 
       if (!vdsm_color_read_json (node, &node_path, &color, error))
-        return FALSE;
+        return vdsm_json_params_unreadable (error);
     }
   else
     {
       const VdsmJsonPath path = { &root, "color", 0 };
 
       vdsm_json_set_error (error, &path, "missing required parameter");
-      return FALSE;
+      return vdsm_json_params_unreadable (error);
     }
   node = params != NULL ? json_object_get_member (params, "error") : NULL;
   if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
@@ -193,7 +196,7 @@ invoke_test_paint (VdsmRpcCall *call, JsonObject *params, GString *result,
       const VdsmJsonPath node_path = { &root, "error", 0 };
 
       if (!vdsm_json_read_string (node, &node_path, &error_, error))
-        return FALSE;
+        return vdsm_json_params_unreadable (error);
     }
   ret = vdsmd_test_paint (call, color, error_, &local_error);
   if (local_error != NULL)
@@ -221,14 +224,14 @@ invoke_test_fail (VdsmRpcCall *call, JsonObject *params, GString *result,
       const VdsmJsonPath node_path = { &root, "code", 0 };
 
       if (!vdsm_json_read_int (node, &node_path, &code, error))
-        return FALSE;
+        return vdsm_json_params_unreadable (error);
     }
   else
     {
       const VdsmJsonPath path = { &root, "code", 0 };
 
       vdsm_json_set_error (error, &path, "missing required parameter");
-      return FALSE;
+      return vdsm_json_params_unreadable (error);
     }
   ret = vdsmd_test_fail (call, code, &local_error);
   if (local_error != NULL)
@@ -240,6 +243,117 @@ invoke_test_fail (VdsmRpcCall *call, JsonObject *params, GString *result,
   return TRUE;
 }
 
+static gboolean
+invoke_test_set (VdsmRpcCall *call, JsonObject *params, GString *result,
+                 GError **error)
+{
+  const VdsmJsonPath root = { NULL, "params", 0 };
+  JsonNode *node;
+  gboolean has_flag = FALSE;
+  gboolean flag = FALSE;
+  gboolean has_level = FALSE;
+  gdouble level = 0.0;
+  gboolean has_offset = FALSE;
+  gint64 offset = 0;
+  gboolean has_size = FALSE;
+  guint64 size = G_GUINT64_CONSTANT (0);
+  g_autoptr (VdsmShape) shape = NULL;
+  g_autoptr (GPtrArray) shapes = NULL;
+  g_autoptr (VdsmItemMap) items = NULL;
+  g_autoptr (JsonNode) extra = NULL;
+  g_autoptr (JsonNode) anything = NULL;
+  GError *local_error = NULL;
+
+  node = params != NULL ? json_object_get_member (params, "flag") : NULL;
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      const VdsmJsonPath node_path = { &root, "flag", 0 };
+
+      if (!vdsm_json_read_boolean (node, &node_path, &flag, error))
+        return vdsm_json_params_unreadable (error);
+      has_flag = TRUE;
+    }
+  node = params != NULL ? json_object_get_member (params, "level") : NULL;
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      const VdsmJsonPath node_path = { &root, "level", 0 };
+
+      if (!vdsm_json_read_double (node, &node_path, &level, error))
+        return vdsm_json_params_unreadable (error);
+      has_level = TRUE;
+    }
+  node = params != NULL ? json_object_get_member (params, "offset") : NULL;
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      const VdsmJsonPath node_path = { &root, "offset", 0 };
+
+      if (!vdsm_json_read_long (node, &node_path, &offset, error))
+        return vdsm_json_params_unreadable (error);
+      has_offset = TRUE;
+    }
+  node = params != NULL ? json_object_get_member (params, "size") : NULL;
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      const VdsmJsonPath node_path = { &root, "size", 0 };
+
+      if (!vdsm_json_read_ulong (node, &node_path, &size, error))
+        return vdsm_json_params_unreadable (error);
+      has_size = TRUE;
+    }
+  node = params != NULL ? json_object_get_member (params, "shape") : NULL;
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      const VdsmJsonPath node_path = { &root, "shape", 0 };
+
+      if (!vdsm_shape_read_json (node, &node_path, &shape, error))
+        return vdsm_json_params_unreadable (error);
+    }
+  node = params != NULL ? json_object_get_member (params, "shapes") : NULL;
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      const VdsmJsonPath node_path = { &root, "shapes", 0 };
+
+      if (!read_list_shape (node, &node_path, &shapes, error))
+        return vdsm_json_params_unreadable (error);
+    }
+  else
+    shapes = g_ptr_array_new_with_free_func ((GDestroyNotify) vdsm_shape_free);
+  node = params != NULL ? json_object_get_member (params, "items") : NULL;
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      const VdsmJsonPath node_path = { &root, "items", 0 };
+
+      if (!vdsm_item_map_read_json (node, &node_path, &items, error))
+        return vdsm_json_params_unreadable (error);
+    }
+  else
+    items = vdsm_item_map_new ();
+  node = params != NULL ? json_object_get_member (params, "extra") : NULL;
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      const VdsmJsonPath node_path = { &root, "extra", 0 };
+
+      if (!vdsm_json_read_node (node, &node_path, TRUE, &extra, error))
+        return vdsm_json_params_unreadable (error);
+    }
+  node = params != NULL ? json_object_get_member (params, "anything") : NULL;
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      const VdsmJsonPath node_path = { &root, "anything", 0 };
+
+      if (!vdsm_json_read_node (node, &node_path, FALSE, &anything, error))
+        return vdsm_json_params_unreadable (error);
+    }
+  vdsmd_test_set (call, has_flag, flag, has_level, level, has_offset, offset, has_size, size, shape, shapes, items, extra, anything, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  g_string_append (result, "true");
+  return TRUE;
+}
+
 const VdsmRpcMethod vdsm_rpc_methods[] = {
   { "Test.echo", invoke_test_echo, 0 },
   { "Test.ping", invoke_test_ping, VDSM_RPC_METHOD_INLINE },
@@ -247,6 +361,7 @@ const VdsmRpcMethod vdsm_rpc_methods[] = {
   { "Test.getItems", invoke_test_get_items, 0 },
   { "Test.paint", invoke_test_paint, 0 },
   { "Test.fail", invoke_test_fail, 0 },
+  { "Test.set", invoke_test_set, 0 },
   { NULL, NULL, 0 }
 };
 
@@ -314,5 +429,28 @@ write_list_string (GPtrArray *value, GString *out)
       vdsm_json_write_string (out, (char *) g_ptr_array_index (value, i));
     }
   g_string_append_c (out, ']');
+}
+
+static gboolean
+read_list_shape (JsonNode *node, const VdsmJsonPath *path, GPtrArray **out,
+                 GError **error)
+{
+  JsonArray *array = vdsm_json_read_array (node, path, error);
+  g_autoptr (GPtrArray) result = NULL;
+
+  if (array == NULL)
+    return FALSE;
+  result = g_ptr_array_new_full (json_array_get_length (array), (GDestroyNotify) vdsm_shape_free);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      const VdsmJsonPath item_path = { path, NULL, i };
+      g_autoptr (VdsmShape) item = NULL;
+
+      if (!vdsm_shape_read_json (json_array_get_element (array, i), &item_path, &item, error))
+        return FALSE;
+      g_ptr_array_add (result, g_steal_pointer (&item));
+    }
+  *out = g_steal_pointer (&result);
+  return TRUE;
 }
 

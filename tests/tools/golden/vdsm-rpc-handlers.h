@@ -37,4 +37,12 @@ VdsmColor vdsmd_test_paint (VdsmRpcCall *call, VdsmColor color,
 /* Test.fail: Fails with the code given. */
 guint64 vdsmd_test_fail (VdsmRpcCall *call, gint64 code, GError **error);
 
+/* Test.set: A parameter of each kind that vdsm-client sends as text, and unions whose members overlap. */
+gboolean vdsmd_test_set (VdsmRpcCall *call, gboolean has_flag, gboolean flag,
+                         gboolean has_level, gdouble level, gboolean has_offset,
+                         gint64 offset, gboolean has_size, guint64 size,
+                         const VdsmShape *shape, GPtrArray *shapes,
+                         const VdsmItemMap *items, JsonNode *extra,
+                         JsonNode *anything, GError **error);
+
 G_END_DECLS

@@ -59,6 +59,14 @@ read_list_list_double (JsonNode *node, const VdsmJsonPath *path,
 static gboolean
 read_list_moment (JsonNode *node, const VdsmJsonPath *path, GPtrArray **out,
                   GError **error);
+static gboolean
+match_vdsm_square_in_vdsm_shape (JsonNode *node);
+static gboolean
+match_vdsm_label_in_vdsm_shape (JsonNode *node);
+static gboolean
+match_vdsm_unit_in_vdsm_shape (JsonNode *node);
+static gboolean
+match_vdsm_moment (JsonNode *node);
 
 /* ---- VdsmColor ---- */
 
@@ -956,9 +964,10 @@ vdsm_moment_write_json (const VdsmMoment *self, GString *out)
  * @out: (out) (transfer full): the value
  * @error: return location for a #GError
  *
- * Picks the first member, in schema order, that @node fits (an object
- * member fits when every key of @node is one of its properties) and
- * reads @node as that member.
+ * Reads @node as the member the schema validator chose for it, when
+ * one is recorded (vdsm_json_union_choice()); else as the first member,
+ * in schema order, that @node fits (an object member fits when every
+ * key of @node is one of its properties).
  *
  * Returns: whether @node is a valid Moment
  */
@@ -967,26 +976,27 @@ vdsm_moment_read_json (JsonNode *node, const VdsmJsonPath *path,
                        VdsmMoment **out, GError **error)
 {
   g_autoptr (VdsmMoment) self = vdsm_moment_new ();
+  int chosen = vdsm_json_union_choice (node, "Moment");
 
-  if (node != NULL && match_vdsm_span_in_vdsm_moment (node))
+  if (node != NULL && (chosen == 0 || (chosen < 0 && match_vdsm_span_in_vdsm_moment (node))))
     {
       self->kind = VDSM_MOMENT_KIND_SPAN;
       if (!vdsm_span_read_json (node, path, &self->span, error))
         return FALSE;
     }
-  else if (node != NULL && match_vdsm_named_in_vdsm_moment (node))
+  else if (node != NULL && (chosen == 1 || (chosen < 0 && match_vdsm_named_in_vdsm_moment (node))))
     {
       self->kind = VDSM_MOMENT_KIND_NAMED;
       if (!vdsm_named_read_json (node, path, &self->named, error))
         return FALSE;
     }
-  else if (node != NULL && vdsm_json_matches (node, VDSM_JSON_KIND_BOOLEAN))
+  else if (node != NULL && (chosen == 2 || (chosen < 0 && vdsm_json_matches (node, VDSM_JSON_KIND_BOOLEAN))))
     {
       self->kind = VDSM_MOMENT_KIND_BOOLEAN;
       if (!vdsm_json_read_boolean (node, path, &self->boolean, error))
         return FALSE;
     }
-  else if (node != NULL && vdsm_json_match_enum (node, vdsm_color_values, G_N_ELEMENTS (vdsm_color_values)))
+  else if (node != NULL && (chosen == 3 || (chosen < 0 && vdsm_json_match_enum (node, vdsm_color_values, G_N_ELEMENTS (vdsm_color_values)))))
     {
       self->kind = VDSM_MOMENT_KIND_COLOR;
       if (!vdsm_color_read_json (node, path, &self->color, error))
@@ -3099,6 +3109,989 @@ vdsm_item_map_to_json_string (const VdsmItemMap *self)
   return g_string_free (out, FALSE);
 }
 
+/* ---- VdsmSquare ---- */
+
+/**
+ * vdsm_square_new:
+ *
+ * Returns: (transfer full): a new #VdsmSquare with nothing set
+ */
+VdsmSquare *
+vdsm_square_new (void)
+{
+  VdsmSquare *self = g_new0 (VdsmSquare, 1);
+
+  return self;
+}
+
+/**
+ * vdsm_square_copy:
+ * @self: (nullable): a #VdsmSquare
+ *
+ * Returns: (transfer full) (nullable): a deep copy of @self
+ */
+VdsmSquare *
+vdsm_square_copy (const VdsmSquare *self)
+{
+  VdsmSquare *copy;
+
+  if (self == NULL)
+    return NULL;
+  copy = g_new (VdsmSquare, 1);
+  *copy = *self;
+  copy->unit = g_strdup (self->unit);
+  return copy;
+}
+
+/**
+ * vdsm_square_free:
+ * @self: (nullable): a #VdsmSquare
+ *
+ * Frees @self and everything it holds.
+ */
+void
+vdsm_square_free (VdsmSquare *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->unit);
+  g_free (self);
+}
+
+G_DEFINE_BOXED_TYPE (VdsmSquare, vdsm_square, vdsm_square_copy, vdsm_square_free)
+
+/**
+ * vdsm_square_get_side:
+ * @self: a #VdsmSquare
+ *
+ * Required
+ *
+ * Returns: the `side` field
+ */
+guint64
+vdsm_square_get_side (const VdsmSquare *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->side;
+}
+
+/**
+ * vdsm_square_set_side:
+ * @self: a #VdsmSquare
+ * @value: the new value
+ *
+ * Sets the `side` field.
+ */
+void
+vdsm_square_set_side (VdsmSquare *self, guint64 value)
+{
+  g_return_if_fail (self != NULL);
+  self->side = value;
+}
+
+/**
+ * vdsm_square_get_unit:
+ * @self: a #VdsmSquare
+ *
+ * Optional (default: null)
+ *
+ * Returns: (transfer none) (nullable): the `unit` field
+ */
+const char *
+vdsm_square_get_unit (const VdsmSquare *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->unit;
+}
+
+/**
+ * vdsm_square_set_unit:
+ * @self: a #VdsmSquare
+ * @value: (nullable): the new value, copied
+ *
+ * Sets the `unit` field.
+ */
+void
+vdsm_square_set_unit (VdsmSquare *self, const char *value)
+{
+  g_return_if_fail (self != NULL);
+  char *copy = g_strdup (value);
+
+  g_free (self->unit);
+  self->unit = copy;
+}
+
+/**
+ * vdsm_square_write_json: (skip)
+ * @self: (nullable): a #VdsmSquare
+ * @out: where to append
+ *
+ * Appends @self as a JSON object; unset optional fields and %NULL
+ * pointers are left out.
+ */
+void
+vdsm_square_write_json (const VdsmSquare *self, GString *out)
+{
+  gboolean first = TRUE;
+
+  if (self == NULL)
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  g_string_append_c (out, '{');
+  vdsm_json_write_member (out, &first, "\"side\":");
+  vdsm_json_write_uint (out, self->side);
+  if (self->unit != NULL)
+    {
+      vdsm_json_write_member (out, &first, "\"unit\":");
+      vdsm_json_write_string (out, self->unit);
+    }
+  g_string_append_c (out, '}');
+}
+
+/**
+ * vdsm_square_read_json: (skip)
+ * @node: a JSON value
+ * @path: (nullable): where @node is, for errors
+ * @out: (out) (transfer full): the value
+ * @error: return location for a #GError
+ *
+ * Reads a JSON object. Unknown members are ignored; missing or null
+ * members stay unset.
+ *
+ * Returns: whether @node is a valid Square
+ */
+gboolean
+vdsm_square_read_json (JsonNode *node, const VdsmJsonPath *path,
+                       VdsmSquare **out, GError **error)
+{
+  JsonObject *object = vdsm_json_read_object (node, path, error);
+  g_autoptr (VdsmSquare) self = NULL;
+  JsonNode *member;
+
+  if (object == NULL)
+    return FALSE;
+  self = vdsm_square_new ();
+  member = json_object_get_member (object, "side");
+  if (member != NULL && !JSON_NODE_HOLDS_NULL (member))
+    {
+      const VdsmJsonPath member_path = { path, "side", 0 };
+
+      if (!vdsm_json_read_uint (member, &member_path, &self->side, error))
+        return FALSE;
+    }
+  member = json_object_get_member (object, "unit");
+  if (member != NULL && !JSON_NODE_HOLDS_NULL (member))
+    {
+      const VdsmJsonPath member_path = { path, "unit", 0 };
+
+      if (!vdsm_json_read_string (member, &member_path, &self->unit, error))
+        return FALSE;
+    }
+  *out = g_steal_pointer (&self);
+  return TRUE;
+}
+
+/**
+ * vdsm_square_from_json:
+ * @node: a JSON value
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): a new #VdsmSquare, or %NULL with @error set
+ */
+VdsmSquare *
+vdsm_square_from_json (JsonNode *node, GError **error)
+{
+  VdsmSquare *result = NULL;
+
+  if (!vdsm_square_read_json (node, NULL, &result, error))
+    return NULL;
+  return result;
+}
+
+/**
+ * vdsm_square_new_from_json_string:
+ * @json: JSON text
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): a new #VdsmSquare, or %NULL with @error set
+ */
+VdsmSquare *
+vdsm_square_new_from_json_string (const char *json, GError **error)
+{
+  g_autoptr (JsonNode) node = vdsm_json_parse (json, error);
+
+  if (node == NULL)
+    return NULL;
+  return vdsm_square_from_json (node, error);
+}
+
+/**
+ * vdsm_square_to_json_string:
+ * @self: (nullable): a #VdsmSquare
+ *
+ * Returns: (transfer full): @self as JSON text
+ */
+char *
+vdsm_square_to_json_string (const VdsmSquare *self)
+{
+  GString *out = g_string_new (NULL);
+
+  vdsm_square_write_json (self, out);
+  return g_string_free (out, FALSE);
+}
+
+/* ---- VdsmLabel ---- */
+
+/**
+ * vdsm_label_new:
+ *
+ * Returns: (transfer full): a new #VdsmLabel with nothing set
+ */
+VdsmLabel *
+vdsm_label_new (void)
+{
+  VdsmLabel *self = g_new0 (VdsmLabel, 1);
+
+  return self;
+}
+
+/**
+ * vdsm_label_copy:
+ * @self: (nullable): a #VdsmLabel
+ *
+ * Returns: (transfer full) (nullable): a deep copy of @self
+ */
+VdsmLabel *
+vdsm_label_copy (const VdsmLabel *self)
+{
+  VdsmLabel *copy;
+
+  if (self == NULL)
+    return NULL;
+  copy = g_new (VdsmLabel, 1);
+  *copy = *self;
+  copy->side = g_strdup (self->side);
+  return copy;
+}
+
+/**
+ * vdsm_label_free:
+ * @self: (nullable): a #VdsmLabel
+ *
+ * Frees @self and everything it holds.
+ */
+void
+vdsm_label_free (VdsmLabel *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->side);
+  g_free (self);
+}
+
+G_DEFINE_BOXED_TYPE (VdsmLabel, vdsm_label, vdsm_label_copy, vdsm_label_free)
+
+/**
+ * vdsm_label_get_side:
+ * @self: a #VdsmLabel
+ *
+ * Required
+ *
+ * Returns: (transfer none) (nullable): the `side` field
+ */
+const char *
+vdsm_label_get_side (const VdsmLabel *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->side;
+}
+
+/**
+ * vdsm_label_set_side:
+ * @self: a #VdsmLabel
+ * @value: (nullable): the new value, copied
+ *
+ * Sets the `side` field.
+ */
+void
+vdsm_label_set_side (VdsmLabel *self, const char *value)
+{
+  g_return_if_fail (self != NULL);
+  char *copy = g_strdup (value);
+
+  g_free (self->side);
+  self->side = copy;
+}
+
+/**
+ * vdsm_label_write_json: (skip)
+ * @self: (nullable): a #VdsmLabel
+ * @out: where to append
+ *
+ * Appends @self as a JSON object; unset optional fields and %NULL
+ * pointers are left out.
+ */
+void
+vdsm_label_write_json (const VdsmLabel *self, GString *out)
+{
+  gboolean first = TRUE;
+
+  if (self == NULL)
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  g_string_append_c (out, '{');
+  if (self->side != NULL)
+    {
+      vdsm_json_write_member (out, &first, "\"side\":");
+      vdsm_json_write_string (out, self->side);
+    }
+  g_string_append_c (out, '}');
+}
+
+/**
+ * vdsm_label_read_json: (skip)
+ * @node: a JSON value
+ * @path: (nullable): where @node is, for errors
+ * @out: (out) (transfer full): the value
+ * @error: return location for a #GError
+ *
+ * Reads a JSON object. Unknown members are ignored; missing or null
+ * members stay unset.
+ *
+ * Returns: whether @node is a valid Label
+ */
+gboolean
+vdsm_label_read_json (JsonNode *node, const VdsmJsonPath *path, VdsmLabel **out,
+                      GError **error)
+{
+  JsonObject *object = vdsm_json_read_object (node, path, error);
+  g_autoptr (VdsmLabel) self = NULL;
+  JsonNode *member;
+
+  if (object == NULL)
+    return FALSE;
+  self = vdsm_label_new ();
+  member = json_object_get_member (object, "side");
+  if (member != NULL && !JSON_NODE_HOLDS_NULL (member))
+    {
+      const VdsmJsonPath member_path = { path, "side", 0 };
+
+      if (!vdsm_json_read_string (member, &member_path, &self->side, error))
+        return FALSE;
+    }
+  *out = g_steal_pointer (&self);
+  return TRUE;
+}
+
+/**
+ * vdsm_label_from_json:
+ * @node: a JSON value
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): a new #VdsmLabel, or %NULL with @error set
+ */
+VdsmLabel *
+vdsm_label_from_json (JsonNode *node, GError **error)
+{
+  VdsmLabel *result = NULL;
+
+  if (!vdsm_label_read_json (node, NULL, &result, error))
+    return NULL;
+  return result;
+}
+
+/**
+ * vdsm_label_new_from_json_string:
+ * @json: JSON text
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): a new #VdsmLabel, or %NULL with @error set
+ */
+VdsmLabel *
+vdsm_label_new_from_json_string (const char *json, GError **error)
+{
+  g_autoptr (JsonNode) node = vdsm_json_parse (json, error);
+
+  if (node == NULL)
+    return NULL;
+  return vdsm_label_from_json (node, error);
+}
+
+/**
+ * vdsm_label_to_json_string:
+ * @self: (nullable): a #VdsmLabel
+ *
+ * Returns: (transfer full): @self as JSON text
+ */
+char *
+vdsm_label_to_json_string (const VdsmLabel *self)
+{
+  GString *out = g_string_new (NULL);
+
+  vdsm_label_write_json (self, out);
+  return g_string_free (out, FALSE);
+}
+
+/* ---- VdsmUnit ---- */
+
+/**
+ * vdsm_unit_new:
+ *
+ * Returns: (transfer full): a new #VdsmUnit with nothing set
+ */
+VdsmUnit *
+vdsm_unit_new (void)
+{
+  VdsmUnit *self = g_new0 (VdsmUnit, 1);
+
+  return self;
+}
+
+/**
+ * vdsm_unit_copy:
+ * @self: (nullable): a #VdsmUnit
+ *
+ * Returns: (transfer full) (nullable): a deep copy of @self
+ */
+VdsmUnit *
+vdsm_unit_copy (const VdsmUnit *self)
+{
+  VdsmUnit *copy;
+
+  if (self == NULL)
+    return NULL;
+  copy = g_new (VdsmUnit, 1);
+  *copy = *self;
+  copy->unit = g_strdup (self->unit);
+  return copy;
+}
+
+/**
+ * vdsm_unit_free:
+ * @self: (nullable): a #VdsmUnit
+ *
+ * Frees @self and everything it holds.
+ */
+void
+vdsm_unit_free (VdsmUnit *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->unit);
+  g_free (self);
+}
+
+G_DEFINE_BOXED_TYPE (VdsmUnit, vdsm_unit, vdsm_unit_copy, vdsm_unit_free)
+
+/**
+ * vdsm_unit_get_unit:
+ * @self: a #VdsmUnit
+ *
+ * Required
+ *
+ * Returns: (transfer none) (nullable): the `unit` field
+ */
+const char *
+vdsm_unit_get_unit (const VdsmUnit *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->unit;
+}
+
+/**
+ * vdsm_unit_set_unit:
+ * @self: a #VdsmUnit
+ * @value: (nullable): the new value, copied
+ *
+ * Sets the `unit` field.
+ */
+void
+vdsm_unit_set_unit (VdsmUnit *self, const char *value)
+{
+  g_return_if_fail (self != NULL);
+  char *copy = g_strdup (value);
+
+  g_free (self->unit);
+  self->unit = copy;
+}
+
+/**
+ * vdsm_unit_write_json: (skip)
+ * @self: (nullable): a #VdsmUnit
+ * @out: where to append
+ *
+ * Appends @self as a JSON object; unset optional fields and %NULL
+ * pointers are left out.
+ */
+void
+vdsm_unit_write_json (const VdsmUnit *self, GString *out)
+{
+  gboolean first = TRUE;
+
+  if (self == NULL)
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  g_string_append_c (out, '{');
+  if (self->unit != NULL)
+    {
+      vdsm_json_write_member (out, &first, "\"unit\":");
+      vdsm_json_write_string (out, self->unit);
+    }
+  g_string_append_c (out, '}');
+}
+
+/**
+ * vdsm_unit_read_json: (skip)
+ * @node: a JSON value
+ * @path: (nullable): where @node is, for errors
+ * @out: (out) (transfer full): the value
+ * @error: return location for a #GError
+ *
+ * Reads a JSON object. Unknown members are ignored; missing or null
+ * members stay unset.
+ *
+ * Returns: whether @node is a valid Unit
+ */
+gboolean
+vdsm_unit_read_json (JsonNode *node, const VdsmJsonPath *path, VdsmUnit **out,
+                     GError **error)
+{
+  JsonObject *object = vdsm_json_read_object (node, path, error);
+  g_autoptr (VdsmUnit) self = NULL;
+  JsonNode *member;
+
+  if (object == NULL)
+    return FALSE;
+  self = vdsm_unit_new ();
+  member = json_object_get_member (object, "unit");
+  if (member != NULL && !JSON_NODE_HOLDS_NULL (member))
+    {
+      const VdsmJsonPath member_path = { path, "unit", 0 };
+
+      if (!vdsm_json_read_string (member, &member_path, &self->unit, error))
+        return FALSE;
+    }
+  *out = g_steal_pointer (&self);
+  return TRUE;
+}
+
+/**
+ * vdsm_unit_from_json:
+ * @node: a JSON value
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): a new #VdsmUnit, or %NULL with @error set
+ */
+VdsmUnit *
+vdsm_unit_from_json (JsonNode *node, GError **error)
+{
+  VdsmUnit *result = NULL;
+
+  if (!vdsm_unit_read_json (node, NULL, &result, error))
+    return NULL;
+  return result;
+}
+
+/**
+ * vdsm_unit_new_from_json_string:
+ * @json: JSON text
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): a new #VdsmUnit, or %NULL with @error set
+ */
+VdsmUnit *
+vdsm_unit_new_from_json_string (const char *json, GError **error)
+{
+  g_autoptr (JsonNode) node = vdsm_json_parse (json, error);
+
+  if (node == NULL)
+    return NULL;
+  return vdsm_unit_from_json (node, error);
+}
+
+/**
+ * vdsm_unit_to_json_string:
+ * @self: (nullable): a #VdsmUnit
+ *
+ * Returns: (transfer full): @self as JSON text
+ */
+char *
+vdsm_unit_to_json_string (const VdsmUnit *self)
+{
+  GString *out = g_string_new (NULL);
+
+  vdsm_unit_write_json (self, out);
+  return g_string_free (out, FALSE);
+}
+
+/* ---- VdsmShape ---- */
+
+GType
+vdsm_shape_kind_get_type (void)
+{
+  static gsize type_id = 0;
+  static const GEnumValue values[] = {
+    { VDSM_SHAPE_KIND_SQUARE, "VDSM_SHAPE_KIND_SQUARE", "square" },
+    { VDSM_SHAPE_KIND_LABEL, "VDSM_SHAPE_KIND_LABEL", "label" },
+    { VDSM_SHAPE_KIND_UNIT, "VDSM_SHAPE_KIND_UNIT", "unit" },
+    { VDSM_SHAPE_KIND_MOMENT, "VDSM_SHAPE_KIND_MOMENT", "moment" },
+    { 0, NULL, NULL }
+  };
+
+  if (g_once_init_enter (&type_id))
+    g_once_init_leave (&type_id, g_enum_register_static (g_intern_static_string ("VdsmShapeKind"), values));
+  return type_id;
+}
+
+/**
+ * vdsm_shape_new:
+ *
+ * Returns: (transfer full): a new #VdsmShape holding its first member, unset
+ */
+VdsmShape *
+vdsm_shape_new (void)
+{
+  VdsmShape *self = g_new0 (VdsmShape, 1);
+
+  return self;
+}
+
+/**
+ * vdsm_shape_copy:
+ * @self: (nullable): a #VdsmShape
+ *
+ * Returns: (transfer full) (nullable): a deep copy of @self
+ */
+VdsmShape *
+vdsm_shape_copy (const VdsmShape *self)
+{
+  VdsmShape *copy;
+
+  if (self == NULL)
+    return NULL;
+  copy = g_new (VdsmShape, 1);
+  *copy = *self;
+  copy->square = vdsm_square_copy (self->square);
+  copy->label = vdsm_label_copy (self->label);
+  copy->unit = vdsm_unit_copy (self->unit);
+  copy->moment = vdsm_moment_copy (self->moment);
+  return copy;
+}
+
+/**
+ * vdsm_shape_free:
+ * @self: (nullable): a #VdsmShape
+ *
+ * Frees @self and everything it holds.
+ */
+void
+vdsm_shape_free (VdsmShape *self)
+{
+  if (self == NULL)
+    return;
+  vdsm_square_free (self->square);
+  vdsm_label_free (self->label);
+  vdsm_unit_free (self->unit);
+  vdsm_moment_free (self->moment);
+  g_free (self);
+}
+
+G_DEFINE_BOXED_TYPE (VdsmShape, vdsm_shape, vdsm_shape_copy, vdsm_shape_free)
+
+/**
+ * vdsm_shape_get_kind:
+ * @self: a #VdsmShape
+ *
+ * Returns: which member is set
+ */
+VdsmShapeKind
+vdsm_shape_get_kind (const VdsmShape *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->kind;
+}
+
+static void
+vdsm_shape_clear_members (VdsmShape *self)
+{
+  vdsm_square_free (self->square);
+  self->square = NULL;
+  vdsm_label_free (self->label);
+  self->label = NULL;
+  vdsm_unit_free (self->unit);
+  self->unit = NULL;
+  vdsm_moment_free (self->moment);
+  self->moment = NULL;
+}
+
+/**
+ * vdsm_shape_get_square:
+ * @self: a #VdsmShape
+ *
+ * Returns: (transfer none) (nullable): the `square` member
+ */
+VdsmSquare *
+vdsm_shape_get_square (const VdsmShape *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->square;
+}
+
+/**
+ * vdsm_shape_set_square:
+ * @self: a #VdsmShape
+ * @value: (nullable): the new value, copied
+ *
+ * Sets the `square` member, which becomes the one set.
+ */
+void
+vdsm_shape_set_square (VdsmShape *self, const VdsmSquare *value)
+{
+  g_return_if_fail (self != NULL);
+  VdsmSquare *copy = vdsm_square_copy (value);
+
+  vdsm_shape_clear_members (self);
+  self->square = copy;
+  self->kind = VDSM_SHAPE_KIND_SQUARE;
+}
+
+/**
+ * vdsm_shape_get_label:
+ * @self: a #VdsmShape
+ *
+ * Returns: (transfer none) (nullable): the `label` member
+ */
+VdsmLabel *
+vdsm_shape_get_label (const VdsmShape *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->label;
+}
+
+/**
+ * vdsm_shape_set_label:
+ * @self: a #VdsmShape
+ * @value: (nullable): the new value, copied
+ *
+ * Sets the `label` member, which becomes the one set.
+ */
+void
+vdsm_shape_set_label (VdsmShape *self, const VdsmLabel *value)
+{
+  g_return_if_fail (self != NULL);
+  VdsmLabel *copy = vdsm_label_copy (value);
+
+  vdsm_shape_clear_members (self);
+  self->label = copy;
+  self->kind = VDSM_SHAPE_KIND_LABEL;
+}
+
+/**
+ * vdsm_shape_get_unit:
+ * @self: a #VdsmShape
+ *
+ * Returns: (transfer none) (nullable): the `unit` member
+ */
+VdsmUnit *
+vdsm_shape_get_unit (const VdsmShape *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->unit;
+}
+
+/**
+ * vdsm_shape_set_unit:
+ * @self: a #VdsmShape
+ * @value: (nullable): the new value, copied
+ *
+ * Sets the `unit` member, which becomes the one set.
+ */
+void
+vdsm_shape_set_unit (VdsmShape *self, const VdsmUnit *value)
+{
+  g_return_if_fail (self != NULL);
+  VdsmUnit *copy = vdsm_unit_copy (value);
+
+  vdsm_shape_clear_members (self);
+  self->unit = copy;
+  self->kind = VDSM_SHAPE_KIND_UNIT;
+}
+
+/**
+ * vdsm_shape_get_moment:
+ * @self: a #VdsmShape
+ *
+ * Returns: (transfer none) (nullable): the `moment` member
+ */
+VdsmMoment *
+vdsm_shape_get_moment (const VdsmShape *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->moment;
+}
+
+/**
+ * vdsm_shape_set_moment:
+ * @self: a #VdsmShape
+ * @value: (nullable): the new value, copied
+ *
+ * Sets the `moment` member, which becomes the one set.
+ */
+void
+vdsm_shape_set_moment (VdsmShape *self, const VdsmMoment *value)
+{
+  g_return_if_fail (self != NULL);
+  VdsmMoment *copy = vdsm_moment_copy (value);
+
+  vdsm_shape_clear_members (self);
+  self->moment = copy;
+  self->kind = VDSM_SHAPE_KIND_MOMENT;
+}
+
+/**
+ * vdsm_shape_write_json: (skip)
+ * @self: (nullable): a #VdsmShape
+ * @out: where to append
+ *
+ * Appends the member that is set as JSON.
+ */
+void
+vdsm_shape_write_json (const VdsmShape *self, GString *out)
+{
+  if (self == NULL)
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  switch (self->kind)
+    {
+    case VDSM_SHAPE_KIND_SQUARE:
+      vdsm_square_write_json (self->square, out);
+      return;
+    case VDSM_SHAPE_KIND_LABEL:
+      vdsm_label_write_json (self->label, out);
+      return;
+    case VDSM_SHAPE_KIND_UNIT:
+      vdsm_unit_write_json (self->unit, out);
+      return;
+    case VDSM_SHAPE_KIND_MOMENT:
+      vdsm_moment_write_json (self->moment, out);
+      return;
+    default:
+      break;
+    }
+  g_string_append (out, "null");
+}
+
+/**
+ * vdsm_shape_read_json: (skip)
+ * @node: a JSON value
+ * @path: (nullable): where @node is, for errors
+ * @out: (out) (transfer full): the value
+ * @error: return location for a #GError
+ *
+ * Reads @node as the member the schema validator chose for it, when
+ * one is recorded (vdsm_json_union_choice()); else as the first member,
+ * in schema order, that @node fits (an object member fits when every
+ * key of @node is one of its properties).
+ *
+ * Returns: whether @node is a valid Shape
+ */
+gboolean
+vdsm_shape_read_json (JsonNode *node, const VdsmJsonPath *path, VdsmShape **out,
+                      GError **error)
+{
+  g_autoptr (VdsmShape) self = vdsm_shape_new ();
+  int chosen = vdsm_json_union_choice (node, "Shape");
+
+  if (node != NULL && (chosen == 0 || (chosen < 0 && match_vdsm_square_in_vdsm_shape (node))))
+    {
+      self->kind = VDSM_SHAPE_KIND_SQUARE;
+      if (!vdsm_square_read_json (node, path, &self->square, error))
+        return FALSE;
+    }
+  else if (node != NULL && (chosen == 1 || (chosen < 0 && match_vdsm_label_in_vdsm_shape (node))))
+    {
+      self->kind = VDSM_SHAPE_KIND_LABEL;
+      if (!vdsm_label_read_json (node, path, &self->label, error))
+        return FALSE;
+    }
+  else if (node != NULL && (chosen == 2 || (chosen < 0 && match_vdsm_unit_in_vdsm_shape (node))))
+    {
+      self->kind = VDSM_SHAPE_KIND_UNIT;
+      if (!vdsm_unit_read_json (node, path, &self->unit, error))
+        return FALSE;
+    }
+  else if (node != NULL && (chosen == 3 || (chosen < 0 && match_vdsm_moment (node))))
+    {
+      self->kind = VDSM_SHAPE_KIND_MOMENT;
+      if (!vdsm_moment_read_json (node, path, &self->moment, error))
+        return FALSE;
+    }
+  else
+    {
+      vdsm_json_set_error (error, path, "the value fits no member of union %s", "Shape");
+      return FALSE;
+    }
+  *out = g_steal_pointer (&self);
+  return TRUE;
+}
+
+/**
+ * vdsm_shape_from_json:
+ * @node: a JSON value
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): a new #VdsmShape, or %NULL with @error set
+ */
+VdsmShape *
+vdsm_shape_from_json (JsonNode *node, GError **error)
+{
+  VdsmShape *result = NULL;
+
+  if (!vdsm_shape_read_json (node, NULL, &result, error))
+    return NULL;
+  return result;
+}
+
+/**
+ * vdsm_shape_new_from_json_string:
+ * @json: JSON text
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): a new #VdsmShape, or %NULL with @error set
+ */
+VdsmShape *
+vdsm_shape_new_from_json_string (const char *json, GError **error)
+{
+  g_autoptr (JsonNode) node = vdsm_json_parse (json, error);
+
+  if (node == NULL)
+    return NULL;
+  return vdsm_shape_from_json (node, error);
+}
+
+/**
+ * vdsm_shape_to_json_string:
+ * @self: (nullable): a #VdsmShape
+ *
+ * Returns: (transfer full): @self as JSON text
+ */
+char *
+vdsm_shape_to_json_string (const VdsmShape *self)
+{
+  GString *out = g_string_new (NULL);
+
+  vdsm_shape_write_json (self, out);
+  return g_string_free (out, FALSE);
+}
+
 /* ---- VdsmStatus ---- */
 
 /**
@@ -4583,5 +5576,51 @@ read_list_moment (JsonNode *node, const VdsmJsonPath *path, GPtrArray **out,
     }
   *out = g_steal_pointer (&result);
   return TRUE;
+}
+
+static gboolean
+match_vdsm_square_in_vdsm_shape (JsonNode *node)
+{
+  static const char *const names[] = {
+    "side",
+    "unit",
+    NULL
+  };
+
+  return JSON_NODE_HOLDS_OBJECT (node)
+         && vdsm_json_object_keys_within (json_node_get_object (node), names);
+}
+
+static gboolean
+match_vdsm_label_in_vdsm_shape (JsonNode *node)
+{
+  static const char *const names[] = {
+    "side",
+    NULL
+  };
+
+  return JSON_NODE_HOLDS_OBJECT (node)
+         && vdsm_json_object_keys_within (json_node_get_object (node), names);
+}
+
+static gboolean
+match_vdsm_unit_in_vdsm_shape (JsonNode *node)
+{
+  static const char *const names[] = {
+    "unit",
+    NULL
+  };
+
+  return JSON_NODE_HOLDS_OBJECT (node)
+         && vdsm_json_object_keys_within (json_node_get_object (node), names);
+}
+
+static gboolean
+match_vdsm_moment (JsonNode *node)
+{
+  return match_vdsm_span_in_vdsm_moment (node)
+         || match_vdsm_named_in_vdsm_moment (node)
+         || vdsm_json_matches (node, VDSM_JSON_KIND_BOOLEAN)
+         || vdsm_json_match_enum (node, vdsm_color_values, G_N_ELEMENTS (vdsm_color_values));
 }
 

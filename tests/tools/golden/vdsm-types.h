@@ -63,6 +63,27 @@ GType vdsm_moment_kind_get_type (void) G_GNUC_CONST;
 #define VDSM_TYPE_MOMENT_KIND (vdsm_moment_kind_get_type ())
 
 /**
+ * VdsmShapeKind:
+ * @VDSM_SHAPE_KIND_SQUARE: `square`
+ * @VDSM_SHAPE_KIND_LABEL: `label`
+ * @VDSM_SHAPE_KIND_UNIT: `unit`
+ * @VDSM_SHAPE_KIND_MOMENT: `moment`
+ *
+ * Which member of a #VdsmShape is set.
+ *
+ * Since: 1.0
+ */
+typedef enum {
+  VDSM_SHAPE_KIND_SQUARE,
+  VDSM_SHAPE_KIND_LABEL,
+  VDSM_SHAPE_KIND_UNIT,
+  VDSM_SHAPE_KIND_MOMENT,
+} VdsmShapeKind;
+
+GType vdsm_shape_kind_get_type (void) G_GNUC_CONST;
+#define VDSM_TYPE_SHAPE_KIND (vdsm_shape_kind_get_type ())
+
+/**
  * VdsmTestEventsColor:
  * @VDSM_TEST_EVENTS_COLOR_RED: `RED`: Upper case
  * @VDSM_TEST_EVENTS_COLOR_GREEN: `GREEN`: Upper case
@@ -85,6 +106,10 @@ typedef struct _VdsmListMap VdsmListMap;
 typedef struct _VdsmEmpty VdsmEmpty;
 typedef struct _VdsmItem VdsmItem;
 typedef struct _VdsmItemMap VdsmItemMap;
+typedef struct _VdsmSquare VdsmSquare;
+typedef struct _VdsmLabel VdsmLabel;
+typedef struct _VdsmUnit VdsmUnit;
+typedef struct _VdsmShape VdsmShape;
 typedef struct _VdsmStatus VdsmStatus;
 typedef struct _VdsmStatusMap VdsmStatusMap;
 typedef struct _VdsmJobsStatusEvent VdsmJobsStatusEvent;
@@ -202,6 +227,64 @@ struct _VdsmItem {
   GPtrArray *moments;
   VdsmEmpty *nothing;
   char *text;
+};
+
+/**
+ * VdsmSquare:
+ * @side: `side`: Required
+ * @unit: `unit`: Optional (default: null)
+ *
+ * A Shape member with a required number.
+ *
+ * Since: 1.0
+ */
+struct _VdsmSquare {
+  guint64 side;
+  char *unit;
+};
+
+/**
+ * VdsmLabel:
+ * @side: `side`: Required
+ *
+ * A Shape member whose key is Square's, with another type.
+ *
+ * Since: 1.0
+ */
+struct _VdsmLabel {
+  char *side;
+};
+
+/**
+ * VdsmUnit:
+ * @unit: `unit`: Required
+ *
+ * A Shape member whose only key is optional in Square.
+ *
+ * Since: 1.0
+ */
+struct _VdsmUnit {
+  char *unit;
+};
+
+/**
+ * VdsmShape:
+ * @kind: which member is set
+ * @square: `square`
+ * @label: `label`
+ * @unit: `unit`
+ * @moment: `moment`
+ *
+ * A union whose members overlap by key names, so that the first member a value fits by its names may not be the one it passes; its last member is a union.
+ *
+ * Since: 1.0
+ */
+struct _VdsmShape {
+  VdsmShapeKind kind;
+  VdsmSquare *square;
+  VdsmLabel *label;
+  VdsmUnit *unit;
+  VdsmMoment *moment;
 };
 
 /**
@@ -423,6 +506,75 @@ VdsmItemMap *vdsm_item_map_from_json (JsonNode *node, GError **error);
 VdsmItemMap *vdsm_item_map_new_from_json_string (const char *json,
                                                  GError **error);
 char *vdsm_item_map_to_json_string (const VdsmItemMap *self);
+
+GType vdsm_square_get_type (void) G_GNUC_CONST;
+#define VDSM_TYPE_SQUARE (vdsm_square_get_type ())
+VdsmSquare *vdsm_square_new (void);
+VdsmSquare *vdsm_square_copy (const VdsmSquare *self);
+void vdsm_square_free (VdsmSquare *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmSquare, vdsm_square_free)
+guint64 vdsm_square_get_side (const VdsmSquare *self);
+void vdsm_square_set_side (VdsmSquare *self, guint64 value);
+const char *vdsm_square_get_unit (const VdsmSquare *self);
+void vdsm_square_set_unit (VdsmSquare *self, const char *value);
+void vdsm_square_write_json (const VdsmSquare *self, GString *out);
+gboolean vdsm_square_read_json (JsonNode *node, const VdsmJsonPath *path,
+                                VdsmSquare **out, GError **error);
+VdsmSquare *vdsm_square_from_json (JsonNode *node, GError **error);
+VdsmSquare *vdsm_square_new_from_json_string (const char *json, GError **error);
+char *vdsm_square_to_json_string (const VdsmSquare *self);
+
+GType vdsm_label_get_type (void) G_GNUC_CONST;
+#define VDSM_TYPE_LABEL (vdsm_label_get_type ())
+VdsmLabel *vdsm_label_new (void);
+VdsmLabel *vdsm_label_copy (const VdsmLabel *self);
+void vdsm_label_free (VdsmLabel *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmLabel, vdsm_label_free)
+const char *vdsm_label_get_side (const VdsmLabel *self);
+void vdsm_label_set_side (VdsmLabel *self, const char *value);
+void vdsm_label_write_json (const VdsmLabel *self, GString *out);
+gboolean vdsm_label_read_json (JsonNode *node, const VdsmJsonPath *path,
+                               VdsmLabel **out, GError **error);
+VdsmLabel *vdsm_label_from_json (JsonNode *node, GError **error);
+VdsmLabel *vdsm_label_new_from_json_string (const char *json, GError **error);
+char *vdsm_label_to_json_string (const VdsmLabel *self);
+
+GType vdsm_unit_get_type (void) G_GNUC_CONST;
+#define VDSM_TYPE_UNIT (vdsm_unit_get_type ())
+VdsmUnit *vdsm_unit_new (void);
+VdsmUnit *vdsm_unit_copy (const VdsmUnit *self);
+void vdsm_unit_free (VdsmUnit *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmUnit, vdsm_unit_free)
+const char *vdsm_unit_get_unit (const VdsmUnit *self);
+void vdsm_unit_set_unit (VdsmUnit *self, const char *value);
+void vdsm_unit_write_json (const VdsmUnit *self, GString *out);
+gboolean vdsm_unit_read_json (JsonNode *node, const VdsmJsonPath *path,
+                              VdsmUnit **out, GError **error);
+VdsmUnit *vdsm_unit_from_json (JsonNode *node, GError **error);
+VdsmUnit *vdsm_unit_new_from_json_string (const char *json, GError **error);
+char *vdsm_unit_to_json_string (const VdsmUnit *self);
+
+GType vdsm_shape_get_type (void) G_GNUC_CONST;
+#define VDSM_TYPE_SHAPE (vdsm_shape_get_type ())
+VdsmShape *vdsm_shape_new (void);
+VdsmShape *vdsm_shape_copy (const VdsmShape *self);
+void vdsm_shape_free (VdsmShape *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmShape, vdsm_shape_free)
+VdsmShapeKind vdsm_shape_get_kind (const VdsmShape *self);
+VdsmSquare *vdsm_shape_get_square (const VdsmShape *self);
+void vdsm_shape_set_square (VdsmShape *self, const VdsmSquare *value);
+VdsmLabel *vdsm_shape_get_label (const VdsmShape *self);
+void vdsm_shape_set_label (VdsmShape *self, const VdsmLabel *value);
+VdsmUnit *vdsm_shape_get_unit (const VdsmShape *self);
+void vdsm_shape_set_unit (VdsmShape *self, const VdsmUnit *value);
+VdsmMoment *vdsm_shape_get_moment (const VdsmShape *self);
+void vdsm_shape_set_moment (VdsmShape *self, const VdsmMoment *value);
+void vdsm_shape_write_json (const VdsmShape *self, GString *out);
+gboolean vdsm_shape_read_json (JsonNode *node, const VdsmJsonPath *path,
+                               VdsmShape **out, GError **error);
+VdsmShape *vdsm_shape_from_json (JsonNode *node, GError **error);
+VdsmShape *vdsm_shape_new_from_json_string (const char *json, GError **error);
+char *vdsm_shape_to_json_string (const VdsmShape *self);
 
 const char *vdsm_test_events_color_to_string (VdsmTestEventsColor value);
 gboolean vdsm_test_events_color_from_string (const char *text,
