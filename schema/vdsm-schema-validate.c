@@ -137,14 +137,20 @@ check_primitive (Walk *w, VdsmSchemaPrimitive prim, JsonNode *value, GError **er
        * the reachable range is 0..G_MAXINT64. */
       ok = type == G_TYPE_INT64 && json_node_get_int (value) >= 0;
       break;
-    case VDSM_SCHEMA_PRIM_LONG:
     case VDSM_SCHEMA_PRIM_FLOAT:
       ok = type == G_TYPE_INT64 || (type == G_TYPE_DOUBLE && isfinite (json_node_get_double (value)));
       break;
+    /* Any number the handler's 64-bit integer holds once a fraction is
+     * dropped (§5): one beyond would reach it as another number. */
+    case VDSM_SCHEMA_PRIM_LONG:
+      ok = type == G_TYPE_INT64
+           || (type == G_TYPE_DOUBLE && json_node_get_double (value) >= -0x1p63
+               && json_node_get_double (value) < 0x1p63);
+      break;
     case VDSM_SCHEMA_PRIM_ULONG:
       ok = (type == G_TYPE_INT64 && json_node_get_int (value) >= 0)
-           || (type == G_TYPE_DOUBLE && isfinite (json_node_get_double (value))
-               && json_node_get_double (value) >= 0);
+           || (type == G_TYPE_DOUBLE && json_node_get_double (value) >= 0
+               && json_node_get_double (value) < 0x1p64);
       break;
     default:
       break;

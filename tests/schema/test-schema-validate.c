@@ -347,6 +347,10 @@ static const Case cases[] = {
   { ON_INLINE, NULL, "{\"l\": true}", "params.l: expected long, got true" },
   { ON_INLINE, NULL, "{\"ul\": 0.5}", NULL },
   { ON_INLINE, NULL, "{\"ul\": -0.5}", "params.ul: expected ulong, got -0.5" },
+  /* long and ulong reach handlers as 64-bit integers (§5). */
+  { ON_INLINE, NULL, "{\"l\": -9.2233720368547758e18, \"ul\": 1.8446744073709550e19}", NULL },
+  { ON_INLINE, NULL, "{\"l\": 1e19}", "params.l: expected long, got 1e+19" },
+  { ON_INLINE, NULL, "{\"ul\": 1e20}", "params.ul: expected ulong, got 1e+20" },
   { ON_INLINE, NULL, "{\"f\": 1.25}", NULL },
   { ON_INLINE, NULL, "{\"f\": -2}", NULL },
   { ON_INLINE, NULL, "{\"f\": true}", "params.f: expected float, got true" },

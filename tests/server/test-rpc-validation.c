@@ -282,6 +282,34 @@ test_union_member (void)
                   "key \"side\" of Square'}");
 }
 
+/* long and ulong reach handlers as 64-bit integers: the validator refuses
+ * a number beyond them. It used to accept any finite number, and the
+ * reader then refused it with words of its own. */
+static void
+test_integers_beyond_c (void)
+{
+  g_autoptr(Server) s = server_with_generated_table ();
+  g_autoptr(Client) c = client_new (s);
+
+  assert_refused (c, "Test.set", "{\"offset\":1e300}", VDSM_ERROR_INVALID_PARAMS,
+                  "Invalid method parameter(s): {'reason': 'params.offset: expected long, "
+                  "got 1e+300'}");
+  assert_refused (c, "Test.set", "{\"offset\":-1e19}", VDSM_ERROR_INVALID_PARAMS,
+                  "Invalid method parameter(s): {'reason': 'params.offset: expected long, "
+                  "got -1e+19'}");
+  assert_refused (c, "Test.set", "[null,null,null,18446744073709551616]",
+                  VDSM_ERROR_INVALID_PARAMS,
+                  "Invalid method parameter(s): {'reason': 'params.size: expected ulong, "
+                  "got 1.8446744073709552e+19'}");
+  /* At the edges, and a fraction dropped. */
+  assert_handler_got (c, "Test.set",
+                      "{\"offset\":-9223372036854775808,\"size\":18446744073709549568.0}",
+                      "{\"offset\":-9223372036854775808,\"size\":18446744073709549568,"
+                      "\"shapes\":[],\"items\":{}}");
+  assert_handler_got (c, "Test.set", "{\"offset\":-2.5,\"size\":0.5}",
+                      "{\"offset\":-2,\"size\":0,\"shapes\":[],\"items\":{}}");
+}
+
 /* What vdsm-client sends: every value as text, read by the validator. */
 static void
 test_command_line_strings (void)
@@ -374,6 +402,7 @@ main (int argc, char **argv)
     }
 
   g_test_add_func ("/rpc-validation/union-member", test_union_member);
+  g_test_add_func ("/rpc-validation/integers-beyond-c", test_integers_beyond_c);
   g_test_add_func ("/rpc-validation/command-line-strings", test_command_line_strings);
   g_test_add_func ("/rpc-validation/disagreement-is-internal", test_disagreement_is_internal);
   ret = g_test_run ();
