@@ -20,7 +20,10 @@ struct _VdsmJsonUnionChoices {
   GHashTable *by_value;             /* JsonNode* -> Choice* (chain, owned) */
 };
 
-static GPrivate current;            /* VdsmJsonUnionChoices* of this thread */
+/* The choices of this thread. A plain thread-local, not a GPrivate: that
+ * allocates its key once and never frees it, a leak when this code lives in
+ * a module that is unloaded (the reference types of tests/reference). */
+static _Thread_local VdsmJsonUnionChoices *current;
 
 static void
 choice_chain_free (gpointer data)
@@ -83,20 +86,19 @@ vdsm_json_union_choices_add (VdsmJsonUnionChoices *choices, JsonNode *value,
 VdsmJsonUnionChoices *
 vdsm_json_union_choices_use (VdsmJsonUnionChoices *choices)
 {
-  VdsmJsonUnionChoices *previous = g_private_get (&current);
+  VdsmJsonUnionChoices *previous = current;
 
-  g_private_set (&current, choices);
+  current = choices;
   return previous;
 }
 
 int
 vdsm_json_union_choice (JsonNode *value, const char *union_key)
 {
-  VdsmJsonUnionChoices *choices = g_private_get (&current);
   Choice *choice;
 
-  if (choices == NULL || value == NULL)
+  if (current == NULL || value == NULL)
     return -1;
-  choice = find (g_hash_table_lookup (choices->by_value, value), union_key);
+  choice = find (g_hash_table_lookup (current->by_value, value), union_key);
   return choice != NULL ? (int) choice->member : -1;
 }
