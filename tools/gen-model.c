@@ -35,20 +35,39 @@ own_array (GenModel *model, GPtrArray *array)
   return array;
 }
 
+static void
+model_report (GenModel *model, const char *file, guint line, const char *format,
+              va_list args)
+{
+  g_autofree char *message = g_strdup_vprintf (format, args);
+
+  if (!model->quiet)
+    fprintf (stderr, "%s:%u: warning: %s\n", file != NULL ? file : "<schema>",
+             line, message);
+}
+
 void
 gen_model_warn (GenModel *model, const char *file, guint line,
                 const char *format, ...)
 {
-  g_autofree char *message = NULL;
+  va_list args;
+
+  model->n_warnings++;
+  va_start (args, format);
+  model_report (model, file, line, format, args);
+  va_end (args);
+}
+
+/* A warning about what the wire API needs as it is: printed, but not held
+ * against the schema by --strict (like the loader's advisory warnings). */
+static void G_GNUC_PRINTF (4, 5)
+model_advise (GenModel *model, const char *file, guint line, const char *format, ...)
+{
   va_list args;
 
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  model_report (model, file, line, format, args);
   va_end (args);
-  model->n_warnings++;
-  if (!model->quiet)
-    fprintf (stderr, "%s:%u: warning: %s\n", file != NULL ? file : "<schema>",
-             line, message);
 }
 
 static const char *
@@ -692,6 +711,15 @@ fill_union (GenModel *model, GenType *type, GHashTable *names)
     }
 }
 
+static gboolean
+enum_has_const (const GenType *type, const char *constant)
+{
+  for (guint i = 0; i < type->consts->len; i++)
+    if (strcmp (g_ptr_array_index (type->consts, i), constant) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 static void
 fill_enum (GenModel *model, GenType *type)
 {
@@ -704,7 +732,14 @@ fill_enum (GenModel *model, GenType *type)
       g_autofree char *candidate = g_strdup_printf ("%s_%s", type->upper, part);
       char *constant = vdsm_naming_unique (model->used_consts, candidate);
 
-      if (strcmp (constant, candidate) != 0)
+      /* Taken by an earlier value of this very enum: VDSM's wire has values
+       * that differ only in case (StorageDomainStatus), which the loader
+       * already reports; only a clash with another type is a fault. */
+      if (strcmp (constant, candidate) != 0 && enum_has_const (type, candidate))
+        model_advise (model, type_file (type->schema), v->line,
+                      "enum %s: value '%s' is named %s, as %s is taken by another of its values",
+                      type->schema->key, v->text, constant, candidate);
+      else if (strcmp (constant, candidate) != 0)
         gen_model_warn (model, type_file (type->schema), v->line,
                         "enum %s: value '%s' is named %s, as %s is taken",
                         type->schema->key, v->text, constant, candidate);

@@ -217,6 +217,88 @@ test_command_line (void)
   g_rmdir (dir);
 }
 
+/* ---- generate --strict and the C names of enum values ---- */
+
+/* Run `generate --strict` on a schema with the enum State (@values are the
+ * lines of its values mapping), the types @extra and one method answering
+ * @answer. */
+static int
+generate_strict_enum (const char *values, const char *extra, const char *answer,
+                      char **err)
+{
+  g_autofree char *tool = tool_path ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("vdsm-generate-XXXXXX", &error);
+  g_autofree char *yml = g_build_filename (dir, "enum.yml", NULL);
+  g_autofree char *text = g_strdup_printf (
+    "types:\n"
+    "    State: &State\n"
+    "        added: '1.0'\n"
+    "        description: A state.\n"
+    "        name: State\n"
+    "        type: enum\n"
+    "        values:\n%s\n%s"
+    "Host.getState:\n"
+    "    added: '1.0'\n"
+    "    description: Get it.\n"
+    "    return:\n"
+    "        description: The state.\n"
+    "        type: *%s\n", values, extra, answer);
+  const char *argv[] = { tool, "generate", "--strict", "--output-dir", dir, yml, NULL };
+  int status;
+
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (yml, text, -1, NULL));
+  status = run (argv, NULL, err);
+  g_remove (yml);
+  remove_outputs (dir);
+  return status;
+}
+
+/* VDSM's wire has enum values that differ only in case (StorageDomainStatus
+ * has active and Active): their C names are numbered, which --strict
+ * accepts, since the schema cannot change the wire. */
+static void
+test_strict_case_only_enum_values (void)
+{
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (generate_strict_enum ("            active: a\n"
+                                         "            Active: b\n", "", "State", &err), ==, 0);
+  g_assert_nonnull (strstr (err, "VDSM_STATE_ACTIVE_2"));
+}
+
+/* A C name taken by another type is still a fault of the schema. */
+static void
+test_strict_enum_value_clash (void)
+{
+  g_autofree char *err = NULL;
+  const char *other =
+    "    StateUp: &StateUp\n"
+    "        added: '1.0'\n"
+    "        description: Another.\n"
+    "        name: StateUp\n"
+    "        type: enum\n"
+    "        values:\n"
+    "            x: x\n"
+    "\n"
+    "    Holder: &Holder\n"
+    "        added: '1.0'\n"
+    "        description: Uses both.\n"
+    "        name: Holder\n"
+    "        properties:\n"
+    "        -   description: one\n"
+    "            name: a\n"
+    "            type: *State\n"
+    "        -   description: two\n"
+    "            name: b\n"
+    "            type: *StateUp\n"
+    "        type: object\n\n";
+
+  g_assert_cmpint (generate_strict_enum ("            up_x: a\n", other, "Holder", &err), ==, 1);
+  g_assert_nonnull (strstr (err, "generator warning"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -224,5 +306,8 @@ main (int argc, char **argv)
   g_test_add_func ("/tools/generate/command-line", test_command_line);
   g_test_add_func ("/tools/generate/api", test_api);
   g_test_add_func ("/tools/generate/reference", test_reference);
+  g_test_add_func ("/tools/generate/strict-case-only-enum-values",
+                   test_strict_case_only_enum_values);
+  g_test_add_func ("/tools/generate/strict-enum-value-clash", test_strict_enum_value_clash);
   return g_test_run ();
 }
