@@ -1,5 +1,5 @@
 /* vdsm-schema-build.c: YAML document tree -> typed schema model, with the
- * fix-up rules and diagnostics of schema-language.md §3.6, §4, §10, §11.
+ * fix-up rules and diagnostics of docs/schema-language.md §3.7, §4, §10.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -785,7 +785,7 @@ fill_body (Ctx *ctx, VdsmSchemaType *type, VdsmYamlNode *def, const char *owner)
     }
 }
 
-/* Decide the effective kind (§3.6); FALSE when there is none. */
+/* Decide the effective kind (§3.7); FALSE when there is none. */
 static gboolean
 fill_kind (Ctx *ctx, VdsmSchemaType *type, VdsmYamlNode *def, const char *owner)
 {
@@ -875,9 +875,9 @@ fill_type (Ctx *ctx, VdsmSchemaType *type, VdsmYamlNode *def)
     }
 }
 
-/* ---- methods and events (§6, §7) ---- */
+/* ---- methods and events (§7, §8) ---- */
 
-/* A boolean extension key (docs/schema-extensions.md); absent is FALSE. */
+/* A boolean extension key (docs/schema-language.md §11); absent is FALSE. */
 static gboolean
 get_flag (Ctx *ctx, VdsmYamlNode *map, const char *key, const char *owner)
 {
@@ -1137,7 +1137,7 @@ enum_all_strings (const VdsmSchemaType *type)
 }
 
 /* Would union member @a, tried first, be chosen for every value that
- * member @b accepts (making @b unreachable, §8.7 first match wins)? */
+ * member @b accepts (making @b unreachable, §9.4 first match wins)? */
 static gboolean
 member_covers (const VdsmSchemaTypeRef *a, const VdsmSchemaTypeRef *b)
 {

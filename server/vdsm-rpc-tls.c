@@ -1,4 +1,4 @@
-/* vdsm-rpc-tls.c: TLS with client certificates (protocol.md §1): loading
+/* vdsm-rpc-tls.c: TLS with client certificates (docs/protocol.md §12): loading
  * the server's files, checking the client's certificate chain.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -120,8 +120,11 @@ on_accept_certificate (GTlsConnection *tls, GTlsCertificate *peer,
     {
       g_autofree char *reasons = describe_flags (backend_flags);
 
-      g_message ("client certificate %s rejected: %s", subject ? subject : "(no subject)",
-                 reasons);
+      char subject_log[VDSM_RPC_LOG_TEXT_SIZE];
+
+      g_message ("client certificate %s rejected: %s",
+                 vdsm_rpc_log_text (subject_log, sizeof subject_log,
+                                    subject ? subject : "(no subject)", -1), reasons);
       return FALSE;
     }
   g_debug ("client certificate %s accepted", subject ? subject : "(no subject)");
