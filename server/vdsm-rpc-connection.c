@@ -63,6 +63,7 @@ vdsm_rpc_connection_unref (VdsmRpcConnection *conn)
     return;
   g_assert (conn->closed);
   g_free (conn->peer);
+  g_free (conn->local_address);
   g_free (conn->peer_key);
   g_clear_object (&conn->stream);
   g_clear_object (&conn->socket);
@@ -923,6 +924,17 @@ describe_peer (GSocket *socket)
   return g_strdup ("unknown peer");
 }
 
+static char *
+describe_local_address (GSocket *socket)
+{
+  g_autoptr(GSocketAddress) local = g_socket_get_local_address (socket, NULL);
+
+  if (local == NULL || !G_IS_INET_SOCKET_ADDRESS (local))
+    return NULL;
+  return g_inet_address_to_string (
+    g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (local)));
+}
+
 VdsmRpcConnection *
 vdsm_rpc_connection_new (VdsmRpcServer *server, GSocket *socket, VdsmRpcTlsConfig *tls,
                          char *peer_key)
@@ -933,6 +945,7 @@ vdsm_rpc_connection_new (VdsmRpcServer *server, GSocket *socket, VdsmRpcTlsConfi
   conn->server = server;
   conn->id = ++server->next_connection_id;
   conn->peer = describe_peer (socket);
+  conn->local_address = describe_local_address (socket);
   conn->peer_key = peer_key;
   conn->socket = g_object_ref (socket);
   g_socket_set_blocking (socket, FALSE);

@@ -333,6 +333,7 @@ dispatch_request (VdsmRpcServer *server, VdsmRpcBatch *batch, guint slot, const 
   job->params = params ? json_node_ref (params) : NULL;
   job->id = id ? json_node_ref (id) : NULL;
   job->flow_id = g_strdup (flow_id);
+  job->local_address = g_strdup (batch->conn->local_address);
   job->start = g_get_monotonic_time ();
   if (id != NULL)
     {

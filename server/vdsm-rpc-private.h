@@ -106,6 +106,7 @@ struct _VdsmRpcConnection {
   VdsmRpcServer *server;            /* borrowed; NULL once closed */
   guint64 id;
   char *peer;                       /* for logs */
+  char *local_address;              /* the IP the client reached; NULL: unix */
   char *peer_key;                   /* counted in server->peer_connections; NULL: exempt */
   GSocket *socket;
   GIOStream *stream;                /* over @socket: a GSocketConnection or TLS */
@@ -264,6 +265,7 @@ typedef struct {
   JsonNode *params;                 /* sealed; may be NULL */
   JsonNode *id;                     /* sealed; NULL for a notification */
   char *flow_id;
+  char *local_address;              /* VdsmRpcCall.local_address */
   gint64 start;                     /* monotonic, for the log */
   GString *reply;                   /* filled by the run */
   GSource *timeout;                 /* call-timeout, on the I/O thread */

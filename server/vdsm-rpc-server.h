@@ -17,6 +17,8 @@ G_BEGIN_DECLS
  *   context: libvirt connection...)
  * @method: the method name, e.g. "VM.getStats"
  * @flow_id: (nullable): the SEND frame's `ovirtCorrelationId` header
+ * @local_address: (nullable): the IP address the client connected to (the
+ *   server's end of a TCP or TLS connection), NULL over a unix socket
  *
  * What a handler knows about the call it serves. Valid for the duration of
  * the invoke function only.
@@ -25,6 +27,7 @@ typedef struct {
   gpointer    user_data;
   const char *method;
   const char *flow_id;
+  const char *local_address;
 } VdsmRpcCall;
 
 /**

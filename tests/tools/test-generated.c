@@ -460,7 +460,7 @@ static gboolean
 invoke (const char *name, const char *params_json, GString *result, GError **error)
 {
   const VdsmRpcMethod *method = find_method (name);
-  VdsmRpcCall call = { NULL, name, NULL };
+  VdsmRpcCall call = { NULL, name, NULL, NULL };
   g_autoptr(JsonNode) params = NULL;
 
   g_assert_nonnull (method);
