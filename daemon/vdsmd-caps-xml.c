@@ -10,9 +10,13 @@
 
 #include <string.h>
 
+#include "vdsmd-domain.h"
+
 typedef struct {
   VdsmdCapsXml *caps;
   GString *text;
+  VdsmdCapsCell *cell;      /* the open <cell>, or NULL */
+  guint64 pages_size;       /* of the open <cell><pages> */
 } ParseState;
 
 /* Whether the open elements, innermost first and after skipping @skip of
@@ -46,6 +50,82 @@ attribute (const char **names, const char **values, const char *name)
     if (strcmp (names[i], name) == 0)
       return values[i];
   return NULL;
+}
+
+/* The integer attribute @name, or @fallback when it is absent. */
+static gint64
+int_attribute (const char **names, const char **values, const char *name,
+               gint64 fallback)
+{
+  const char *value = attribute (names, values, name);
+
+  return value != NULL ? g_ascii_strtoll (value, NULL, 10) : fallback;
+}
+
+static void
+cell_free (VdsmdCapsCell *cell)
+{
+  for (guint i = 0; i < cell->cpus->len; i++)
+    g_free (g_array_index (cell->cpus, VdsmdCapsCpu, i).siblings);
+  for (guint i = 0; i < cell->pages->len; i++)
+    g_free (g_array_index (cell->pages, VdsmdCapsPages, i).count);
+  g_array_unref (cell->cpus);
+  g_array_unref (cell->pages);
+  g_array_unref (cell->distances);
+  g_free (cell);
+}
+
+static VdsmdCapsCell *
+cell_new (gint64 id)
+{
+  VdsmdCapsCell *cell = g_new0 (VdsmdCapsCell, 1);
+
+  cell->id = id;
+  cell->cpus = g_array_new (FALSE, FALSE, sizeof (VdsmdCapsCpu));
+  cell->pages = g_array_new (FALSE, FALSE, sizeof (VdsmdCapsPages));
+  cell->distances = g_array_new (FALSE, FALSE, sizeof (guint64));
+  return cell;
+}
+
+/* The elements of a <cell> of the host's NUMA topology. */
+static void
+start_cell_element (GMarkupParseContext *context, ParseState *st,
+                    const char **names, const char **values)
+{
+  VdsmdCapsCell *cell = st->cell;
+
+  if (at (context, "host/topology/cells/cell/cpus/cpu"))
+    {
+      VdsmdCapsCpu cpu = {
+        int_attribute (names, values, "id", -1),
+        int_attribute (names, values, "socket_id", -1),
+        int_attribute (names, values, "die_id", 0),
+        int_attribute (names, values, "core_id", -1),
+        g_strdup (attribute (names, values, "siblings")),
+      };
+      g_array_append_val (cell->cpus, cpu);
+    }
+  else if (at (context, "host/topology/cells/cell/pages"))
+    st->pages_size = (guint64) int_attribute (names, values, "size", 0);
+  else if (at (context, "host/topology/cells/cell/distances/sibling"))
+    {
+      guint64 distance = (guint64) int_attribute (names, values, "value", 0);
+      g_array_append_val (cell->distances, distance);
+    }
+}
+
+static void
+end_cell_element (GMarkupParseContext *context, ParseState *st, char *text)
+{
+  if (at (context, "host/topology/cells/cell/memory"))
+    st->cell->memory_kib = g_ascii_strtoull (text, NULL, 10);
+  else if (at (context, "host/topology/cells/cell/pages"))
+    {
+      VdsmdCapsPages pages = { st->pages_size, g_strdup (text) };
+      g_array_append_val (st->cell->pages, pages);
+    }
+  else if (at (context, "host/topology/cells/cell"))
+    st->cell = NULL;
 }
 
 static void
@@ -88,6 +168,14 @@ start_element (GMarkupParseContext *context, const char *element,
   else if (at (context, "guest/arch/domain") &&
            g_strcmp0 (attribute (names, values, "type"), "kvm") == 0)
     caps->kvm = TRUE;
+
+  if (at (context, "host/topology/cells/cell"))
+    {
+      st->cell = cell_new (int_attribute (names, values, "id", -1));
+      g_ptr_array_add (caps->cells, st->cell);
+    }
+  else if (st->cell != NULL)
+    start_cell_element (context, st, names, values);
 }
 
 static void
@@ -111,6 +199,8 @@ end_element (GMarkupParseContext *context, const char *element,
   else if ((at (context, "guest/arch/machine") ||
             at (context, "guest/arch/domain/machine")) && *text != '\0')
     add_unique (caps->machines, text);
+  else if (st->cell != NULL)
+    end_cell_element (context, st, text);
   g_string_truncate (st->text, 0);
 }
 
@@ -131,13 +221,14 @@ vdsmd_caps_xml_parse (const char *xml, GError **error)
   };
   g_autoptr(VdsmdCapsXml) caps = g_new0 (VdsmdCapsXml, 1);
   g_autoptr(GString) buf = g_string_new (NULL);
-  ParseState st = { caps, buf };
+  ParseState st = { caps, buf, NULL, 0 };
   g_autoptr(GMarkupParseContext) context = NULL;
 
   caps->cpu_features = g_ptr_array_new_with_free_func (g_free);
   caps->cpu_ids = g_ptr_array_new_with_free_func (g_free);
   caps->page_sizes = g_array_new (FALSE, FALSE, sizeof (gint64));
   caps->machines = g_ptr_array_new_with_free_func (g_free);
+  caps->cells = g_ptr_array_new_with_free_func ((GDestroyNotify) cell_free);
 
   context = g_markup_parse_context_new (&parser, 0, &st, NULL);
   if (!g_markup_parse_context_parse (context, xml, -1, error) ||
@@ -160,5 +251,19 @@ vdsmd_caps_xml_free (VdsmdCapsXml *caps)
   g_ptr_array_unref (caps->cpu_ids);
   g_array_unref (caps->page_sizes);
   g_ptr_array_unref (caps->machines);
+  g_ptr_array_unref (caps->cells);
   g_free (caps);
+}
+
+VdsmdCapsXml *
+vdsmd_caps_xml_read (virConnectPtr conn, GError **error)
+{
+  g_autofree char *xml = virConnectGetCapabilities (conn);
+
+  if (xml == NULL)
+    {
+      vdsmd_set_libvirt_error (error, "to describe the host");
+      return NULL;
+    }
+  return vdsmd_caps_xml_parse (xml, error);
 }

@@ -8,6 +8,7 @@
 
 #include <gio/gio.h>
 #include <libvirt/virterror.h>
+#include <stdlib.h>
 
 #include "vdsm-error.h"
 
@@ -245,6 +246,44 @@ vdsmd_domain_uuid_string (virDomainPtr dom, char uuid[VIR_UUID_STRING_BUFLEN])
     }
   *p = '\0';
   return TRUE;
+}
+
+void
+vdsmd_domain_list_clear (VdsmdDomainList *list)
+{
+  for (int i = 0; i < list->n; i++)
+    virDomainFree (list->doms[i]);
+  free (list->doms);
+}
+
+static int
+compare_names (const void *a, const void *b)
+{
+  return g_strcmp0 (virDomainGetName (*(virDomainPtr const *) a),
+                    virDomainGetName (*(virDomainPtr const *) b));
+}
+
+gboolean
+vdsmd_domain_list_all (virConnectPtr conn, VdsmdDomainList *list,
+                       GError **error)
+{
+  list->n = virConnectListAllDomains (conn, &list->doms, 0);
+  if (list->n < 0)
+    {
+      list->n = 0;
+      vdsmd_set_libvirt_error (error, "to list the VMs");
+      return FALSE;
+    }
+  qsort (list->doms, (size_t) list->n, sizeof *list->doms, compare_names);
+  return TRUE;
+}
+
+gboolean
+vdsmd_domain_vanished (void)
+{
+  virErrorPtr err = virGetLastError ();
+
+  return err != NULL && err->code == VIR_ERR_NO_DOMAIN;
 }
 
 void
