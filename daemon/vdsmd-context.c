@@ -6,6 +6,8 @@
 
 #include "vdsmd-context.h"
 
+#include "vdsmd-host-info.h"
+
 VdsmdContext *
 vdsmd_context_new (virConnectPtr conn)
 {
@@ -17,6 +19,8 @@ vdsmd_context_new (virConnectPtr conn)
   g_mutex_init (&ctx->vm_stats_lock);
   ctx->running_since = g_hash_table_new_full (g_str_hash, g_str_equal,
                                               g_free, g_free);
+  ctx->ksmd_pid = vdsmd_kernel_thread_find ("/proc", "ksmd");
+  vdsmd_host_sample_take (conn, ctx->ksmd_pid, &ctx->host_sample);
   return ctx;
 }
 
@@ -28,6 +32,7 @@ vdsmd_context_free (VdsmdContext *ctx)
   g_hash_table_unref (ctx->running_since);
   g_clear_pointer (&ctx->api_schema, json_node_unref);
   g_mutex_clear (&ctx->lock);
+  vdsmd_host_sample_clear (&ctx->host_sample);
   g_clear_pointer (&ctx->vm_stats_sample, g_ptr_array_unref);
   g_mutex_clear (&ctx->vm_stats_lock);
   if (ctx->conn != NULL)
@@ -75,18 +80,14 @@ vdsmd_context_vm_stopped (VdsmdContext *ctx, const char *vm_id)
   g_hash_table_remove (ctx->running_since, vm_id);
 }
 
-gboolean
-vdsmd_context_swap_cpu_sample (VdsmdContext *ctx, const VdsmdCpuSample *now,
-                               VdsmdCpuSample *previous)
+void
+vdsmd_context_swap_host_sample (VdsmdContext *ctx, VdsmdHostSample *sample)
 {
   G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&ctx->lock);
-  gboolean had = ctx->have_cpu_sample;
+  VdsmdHostSample previous = ctx->host_sample;
 
-  if (had)
-    *previous = ctx->cpu_sample;
-  ctx->cpu_sample = *now;
-  ctx->have_cpu_sample = TRUE;
-  return had;
+  ctx->host_sample = *sample;
+  *sample = previous;
 }
 
 void

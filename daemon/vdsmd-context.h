@@ -8,22 +8,21 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 #include <libvirt/libvirt.h>
+#include <sys/types.h>
+
+#include "vdsmd-host-sample.h"
 
 G_BEGIN_DECLS
-
-/* Cumulative node CPU times in nanoseconds, as virNodeGetCPUStats gives. */
-typedef struct {
-  guint64 user;
-  guint64 kernel;
-  guint64 idle;
-  guint64 iowait;
-} VdsmdCpuSample;
 
 typedef struct {
   /* Thread-safe libvirt connection, shared by all workers. */
   virConnectPtr conn;
   /* g_get_monotonic_time() when vdsmd started. */
   gint64 start_time;
+  /* What Host.getCapabilities reports as reservedMem and guestOverhead
+   * (--host-mem-reserve, --guest-ram-overhead), MiB. */
+  int host_mem_reserve_mib;
+  int guest_ram_overhead_mib;
   /* The schema vdsmd serves, as the sealed JSON document Host.getApiSchema
    * answers with (set once at start-up, then read-only). */
   JsonNode *api_schema;
@@ -32,9 +31,12 @@ typedef struct {
   /* UUID string → g_get_monotonic_time() when the VM was first seen
    * running; libvirt has no start time for a domain. */
   GHashTable *running_since;
-  /* The previous node CPU sample, to compute usage over an interval. */
-  gboolean have_cpu_sample;
-  VdsmdCpuSample cpu_sample;
+  /* The previous host sample, to compute usage over an interval; the
+   * first is taken when vdsmd starts. */
+  VdsmdHostSample host_sample;
+  /* The kernel's KSM thread, 0 when there is none; found once, at start
+   * (a kernel thread keeps its process ID). */
+  pid_t ksmd_pid;
 
   /* Host.getAllVmStats answers from a sample of all VMs at most
    * vm_stats_max_age_us old, as VDSM answers from its periodic samples:
@@ -66,10 +68,9 @@ void vdsmd_context_vm_stopped (VdsmdContext *ctx, const char *vm_id);
  * before are stale. Any thread. */
 void vdsmd_context_vms_changed (VdsmdContext *ctx);
 
-/* Store @now as the latest CPU sample and return the previous one in
- * @previous; FALSE when there was none. */
-gboolean vdsmd_context_swap_cpu_sample (VdsmdContext *ctx,
-                                        const VdsmdCpuSample *now,
-                                        VdsmdCpuSample *previous);
+/* Store @sample as the latest host sample and give the previous one back
+ * in @sample (the caller clears it). */
+void vdsmd_context_swap_host_sample (VdsmdContext *ctx,
+                                     VdsmdHostSample *sample);
 
 G_END_DECLS

@@ -30,6 +30,10 @@
 #define HOST_DEFINITION "host.xml"
 /* Fresher than VDSM, which samples VMs every 15 s. */
 #define DEFAULT_STATS_MAX_AGE_MS 2000
+/* VDSM's defaults: host_mem_reserve 256 + extra_mem_reserve 65, and
+ * guest_ram_overhead 65 (lib/vdsm/common/config.py.in). */
+#define DEFAULT_HOST_MEM_RESERVE_MIB 321
+#define DEFAULT_GUEST_RAM_OVERHEAD_MIB 65
 /* Descriptors besides one per connection: stdio, listeners, libvirt's
  * sockets and pipes, GLib's wake-up fds, TLS, the journal, and the one a
  * connection refused over max-connections holds while it is closed. */
@@ -61,6 +65,9 @@ typedef struct {
   int frame_timeout;
   gboolean strict_replies;
   int stats_max_age;
+  /* what Host.getCapabilities tells the scheduler */
+  int host_mem_reserve;
+  int guest_ram_overhead;
 } Options;
 
 static void
@@ -135,6 +142,14 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
       "--libvirt-uri test:///<absolute path of FILE>).", "FILE" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose,
       "Log debug messages to standard error.", NULL },
+    { "host-mem-reserve", 0, 0, G_OPTION_ARG_INT, &o->host_mem_reserve,
+      "Memory the host keeps for itself, which a scheduler must not give "
+      "to VMs, in MiB: Host.getCapabilities reports it as reservedMem "
+      "(default 321, VDSM's).", "MIB" },
+    { "guest-ram-overhead", 0, 0, G_OPTION_ARG_INT, &o->guest_ram_overhead,
+      "Host memory a scheduler should count for each VM besides its own, "
+      "in MiB: Host.getCapabilities reports it as guestOverhead (default "
+      "65, VDSM's).", "MIB" },
     { NULL }
   };
   const GOptionEntry tls_entries[] = {
@@ -257,6 +272,8 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
   g_option_context_add_group (context, group);
   o->call_timeout = -1;
   o->stats_max_age = DEFAULT_STATS_MAX_AGE_MS;
+  o->host_mem_reserve = DEFAULT_HOST_MEM_RESERVE_MIB;
+  o->guest_ram_overhead = DEFAULT_GUEST_RAM_OVERHEAD_MIB;
   o->idle_timeout = -1;
   o->frame_timeout = -1;
   o->max_connections_per_peer = -1;
@@ -623,6 +640,8 @@ main (int argc, char **argv)
 
   ctx = vdsmd_context_new (conn);
   ctx->vm_stats_max_age_us = (gint64) MAX (options.stats_max_age, 0) * 1000;
+  ctx->host_mem_reserve_mib = MAX (options.host_mem_reserve, 0);
+  ctx->guest_ram_overhead_mib = MAX (options.guest_ram_overhead, 0);
   ctx->api_schema = vdsm_schema_to_json (schema);
   json_node_seal (ctx->api_schema);
   note_running_domains (ctx);
