@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "vdsmd-domain.h"
+#include "vdsmd-markup.h"
 
 typedef struct {
   VdsmdCapsXml *caps;
@@ -19,47 +20,10 @@ typedef struct {
   guint64 pages_size;       /* of the open <cell><pages> */
 } ParseState;
 
-/* Whether the open elements, innermost first and after skipping @skip of
- * them, are exactly @path's components from the last one back, right below
- * the root: "host/cpu/model" matches capabilities > host > cpu > model. */
-static gboolean
-at_skip (GMarkupParseContext *context, const char *path, guint skip)
-{
-  g_auto(GStrv) parts = g_strsplit (path, "/", -1);
-  const GSList *stack = g_markup_parse_context_get_element_stack (context);
-
-  for (; skip > 0 && stack != NULL; skip--)
-    stack = stack->next;
-  for (guint i = g_strv_length (parts); i > 0; i--, stack = stack->next)
-    if (stack == NULL || strcmp (stack->data, parts[i - 1]) != 0)
-      return FALSE;
-  return stack != NULL && strcmp (stack->data, "capabilities") == 0 &&
-         stack->next == NULL;
-}
-
 static gboolean
 at (GMarkupParseContext *context, const char *path)
 {
-  return at_skip (context, path, 0);
-}
-
-static const char *
-attribute (const char **names, const char **values, const char *name)
-{
-  for (guint i = 0; names[i] != NULL; i++)
-    if (strcmp (names[i], name) == 0)
-      return values[i];
-  return NULL;
-}
-
-/* The integer attribute @name, or @fallback when it is absent. */
-static gint64
-int_attribute (const char **names, const char **values, const char *name,
-               gint64 fallback)
-{
-  const char *value = attribute (names, values, name);
-
-  return value != NULL ? g_ascii_strtoll (value, NULL, 10) : fallback;
+  return vdsmd_markup_at (context, "capabilities", path, 0);
 }
 
 static void
@@ -97,19 +61,21 @@ start_cell_element (GMarkupParseContext *context, ParseState *st,
   if (at (context, "host/topology/cells/cell/cpus/cpu"))
     {
       VdsmdCapsCpu cpu = {
-        int_attribute (names, values, "id", -1),
-        int_attribute (names, values, "socket_id", -1),
-        int_attribute (names, values, "die_id", 0),
-        int_attribute (names, values, "core_id", -1),
-        g_strdup (attribute (names, values, "siblings")),
+        vdsmd_markup_int_attribute (names, values, "id", -1),
+        vdsmd_markup_int_attribute (names, values, "socket_id", -1),
+        vdsmd_markup_int_attribute (names, values, "die_id", 0),
+        vdsmd_markup_int_attribute (names, values, "core_id", -1),
+        g_strdup (vdsmd_markup_attribute (names, values, "siblings")),
       };
       g_array_append_val (cell->cpus, cpu);
     }
   else if (at (context, "host/topology/cells/cell/pages"))
-    st->pages_size = (guint64) int_attribute (names, values, "size", 0);
+    st->pages_size = (guint64) vdsmd_markup_int_attribute (names, values,
+                                                           "size", 0);
   else if (at (context, "host/topology/cells/cell/distances/sibling"))
     {
-      guint64 distance = (guint64) int_attribute (names, values, "value", 0);
+      guint64 distance = (guint64) vdsmd_markup_int_attribute (names, values,
+                                                               "value", 0);
       g_array_append_val (cell->distances, distance);
     }
 }
@@ -151,27 +117,29 @@ start_element (GMarkupParseContext *context, const char *element,
   /* Features come as <feature name='…'/> (real hosts) or as elements of
    * their own under <features> (the test driver). */
   if (at (context, "host/cpu/feature") &&
-      (value = attribute (names, values, "name")) != NULL)
+      (value = vdsmd_markup_attribute (names, values, "name")) != NULL)
     add_unique (caps->cpu_features, value);
-  else if (at_skip (context, "host/cpu/features", 1))
+  else if (vdsmd_markup_at (context, "capabilities", "host/cpu/features", 1))
     add_unique (caps->cpu_features, element);
 
   if (at (context, "host/cpu/pages") &&
-      (value = attribute (names, values, "size")) != NULL)
+      (value = vdsmd_markup_attribute (names, values, "size")) != NULL)
     {
       gint64 size = g_ascii_strtoll (value, NULL, 10);
       g_array_append_val (caps->page_sizes, size);
     }
   else if (at (context, "host/topology/cells/cell/cpus/cpu") &&
-           (value = attribute (names, values, "id")) != NULL)
+           (value = vdsmd_markup_attribute (names, values, "id")) != NULL)
     g_ptr_array_add (caps->cpu_ids, g_strdup (value));
   else if (at (context, "guest/arch/domain") &&
-           g_strcmp0 (attribute (names, values, "type"), "kvm") == 0)
+           g_strcmp0 (vdsmd_markup_attribute (names, values, "type"),
+                      "kvm") == 0)
     caps->kvm = TRUE;
 
   if (at (context, "host/topology/cells/cell"))
     {
-      st->cell = cell_new (int_attribute (names, values, "id", -1));
+      st->cell = cell_new (vdsmd_markup_int_attribute (names, values, "id",
+                                                       -1));
       g_ptr_array_add (caps->cells, st->cell);
     }
   else if (st->cell != NULL)

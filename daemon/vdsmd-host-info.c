@@ -141,32 +141,35 @@ vdsmd_proc_stat_read (const char *path, guint64 *boot_time)
 }
 
 gboolean
-vdsmd_pid_stat_parse (const char *text, guint64 *utime, guint64 *stime)
+vdsmd_pid_stat_parse (const char *text, VdsmdPidStat *st)
 {
   /* The command name (field 2) is in parentheses and may hold anything,
    * blanks and parentheses included: the fields are counted after the
-   * last ')'. utime and stime are fields 14 and 15. */
+   * last ')'. utime, stime and nice are fields 14, 15 and 19. */
   const char *p = strrchr (text, ')');
   g_auto(GStrv) fields = NULL;
+  char *end;
 
   if (p == NULL)
     return FALSE;
   fields = g_strsplit (p + 1, " ", -1);
-  /* fields[0] is the empty text before the blank after ')'. */
-  if (g_strv_length (fields) < 14)
+  /* fields[0] is the empty text before the blank after ')'; field N is
+   * fields[N - 2]. */
+  if (g_strv_length (fields) < 18 || !parse_uint (fields[12], &st->utime, NULL) ||
+      !parse_uint (fields[13], &st->stime, NULL))
     return FALSE;
-  return parse_uint (fields[12], utime, NULL) &&
-         parse_uint (fields[13], stime, NULL);
+  st->nice = g_ascii_strtoll (fields[17], &end, 10);
+  return end != fields[17];
 }
 
 gboolean
-vdsmd_pid_stat_read (pid_t pid, guint64 *utime, guint64 *stime)
+vdsmd_pid_stat_read (pid_t pid, VdsmdPidStat *st)
 {
   g_autofree char *path = pid == 0 ? g_strdup ("/proc/self/stat")
                                    : g_strdup_printf ("/proc/%d/stat", pid);
   g_autofree char *text = NULL;
 
-  return read_text (path, &text) && vdsmd_pid_stat_parse (text, utime, stime);
+  return read_text (path, &text) && vdsmd_pid_stat_parse (text, st);
 }
 
 pid_t

@@ -45,11 +45,16 @@ typedef struct {
 GArray *vdsmd_proc_stat_parse (const char *text, guint64 *boot_time);
 GArray *vdsmd_proc_stat_read (const char *path, guint64 *boot_time);
 
-/* User and system time, in clock ticks, from the text of /proc/PID/stat. */
-gboolean vdsmd_pid_stat_parse (const char *text, guint64 *utime,
-                               guint64 *stime);
+/* What /proc/PID/stat tells of a process. */
+typedef struct {
+  guint64 utime;            /* user time, clock ticks */
+  guint64 stime;            /* system time, clock ticks */
+  gint64 nice;
+} VdsmdPidStat;
+
+gboolean vdsmd_pid_stat_parse (const char *text, VdsmdPidStat *st);
 /* The same of process @pid (0: vdsmd itself). */
-gboolean vdsmd_pid_stat_read (pid_t pid, guint64 *utime, guint64 *stime);
+gboolean vdsmd_pid_stat_read (pid_t pid, VdsmdPidStat *st);
 
 /* The process of the kernel thread named @comm (e.g. "ksmd"), or 0. */
 pid_t vdsmd_kernel_thread_find (const char *proc_dir, const char *comm);

@@ -45,20 +45,20 @@ void
 vdsmd_host_sample_take (virConnectPtr conn, pid_t ksmd_pid,
                         VdsmdHostSample *sample)
 {
-  guint64 utime, stime;
+  VdsmdPidStat st;
 
   memset (sample, 0, sizeof *sample);
   sample->taken_at = g_get_monotonic_time ();
   sample->have_node = read_node_cpu (conn, &sample->node);
   if (!sample->have_node)
     memset (&sample->node, 0, sizeof sample->node);
-  if (vdsmd_pid_stat_read (0, &utime, &stime))
+  if (vdsmd_pid_stat_read (0, &st))
     {
-      sample->self_user = utime;
-      sample->self_sys = stime;
+      sample->self_user = st.utime;
+      sample->self_sys = st.stime;
     }
-  if (ksmd_pid != 0 && vdsmd_pid_stat_read (ksmd_pid, &utime, &stime))
-    sample->ksmd_ticks = utime + stime;
+  if (ksmd_pid != 0 && vdsmd_pid_stat_read (ksmd_pid, &st))
+    sample->ksmd_ticks = st.utime + st.stime;
   sample->cpus = vdsmd_proc_stat_read ("/proc/stat", &sample->boot_time);
 }
 

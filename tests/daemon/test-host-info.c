@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "vdsmd-caps-xml.h"
+#include "vdsmd-domain-xml.h"
 #include "vdsmd-host-config.h"
 #include "vdsmd-host-info.h"
 #include "vdsmd-host-net.h"
@@ -139,23 +140,24 @@ test_proc_stat (void)
 static void
 test_pid_stat (void)
 {
-  guint64 utime, stime;
+  VdsmdPidStat st;
 
   g_assert_true (vdsmd_pid_stat_parse (
     "1234 (vdsmd) S 1 1234 1234 0 -1 4194560 2000 0 0 0 157 42 0 0 20 0 "
-    "9 0 5000 1000000 2000 18446744073709551615\n", &utime, &stime));
-  g_assert_cmpuint (utime, ==, 157);
-  g_assert_cmpuint (stime, ==, 42);
+    "9 0 5000 1000000 2000 18446744073709551615\n", &st));
+  g_assert_cmpuint (st.utime, ==, 157);
+  g_assert_cmpuint (st.stime, ==, 42);
+  g_assert_cmpint (st.nice, ==, 0);
 
-  /* A command name may hold blanks and parentheses. */
+  /* A command name may hold blanks and parentheses; nice may be negative. */
   g_assert_true (vdsmd_pid_stat_parse (
-    "77 (a) b (c) R 1 77 77 0 -1 0 0 0 0 0 3 4 0 0 20 0 1 0 1 1 1\n",
-    &utime, &stime));
-  g_assert_cmpuint (utime, ==, 3);
-  g_assert_cmpuint (stime, ==, 4);
+    "77 (a) b (c) R 1 77 77 0 -1 0 0 0 0 0 3 4 0 0 0 -5 1 0 1 1 1\n", &st));
+  g_assert_cmpuint (st.utime, ==, 3);
+  g_assert_cmpuint (st.stime, ==, 4);
+  g_assert_cmpint (st.nice, ==, -5);
 
-  g_assert_false (vdsmd_pid_stat_parse ("1 (x) S 1 2 3", &utime, &stime));
-  g_assert_false (vdsmd_pid_stat_parse ("no parenthesis", &utime, &stime));
+  g_assert_false (vdsmd_pid_stat_parse ("1 (x) S 1 2 3", &st));
+  g_assert_false (vdsmd_pid_stat_parse ("no parenthesis", &st));
 }
 
 static void
@@ -588,6 +590,113 @@ test_caps_cells (void)
   g_assert_cmpstr (caps->cpu_model, ==, "Skylake");
 }
 
+/* ---- a domain's definition ---- */
+
+static void
+test_domain_xml (void)
+{
+  static const char xml[] =
+    "<domain type='kvm' id='3' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>"
+    "<name>web01</name><uuid>1b4e28ba-2fa1-11d2-883f-0016d3cca427</uuid>"
+    "<metadata xmlns:ns1='http://ovirt.org/vm/tune/1.0' xmlns:ovirt-vm='http://ovirt.org/vm/1.0'>"
+    "<ns1:qos/>"
+    "<ovirt-vm:vm xmlns:ovirt-vm='http://ovirt.org/vm/1.0'>"
+    "<ovirt-vm:clusterVersion>4.7</ovirt-vm:clusterVersion>"
+    "<ovirt-vm:minGuaranteedMemoryMb type='int'>1536</ovirt-vm:minGuaranteedMemoryMb>"
+    "</ovirt-vm:vm></metadata>"
+    "<description>minGuaranteedMemoryMb 99 &lt;not this&gt;</description>"
+    "<memory unit='KiB'>2097152</memory>"
+    "<currentMemory unit='KiB'>1048576</currentMemory>"
+    "<memoryBacking><hugepages><page size='2048' unit='KiB'/></hugepages></memoryBacking>"
+    "<vcpu placement='static' current='2'>16</vcpu>"
+    "<features><acpi/><apic/></features>"
+    "<clock offset='variable' adjustment='-3600' basis='utc'>"
+    "<timer name='rtc' tickpolicy='catchup'/></clock>"
+    "<devices>"
+    "<disk type='file' device='disk'><target dev='vda' bus='virtio'/></disk>"
+    "<interface type='bridge'><mac address='56:6f:1a:2b:00:01'/>"
+    "<source bridge='ovirtmgmt'/><target dev='vnet0'/><model type='virtio'/></interface>"
+    "<interface type='hostdev'><mac address='56:6f:1a:2b:00:02'/></interface>"
+    "<interface type='network'><mac address='56:6f:1a:2b:00:03'/>"
+    "<model type='e1000'/></interface>"
+    "<graphics type='spice' port='5900' tlsPort='5901' autoport='yes'>"
+    "<listen type='network' network='vdsm-ovirtmgmt'/>"
+    "<listen type='address' address='192.0.2.10'/></graphics>"
+    "<graphics type='vnc' port='5902'><listen type='address' address='192.0.2.10'/></graphics>"
+    "</devices></domain>";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VdsmdDomainXml) d = vdsmd_domain_xml_parse (xml, &error);
+  const VdsmdDomainNic *nic;
+  const VdsmdDomainGraphics *g;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (d->type, ==, "kvm");
+  g_assert_true (d->acpi);
+  g_assert_cmpstr (d->time_offset, ==, "-3600");
+  g_assert_cmpuint (d->memory_kib, ==, 2097152);
+  g_assert_cmpuint (d->vcpus, ==, 2);
+  g_assert_true (d->hugepages);
+  g_assert_cmpuint (d->guaranteed_mib, ==, 1536);
+
+  g_assert_cmpuint (d->nics->len, ==, 3);
+  nic = vdsmd_domain_xml_find_nic (d, "vnet0");
+  g_assert_nonnull (nic);
+  g_assert_cmpstr (nic->mac, ==, "56:6f:1a:2b:00:01");
+  g_assert_cmpstr (nic->model, ==, "virtio");
+  g_assert_false (nic->hostdev);
+  nic = &g_array_index (d->nics, VdsmdDomainNic, 1);
+  g_assert_true (nic->hostdev);
+  g_assert_null (nic->name);
+  nic = &g_array_index (d->nics, VdsmdDomainNic, 2);
+  g_assert_cmpstr (nic->model, ==, "e1000");
+  g_assert_null (vdsmd_domain_xml_find_nic (d, "vnet9"));
+
+  g_assert_cmpuint (d->graphics->len, ==, 2);
+  g = &g_array_index (d->graphics, VdsmdDomainGraphics, 0);
+  g_assert_cmpstr (g->type, ==, "spice");
+  g_assert_cmpstr (g->port, ==, "5900");
+  g_assert_cmpstr (g->tls_port, ==, "5901");
+  /* display_info reads the first <listen>: one without an address. */
+  g_assert_cmpstr (g->address, ==, "0");
+  g = &g_array_index (d->graphics, VdsmdDomainGraphics, 1);
+  g_assert_cmpstr (g->type, ==, "vnc");
+  g_assert_cmpstr (g->tls_port, ==, "");
+  g_assert_cmpstr (g->address, ==, "192.0.2.10");
+}
+
+/* What libvirt's test driver writes: no ACPI, no clock adjustment, a
+ * plain vcpu count. */
+static void
+test_domain_xml_plain (void)
+{
+  static const char xml[] =
+    "<domain type='test' id='1'><name>web01</name>"
+    "<memory unit='KiB'>2097152</memory>"
+    "<vcpu placement='static'>2</vcpu>"
+    "<clock offset='utc'/>"
+    "<devices><interface type='network'><mac address='52:54:00:10:00:01'/>"
+    "<source network='ovirtmgmt'/><target dev='testnet0'/></interface>"
+    "</devices></domain>";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VdsmdDomainXml) d = vdsmd_domain_xml_parse (xml, &error);
+  const VdsmdDomainNic *nic;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (d->type, ==, "test");
+  g_assert_false (d->acpi);
+  g_assert_cmpstr (d->time_offset, ==, "0");
+  g_assert_cmpuint (d->vcpus, ==, 2);
+  g_assert_false (d->hugepages);
+  g_assert_cmpuint (d->guaranteed_mib, ==, 0);
+  g_assert_cmpuint (d->graphics->len, ==, 0);
+  nic = vdsmd_domain_xml_find_nic (d, "testnet0");
+  g_assert_nonnull (nic);
+  g_assert_cmpstr (nic->model, ==, "");
+
+  g_assert_null (vdsmd_domain_xml_parse ("<domain><name>x</domain>", &error));
+  g_assert_nonnull (error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -611,5 +720,7 @@ main (int argc, char **argv)
   g_test_add_func ("/host-config/hostdev-passthrough",
                    test_hostdev_passthrough);
   g_test_add_func ("/caps-xml/cells", test_caps_cells);
+  g_test_add_func ("/domain-xml/full", test_domain_xml);
+  g_test_add_func ("/domain-xml/plain", test_domain_xml_plain);
   return g_test_run ();
 }
