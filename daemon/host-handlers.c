@@ -32,38 +32,34 @@ uuid_requested (GPtrArray *vm_list, const char *uuid)
   return FALSE;
 }
 
+/* @host: NULL unless the full status is wanted. */
 static VdsmVmInfo *
-vm_info_new (virDomainPtr dom, const char *uuid, gboolean full_status,
-             gboolean only_uuid, GError **error)
+vm_info_new (VdsmdContext *ctx, virDomainPtr dom, const char *uuid,
+             const VdsmdDefinitionHost *host, gboolean only_uuid,
+             GError **error)
 {
   g_autoptr(VdsmVmInfo) info = vdsm_vm_info_new ();
-  virDomainInfo di;
   int state, reason;
 
-  if (!full_status && only_uuid)
+  if (host == NULL && only_uuid)
     {
       info->kind = VDSM_VM_INFO_KIND_UUID;
       info->uuid = g_strdup (uuid);
       return g_steal_pointer (&info);
     }
 
-  if (virDomainGetState (dom, &state, &reason, 0) < 0 ||
-      (full_status && virDomainGetInfo (dom, &di) < 0))
+  if (virDomainGetState (dom, &state, &reason, 0) < 0)
     {
       vdsmd_set_libvirt_error (error, "to describe a VM");
       return NULL;
     }
-  if (full_status)
+  if (host != NULL)
     {
-      VdsmVmDefinition *def = vdsm_vm_definition_new ();
-
-      def->vm_id = g_strdup (uuid);
-      def->vm_name = g_strdup (virDomainGetName (dom));
-      def->status = vdsmd_vm_status (state, reason);
-      def->mem_size = di.maxMem / 1024;
-      def->smp = di.nrVirtCpu;
+      info->vm_definition = vdsmd_vm_definition_new (ctx, dom, uuid, state,
+                                                     reason, host, error);
+      if (info->vm_definition == NULL)
+        return NULL;
       info->kind = VDSM_VM_INFO_KIND_VM_DEFINITION;
-      info->vm_definition = def;
     }
   else
     {
@@ -86,9 +82,12 @@ vdsmd_host_get_vm_list (VdsmRpcCall *call, gboolean has_full_status,
   VdsmdContext *ctx = call->user_data;
   g_auto(VdsmdDomainList) doms = { NULL, 0 };
   g_autoptr(GPtrArray) result = NULL;
+  g_auto(VdsmdDefinitionHost) host = { FALSE, NULL };
 
   if (!vdsmd_domain_list_all (ctx->conn, &doms, error))
     return NULL;
+  if (full_status)
+    vdsmd_definition_host_init (ctx, &host);
   result = g_ptr_array_new_with_free_func ((GDestroyNotify) vdsm_vm_info_free);
   for (int i = 0; i < doms.n; i++)
     {
@@ -103,7 +102,8 @@ vdsmd_host_get_vm_list (VdsmRpcCall *call, gboolean has_full_status,
         }
       if (!uuid_requested (vm_list, uuid))
         continue;
-      info = vm_info_new (doms.doms[i], uuid, full_status, only_uuid, &local);
+      info = vm_info_new (ctx, doms.doms[i], uuid,
+                          full_status ? &host : NULL, only_uuid, &local);
       if (info == NULL && vdsmd_domain_vanished ())
         continue;
       if (info == NULL)
@@ -128,7 +128,19 @@ sample_all_vm_stats (VdsmdContext *ctx, GError **error)
   result = g_ptr_array_new_full ((guint) list->n,
                                  (GDestroyNotify) vdsm_vm_stats_free);
   for (gsize i = 0; i < list->n; i++)
-    g_ptr_array_add (result, vdsmd_vm_stats_new (ctx, &list->items[i]));
+    {
+      g_autoptr(GError) local = NULL;
+      VdsmVmStats *stats = vdsmd_vm_stats_new (ctx, &list->items[i], &local);
+
+      if (stats != NULL)
+        g_ptr_array_add (result, stats);
+      else if (!vdsmd_domain_vanished ())
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          g_ptr_array_unref (result);
+          return NULL;
+        }
+    }
   return result;
 }
 

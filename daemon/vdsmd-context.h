@@ -10,6 +10,8 @@
 #include <libvirt/libvirt.h>
 #include <sys/types.h>
 
+#include "vdsmd-domain-stats.h"
+#include "vdsmd-domain-xml.h"
 #include "vdsmd-host-sample.h"
 
 G_BEGIN_DECLS
@@ -31,6 +33,14 @@ typedef struct {
   /* UUID string → g_get_monotonic_time() when the VM was first seen
    * running; libvirt has no start time for a domain. */
   GHashTable *running_since;
+  /* Per VM UUID, what VDSM keeps of a VM that libvirt does not: the
+   * counters of its last sample (VdsmdDomainCounters *), to measure rates
+   * against; the address of the display client connected to it (char *,
+   * from libvirt's graphics events); its parsed definition (VdsmdDomainXml
+   * *), dropped when libvirt reports a change. */
+  GHashTable *counters;
+  GHashTable *client_ips;
+  GHashTable *definitions;
   /* The previous host sample, to compute usage over an interval; the
    * first is taken when vdsmd starts. */
   VdsmdHostSample host_sample;
@@ -67,6 +77,28 @@ void vdsmd_context_vm_stopped (VdsmdContext *ctx, const char *vm_id);
 /* A VM changed (lifecycle event, or a handler changed it): samples taken
  * before are stale. Any thread. */
 void vdsmd_context_vms_changed (VdsmdContext *ctx);
+
+/* Keep @counters (taken) as @vm_id's latest and return the previous ones
+ * (NULL when there were none; the caller frees them). */
+VdsmdDomainCounters *vdsmd_context_swap_counters (VdsmdContext *ctx,
+                                                  const char *vm_id,
+                                                  VdsmdDomainCounters *counters);
+
+/* The definition of @dom (whose UUID is @vm_id), parsed once and kept until
+ * vdsmd_context_definition_changed(); a new reference. */
+VdsmdDomainXml *vdsmd_context_definition (VdsmdContext *ctx,
+                                          virDomainPtr dom,
+                                          const char *vm_id, GError **error);
+/* libvirt reports a change to @vm_id's definition (or life cycle). */
+void vdsmd_context_definition_changed (VdsmdContext *ctx, const char *vm_id);
+
+/* A display client at @address connected to @vm_id, or (@connected FALSE)
+ * disconnected: VDSM forgets the client only when the address is the one
+ * it knows. */
+void vdsmd_context_display_client (VdsmdContext *ctx, const char *vm_id,
+                                   const char *address, gboolean connected);
+/* The address of @vm_id's display client, "" when none (a copy). */
+char *vdsmd_context_client_ip (VdsmdContext *ctx, const char *vm_id);
 
 /* Store @sample as the latest host sample and give the previous one back
  * in @sample (the caller clears it). */

@@ -286,6 +286,43 @@ vdsmd_domain_vanished (void)
   return err != NULL && err->code == VIR_ERR_NO_DOMAIN;
 }
 
+char *
+vdsmd_qemu_pid_dir (virConnectPtr conn)
+{
+  const char *type = virConnectGetType (conn);
+  g_autofree char *uri = NULL;
+
+  if (g_strcmp0 (type, "QEMU") != 0)
+    return NULL;
+  uri = virConnectGetURI (conn);
+  /* The state directories of libvirt's QEMU driver (qemu_conf.c). */
+  if (uri != NULL && g_str_has_suffix (uri, "/system"))
+    return g_strdup ("/run/libvirt/qemu");
+  if (uri != NULL && g_str_has_suffix (uri, "/session"))
+    return g_build_filename (g_get_user_runtime_dir (), "libvirt", "qemu",
+                             "run", NULL);
+  return NULL;
+}
+
+guint64
+vdsmd_qemu_pid (const char *pid_dir, const char *name)
+{
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
+  guint64 pid;
+  char *end;
+
+  if (pid_dir == NULL)
+    return 0;
+  file = g_strconcat (name, ".pid", NULL);
+  path = g_build_filename (pid_dir, file, NULL);
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return 0;
+  pid = g_ascii_strtoull (text, &end, 10);
+  return end != text ? pid : 0;
+}
+
 void
 vdsmd_set_libvirt_error (GError **error, const char *what)
 {

@@ -64,6 +64,14 @@ gboolean vdsmd_domain_list_all (virConnectPtr conn, VdsmdDomainList *list,
  * was listed): such a domain is skipped rather than failing a whole call. */
 gboolean vdsmd_domain_vanished (void);
 
+/* Where the QEMU driver of @conn writes the process ID files of its
+ * domains (<dir>/<name>.pid), or NULL for other drivers. */
+char *vdsmd_qemu_pid_dir (virConnectPtr conn);
+
+/* The QEMU process of the running domain @name, from its file in @pid_dir
+ * (NULL: none); 0 when there is none to tell. */
+guint64 vdsmd_qemu_pid (const char *pid_dir, const char *name);
+
 /* Set @error from libvirt's last error of this thread, prefixed by @what. */
 void vdsmd_set_libvirt_error (GError **error, const char *what);
 

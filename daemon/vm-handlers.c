@@ -24,12 +24,18 @@ vdsmd_vm_get_stats (VdsmRpcCall *call, const char *vm_id, GError **error)
   VdsmdContext *ctx = call->user_data;
   g_autoptr(virDomain) dom = vdsmd_domain_lookup (ctx->conn, vm_id, error);
   g_autoptr(GPtrArray) result = NULL;
-  VdsmdDomainStats stats;
+  VdsmdDomainStats stats = { 0 };
+  VdsmVmStats *record;
 
-  if (dom == NULL || !vdsmd_domain_stats_read (dom, &stats, error))
+  if (dom == NULL)
+    return NULL;
+  record = vdsmd_domain_stats_read (dom, &stats, error)
+           ? vdsmd_vm_stats_new (ctx, &stats, error) : NULL;
+  vdsmd_domain_stats_clear (&stats);
+  if (record == NULL)
     return NULL;
   result = g_ptr_array_new_with_free_func ((GDestroyNotify) vdsm_vm_stats_free);
-  g_ptr_array_add (result, vdsmd_vm_stats_new (ctx, &stats));
+  g_ptr_array_add (result, record);
   return g_steal_pointer (&result);
 }
 
