@@ -107,8 +107,8 @@ tool_schema_list_namespaces (VdsmSchema *schema, GHashTable *served, GString *ou
       const char *ns = g_ptr_array_index (names, i);
       const NamespaceCounts *c = g_hash_table_lookup (counts, ns);
 
-      g_string_append_printf (out, "  %-*s  (%u methods, %u served by vdsmd)\n", (int) width, ns,
-                              c->n_methods, c->n_served);
+      g_string_append_printf (out, "  %-*s  (%u method%s, %u served by vdsmd)\n", (int) width,
+                              ns, c->n_methods, c->n_methods == 1 ? "" : "s", c->n_served);
     }
 }
 

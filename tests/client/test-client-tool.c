@@ -61,6 +61,20 @@ test_help (void)
   g_assert_true (g_regex_match_simple ("\n  VM +\\(", run.out, 0, 0));
 }
 
+/* A namespace of one method (ISCSIConnection in VDSM's API) is counted in
+ * the singular. */
+static void
+test_help_one_method (void)
+{
+  g_auto(VdsmTestRun) run = { 0, };
+
+  run_tool (&run, NULL, "--help", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_true (g_regex_match_simple ("\n  ISCSIConnection +\\(1 method, 0 served by vdsmd\\)\n",
+                                       run.out, 0, 0));
+  g_assert_null (strstr (run.out, "(1 methods"));
+}
+
 static void
 test_namespace_help (void)
 {
@@ -224,6 +238,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/client-tool/help", test_help);
+  g_test_add_func ("/client-tool/help-one-method", test_help_one_method);
   g_test_add_func ("/client-tool/namespace-help", test_namespace_help);
   g_test_add_func ("/client-tool/method-help", test_method_help);
   g_test_add_func ("/client-tool/usage-errors", test_usage_errors);
