@@ -421,6 +421,45 @@ test_vm_stats_rates (void)
   g_assert_cmpstr (disk->write_rate, ==, "0.00");
 }
 
+/* A definition is read once, until libvirt reports a change. */
+static void
+test_definition_cache (void)
+{
+  virConnectPtr conn = open_host ();
+  g_autoptr(virDomain) dom = virDomainLookupByUUIDString (conn, WEB01_UUID);
+  g_autoptr(VdsmdContext) ctx = vdsmd_context_new (conn);
+  g_autoptr(VdsmdDomainXml) first = NULL;
+  g_autoptr(VdsmdDomainXml) again = NULL;
+  g_autoptr(VdsmdDomainXml) fresh = NULL;
+  g_autofree char *none = NULL;
+  g_autofree char *client = NULL;
+  g_autofree char *still = NULL;
+  g_autofree char *gone = NULL;
+
+  first = vdsmd_context_definition (ctx, dom, WEB01_UUID, NULL);
+  again = vdsmd_context_definition (ctx, dom, WEB01_UUID, NULL);
+  g_assert_nonnull (first);
+  g_assert_true (first == again);
+  vdsmd_context_definition_changed (ctx, WEB01_UUID);
+  fresh = vdsmd_context_definition (ctx, dom, WEB01_UUID, NULL);
+  g_assert_nonnull (fresh);
+  g_assert_true (fresh != first);
+  g_assert_cmpuint (fresh->memory_kib, ==, first->memory_kib);
+
+  /* The display client: a disconnect from another address is not ours. */
+  none = vdsmd_context_client_ip (ctx, WEB01_UUID);
+  g_assert_cmpstr (none, ==, "");
+  vdsmd_context_display_client (ctx, WEB01_UUID, "192.0.2.7", TRUE);
+  client = vdsmd_context_client_ip (ctx, WEB01_UUID);
+  g_assert_cmpstr (client, ==, "192.0.2.7");
+  vdsmd_context_display_client (ctx, WEB01_UUID, "192.0.2.8", FALSE);
+  still = vdsmd_context_client_ip (ctx, WEB01_UUID);
+  g_assert_cmpstr (still, ==, "192.0.2.7");
+  vdsmd_context_display_client (ctx, WEB01_UUID, "192.0.2.7", FALSE);
+  gone = vdsmd_context_client_ip (ctx, WEB01_UUID);
+  g_assert_cmpstr (gone, ==, "");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -433,5 +472,6 @@ main (int argc, char **argv)
   g_test_add_func ("/domain-stats/take-params-partial",
                    test_take_params_partial);
   g_test_add_func ("/domain-stats/vm-stats-rates", test_vm_stats_rates);
+  g_test_add_func ("/domain-stats/definition-cache", test_definition_cache);
   return g_test_run ();
 }
