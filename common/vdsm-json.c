@@ -577,6 +577,15 @@ vdsm_json_object_keys_within (JsonObject *object, const char *const *names)
   return TRUE;
 }
 
+gboolean
+vdsm_json_object_has_keys (JsonObject *object, const char *const *names)
+{
+  for (const char *const *name = names; *name != NULL; name++)
+    if (!json_object_has_member (object, *name))
+      return FALSE;
+  return TRUE;
+}
+
 /* ---- Containers ---- */
 
 gpointer

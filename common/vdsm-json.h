@@ -151,6 +151,12 @@ gboolean vdsm_json_matches (JsonNode *node, VdsmJsonKind kind);
 gboolean vdsm_json_object_keys_within (JsonObject *object,
                                        const char *const *names);
 
+/* Whether @object has a member of each of the NULL-terminated @names: an
+ * untagged union prefers the member whose required properties are all
+ * there. */
+gboolean vdsm_json_object_has_keys (JsonObject *object,
+                                    const char *const *names);
+
 /* Strict RFC 8259 parsing into JsonNode trees (vdsm-json-parser.c): the
  * one JSON reader for network input, bounded by VDSM_JSON_MAX_DEPTH.
  * Empty text is an error. */

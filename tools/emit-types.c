@@ -852,30 +852,47 @@ emit_union_json (GenHelpers *h, EmitWriter *w, const GenType *type)
            " * @out: (out) (transfer full): the value\n * @error: return location for a #GError\n *\n"
            " * Picks the first member, in schema order, that @node fits (an object\n"
            " * member fits when every key of @node is one of its properties) and\n"
-           " * reads @node as that member.\n *\n * Returns: whether @node is a valid %s\n */\n",
+           " * that holds every required property of that member; when none does,\n"
+           " * the first member it fits. Reads @node as that member.\n *\n"
+           " * Returns: whether @node is a valid %s\n */\n",
         s, type->schema->key);
   emit (w, "gboolean\n%s_read_json (JsonNode *node, const VdsmJsonPath *path, %s **out, GError **error)\n{\n", s, c);
   emit_indent (w);
-  emit (w, "g_autoptr (%s) self = %s_new ();\n\n", c, s);
+  emit (w, "g_autoptr (%s) self = %s_new ();\nint member = -1;\n\n", c, s);
+  /* Which member: docs/schema-language.md §9.4 takes the first that fits
+   * and passes; a required property missing is the one way an object
+   * that fits would fail without reading it. An answer that lacks one
+   * is still read, as the first member it fits. */
+  emit (w, "if (node != NULL)\n  {\n");
+  for (guint pass = 0, n = 0; pass < 2; pass++)
+    for (guint i = 0; i < type->fields->len; i++)
+      {
+        const GenField *field = g_ptr_array_index (type->fields, i);
+        g_autofree char *complete = gen_match_complete_expr (h, field->ref, "node", type);
+        g_autofree char *match = gen_match_expr (h, field->ref, "node", type);
+
+        /* The second pass only for the members the first one asked more
+         * of. */
+        if (pass == 1 && strcmp (complete, match) == 0)
+          continue;
+        emit (w, "    %sif (%s)\n      member = %u;\n", n++ > 0 ? "else " : "",
+              pass == 0 ? complete : match, i);
+      }
+  emit (w, "  }\n\nswitch (member)\n  {\n");
   for (guint i = 0; i < type->fields->len; i++)
     {
       const GenField *field = g_ptr_array_index (type->fields, i);
-      g_autofree char *match = gen_match_expr (h, field->ref, "node", type);
       g_autofree char *target = g_strdup_printf ("&self->%s", field->c_name);
       g_autofree char *read = gen_read_expr (h, field->ref, "node", "path", target, "error");
 
-      emit (w, "%sif (node != NULL && %s)\n  {\n", i > 0 ? "else " : "", match);
+      emit (w, "  case %u:\n", i);
       emit (w, "    self->kind = %s;\n", field->kind_const);
-      emit (w, "    if (!%s)\n      return FALSE;\n  }\n", read);
+      emit (w, "    if (!%s)\n      return FALSE;\n    break;\n", read);
     }
-  if (type->fields->len > 0)
-    emit (w, "else\n  {\n");
-  else
-    emit (w, "  {\n");
+  emit (w, "  default:\n");
   emit (w, "    vdsm_json_set_error (error, path, \"the value fits no member of union %%s\", %s);\n", key_lit);
   emit (w, "    return FALSE;\n  }\n");
-  if (type->fields->len > 0)
-    emit (w, "*out = g_steal_pointer (&self);\nreturn TRUE;\n");
+  emit (w, "*out = g_steal_pointer (&self);\nreturn TRUE;\n");
   emit_dedent (w);
   emit (w, "}\n\n");
 }

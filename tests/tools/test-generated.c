@@ -283,6 +283,32 @@ test_union (void)
   }
 }
 
+/* docs/schema-language.md §9.4: of the members a value fits, the first
+ * that also passes, here the first whose required properties it has; a
+ * value that has them for none is read as the first it fits. */
+static void
+test_union_overlapping (void)
+{
+  const struct { const char *json; VdsmReferenceKind kind; } cases[] = {
+    { "{\"id\":\"a\",\"label\":\"b\"}", VDSM_REFERENCE_KIND_DETAILED },
+    /* Fits both; only Brief has all it requires. */
+    { "{\"id\":\"a\"}", VDSM_REFERENCE_KIND_BRIEF },
+    /* Fits Detailed alone, without its id: still Detailed. */
+    { "{\"label\":\"b\"}", VDSM_REFERENCE_KIND_DETAILED },
+    /* Fits both, complete for neither: the first. */
+    { "{}", VDSM_REFERENCE_KIND_DETAILED },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(VdsmReference) ref = vdsm_reference_new_from_json_string (cases[i].json, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (vdsm_reference_get_kind (ref), ==, cases[i].kind);
+    }
+}
+
 static void
 test_boxed_types (void)
 {
@@ -759,6 +785,7 @@ main (int argc, char **argv)
   g_test_add_func ("/tools/generated/object-defaults", test_object_defaults);
   g_test_add_func ("/tools/generated/object-errors", test_object_errors);
   g_test_add_func ("/tools/generated/union", test_union);
+  g_test_add_func ("/tools/generated/union-overlapping", test_union_overlapping);
   g_test_add_func ("/tools/generated/boxed-types", test_boxed_types);
   g_test_add_func ("/tools/generated/maps", test_maps);
   g_test_add_func ("/tools/generated/dispatch", test_dispatch);
