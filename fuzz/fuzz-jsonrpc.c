@@ -421,7 +421,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
               "socketpair: %s", g_strerror (errno));
   socket = g_socket_new_from_fd (fds[0], &error);
   FUZZ_CHECK (socket != NULL, "g_socket_new_from_fd: %s", error->message);
-  conn = vdsm_rpc_connection_new (server, socket, NULL);
+  conn = vdsm_rpc_connection_new (server, socket, NULL, NULL);
   FUZZ_CHECK (vdsm_rpc_broker_subscribe (server->broker, conn, SUBSCRIPTION_ID, REPLY_QUEUE),
               "subscription refused");
 

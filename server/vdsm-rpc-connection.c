@@ -63,7 +63,6 @@ vdsm_rpc_connection_unref (VdsmRpcConnection *conn)
     return;
   g_assert (conn->closed);
   g_free (conn->peer);
-  g_clear_object (&conn->stream);
   g_clear_object (&conn->socket);
   g_hash_table_unref (conn->subscriptions);
   g_free (conn);
@@ -99,15 +98,10 @@ vdsm_rpc_connection_close (VdsmRpcConnection *conn, const char *reason)
   clear_source (&conn->write_source);
   clear_source (&conn->timer_source);
   clear_source (&conn->close_source);
-  if (conn->handshake != NULL)
-    {
-      /* The TLS backend's thread is using the socket: wake it up and let
-       * the handshake callback close it. */
-      g_cancellable_cancel (conn->handshake);
-      g_socket_shutdown (conn->socket, TRUE, TRUE, NULL);
-    }
-  else
-    g_socket_close (conn->socket, NULL);
+  if (conn->handshake_peer != NULL)
+    vdsm_rpc_listener_handshake_ended (server, g_steal_pointer (&conn->handshake_peer));
+  g_clear_pointer (&conn->tls, vdsm_rpc_tls_free);
+  g_socket_close (conn->socket, NULL);
   g_clear_pointer (&conn->parser, vdsm_stomp_parser_free);
   g_string_free (conn->outbuf, TRUE);
   conn->outbuf = NULL;
@@ -163,7 +157,48 @@ outbuf_drained (VdsmRpcConnection *conn)
     g_string_truncate (conn->outbuf, 0);
 }
 
-static gboolean on_writable (GObject *stream, gpointer user_data);
+static gboolean on_writable (gpointer user_data);
+
+static gboolean
+fd_source_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
+{
+  return callback (user_data);
+}
+
+static GSourceFuncs fd_source_funcs = {
+  .dispatch = fd_source_dispatch,
+};
+
+/* Calls back when the socket is ready for @condition, or when the ready
+ * time set on it comes (a read to retry: see on_readable()). A GSocket
+ * source would reset that ready time after each dispatch, and, once it
+ * came, fail the socket's next call with "timed out". */
+static GSource *
+socket_source_new (VdsmRpcConnection *conn, GIOCondition condition, GSourceFunc callback,
+                   const char *static_name)
+{
+  GSource *source = g_source_new (&fd_source_funcs, sizeof (GSource));
+
+  g_source_add_unix_fd (source, g_socket_get_fd (conn->socket), condition);
+  g_source_set_callback (source, callback, conn, NULL);
+  vdsm_rpc_source_attach (source, static_name, conn->server);
+  return source;
+}
+
+static void
+watch_writable (VdsmRpcConnection *conn)
+{
+  if (conn->write_source == NULL)
+    conn->write_source = socket_source_new (conn, G_IO_OUT, on_writable, "vdsm-rpc-write");
+}
+
+static gssize
+send_bytes (VdsmRpcConnection *conn, const char *data, gsize len, GError **error)
+{
+  if (conn->tls != NULL)
+    return vdsm_rpc_tls_send (conn->tls, data, len, error);
+  return g_socket_send_with_blocking (conn->socket, data, len, FALSE, NULL, error);
+}
 
 /* Sends as much as the socket takes; arms the write source for the rest.
  * Returns FALSE when the connection was closed or is about to be. */
@@ -175,9 +210,7 @@ flush (VdsmRpcConnection *conn)
   while (pending (conn) > 0)
     {
       g_autoptr(GError) error = NULL;
-      gssize n = g_pollable_output_stream_write_nonblocking (conn->output,
-                                                             conn->outbuf->str + conn->out_pos,
-                                                             pending (conn), NULL, &error);
+      gssize n = send_bytes (conn, conn->outbuf->str + conn->out_pos, pending (conn), &error);
 
       if (n < 0)
         {
@@ -211,23 +244,30 @@ flush (VdsmRpcConnection *conn)
           g_string_erase (conn->outbuf, 0, conn->out_pos);
           conn->out_pos = 0;
         }
-      if (conn->write_source == NULL)
-        {
-          conn->write_source = g_pollable_output_stream_create_source (conn->output, NULL);
-          g_source_set_callback (conn->write_source, G_SOURCE_FUNC (on_writable), conn, NULL);
-          vdsm_rpc_source_attach (conn->write_source, "vdsm-rpc-write", conn->server);
-        }
+      watch_writable (conn);
     }
   return TRUE;
 }
 
+static void continue_handshake (VdsmRpcConnection *conn);
+
 static gboolean
-on_writable (GObject *stream, gpointer user_data)
+on_writable (gpointer user_data)
 {
   VdsmRpcConnection *conn = user_data;
   /* Keeps @conn alive while a callback may close it. */
   G_GNUC_UNUSED g_autoptr(VdsmRpcConnection) hold = vdsm_rpc_connection_ref (conn);
 
+  if (conn->handshake_peer != NULL)
+    {
+      continue_handshake (conn);
+      return G_SOURCE_CONTINUE;
+    }
+  if (conn->read_wants_write)
+    {
+      conn->read_wants_write = FALSE;
+      g_source_set_ready_time (conn->read_source, 0);
+    }
   flush (conn);
   /* flush() destroyed this source when done or closed. */
   return G_SOURCE_CONTINUE;
@@ -293,6 +333,19 @@ handshake_deadline (VdsmRpcConnection *conn)
   return conn->accepted_at + (gint64) conn->server->handshake_timeout_ms * 1000;
 }
 
+/* A TLS peer that sends nothing holds a handshake slot for nothing. */
+static gboolean
+first_byte_limited (VdsmRpcConnection *conn)
+{
+  return conn->handshake_peer != NULL && !conn->got_byte;
+}
+
+static gint64
+first_byte_deadline (VdsmRpcConnection *conn)
+{
+  return conn->accepted_at + (gint64) conn->server->tls_first_byte_timeout_ms * 1000;
+}
+
 static gint64
 idle_deadline (VdsmRpcConnection *conn)
 {
@@ -313,6 +366,8 @@ arm_timer (VdsmRpcConnection *conn)
 #define CONSIDER(t) G_STMT_START { gint64 t_ = (t); if (next < 0 || t_ < next) next = t_; } G_STMT_END
   if (!conn->detected)
     CONSIDER (handshake_deadline (conn));
+  if (first_byte_limited (conn))
+    CONSIDER (first_byte_deadline (conn));
   if (idle_limited (conn))
     CONSIDER (idle_deadline (conn));
   if (conn->closing)
@@ -333,11 +388,19 @@ on_timer (gpointer user_data)
   G_GNUC_UNUSED g_autoptr(VdsmRpcConnection) hold = vdsm_rpc_connection_ref (conn);
   gint64 now = g_get_monotonic_time ();
 
+  if (first_byte_limited (conn) && now >= first_byte_deadline (conn))
+    {
+      g_message ("connection %" G_GUINT64_FORMAT " (%s): nothing received within %u ms "
+                 "(tls-first-byte-timeout)", conn->id, conn->peer,
+                 conn->server->tls_first_byte_timeout_ms);
+      vdsm_rpc_connection_close (conn, "first byte timeout");
+      return G_SOURCE_CONTINUE;
+    }
   if (!conn->detected && now >= handshake_deadline (conn))
     {
       g_message ("connection %" G_GUINT64_FORMAT " (%s): %s not done within %u ms",
                  conn->id, conn->peer,
-                 conn->handshake ? "TLS handshake" : "protocol detection",
+                 conn->handshake_peer ? "TLS handshake" : "protocol detection",
                  conn->server->handshake_timeout_ms);
       vdsm_rpc_connection_close (conn, "handshake timeout");
       return G_SOURCE_CONTINUE;
@@ -472,12 +535,58 @@ process (VdsmRpcConnection *conn, const char *data, gsize len)
     feed (conn, data, len);
 }
 
+static gssize
+receive_bytes (VdsmRpcConnection *conn, char *buffer, gsize len, GError **error)
+{
+  if (conn->tls != NULL)
+    return vdsm_rpc_tls_receive (conn->tls, buffer, len, error);
+  return g_socket_receive_with_blocking (conn->socket, buffer, len, FALSE, NULL, error);
+}
+
+/* The TLS handshake advances on the I/O thread as the client's bytes come
+ * in: a client that is slow, or never sends a byte, holds no thread and
+ * delays nobody (docs/architecture.md, "TLS"). */
+static void
+continue_handshake (VdsmRpcConnection *conn)
+{
+  g_autoptr(GError) error = NULL;
+
+  switch (vdsm_rpc_tls_handshake (conn->tls, &error))
+    {
+    case VDSM_RPC_TLS_WANT_READ:
+      clear_source (&conn->write_source);
+      return;
+    case VDSM_RPC_TLS_WANT_WRITE:
+      watch_writable (conn);
+      return;
+    case VDSM_RPC_TLS_FAILED:
+      g_message ("connection %" G_GUINT64_FORMAT " (%s): TLS handshake failed: %s",
+                 conn->id, conn->peer, error->message);
+      vdsm_rpc_connection_close (conn, "TLS handshake failed");
+      return;
+    case VDSM_RPC_TLS_DONE:
+      break;
+    }
+  clear_source (&conn->write_source);
+  vdsm_rpc_listener_handshake_ended (conn->server, g_steal_pointer (&conn->handshake_peer));
+  if (vdsm_rpc_log_enabled (G_LOG_LEVEL_INFO))
+    {
+      g_autofree char *tls = vdsm_rpc_tls_describe (conn->tls);
+
+      g_info ("connection %" G_GUINT64_FORMAT " (%s): %s", conn->id, conn->peer, tls);
+    }
+  /* The client's first frame may have come with its last handshake
+   * record. */
+  if (vdsm_rpc_tls_has_buffered (conn->tls))
+    g_source_set_ready_time (conn->read_source, 0);
+}
+
 /* One read per wake-up, then the other ready connections get their turn.
  * A pipelining client refills its window while it is being served, so
  * reading on until the socket runs dry (or for several reads) serves it
  * again and again while every other client waits a whole round. */
 static gboolean
-on_readable (GObject *stream, gpointer user_data)
+on_readable (gpointer user_data)
 {
   VdsmRpcConnection *conn = user_data;
   /* Keeps @conn alive while a callback may close it. */
@@ -487,12 +596,26 @@ on_readable (GObject *stream, gpointer user_data)
   gssize n;
 
   g_source_set_ready_time (conn->read_source, -1);
-  n = g_pollable_input_stream_read_nonblocking (conn->input, buffer, VDSM_RPC_READ_BUFFER_SIZE,
-                                                NULL, &error);
+  if (conn->handshake_peer != NULL)
+    {
+      if (!conn->got_byte)
+        {
+          conn->got_byte = TRUE;
+          arm_timer (conn);
+        }
+      continue_handshake (conn);
+      return G_SOURCE_CONTINUE;
+    }
+  n = receive_bytes (conn, buffer, VDSM_RPC_READ_BUFFER_SIZE, &error);
   if (n < 0)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
         vdsm_rpc_connection_close (conn, error->message);
+      else if (conn->tls != NULL && vdsm_rpc_tls_wants_write (conn->tls))
+        {
+          conn->read_wants_write = TRUE;
+          watch_writable (conn);
+        }
       return G_SOURCE_CONTINUE;
     }
   if (n == 0)
@@ -514,93 +637,35 @@ on_readable (GObject *stream, gpointer user_data)
     return G_SOURCE_CONTINUE;
   /* Come back after the other sources ran when polling the socket may
    * not tell: a full buffer may have left more behind, and TLS may hold
-   * decrypted data. The read that finds nothing stops this. */
-  if (n == VDSM_RPC_READ_BUFFER_SIZE || G_IS_TLS_CONNECTION (conn->stream))
+   * bytes it took from the socket already. */
+  if (n == VDSM_RPC_READ_BUFFER_SIZE || (conn->tls != NULL && vdsm_rpc_tls_has_buffered (conn->tls)))
     g_source_set_ready_time (conn->read_source, 0);
   return G_SOURCE_CONTINUE;
 }
 
-static gboolean
-on_socket_readable (GSocket *socket, GIOCondition condition, gpointer user_data)
-{
-  return on_readable (NULL, user_data);
-}
-
+/* The source has no child source for GLib to block and unblock around
+ * each dispatch (see vdsm_rpc_source_attach()). */
 static void
 start_reading (VdsmRpcConnection *conn)
 {
-  conn->input = G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (conn->stream));
-  conn->output = G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (conn->stream));
-  /* A socket source has no child source for GLib to block and unblock
-   * around each dispatch (see vdsm_rpc_source_attach()); TLS needs the
-   * stream's own source, which knows about data it already decrypted. */
-  if (G_IS_TLS_CONNECTION (conn->stream))
-    {
-      conn->read_source = g_pollable_input_stream_create_source (conn->input, NULL);
-      g_source_set_callback (conn->read_source, G_SOURCE_FUNC (on_readable), conn, NULL);
-    }
-  else
-    {
-      conn->read_source = g_socket_create_source (conn->socket, G_IO_IN, NULL);
-      g_source_set_callback (conn->read_source, G_SOURCE_FUNC (on_socket_readable), conn, NULL);
-    }
-  vdsm_rpc_source_attach (conn->read_source, "vdsm-rpc-read", conn->server);
+  conn->read_source = socket_source_new (conn, G_IO_IN, on_readable, "vdsm-rpc-read");
 }
 
 static void
-on_handshake_done (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(VdsmRpcConnection) conn = user_data;
-  g_autoptr(GError) error = NULL;
-  gboolean ok = g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error);
-  GTlsCertificate *peer;
-  g_autofree char *subject = NULL;
-
-  g_clear_object (&conn->handshake);
-  if (conn->closed)
-    {
-      /* Closed meanwhile: the close left the socket to us. */
-      g_socket_close (conn->socket, NULL);
-      return;
-    }
-  if (!ok)
-    {
-      g_message ("connection %" G_GUINT64_FORMAT " (%s): TLS handshake failed: %s",
-                 conn->id, conn->peer, error->message);
-      vdsm_rpc_connection_close (conn, "TLS handshake failed");
-      return;
-    }
-
-  peer = g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (source));
-  subject = peer ? g_tls_certificate_get_subject_name (peer) : NULL;
-  g_info ("connection %" G_GUINT64_FORMAT " (%s): TLS established, client certificate %s",
-          conn->id, conn->peer, peer ? (subject ? subject : "(no subject)") : "none");
-  start_reading (conn);
-}
-
-static void
-start_handshake (VdsmRpcConnection *conn, VdsmRpcTlsConfig *tls)
+start_tls (VdsmRpcConnection *conn, VdsmRpcTlsConfig *tls)
 {
   g_autoptr(GError) error = NULL;
-  GIOStream *tls_stream = vdsm_rpc_tls_wrap (tls, conn->stream, &error);
 
-  if (tls_stream == NULL)
+  conn->tls = vdsm_rpc_tls_new (tls, g_socket_get_fd (conn->socket), &error);
+  if (conn->tls == NULL)
     {
       g_message ("connection %" G_GUINT64_FORMAT " (%s): cannot set up TLS: %s",
                  conn->id, conn->peer, error->message);
       vdsm_rpc_connection_close (conn, "TLS setup failed");
       return;
     }
-  g_object_unref (conn->stream);
-  conn->stream = tls_stream;
-  conn->handshake = g_cancellable_new ();
-  /* The backend calls back (and asks about the client's certificate) in
-   * the thread-default context: make that the server's. */
-  g_main_context_push_thread_default (conn->server->context);
-  g_tls_connection_handshake_async (G_TLS_CONNECTION (tls_stream), G_PRIORITY_DEFAULT,
-                                    conn->handshake, on_handshake_done,
-                                    vdsm_rpc_connection_ref (conn));
-  g_main_context_pop_thread_default (conn->server->context);
+  /* The handshake starts with the client's hello: wait for it. */
+  start_reading (conn);
 }
 
 /* "unix pid=1 uid=0 gid=0": who is on the other end of a unix socket. */
@@ -653,7 +718,8 @@ describe_peer (GSocket *socket)
 }
 
 VdsmRpcConnection *
-vdsm_rpc_connection_new (VdsmRpcServer *server, GSocket *socket, VdsmRpcTlsConfig *tls)
+vdsm_rpc_connection_new (VdsmRpcServer *server, GSocket *socket, VdsmRpcTlsConfig *tls,
+                         char *handshake_peer)
 {
   VdsmRpcConnection *conn = g_new0 (VdsmRpcConnection, 1);
 
@@ -663,7 +729,7 @@ vdsm_rpc_connection_new (VdsmRpcServer *server, GSocket *socket, VdsmRpcTlsConfi
   conn->peer = describe_peer (socket);
   conn->socket = g_object_ref (socket);
   g_socket_set_blocking (socket, FALSE);
-  conn->stream = G_IO_STREAM (g_socket_connection_factory_create_connection (socket));
+  conn->handshake_peer = handshake_peer;
   conn->outbuf = g_string_sized_new (4096);
   conn->subscriptions = g_hash_table_new (g_str_hash, g_str_equal);
   conn->accepted_at = conn->last_recv = conn->last_send = g_get_monotonic_time ();
@@ -682,7 +748,7 @@ vdsm_rpc_connection_new (VdsmRpcServer *server, GSocket *socket, VdsmRpcTlsConfi
              tls ? ", TLS handshake" : "");
 
   if (tls != NULL)
-    start_handshake (conn, tls);
+    start_tls (conn, tls);
   else
     start_reading (conn);
   return conn;

@@ -5,6 +5,7 @@
 #include "vdsm-rpc-private.h"
 
 #include <errno.h>
+#include <string.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/stat.h>
@@ -16,6 +17,8 @@
  * ENOBUFS...), the socket stays readable: stop watching it for a while
  * instead of spinning. */
 #define ACCEPT_RETRY_MS 100
+/* Refusals of a flood are summed up, not logged one by one. */
+#define REFUSAL_LOG_INTERVAL_US G_USEC_PER_SEC
 
 struct _VdsmRpcListener {
   VdsmRpcServer *server;            /* borrowed: the server owns listeners */
@@ -24,6 +27,7 @@ struct _VdsmRpcListener {
   GSource *resume;                  /* timeout that resumes accepting */
   char *unix_path;                  /* removed on free */
   VdsmRpcTlsConfig *tls;            /* NULL: plain */
+  gboolean waiting;                 /* for a TLS handshake to end (max-tls-handshakes) */
 };
 
 static void listener_watch (VdsmRpcListener *listener);
@@ -48,6 +52,131 @@ pause_accepting (VdsmRpcListener *listener)
   vdsm_rpc_source_attach (listener->resume, "vdsm-rpc-accept-retry", listener->server);
 }
 
+/* "[::ffff:]192.0.2.1", "2001:db8:1:2::/64": TLS handshakes in progress
+ * are counted by this key. An IPv6 client can pick any address of its /64
+ * (often of a larger prefix), so a single address would count nothing. */
+static char *
+peer_key (GSocket *socket)
+{
+  g_autoptr(GSocketAddress) remote = g_socket_get_remote_address (socket, NULL);
+  GInetAddress *inet;
+  const guint8 *bytes;
+
+  if (remote == NULL || !G_IS_INET_SOCKET_ADDRESS (remote))
+    return g_strdup ("unknown");
+  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote));
+  bytes = g_inet_address_to_bytes (inet);
+  if (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6 &&
+      !IN6_IS_ADDR_V4MAPPED ((const struct in6_addr *) bytes))
+    {
+      guint8 prefix[16] = { 0 };
+      g_autoptr(GInetAddress) network = NULL;
+      g_autofree char *text = NULL;
+
+      memcpy (prefix, bytes, 8);
+      network = g_inet_address_new_from_bytes (prefix, G_SOCKET_FAMILY_IPV6);
+      text = g_inet_address_to_string (network);
+      return g_strconcat (text, "/64", NULL);
+    }
+  return g_inet_address_to_string (inet);
+}
+
+static guint
+handshakes_of (VdsmRpcServer *server, const char *key)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (server->tls_handshakes_by_peer, key));
+}
+
+/* An attacker's flood would flood the log too: one line a second at most,
+ * with the number of refusals it stands for. */
+static void
+log_refusal (VdsmRpcServer *server, const char *peer, const char *why)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (now - server->refusal_logged_at < REFUSAL_LOG_INTERVAL_US)
+    {
+      server->refusals_unlogged++;
+      return;
+    }
+  if (server->refusals_unlogged > 0)
+    g_message ("refusing a connection from %s: %s (and %u more refused in the last second)",
+               peer, why, server->refusals_unlogged);
+  else
+    g_message ("refusing a connection from %s: %s", peer, why);
+  server->refusal_logged_at = now;
+  server->refusals_unlogged = 0;
+}
+
+/* max-tls-handshakes: further clients wait in the listen backlog, their
+ * hello unread, until a handshake ends (a burst of 1000 is served, not
+ * refused). */
+static gboolean
+wait_for_handshakes (VdsmRpcListener *listener)
+{
+  VdsmRpcServer *server = listener->server;
+
+  if (listener->tls == NULL || server->n_tls_handshakes < server->max_tls_handshakes)
+    return FALSE;
+  g_debug ("%u TLS handshakes in progress (max-tls-handshakes): new clients wait",
+           server->n_tls_handshakes);
+  g_source_destroy (listener->source);
+  g_clear_pointer (&listener->source, g_source_unref);
+  listener->waiting = TRUE;
+  return TRUE;
+}
+
+void
+vdsm_rpc_listener_handshake_ended (VdsmRpcServer *server, char *peer_key)
+{
+  guint left = handshakes_of (server, peer_key) - 1;
+
+  if (left > 0)
+    /* Frees @peer_key: the table keeps its own copy. */
+    g_hash_table_insert (server->tls_handshakes_by_peer, peer_key, GUINT_TO_POINTER (left));
+  else
+    {
+      g_hash_table_remove (server->tls_handshakes_by_peer, peer_key);
+      g_free (peer_key);
+    }
+  server->n_tls_handshakes--;
+  if (server->n_tls_handshakes >= server->max_tls_handshakes)
+    return;
+  for (guint i = 0; i < server->listeners->len; i++)
+    {
+      VdsmRpcListener *listener = g_ptr_array_index (server->listeners, i);
+
+      if (listener->waiting)
+        {
+          listener->waiting = FALSE;
+          listener_watch (listener);
+        }
+    }
+}
+
+/* The key a new TLS connection's handshake counts under, or NULL when its
+ * peer has max-tls-handshakes-per-peer in progress already. */
+static char *
+admit_handshake (VdsmRpcServer *server, GSocket *client)
+{
+  g_autofree char *key = peer_key (client);
+  guint n = handshakes_of (server, key);
+
+  if (n >= server->max_tls_handshakes_per_peer)
+    {
+      g_autofree char *why = g_strdup_printf ("%u TLS handshakes in progress from it "
+                                              "(max-tls-handshakes-per-peer)", n);
+
+      log_refusal (server, key, why);
+      return NULL;
+    }
+  server->n_tls_handshakes++;
+  /* The table keeps the first copy of a key it was given (and frees the
+   * others); each connection holds its own. */
+  g_hash_table_insert (server->tls_handshakes_by_peer, g_strdup (key), GUINT_TO_POINTER (n + 1));
+  return g_steal_pointer (&key);
+}
+
 static gboolean
 on_incoming (GSocket *socket, GIOCondition condition, gpointer user_data)
 {
@@ -58,8 +187,12 @@ on_incoming (GSocket *socket, GIOCondition condition, gpointer user_data)
   for (;;)
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(GSocket) client = g_socket_accept (socket, NULL, &error);
+      g_autoptr(GSocket) client = NULL;
+      char *handshake_peer = NULL;
 
+      if (wait_for_handshakes (listener))
+        return G_SOURCE_REMOVE;
+      client = g_socket_accept (socket, NULL, &error);
       if (client == NULL)
         {
           if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
@@ -79,13 +212,20 @@ on_incoming (GSocket *socket, GIOCondition condition, gpointer user_data)
           g_autofree char *peer = remote && G_IS_INET_SOCKET_ADDRESS (remote)
             ? g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (remote))
             : g_strdup ("a unix socket client");
+          g_autofree char *why = g_strdup_printf ("%u connections open (max-connections)",
+                                                  g_hash_table_size (server->connections));
 
-          g_message ("refusing a connection from %s: %u connections open (max-connections)",
-                     peer, g_hash_table_size (server->connections));
+          log_refusal (server, peer, why);
           g_socket_close (client, NULL);
           continue;
         }
-      vdsm_rpc_connection_unref (vdsm_rpc_connection_new (server, client, listener->tls));
+      if (listener->tls != NULL && (handshake_peer = admit_handshake (server, client)) == NULL)
+        {
+          g_socket_close (client, NULL);
+          continue;
+        }
+      vdsm_rpc_connection_unref (vdsm_rpc_connection_new (server, client, listener->tls,
+                                                          handshake_peer));
     }
   return G_SOURCE_CONTINUE;
 }
@@ -166,7 +306,7 @@ vdsm_rpc_listener_new_tcp (VdsmRpcServer *server, const char *host, guint16 port
 
   if (flags & VDSM_RPC_LISTEN_TLS)
     {
-      tls = vdsm_rpc_tls_config_new (server);
+      tls = server->tls ? vdsm_rpc_tls_config_ref (server->tls) : NULL;
       if (tls == NULL)
         {
           g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_UNAVAILABLE,
@@ -305,6 +445,6 @@ vdsm_rpc_listener_free (VdsmRpcListener *listener)
   if (listener->unix_path)
     unlink (listener->unix_path);
   g_free (listener->unix_path);
-  vdsm_rpc_tls_config_free (listener->tls);
+  vdsm_rpc_tls_config_unref (listener->tls);
   g_free (listener);
 }

@@ -24,6 +24,8 @@ typedef struct _VdsmRpcConnection VdsmRpcConnection;
 typedef struct _VdsmRpcBroker VdsmRpcBroker;
 typedef struct _VdsmRpcListener VdsmRpcListener;
 typedef struct _VdsmRpcBatch VdsmRpcBatch;
+typedef struct _VdsmRpcTlsConfig VdsmRpcTlsConfig;
+typedef struct _VdsmRpcTls VdsmRpcTls;
 
 struct _VdsmRpcServer {
   GObject parent_instance;
@@ -48,10 +50,18 @@ struct _VdsmRpcServer {
   gboolean strict_replies;          /* read by workers: set before serving */
   gboolean insecure;
 
+  guint max_tls_handshakes;
+  guint max_tls_handshakes_per_peer;
+  guint tls_first_byte_timeout_ms;
+
   /* TLS, from vdsm_rpc_server_set_tls(); listeners keep their own refs. */
-  GTlsCertificate *tls_certificate;
-  GTlsDatabase *tls_database;       /* NULL: client certificates not checked */
-  GTlsAuthenticationMode tls_auth_mode;
+  VdsmRpcTlsConfig *tls;
+  /* TLS handshakes in progress, in all and by peer key (see
+   * vdsm_rpc_listener_handshake_ended()): key -> count, as a pointer. */
+  guint n_tls_handshakes;
+  GHashTable *tls_handshakes_by_peer;
+  gint64 refusal_logged_at;         /* refusals are logged once a second at most */
+  guint refusals_unlogged;
 
   GThreadPool *pool;                /* of VdsmRpcJob*; thread-safe */
   GPtrArray *listeners;             /* VdsmRpcListener* */
@@ -73,17 +83,49 @@ VdsmRpcListener *vdsm_rpc_listener_new_unix (VdsmRpcServer *server, const char *
                                              GError **error);
 /* Stops accepting, closes the socket, removes a unix socket file. */
 void vdsm_rpc_listener_free (VdsmRpcListener *listener);
+/* A TLS connection counts against max-tls-handshakes, and under its peer
+ * key against max-tls-handshakes-per-peer, from accept until its
+ * handshake ends (done, failed or closed): then this releases @peer_key
+ * (freeing it) and lets listeners that waited for room accept again. */
+void vdsm_rpc_listener_handshake_ended (VdsmRpcServer *server, char *peer_key);
 
-/* ---- vdsm-rpc-tls.c: TLS configuration of a listener ---- */
+/* ---- vdsm-rpc-tls.c: TLS over a connection's socket (GnuTLS) ---- */
 
-typedef struct _VdsmRpcTlsConfig VdsmRpcTlsConfig;
+/* Credentials, trust and the session-ticket key; shared by listeners and
+ * their sessions, immutable. */
+VdsmRpcTlsConfig *vdsm_rpc_tls_config_new (const char *cert_path, const char *key_path,
+                                           const char *ca_path, gboolean require_client_cert,
+                                           GError **error);
+VdsmRpcTlsConfig *vdsm_rpc_tls_config_ref (VdsmRpcTlsConfig *config);
+void vdsm_rpc_tls_config_unref (VdsmRpcTlsConfig *config);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmRpcTlsConfig, vdsm_rpc_tls_config_unref)
 
-VdsmRpcTlsConfig *vdsm_rpc_tls_config_new (VdsmRpcServer *server);
-void vdsm_rpc_tls_config_free (VdsmRpcTlsConfig *config);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmRpcTlsConfig, vdsm_rpc_tls_config_free)
-/* A server-side TLS connection over @base, set up to check the client's
- * certificate as configured. */
-GIOStream *vdsm_rpc_tls_wrap (VdsmRpcTlsConfig *config, GIOStream *base, GError **error);
+typedef enum {
+  VDSM_RPC_TLS_DONE,
+  VDSM_RPC_TLS_WANT_READ,           /* call again when the socket is readable */
+  VDSM_RPC_TLS_WANT_WRITE,          /* ... writable */
+  VDSM_RPC_TLS_FAILED,
+} VdsmRpcTlsStatus;
+
+/* A server session over the non-blocking socket @fd (not owned). */
+VdsmRpcTls *vdsm_rpc_tls_new (VdsmRpcTlsConfig *config, int fd, GError **error);
+void vdsm_rpc_tls_free (VdsmRpcTls *tls);
+/* Advances the handshake as far as the bytes received allow; the client's
+ * certificate is checked inside it. */
+VdsmRpcTlsStatus vdsm_rpc_tls_handshake (VdsmRpcTls *tls, GError **error);
+/* Like g_socket_receive() and g_socket_send() on a non-blocking socket: 0
+ * at the end of the stream, -1 with G_IO_ERROR_WOULD_BLOCK when nothing
+ * can be done now. After a WOULD_BLOCK, send again starting with the same
+ * bytes; vdsm_rpc_tls_wants_write() tells whether a receive waits for the
+ * socket to take bytes first (a TLS 1.3 key update answer). */
+gssize vdsm_rpc_tls_receive (VdsmRpcTls *tls, char *buf, gsize len, GError **error);
+gssize vdsm_rpc_tls_send (VdsmRpcTls *tls, const char *buf, gsize len, GError **error);
+gboolean vdsm_rpc_tls_wants_write (VdsmRpcTls *tls);
+/* Whether bytes already taken from the socket wait to be read: polling the
+ * socket would not tell. */
+gboolean vdsm_rpc_tls_has_buffered (VdsmRpcTls *tls);
+/* "TLS1.3 (resumed session), client certificate CN=...", for logs. */
+char *vdsm_rpc_tls_describe (VdsmRpcTls *tls);
 
 /* ---- vdsm-rpc-connection.c: bytes, protocol detection, timers ---- */
 
@@ -93,16 +135,18 @@ struct _VdsmRpcConnection {
   guint64 id;
   char *peer;                       /* for logs */
   GSocket *socket;
-  GIOStream *stream;                /* over @socket: a GSocketConnection or TLS */
-  GPollableInputStream *input;      /* of @stream */
-  GPollableOutputStream *output;    /* of @stream */
-  GCancellable *handshake;          /* while the TLS handshake runs */
+  VdsmRpcTls *tls;                  /* NULL: plain */
+  /* The peer key the TLS handshake counts under (see
+   * vdsm_rpc_listener_handshake_ended()); NULL once it ended. */
+  char *handshake_peer;
   GSource *read_source;
   GSource *write_source;            /* armed while output is pending */
   GSource *timer_source;            /* detection, heart-beats, flush deadline */
   GSource *close_source;            /* a deferred close */
   const char *close_reason;         /* static text, for the deferred close */
   gboolean detected;
+  gboolean got_byte;                /* TLS: the client sent something */
+  gboolean read_wants_write;        /* TLS: retry the read once writable */
   gboolean got_frame;               /* a complete frame came in: not idle */
   gboolean closed;
   gboolean closing;                 /* flush what is queued, then close */
@@ -123,10 +167,11 @@ struct _VdsmRpcConnection {
   GHashTable *subscriptions;        /* id -> VdsmRpcSubscription*, owned by the broker */
 };
 
-/* Takes over @socket (an accepted, connected socket); @tls: NULL for plain.
+/* Takes over @socket (an accepted, connected socket); @tls: NULL for plain,
+ * else with @handshake_peer (taken), the key its handshake counts under.
  * The result may already be closed (a failed TLS setup). */
 VdsmRpcConnection *vdsm_rpc_connection_new (VdsmRpcServer *server, GSocket *socket,
-                                            VdsmRpcTlsConfig *tls);
+                                            VdsmRpcTlsConfig *tls, char *handshake_peer);
 VdsmRpcConnection *vdsm_rpc_connection_ref (VdsmRpcConnection *conn);
 void vdsm_rpc_connection_unref (VdsmRpcConnection *conn);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmRpcConnection, vdsm_rpc_connection_unref)
