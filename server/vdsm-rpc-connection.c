@@ -560,8 +560,13 @@ continue_handshake (VdsmRpcConnection *conn)
       watch_writable (conn);
       return;
     case VDSM_RPC_TLS_FAILED:
-      g_message ("connection %" G_GUINT64_FORMAT " (%s): TLS handshake failed: %s",
-                 conn->id, conn->peer, error->message);
+      /* Port scanners and health checks connect and leave: not news. */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED))
+        g_debug ("connection %" G_GUINT64_FORMAT " (%s): closed by the client during the "
+                 "TLS handshake", conn->id, conn->peer);
+      else
+        g_message ("connection %" G_GUINT64_FORMAT " (%s): TLS handshake failed: %s",
+                   conn->id, conn->peer, error->message);
       vdsm_rpc_connection_close (conn, "TLS handshake failed");
       return;
     case VDSM_RPC_TLS_DONE:

@@ -131,7 +131,7 @@ verify_client (gnutls_session_t session)
       gnutls_datum_t text = { NULL, 0 };
 
       if (gnutls_certificate_verification_status_print (status, GNUTLS_CRT_X509, &text, 0) >= 0)
-        reason = g_strndup ((const char *) text.data, text.size);
+        reason = g_strstrip (g_strndup ((const char *) text.data, text.size));
       else
         reason = g_strdup_printf ("verification status 0x%x", status);
       gnutls_free (text.data);
@@ -280,6 +280,18 @@ vdsm_rpc_tls_config_unref (VdsmRpcTlsConfig *config)
 
 /* ---- Transport: the connection's non-blocking socket ---- */
 
+/* GnuTLS answers AGAIN after a message that carries no data for the
+ * caller (a TLS 1.3 session ticket or key update) too: then the bytes that
+ * follow may be in the read-ahead already, where polling will not see
+ * them. Each retry consumes some of them. */
+static gboolean
+retry (VdsmRpcTls *tls, int ret)
+{
+  return ret == GNUTLS_E_INTERRUPTED ||
+         (ret == GNUTLS_E_AGAIN && tls->ahead != NULL &&
+          gnutls_record_get_direction (tls->session) == 0);
+}
+
 static void
 drop_ahead (VdsmRpcTls *tls)
 {
@@ -393,7 +405,7 @@ vdsm_rpc_tls_handshake (VdsmRpcTls *tls, GError **error)
 
   do
     ret = gnutls_handshake (tls->session);
-  while (ret == GNUTLS_E_INTERRUPTED);
+  while (retry (tls, ret));
   if (ret == GNUTLS_E_AGAIN)
     return gnutls_record_get_direction (tls->session) ? VDSM_RPC_TLS_WANT_WRITE
                                                        : VDSM_RPC_TLS_WANT_READ;
@@ -442,7 +454,7 @@ vdsm_rpc_tls_receive (VdsmRpcTls *tls, char *buf, gsize len, GError **error)
             break;
           continue;
         }
-      if (ret == GNUTLS_E_INTERRUPTED)
+      if (retry (tls, ret))
         continue;
       if (got > 0)
         /* What comes next (more data, or an error) is for the next read. */
