@@ -21,6 +21,10 @@
  * record header, then for its body, and the rest waits in the session's
  * read-ahead (see pull()). */
 #define TLS_SCRATCH_SIZE (32 * 1024)
+/* A client certificate chain that passed is taken again without checking
+ * for this long (within its validity), and this many chains are kept. */
+#define VERIFIED_TTL_US (60 * G_USEC_PER_SEC)
+#define VERIFIED_MAX 256
 
 struct _VdsmRpcTlsConfig {
   gatomicrefcount ref;
@@ -29,6 +33,9 @@ struct _VdsmRpcTlsConfig {
   gnutls_datum_t ticket_key;        /* encrypts the session tickets we issue */
   gnutls_certificate_request_t request;
   char *scratch;                    /* TLS_SCRATCH_SIZE, for pull(); I/O thread */
+  /* Chains that passed verify_client() lately, as their DER (GBytes) ->
+   * the wall-clock time (µs) until which that stands; I/O thread. */
+  GHashTable *verified;
 };
 
 struct _VdsmRpcTls {
@@ -50,21 +57,32 @@ set_gnutls_error (GError **error, int code, const char *what)
 
 /* ---- Checking the client's certificate ---- */
 
-/* "CN=client,O=example": the subject of a DER certificate, for logs. */
-static char *
-certificate_subject (const gnutls_datum_t *der)
+static gnutls_x509_crt_t
+import_certificate (const gnutls_datum_t *der)
 {
   gnutls_x509_crt_t crt;
-  gnutls_datum_t dn = { NULL, 0 };
-  char *subject = NULL;
 
   if (gnutls_x509_crt_init (&crt) < 0)
     return NULL;
-  if (gnutls_x509_crt_import (crt, der, GNUTLS_X509_FMT_DER) >= 0 &&
-      gnutls_x509_crt_get_dn3 (crt, &dn, 0) >= 0)
-    subject = g_strndup ((const char *) dn.data, dn.size);
+  if (gnutls_x509_crt_import (crt, der, GNUTLS_X509_FMT_DER) < 0)
+    {
+      gnutls_x509_crt_deinit (crt);
+      return NULL;
+    }
+  return crt;
+}
+
+/* "CN=client,O=example", for logs. */
+static char *
+subject_of (gnutls_x509_crt_t crt)
+{
+  gnutls_datum_t dn = { NULL, 0 };
+  char *subject;
+
+  if (crt == NULL || gnutls_x509_crt_get_dn3 (crt, &dn, 0) < 0)
+    return g_strdup ("(no subject)");
+  subject = g_strndup ((const char *) dn.data, dn.size);
   gnutls_free (dn.data);
-  gnutls_x509_crt_deinit (crt);
   return subject;
 }
 
@@ -74,23 +92,67 @@ certificate_subject (const gnutls_datum_t *der)
  * `sslclient` purpose, which vdsm applies, a certificate without a key
  * usage extension may be used for anything. */
 static const char *
-leaf_refusal (const gnutls_datum_t *der)
+leaf_refusal (gnutls_x509_crt_t leaf)
 {
-  gnutls_x509_crt_t crt;
   unsigned int critical, is_ca = 0, usage = 0;
-  const char *refusal = NULL;
 
-  if (gnutls_x509_crt_init (&crt) < 0)
-    return "out of memory";
-  if (gnutls_x509_crt_import (crt, der, GNUTLS_X509_FMT_DER) < 0)
-    refusal = "unreadable certificate";
-  else if (gnutls_x509_crt_get_basic_constraints (crt, &critical, &is_ca, NULL) >= 0 && is_ca)
-    refusal = "it is a CA certificate";
-  else if (gnutls_x509_crt_get_key_usage (crt, &usage, &critical) >= 0 &&
-           (usage & (GNUTLS_KEY_DIGITAL_SIGNATURE | GNUTLS_KEY_KEY_AGREEMENT)) == 0)
-    refusal = "its key usage does not allow signing";
-  gnutls_x509_crt_deinit (crt);
-  return refusal;
+  if (leaf == NULL)
+    return "unreadable certificate";
+  if (gnutls_x509_crt_get_basic_constraints (leaf, &critical, &is_ca, NULL) >= 0 && is_ca)
+    return "it is a CA certificate";
+  if (gnutls_x509_crt_get_key_usage (leaf, &usage, &critical) >= 0 &&
+      (usage & (GNUTLS_KEY_DIGITAL_SIGNATURE | GNUTLS_KEY_KEY_AGREEMENT)) == 0)
+    return "its key usage does not allow signing";
+  return NULL;
+}
+
+/* The chain as one key: each certificate's length, then its DER. */
+static GBytes *
+chain_key (const gnutls_datum_t *chain, unsigned int chain_len)
+{
+  GByteArray *key = g_byte_array_new ();
+
+  for (unsigned int i = 0; i < chain_len; i++)
+    {
+      guint32 size = chain[i].size;
+
+      g_byte_array_append (key, (const guint8 *) &size, sizeof size);
+      g_byte_array_append (key, chain[i].data, chain[i].size);
+    }
+  return g_byte_array_free_to_bytes (key);
+}
+
+/* Engine connections come back with the same certificate: checking the
+ * chain again (a signature, and parsing it three times) would be a third
+ * of a handshake's CPU. Only chains that passed are kept, and only that
+ * verdict: the CA file and the checks do not change while the
+ * configuration lives, time does, hence the expiry. */
+static gboolean
+verified_lately (VdsmRpcTlsConfig *config, GBytes *key)
+{
+  gpointer until = g_hash_table_lookup (config->verified, key);
+
+  if (until == NULL)
+    return FALSE;
+  if (g_get_real_time () < *(gint64 *) until)
+    return TRUE;
+  g_hash_table_remove (config->verified, key);
+  return FALSE;
+}
+
+static void
+remember_verified (VdsmRpcTlsConfig *config, GBytes *key, gnutls_x509_crt_t leaf)
+{
+  gint64 now = g_get_real_time ();
+  gint64 *until = g_new (gint64, 1);
+  time_t expires = gnutls_x509_crt_get_expiration_time (leaf);
+
+  *until = now + VERIFIED_TTL_US;
+  if (expires != (time_t) -1)
+    *until = MIN (*until, (gint64) expires * G_USEC_PER_SEC);
+  if (g_hash_table_size (config->verified) >= VERIFIED_MAX)
+    g_hash_table_remove_all (config->verified);
+  g_hash_table_insert (config->verified, g_bytes_ref (key), until);
 }
 
 /* Called by GnuTLS inside the handshake, once the client's certificate and
@@ -101,29 +163,36 @@ static int
 verify_client (gnutls_session_t session)
 {
   VdsmRpcTls *tls = gnutls_session_get_ptr (session);
+  VdsmRpcTlsConfig *config = tls->config;
   const gnutls_datum_t *chain;
   unsigned int chain_len = 0, status = 0;
   gnutls_typed_vdata_st purpose = {
     .type = GNUTLS_DT_KEY_PURPOSE_OID,
     .data = (unsigned char *) GNUTLS_KP_TLS_WWW_CLIENT,
   };
-  g_autofree char *subject = NULL;
+  g_autoptr(GBytes) key = NULL;
   g_autofree char *reason = NULL;
+  g_autofree char *subject = NULL;
+  gnutls_x509_crt_t leaf;
   int ret;
 
   chain = gnutls_certificate_get_peers (session, &chain_len);
   if (chain == NULL || chain_len == 0)
     {
-      if (tls->config->request != GNUTLS_CERT_REQUIRE)
+      if (config->request != GNUTLS_CERT_REQUIRE)
         return 0;
       tls->refusal = g_strdup ("the client sent no certificate");
       return -1;
     }
-  subject = certificate_subject (&chain[0]);
+  key = chain_key (chain, chain_len);
+  if (verified_lately (config, key))
+    return 0;
+
   /* The chain against our CA file, validity dates included, and the
    * extended key usage of every certificate in it: client authentication
    * (a certificate without that extension may be used for anything). */
   ret = gnutls_certificate_verify_peers (session, &purpose, 1, &status);
+  leaf = import_certificate (&chain[0]);
   if (ret < 0)
     reason = g_strdup (gnutls_strerror (ret));
   else if (status != 0)
@@ -137,16 +206,25 @@ verify_client (gnutls_session_t session)
       gnutls_free (text.data);
     }
   else
-    reason = g_strdup (leaf_refusal (&chain[0]));
+    reason = g_strdup (leaf_refusal (leaf));
 
   if (reason != NULL)
     {
-      tls->refusal = g_strdup_printf ("client certificate %s refused: %s",
-                                      subject ? subject : "(no subject)", reason);
-      return -1;
+      subject = subject_of (leaf);
+      tls->refusal = g_strdup_printf ("client certificate %s refused: %s", subject, reason);
     }
-  g_debug ("client certificate %s accepted", subject ? subject : "(no subject)");
-  return 0;
+  else
+    {
+      remember_verified (config, key, leaf);
+      if (vdsm_rpc_log_enabled (G_LOG_LEVEL_DEBUG))
+        {
+          subject = subject_of (leaf);
+          g_debug ("client certificate %s accepted", subject);
+        }
+    }
+  if (leaf != NULL)
+    gnutls_x509_crt_deinit (leaf);
+  return reason != NULL ? -1 : 0;
 }
 
 /* ---- Configuration ---- */
@@ -250,6 +328,8 @@ vdsm_rpc_tls_config_new (const char *cert_path, const char *key_path, const char
   config->request = ca_path == NULL ? GNUTLS_CERT_IGNORE
                     : require_client_cert ? GNUTLS_CERT_REQUIRE : GNUTLS_CERT_REQUEST;
   config->scratch = g_malloc (TLS_SCRATCH_SIZE);
+  config->verified = g_hash_table_new_full (g_bytes_hash, g_bytes_equal,
+                                            (GDestroyNotify) g_bytes_unref, g_free);
   return g_steal_pointer (&config);
 }
 
@@ -275,6 +355,7 @@ vdsm_rpc_tls_config_unref (VdsmRpcTlsConfig *config)
       gnutls_free (config->ticket_key.data);
     }
   g_free (config->scratch);
+  g_clear_pointer (&config->verified, g_hash_table_unref);
   g_free (config);
 }
 
@@ -507,11 +588,17 @@ vdsm_rpc_tls_describe (VdsmRpcTls *tls)
 
   chain = gnutls_certificate_get_peers (tls->session, &chain_len);
   if (chain != NULL && chain_len > 0)
-    subject = certificate_subject (&chain[0]);
+    {
+      gnutls_x509_crt_t leaf = import_certificate (&chain[0]);
+
+      subject = subject_of (leaf);
+      if (leaf != NULL)
+        gnutls_x509_crt_deinit (leaf);
+    }
   return g_strdup_printf ("%s%s, client certificate %s",
                           gnutls_protocol_get_name (gnutls_protocol_get_version (tls->session)),
                           gnutls_session_is_resumed (tls->session) ? " (resumed session)" : "",
-                          chain_len == 0 ? "none" : subject ? subject : "(no subject)");
+                          subject ? subject : "none");
 }
 
 /* ---- The server's configuration ---- */

@@ -2293,7 +2293,10 @@ test_tls_client_cert_purpose (Fixture *fx, gconstpointer data)
   assert_tls_refused_as (fx, cert_dir, "server.pem", "server-key.pem");
   assert_tls_refused_as (fx, cert_dir, "ca.pem", "ca-key.pem");
   assert_tls_refused_as (fx, cert_dir, "bare-ca.pem", "bare-ca-key.pem");
+  /* Twice each: a chain that passed is remembered, and only that. */
   assert_tls_served_from (fx, NULL);
+  assert_tls_served_from (fx, NULL);
+  assert_tls_refused_as (fx, cert_dir, "server.pem", "server-key.pem");
 }
 
 /* A GnuTLS client of its own, to keep and present a session ticket. */
