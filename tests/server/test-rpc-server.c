@@ -2320,12 +2320,13 @@ ticket_client_free (TicketClient *tc)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TicketClient, ticket_client_free)
 
 /* Connected and through a handshake with the certificate @cert_name of
- * the test CA's directory, resuming @ticket when not NULL; whether the
- * handshake passed on the client's side in @handshake_ok. The socket
- * blocks, at most READ_TIMEOUT_US at a time. */
+ * the test CA's directory, with GnuTLS's @priority (NULL: the default),
+ * resuming @ticket when not NULL; whether the handshake passed on the
+ * client's side in @handshake_ok. The socket blocks, at most
+ * READ_TIMEOUT_US at a time. */
 static TicketClient *
-ticket_client_new (Fixture *fx, const char *cert_name, const char *key_name,
-                   const gnutls_datum_t *ticket, gboolean *handshake_ok)
+ticket_client_new (Fixture *fx, const char *priority, const char *cert_name,
+                   const char *key_name, const gnutls_datum_t *ticket, gboolean *handshake_ok)
 {
   TicketClient *tc = g_new0 (TicketClient, 1);
   g_autoptr(GSocketAddress) address = g_inet_socket_address_new_from_string ("127.0.0.1",
@@ -2353,7 +2354,7 @@ ticket_client_new (Fixture *fx, const char *cert_name, const char *key_name,
   g_assert_cmpint (gnutls_certificate_set_x509_key_file (tc->credentials, cert, key,
                                                          GNUTLS_X509_FMT_PEM), ==, 0);
   g_assert_cmpint (gnutls_init (&tc->session, GNUTLS_CLIENT), ==, 0);
-  g_assert_cmpint (gnutls_set_default_priority (tc->session), ==, 0);
+  g_assert_cmpint (gnutls_priority_set_direct (tc->session, priority, NULL), ==, 0);
   g_assert_cmpint (gnutls_credentials_set (tc->session, GNUTLS_CRD_CERTIFICATE,
                                            tc->credentials), ==, 0);
   gnutls_session_set_verify_cert (tc->session, "localhost", 0);
@@ -2412,52 +2413,60 @@ ticket_client_ping (TicketClient *tc)
 
 /* A client that was served comes back with the session ticket it got
  * and is served without a certificate exchange; a client whose
- * certificate was refused got no ticket to come back with. */
+ * certificate was refused got no ticket to come back with. TLS 1.3, and
+ * 1.2 for older clients. */
 static void
 test_tls_resumption (Fixture *fx, gconstpointer data)
 {
-  gnutls_datum_t ticket = { NULL, 0 };
-  gboolean ok;
+  const char *const priorities[] = { NULL, "NORMAL:-VERS-ALL:+VERS-TLS1.2" };
 
-  {
-    g_autoptr(TicketClient) first = ticket_client_new (fx, "client.pem", "client-key.pem",
-                                                       NULL, &ok);
+  for (guint i = 0; i < G_N_ELEMENTS (priorities); i++)
+    {
+      const char *priority = priorities[i];
+      gnutls_datum_t ticket = { NULL, 0 };
+      gnutls_datum_t none = { NULL, 0 };
+      gboolean ok;
 
-    g_assert_true (ok);
-    g_assert_true (ticket_client_ping (first));
-    g_assert_false (gnutls_session_is_resumed (first->session));
-    /* The ticket came after the handshake, with the replies. */
-    g_assert_cmpint (gnutls_session_get_data2 (first->session, &ticket), ==, 0);
-  }
-  {
-    g_autoptr(TicketClient) again = ticket_client_new (fx, "client.pem", "client-key.pem",
-                                                       &ticket, &ok);
-
-    g_assert_true (ok);
-    g_assert_true (gnutls_session_is_resumed (again->session));
-    g_assert_true (ticket_client_ping (again));
-  }
-  gnutls_free (ticket.data);
-
-  {
-    /* Chains to the CA, so the client presents it; not for clients. */
-    g_autoptr(TicketClient) refused = ticket_client_new (fx, "server.pem", "server-key.pem",
-                                                         NULL, &ok);
-    gnutls_datum_t none = { NULL, 0 };
-
-    /* TLS 1.3: the client's side of the handshake may end first. */
-    g_assert_false (ok && ticket_client_ping (refused));
-    if (gnutls_session_get_data2 (refused->session, &none) == 0)
+      g_test_message ("priority %s", priority ? priority : "(default)");
       {
-        g_autoptr(TicketClient) back = ticket_client_new (fx, "server.pem", "server-key.pem",
-                                                          &none, &ok);
+        g_autoptr(TicketClient) first = ticket_client_new (fx, priority, "client.pem",
+                                                           "client-key.pem", NULL, &ok);
 
-        g_assert_false (gnutls_session_is_resumed (back->session));
-        g_assert_false (ok && ticket_client_ping (back));
-        gnutls_free (none.data);
+        g_assert_true (ok);
+        g_assert_true (ticket_client_ping (first));
+        g_assert_false (gnutls_session_is_resumed (first->session));
+        /* TLS 1.3: the ticket came after the handshake, with the replies. */
+        g_assert_cmpint (gnutls_session_get_data2 (first->session, &ticket), ==, 0);
       }
-  }
-  wait_connections (fx, 0);
+      {
+        g_autoptr(TicketClient) again = ticket_client_new (fx, priority, "client.pem",
+                                                           "client-key.pem", &ticket, &ok);
+
+        g_assert_true (ok);
+        g_assert_true (gnutls_session_is_resumed (again->session));
+        g_assert_true (ticket_client_ping (again));
+      }
+      gnutls_free (ticket.data);
+
+      {
+        /* Chains to the CA, so the client presents it; not for clients. */
+        g_autoptr(TicketClient) refused = ticket_client_new (fx, priority, "server.pem",
+                                                             "server-key.pem", NULL, &ok);
+
+        /* TLS 1.3: the client's side of the handshake may end first. */
+        g_assert_false (ok && ticket_client_ping (refused));
+        if (gnutls_session_get_data2 (refused->session, &none) == 0)
+          {
+            g_autoptr(TicketClient) back = ticket_client_new (fx, priority, "server.pem",
+                                                              "server-key.pem", &none, &ok);
+
+            g_assert_false (gnutls_session_is_resumed (back->session));
+            g_assert_false (ok && ticket_client_ping (back));
+            gnutls_free (none.data);
+          }
+      }
+      wait_connections (fx, 0);
+    }
 }
 
 /* ---- Configuration ---- */
