@@ -91,8 +91,9 @@ void vdsm_rpc_listener_handshake_ended (VdsmRpcServer *server, char *peer_key);
 
 /* ---- vdsm-rpc-tls.c: TLS over a connection's socket (GnuTLS) ---- */
 
-/* Credentials, trust and the session-ticket key; shared by listeners and
- * their sessions, immutable. */
+/* Credentials, trust and the session-ticket key, shared by listeners and
+ * their sessions; what changes in it (a read buffer, the chains checked
+ * lately) is used on the I/O thread only. */
 VdsmRpcTlsConfig *vdsm_rpc_tls_config_new (const char *cert_path, const char *key_path,
                                            const char *ca_path, gboolean require_client_cert,
                                            GError **error);
