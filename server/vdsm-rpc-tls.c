@@ -1,4 +1,4 @@
-/* vdsm-rpc-tls.c: TLS with client certificates (protocol.md §1), driven by
+/* vdsm-rpc-tls.c: TLS with client certificates, driven by
  * GnuTLS on the I/O thread: loading the server's files, non-blocking
  * handshakes and records over a connection's socket, checking the client's
  * certificate, resuming sessions from tickets.
