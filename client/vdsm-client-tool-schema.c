@@ -9,17 +9,20 @@
 #include <string.h>
 
 #define SCHEMA_RESOURCE "/org/ovirt/vdsm/schema/vdsm-api.yml"
+#define SERVED_RESOURCE "/org/ovirt/vdsm/schema/served-methods.txt"
 
 /* Help text width, and the indentation of descriptions under a name. */
 #define WRAP_COLUMNS 78
 #define TEXT_INDENT 6
 
 VdsmSchema *
-tool_schema_load (GError **error)
+tool_schema_load (GHashTable **served, GError **error)
 {
   g_autoptr(VdsmSchema) schema = vdsm_schema_new ();
   g_autoptr(GBytes) data = g_resources_lookup_data (SCHEMA_RESOURCE, G_RESOURCE_LOOKUP_FLAGS_NONE,
                                                     error);
+  g_autoptr(GBytes) list = NULL;
+  g_autofree char *list_text = NULL;
   gsize length;
   const char *text;
 
@@ -28,6 +31,13 @@ tool_schema_load (GError **error)
   text = g_bytes_get_data (data, &length);
   if (!vdsm_schema_load_data (schema, SCHEMA_RESOURCE, text, length,
                               VDSM_SCHEMA_LOAD_DEFAULT, error))
+    return NULL;
+  list = g_resources_lookup_data (SERVED_RESOURCE, G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+  if (list == NULL)
+    return NULL;
+  list_text = g_strndup (g_bytes_get_data (list, NULL), g_bytes_get_size (list));
+  *served = vdsm_schema_parse_served (schema, SERVED_RESOURCE, list_text, error);
+  if (*served == NULL)
     return NULL;
   return g_steal_pointer (&schema);
 }
@@ -62,23 +72,44 @@ compare_methods (gconstpointer a, gconstpointer b)
   return strcmp (ma->verb, mb->verb);
 }
 
+typedef struct {
+  guint n_methods;
+  guint n_served;
+} NamespaceCounts;
+
 void
-tool_schema_list_namespaces (VdsmSchema *schema, GString *out)
+tool_schema_list_namespaces (VdsmSchema *schema, GHashTable *served, GString *out)
 {
   GPtrArray *methods = vdsm_schema_get_methods (schema);
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) counts = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  gsize width = 0;
 
   for (guint i = 0; i < methods->len; i++)
     {
       const VdsmSchemaMethod *method = g_ptr_array_index (methods, i);
+      NamespaceCounts *c = g_hash_table_lookup (counts, method->ns);
 
-      if (g_hash_table_add (seen, method->ns))
-        g_ptr_array_add (names, method->ns);
+      if (c == NULL)
+        {
+          c = g_new0 (NamespaceCounts, 1);
+          g_hash_table_insert (counts, method->ns, c);
+          g_ptr_array_add (names, method->ns);
+          width = MAX (width, strlen (method->ns));
+        }
+      c->n_methods++;
+      if (g_hash_table_contains (served, method->name))
+        c->n_served++;
     }
   g_ptr_array_sort (names, compare_strings);
   for (guint i = 0; i < names->len; i++)
-    g_string_append_printf (out, "  %s\n", (const char *) g_ptr_array_index (names, i));
+    {
+      const char *ns = g_ptr_array_index (names, i);
+      const NamespaceCounts *c = g_hash_table_lookup (counts, ns);
+
+      g_string_append_printf (out, "  %-*s  (%u methods, %u served by vdsmd)\n", (int) width, ns,
+                              c->n_methods, c->n_served);
+    }
 }
 
 /* Up to the end of the first sentence. */
@@ -94,7 +125,8 @@ first_sentence (const char *text)
 }
 
 void
-tool_schema_list_methods (VdsmSchema *schema, const char *ns, GString *out)
+tool_schema_list_methods (VdsmSchema *schema, GHashTable *served, const char *ns,
+                          GString *out)
 {
   GPtrArray *all = vdsm_schema_get_methods (schema);
   g_autoptr(GPtrArray) methods = g_ptr_array_new ();
@@ -116,8 +148,10 @@ tool_schema_list_methods (VdsmSchema *schema, const char *ns, GString *out)
       const VdsmSchemaMethod *method = g_ptr_array_index (methods, i);
       g_autofree char *summary = first_sentence (method->description);
 
-      g_string_append_printf (out, "  %-*s  %s%s\n", (int) width, method->verb, summary,
-                              method->deprecated != NULL ? " (deprecated)" : "");
+      g_string_append_printf (out, "  %-*s  %s%s%s\n", (int) width, method->verb, summary,
+                              method->deprecated != NULL ? " (deprecated)" : "",
+                              g_hash_table_contains (served, method->name)
+                                ? "" : " (not served by vdsmd)");
     }
 }
 

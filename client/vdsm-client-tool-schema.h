@@ -10,17 +10,20 @@
 
 G_BEGIN_DECLS
 
-/* The API schema compiled into the tool as a GResource. */
-VdsmSchema *tool_schema_load (GError **error);
+/* The API schema compiled into the tool as a GResource, and in @served the
+ * set of its methods that vdsmd implements (daemon/served-methods.txt). */
+VdsmSchema *tool_schema_load (GHashTable **served, GError **error);
 
 /* Whether some method lives in namespace @ns. */
 gboolean tool_schema_has_namespace (VdsmSchema *schema, const char *ns);
 
-/* "  Host\n  VM\n…": the namespaces, sorted. */
-void tool_schema_list_namespaces (VdsmSchema *schema, GString *out);
+/* "  Host  (49 methods, 6 served by vdsmd)\n…": the namespaces, sorted. */
+void tool_schema_list_namespaces (VdsmSchema *schema, GHashTable *served, GString *out);
 
-/* "  getVMList  <first sentence of its description>\n…", sorted. */
-void tool_schema_list_methods (VdsmSchema *schema, const char *ns, GString *out);
+/* "  getVMList  <first sentence of its description>\n…", sorted; methods
+ * not in @served say so. */
+void tool_schema_list_methods (VdsmSchema *schema, GHashTable *served, const char *ns,
+                               GString *out);
 
 /* The description, every parameter (type, required or default, text) and
  * the return type of @method. */

@@ -230,6 +230,7 @@ main (int argc, char **argv)
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(VdsmSchema) schema = NULL;
+  g_autoptr(GHashTable) served = NULL;
   g_autoptr(GString) text = g_string_new (NULL);
   g_autoptr(JsonNode) base = NULL;
   g_autoptr(JsonNode) params = NULL;
@@ -247,7 +248,7 @@ main (int argc, char **argv)
   if (options.timeout < 0 || (guint) options.timeout > G_MAXUINT / 1000)
     return usage_error ("invalid timeout %d", options.timeout);
 
-  schema = tool_schema_load (&error);
+  schema = tool_schema_load (&served, &error);
   if (schema == NULL)
     {
       fprintf (stderr, "vdsm-client: the embedded schema does not load: %s\n", error->message);
@@ -260,7 +261,7 @@ main (int argc, char **argv)
       g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
 
       g_string_append_printf (text, "%s\nNamespaces:\n", help);
-      tool_schema_list_namespaces (schema, text);
+      tool_schema_list_namespaces (schema, served, text);
       if (!options.help)
         return usage_error ("missing NAMESPACE\n%s", text->str);
       fputs (text->str, stdout);
@@ -270,14 +271,14 @@ main (int argc, char **argv)
   ns = options.args[0];
   if (!tool_schema_has_namespace (schema, ns))
     {
-      tool_schema_list_namespaces (schema, text);
+      tool_schema_list_namespaces (schema, served, text);
       return usage_error ("unknown namespace “%s”; the namespaces are:\n%s", ns, text->str);
     }
   if (n_args == 1)
     {
       g_string_append_printf (text, "Usage:\n  vdsm-client [OPTION…] %s METHOD [NAME=VALUE…]\n\n"
                               "Methods of %s:\n", ns, ns);
-      tool_schema_list_methods (schema, ns, text);
+      tool_schema_list_methods (schema, served, ns, text);
       if (!options.help)
         return usage_error ("missing METHOD\n%s", text->str);
       fputs (text->str, stdout);
@@ -288,7 +289,7 @@ main (int argc, char **argv)
   method = vdsm_schema_lookup_method (schema, method_name);
   if (method == NULL)
     {
-      tool_schema_list_methods (schema, ns, text);
+      tool_schema_list_methods (schema, served, ns, text);
       return usage_error ("unknown method “%s”; the methods of %s are:\n%s",
                           options.args[1], ns, text->str);
     }

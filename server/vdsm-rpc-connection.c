@@ -16,7 +16,7 @@
 #define OUTBUF_KEEP (256 * 1024)               /* larger drained buffers are freed */
 #define OUTBUF_COMPACT (1024 * 1024)
 
-/* The words vdsm's detector accepts (§1): STOMP only. */
+/* The words vdsm's detector accepts (docs/protocol.md §3): STOMP only. */
 static const char *const detect_words[] = {
   "CONNECT", "CONNECTED", "SEND", "SUBSCRIBE", "UNSUBSCRIBE",
   "MESSAGE", "ERROR", "RECEIPT", "DISCONNECT",
@@ -63,8 +63,10 @@ vdsm_rpc_connection_unref (VdsmRpcConnection *conn)
     return;
   g_assert (conn->closed);
   g_free (conn->peer);
+  g_free (conn->peer_key);
   g_clear_object (&conn->socket);
   g_hash_table_unref (conn->subscriptions);
+  g_clear_pointer (&conn->subscription_order, g_ptr_array_unref);
   g_free (conn);
 }
 
@@ -91,8 +93,15 @@ vdsm_rpc_connection_close (VdsmRpcConnection *conn, const char *reason)
 
   if (conn->closed)
     return;
-  g_debug ("connection %" G_GUINT64_FORMAT " (%s) closed after %" G_GUINT64_FORMAT " sends: %s",
-           conn->id, conn->peer, conn->n_sends, reason);
+  if (vdsm_rpc_log_enabled (G_LOG_LEVEL_DEBUG))
+    {
+      /* A reason may quote the client: its command word, a parser error. */
+      char reason_log[VDSM_RPC_LOG_TEXT_SIZE];
+
+      g_debug ("connection %" G_GUINT64_FORMAT " (%s) closed after %" G_GUINT64_FORMAT
+               " sends: %s", conn->id, conn->peer, conn->n_sends,
+               vdsm_rpc_log_text (reason_log, sizeof reason_log, reason, -1));
+    }
   conn->closed = TRUE;
   clear_source (&conn->read_source);
   clear_source (&conn->write_source);
@@ -105,7 +114,9 @@ vdsm_rpc_connection_close (VdsmRpcConnection *conn, const char *reason)
   g_clear_pointer (&conn->parser, vdsm_stomp_parser_free);
   g_string_free (conn->outbuf, TRUE);
   conn->outbuf = NULL;
+  g_clear_pointer (&conn->out_shared, g_array_unref);
   vdsm_rpc_broker_remove_connection (server->broker, conn);
+  vdsm_rpc_peer_closed (server, conn->peer_key);
   conn->server = NULL;
   /* Drops the server's ref; the caller may hold another. */
   g_hash_table_remove (server->connections, conn);
@@ -134,18 +145,53 @@ schedule_close (VdsmRpcConnection *conn, const char *reason)
   vdsm_rpc_source_attach (conn->close_source, "vdsm-rpc-close", conn->server);
 }
 
-/* ---- Writing ---- */
+/* ---- Writing ----
+ *
+ * What waits to be sent is @outbuf from @out_pos on, with shared byte
+ * blocks spliced in: @out_shared lists them in order, each to be sent
+ * after the @outbuf byte at its @at. Frames are written into @outbuf in
+ * place (the common case: replies); a body sent to many subscribers is
+ * one refcounted block that each connection's queue only points to. */
+
+typedef struct {
+  gsize at;                         /* an offset in outbuf */
+  GBytes *bytes;
+} SharedOutput;
+
+/* At most this many pieces per write: bounded stack, and a client that
+ * lags behind is served in large writes anyway. */
+#define MAX_VECTORS 64
+/* Consumed entries at the front of out_shared are dropped in batches. */
+#define SHARED_COMPACT 1024
 
 static void arm_timer (VdsmRpcConnection *conn);
 
 static gsize
 pending (VdsmRpcConnection *conn)
 {
-  return conn->outbuf->len - conn->out_pos;
+  return conn->outbuf->len - conn->out_pos + conn->out_shared_pending;
+}
+
+/* The shared block to send next, when the outbuf bytes before it are
+ * sent; NULL when the rest of outbuf comes first or alone. */
+static SharedOutput *
+next_shared (VdsmRpcConnection *conn)
+{
+  if (conn->out_shared == NULL || conn->out_shared_first >= conn->out_shared->len)
+    return NULL;
+  return &g_array_index (conn->out_shared, SharedOutput, conn->out_shared_first);
 }
 
 static void
-outbuf_drained (VdsmRpcConnection *conn)
+shared_output_clear (gpointer data)
+{
+  /* NULL once sent. */
+  g_clear_pointer (&((SharedOutput *) data)->bytes, g_bytes_unref);
+}
+
+/* Everything queued was sent, or will never be. */
+static void
+drop_output (VdsmRpcConnection *conn)
 {
   conn->out_pos = 0;
   if (conn->outbuf->allocated_len > OUTBUF_KEEP)
@@ -155,6 +201,98 @@ outbuf_drained (VdsmRpcConnection *conn)
     }
   else
     g_string_truncate (conn->outbuf, 0);
+  if (conn->out_shared != NULL)
+    g_array_set_size (conn->out_shared, 0);
+  conn->out_shared_first = 0;
+  conn->out_shared_sent = 0;
+  conn->out_shared_pending = 0;
+}
+
+/* Drops what was sent from the front of the queue, once it is large. */
+static void
+compact_output (VdsmRpcConnection *conn)
+{
+  gsize sent = conn->out_pos;
+
+  if (sent >= OUTBUF_COMPACT)
+    {
+      g_string_erase (conn->outbuf, 0, sent);
+      conn->out_pos = 0;
+      for (guint i = conn->out_shared_first; conn->out_shared && i < conn->out_shared->len; i++)
+        g_array_index (conn->out_shared, SharedOutput, i).at -= sent;
+    }
+  if (conn->out_shared_first >= SHARED_COMPACT &&
+      conn->out_shared_first * 2 >= conn->out_shared->len)
+    {
+      g_array_remove_range (conn->out_shared, 0, conn->out_shared_first);
+      conn->out_shared_first = 0;
+    }
+}
+
+/* The pending output as vectors for one write, in order. */
+static gsize
+output_vectors (VdsmRpcConnection *conn, GOutputVector *v)
+{
+  gsize pos = conn->out_pos, skip = conn->out_shared_sent, n = 0;
+  guint i = conn->out_shared_first;
+
+  /* Two vectors per block, and room for the end of outbuf. */
+  for (; conn->out_shared && i < conn->out_shared->len && n + 3 <= MAX_VECTORS; i++)
+    {
+      SharedOutput *shared = &g_array_index (conn->out_shared, SharedOutput, i);
+      gsize size;
+      const char *data = g_bytes_get_data (shared->bytes, &size);
+
+      if (shared->at > pos)
+        v[n++] = (GOutputVector) { conn->outbuf->str + pos, shared->at - pos };
+      pos = shared->at;
+      v[n++] = (GOutputVector) { data + skip, size - skip };
+      skip = 0;
+    }
+  if ((conn->out_shared == NULL || i == conn->out_shared->len) && pos < conn->outbuf->len)
+    v[n++] = (GOutputVector) { conn->outbuf->str + pos, conn->outbuf->len - pos };
+  return n;
+}
+
+/* @n bytes of output were written. */
+static void
+output_sent (VdsmRpcConnection *conn, gsize n)
+{
+  while (n > 0)
+    {
+      SharedOutput *shared = next_shared (conn);
+      gsize take;
+
+      if (shared != NULL && conn->out_pos == shared->at)
+        {
+          gsize size = g_bytes_get_size (shared->bytes);
+
+          take = MIN (n, size - conn->out_shared_sent);
+          conn->out_shared_sent += take;
+          conn->out_shared_pending -= take;
+          if (conn->out_shared_sent == size)
+            {
+              g_clear_pointer (&shared->bytes, g_bytes_unref);
+              conn->out_shared_first++;
+              conn->out_shared_sent = 0;
+            }
+        }
+      else
+        {
+          take = MIN (n, (shared ? shared->at : conn->outbuf->len) - conn->out_pos);
+          conn->out_pos += take;
+        }
+      g_assert (take > 0);
+      n -= take;
+    }
+}
+
+gsize
+vdsm_rpc_connection_get_queued (VdsmRpcConnection *conn, gsize *own)
+{
+  if (own != NULL)
+    *own = conn->outbuf->len - conn->out_pos;
+  return pending (conn);
 }
 
 static gboolean on_writable (gpointer user_data);
@@ -192,12 +330,28 @@ watch_writable (VdsmRpcConnection *conn)
     conn->write_source = socket_source_new (conn, G_IO_OUT, on_writable, "vdsm-rpc-write");
 }
 
-static gssize
-send_bytes (VdsmRpcConnection *conn, const char *data, gsize len, GError **error)
+/* One write of the output pending: as much of it as the socket takes, in
+ * one sendmsg() (plain) or one TLS record. */
+static GPollableReturn
+send_output (VdsmRpcConnection *conn, gsize *written, GError **error)
 {
-  if (conn->tls != NULL)
-    return vdsm_rpc_tls_send (conn->tls, data, len, error);
-  return g_socket_send_with_blocking (conn->socket, data, len, FALSE, NULL, error);
+  GOutputVector vectors[MAX_VECTORS];
+  gsize n_vectors = output_vectors (conn, vectors);
+  gssize n;
+
+  if (conn->tls == NULL)
+    return g_socket_send_message_with_timeout (conn->socket, NULL, vectors, n_vectors, NULL, 0,
+                                               G_SOCKET_MSG_NONE, 0, written, NULL, error);
+  n = vdsm_rpc_tls_send (conn->tls, vectors, n_vectors, error);
+  if (n >= 0)
+    {
+      *written = n;
+      return G_POLLABLE_RETURN_OK;
+    }
+  if (!g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+    return G_POLLABLE_RETURN_FAILED;
+  g_clear_error (error);
+  return G_POLLABLE_RETURN_WOULD_BLOCK;
 }
 
 /* Sends as much as the socket takes; arms the write source for the rest.
@@ -210,26 +364,27 @@ flush (VdsmRpcConnection *conn)
   while (pending (conn) > 0)
     {
       g_autoptr(GError) error = NULL;
-      gssize n = send_bytes (conn, conn->outbuf->str + conn->out_pos, pending (conn), &error);
+      gsize written = 0;
+      GPollableReturn r = send_output (conn, &written, &error);
 
-      if (n < 0)
+      if (r == G_POLLABLE_RETURN_WOULD_BLOCK)
+        break;
+      if (r == G_POLLABLE_RETURN_FAILED)
         {
-          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-            break;
           g_debug ("connection %" G_GUINT64_FORMAT " (%s): send failed: %s",
                    conn->id, conn->peer, error->message);
           clear_source (&conn->write_source);
           schedule_close (conn, "send failed");
           return FALSE;
         }
-      conn->out_pos += n;
+      output_sent (conn, written);
       conn->n_sends++;
       conn->last_send = g_get_monotonic_time ();
     }
 
   if (pending (conn) == 0)
     {
-      outbuf_drained (conn);
+      drop_output (conn);
       clear_source (&conn->write_source);
       if (conn->closing)
         {
@@ -239,11 +394,7 @@ flush (VdsmRpcConnection *conn)
     }
   else
     {
-      if (conn->out_pos >= OUTBUF_COMPACT)
-        {
-          g_string_erase (conn->outbuf, 0, conn->out_pos);
-          conn->out_pos = 0;
-        }
+      compact_output (conn);
       watch_writable (conn);
     }
   return TRUE;
@@ -266,7 +417,9 @@ on_writable (gpointer user_data)
   if (conn->read_wants_write)
     {
       conn->read_wants_write = FALSE;
-      g_source_set_ready_time (conn->read_source, 0);
+      /* Unless reading stopped meanwhile (the end of the input, a close). */
+      if (conn->read_source != NULL)
+        g_source_set_ready_time (conn->read_source, 0);
     }
   flush (conn);
   /* flush() destroyed this source when done or closed. */
@@ -282,25 +435,47 @@ vdsm_rpc_connection_begin_frame (VdsmRpcConnection *conn, gsize *mark)
 }
 
 void
-vdsm_rpc_connection_end_frame (VdsmRpcConnection *conn, gsize mark)
+vdsm_rpc_connection_end_frame_shared (VdsmRpcConnection *conn, gsize mark, GBytes *tail)
 {
   VdsmRpcServer *server = conn->server;
+  gsize tail_size = tail ? g_bytes_get_size (tail) : 0;
+  gsize before = mark - conn->out_pos + conn->out_shared_pending;
 
   /* One frame larger than the limit may go out alone; queueing behind
-   * unread data past the limit means the client is not reading. */
-  if (mark > conn->out_pos && pending (conn) > server->max_send_queue)
+   * unread data past the limit means the client is not reading. The
+   * limit counts shared bytes in full: they are what the client has to
+   * read. */
+  if (before > 0 && pending (conn) + tail_size > server->max_send_queue)
     {
       g_string_truncate (conn->outbuf, mark);
       schedule_close (conn, "send queue limit exceeded: the client does not read");
       return;
     }
+  if (tail_size > 0)
+    {
+      SharedOutput shared = { conn->outbuf->len, g_bytes_ref (tail) };
+
+      if (conn->out_shared == NULL)
+        {
+          conn->out_shared = g_array_new (FALSE, FALSE, sizeof (SharedOutput));
+          g_array_set_clear_func (conn->out_shared, shared_output_clear);
+        }
+      g_array_append_val (conn->out_shared, shared);
+      conn->out_shared_pending += tail_size;
+    }
   /* The replies to the frames of one read leave in one send, once they
    * are all written (see on_readable()): a send per frame costs more than
    * the rest of a Host.ping. Not to the Java client, which handles one
    * frame per read and leaves a second one waiting until more bytes come
-   * (protocol.md §3). */
+   * (docs/protocol.md §6.2). */
   if (conn->write_source == NULL && !(conn->reading && !conn->frame_per_send))
     flush (conn);
+}
+
+void
+vdsm_rpc_connection_end_frame (VdsmRpcConnection *conn, gsize mark)
+{
+  vdsm_rpc_connection_end_frame_shared (conn, mark, NULL);
 }
 
 void
@@ -308,12 +483,32 @@ vdsm_rpc_connection_close_after_flush (VdsmRpcConnection *conn, const char *reas
 {
   if (conn->closed || conn->closing)
     return;
-  g_debug ("connection %" G_GUINT64_FORMAT " (%s) closing: %s", conn->id, conn->peer, reason);
+  if (vdsm_rpc_log_enabled (G_LOG_LEVEL_DEBUG))
+    {
+      char reason_log[VDSM_RPC_LOG_TEXT_SIZE];
+
+      g_debug ("connection %" G_GUINT64_FORMAT " (%s) closing: %s", conn->id, conn->peer,
+               vdsm_rpc_log_text (reason_log, sizeof reason_log, reason, -1));
+    }
   conn->closing = TRUE;
   conn->closing_deadline = g_get_monotonic_time () + FLUSH_TIMEOUT_US;
   clear_source (&conn->read_source);
   if (flush (conn))
     arm_timer (conn);
+}
+
+void
+vdsm_rpc_connection_reply_pending (VdsmRpcConnection *conn)
+{
+  conn->replies_pending++;
+}
+
+void
+vdsm_rpc_connection_reply_done (VdsmRpcConnection *conn)
+{
+  g_assert (conn->replies_pending > 0);
+  if (--conn->replies_pending == 0 && conn->input_ended)
+    vdsm_rpc_connection_close_after_flush (conn, "closed by the client, replies sent");
 }
 
 /* ---- Timers ---- */
@@ -358,6 +553,28 @@ idle_limited (VdsmRpcConnection *conn)
   return !conn->got_frame && conn->server->idle_timeout_ms > 0;
 }
 
+/* Heart-beats are awaited from a client that promised them, as long as it
+ * can still send. */
+static gboolean
+recv_limited (VdsmRpcConnection *conn)
+{
+  return conn->recv_interval_ms > 0 && !conn->closing && !conn->input_ended;
+}
+
+static gint64
+frame_deadline (VdsmRpcConnection *conn)
+{
+  return conn->frame_started + (gint64) conn->server->frame_timeout_ms * 1000;
+}
+
+/* A frame has begun and must end in time; not while closing, which stops
+ * reading and has a deadline of its own. */
+static gboolean
+frame_limited (VdsmRpcConnection *conn)
+{
+  return conn->frame_started > 0 && conn->server->frame_timeout_ms > 0 && !conn->closing;
+}
+
 static void
 arm_timer (VdsmRpcConnection *conn)
 {
@@ -370,9 +587,11 @@ arm_timer (VdsmRpcConnection *conn)
     CONSIDER (first_byte_deadline (conn));
   if (idle_limited (conn))
     CONSIDER (idle_deadline (conn));
+  if (frame_limited (conn))
+    CONSIDER (frame_deadline (conn));
   if (conn->closing)
     CONSIDER (conn->closing_deadline);
-  if (conn->recv_interval_ms > 0 && !conn->closing)
+  if (recv_limited (conn))
     CONSIDER (recv_deadline (conn));
   if (conn->send_interval_ms > 0)
     CONSIDER (conn->last_send + (gint64) conn->send_interval_ms * 1000);
@@ -390,26 +609,35 @@ on_timer (gpointer user_data)
 
   if (first_byte_limited (conn) && now >= first_byte_deadline (conn))
     {
-      g_message ("connection %" G_GUINT64_FORMAT " (%s): nothing received within %u ms "
-                 "(tls-first-byte-timeout)", conn->id, conn->peer,
-                 conn->server->tls_first_byte_timeout_ms);
+      vdsm_rpc_message_limited (conn->server, "connection %" G_GUINT64_FORMAT " (%s): nothing "
+                                "received within %u ms (tls-first-byte-timeout)", conn->id,
+                                conn->peer, conn->server->tls_first_byte_timeout_ms);
       vdsm_rpc_connection_close (conn, "first byte timeout");
       return G_SOURCE_CONTINUE;
     }
   if (!conn->detected && now >= handshake_deadline (conn))
     {
-      g_message ("connection %" G_GUINT64_FORMAT " (%s): %s not done within %u ms",
-                 conn->id, conn->peer,
-                 conn->handshake_peer ? "TLS handshake" : "protocol detection",
-                 conn->server->handshake_timeout_ms);
+      vdsm_rpc_message_limited (conn->server, "connection %" G_GUINT64_FORMAT
+                                " (%s): %s not done within %u ms", conn->id, conn->peer,
+                                conn->handshake_peer ? "TLS handshake" : "protocol detection",
+                                conn->server->handshake_timeout_ms);
       vdsm_rpc_connection_close (conn, "handshake timeout");
       return G_SOURCE_CONTINUE;
     }
   if (idle_limited (conn) && now >= idle_deadline (conn))
     {
-      g_message ("connection %" G_GUINT64_FORMAT " (%s): no complete frame within %u ms",
-                 conn->id, conn->peer, conn->server->idle_timeout_ms);
+      vdsm_rpc_message_limited (conn->server, "connection %" G_GUINT64_FORMAT
+                                " (%s): no complete frame within %u ms", conn->id,
+                                conn->peer, conn->server->idle_timeout_ms);
       vdsm_rpc_connection_close (conn, "idle timeout");
+      return G_SOURCE_CONTINUE;
+    }
+  if (frame_limited (conn) && now >= frame_deadline (conn))
+    {
+      vdsm_rpc_message_limited (conn->server, "connection %" G_GUINT64_FORMAT
+                                " (%s): a frame was not complete within %u ms of its first "
+                                "byte", conn->id, conn->peer, conn->server->frame_timeout_ms);
+      vdsm_rpc_connection_close (conn, "frame timeout");
       return G_SOURCE_CONTINUE;
     }
   if (conn->closing && now >= conn->closing_deadline)
@@ -417,7 +645,7 @@ on_timer (gpointer user_data)
       vdsm_rpc_connection_close (conn, "timed out flushing before close");
       return G_SOURCE_CONTINUE;
     }
-  if (conn->recv_interval_ms > 0 && !conn->closing && now >= recv_deadline (conn))
+  if (recv_limited (conn) && now >= recv_deadline (conn))
     {
       vdsm_rpc_connection_close (conn, "no heart-beat from the client");
       return G_SOURCE_CONTINUE;
@@ -458,6 +686,16 @@ vdsm_rpc_connection_update_timer (VdsmRpcConnection *conn)
 
 /* ---- Reading ---- */
 
+/* Parse errors the client is told about in an ERROR frame before the
+ * close: its frame was too large, or its content-length no number. Other
+ * malformed bytes close the connection without a word. */
+static gboolean
+is_reported (const GError *error)
+{
+  return g_error_matches (error, VDSM_STOMP_ERROR, VDSM_STOMP_ERROR_TOO_LARGE) ||
+         g_error_matches (error, VDSM_STOMP_ERROR, VDSM_STOMP_ERROR_CONTENT_LENGTH);
+}
+
 /* Returns FALSE when the connection was closed. */
 static gboolean
 feed (VdsmRpcConnection *conn, const char *data, gsize len)
@@ -470,6 +708,7 @@ feed (VdsmRpcConnection *conn, const char *data, gsize len)
       switch (vdsm_stomp_parser_parse (conn->parser, &data, &len, &frame, &error))
         {
         case VDSM_STOMP_PARSE_FRAME:
+          conn->frame_started = 0;
           if (!conn->got_frame)
             {
               conn->got_frame = TRUE;
@@ -485,11 +724,15 @@ feed (VdsmRpcConnection *conn, const char *data, gsize len)
         case VDSM_STOMP_PARSE_NEED_MORE:
           break;
         case VDSM_STOMP_PARSE_ERROR:
-          if (g_error_matches (error, VDSM_STOMP_ERROR, VDSM_STOMP_ERROR_TOO_LARGE))
+          if (is_reported (error))
             {
+              char reason[VDSM_RPC_LOG_TEXT_SIZE];
+
               /* The client can be told why; then the stream is lost. */
-              g_message ("connection %" G_GUINT64_FORMAT " (%s): %s",
-                         conn->id, conn->peer, error->message);
+              vdsm_rpc_message_limited (conn->server, "connection %" G_GUINT64_FORMAT
+                                        " (%s): frame refused: %s", conn->id, conn->peer,
+                                        vdsm_rpc_log_text (reason, sizeof reason,
+                                                           error->message, -1));
               vdsm_rpc_session_send_error (conn, error->message);
               vdsm_rpc_connection_close_after_flush (conn, error->message);
               return !conn->closed;
@@ -517,8 +760,8 @@ process (VdsmRpcConnection *conn, const char *data, gsize len)
         case DETECT_WAIT:
           return;
         case DETECT_REJECT:
-          g_message ("connection %" G_GUINT64_FORMAT " (%s): unrecognized protocol",
-                     conn->id, conn->peer);
+          vdsm_rpc_message_limited (conn->server, "connection %" G_GUINT64_FORMAT
+                                    " (%s): unrecognized protocol", conn->id, conn->peer);
           vdsm_rpc_connection_close (conn, "unrecognized protocol");
           return;
         case DETECT_STOMP:
@@ -565,8 +808,14 @@ continue_handshake (VdsmRpcConnection *conn)
         g_debug ("connection %" G_GUINT64_FORMAT " (%s): closed by the client during the "
                  "TLS handshake", conn->id, conn->peer);
       else
-        g_message ("connection %" G_GUINT64_FORMAT " (%s): TLS handshake failed: %s",
-                   conn->id, conn->peer, error->message);
+        {
+          char reason[VDSM_RPC_LOG_TEXT_SIZE];
+
+          vdsm_rpc_message_limited (conn->server, "connection %" G_GUINT64_FORMAT
+                                    " (%s): TLS handshake failed: %s", conn->id, conn->peer,
+                                    vdsm_rpc_log_text (reason, sizeof reason, error->message,
+                                                       -1));
+        }
       vdsm_rpc_connection_close (conn, "TLS handshake failed");
       return;
     case VDSM_RPC_TLS_DONE:
@@ -584,6 +833,39 @@ continue_handshake (VdsmRpcConnection *conn)
    * record. */
   if (vdsm_rpc_tls_has_buffered (conn->tls))
     g_source_set_ready_time (conn->read_source, 0);
+}
+
+/* The end of the client's input may be a half-close (shutdown(SHUT_WR),
+ * `nc -N`, socat scripts): the client still reads. What it asked is
+ * answered, calls on workers included, then the connection closes. */
+static void
+end_input (VdsmRpcConnection *conn)
+{
+  conn->input_ended = TRUE;
+  if (conn->replies_pending == 0)
+    {
+      vdsm_rpc_connection_close_after_flush (conn, "closed by the client");
+      return;
+    }
+  g_debug ("connection %" G_GUINT64_FORMAT " (%s): input ended by the client, "
+           "%u replies pending", conn->id, conn->peer, conn->replies_pending);
+  /* At its end the socket stays readable: stop watching it. */
+  clear_source (&conn->read_source);
+  arm_timer (conn);
+}
+
+/* After a read: a frame left incomplete starts its frame-timeout, counted
+ * from the read that brought its first byte. */
+static void
+watch_frame_progress (VdsmRpcConnection *conn, gint64 now)
+{
+  if (conn->parser == NULL || vdsm_stomp_parser_is_idle (conn->parser))
+    conn->frame_started = 0;
+  else if (conn->frame_started == 0)
+    {
+      conn->frame_started = now;
+      arm_timer (conn);
+    }
 }
 
 /* One read per wake-up, then the other ready connections get their turn.
@@ -625,7 +907,7 @@ on_readable (gpointer user_data)
     }
   if (n == 0)
     {
-      vdsm_rpc_connection_close (conn, "closed by the client");
+      end_input (conn);
       return G_SOURCE_CONTINUE;
     }
 
@@ -635,6 +917,7 @@ on_readable (gpointer user_data)
   conn->reading = FALSE;
   if (conn->closed)
     return G_SOURCE_CONTINUE;
+  watch_frame_progress (conn, conn->last_recv);
   if (conn->write_source == NULL)
     flush (conn);
   /* Closing stops reading. */
@@ -643,7 +926,8 @@ on_readable (gpointer user_data)
   /* Come back after the other sources ran when polling the socket may
    * not tell: a full buffer may have left more behind, and TLS may hold
    * bytes it took from the socket already. */
-  if (n == VDSM_RPC_READ_BUFFER_SIZE || (conn->tls != NULL && vdsm_rpc_tls_has_buffered (conn->tls)))
+  if (n == VDSM_RPC_READ_BUFFER_SIZE ||
+      (conn->tls != NULL && vdsm_rpc_tls_has_buffered (conn->tls)))
     g_source_set_ready_time (conn->read_source, 0);
   return G_SOURCE_CONTINUE;
 }
@@ -724,7 +1008,7 @@ describe_peer (GSocket *socket)
 
 VdsmRpcConnection *
 vdsm_rpc_connection_new (VdsmRpcServer *server, GSocket *socket, VdsmRpcTlsConfig *tls,
-                         char *handshake_peer)
+                         char *peer_key, char *handshake_peer)
 {
   VdsmRpcConnection *conn = g_new0 (VdsmRpcConnection, 1);
 
@@ -732,6 +1016,7 @@ vdsm_rpc_connection_new (VdsmRpcServer *server, GSocket *socket, VdsmRpcTlsConfi
   conn->server = server;
   conn->id = ++server->next_connection_id;
   conn->peer = describe_peer (socket);
+  conn->peer_key = peer_key;
   conn->socket = g_object_ref (socket);
   g_socket_set_blocking (socket, FALSE);
   conn->handshake_peer = handshake_peer;

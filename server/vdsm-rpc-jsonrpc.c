@@ -1,5 +1,5 @@
 /* vdsm-rpc-jsonrpc.c: the JSON-RPC 2.0 envelope: requests, batches,
- * notifications, error replies with VDSM's texts (protocol.md §5).
+ * notifications, error replies with VDSM's texts (docs/protocol.md §7, §8).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -86,6 +86,7 @@ vdsm_rpc_write_gerror_member (GString *out, const GError *error)
 static void
 batch_free (VdsmRpcBatch *batch)
 {
+  vdsm_rpc_connection_reply_done (batch->conn);
   vdsm_rpc_connection_unref (batch->conn);
   g_free (batch->reply_to);
   g_ptr_array_unref (batch->replies);
@@ -105,6 +106,7 @@ batch_new (VdsmRpcConnection *conn, const char *reply_to, guint n, gboolean is_a
   VdsmRpcBatch *batch = g_new0 (VdsmRpcBatch, 1);
 
   batch->conn = vdsm_rpc_connection_ref (conn);
+  vdsm_rpc_connection_reply_pending (conn);
   batch->reply_to = g_strdup (reply_to);
   batch->is_array = is_array;
   batch->replies = g_ptr_array_new_full (n, gstring_free);
@@ -153,8 +155,15 @@ batch_send (VdsmRpcBatch *batch)
 
   if (vdsm_rpc_broker_publish (conn->server->broker, batch->reply_to, conn,
                                body->str, body->len) == 0)
-    g_message ("connection %" G_GUINT64_FORMAT " (%s) has no subscription to %s: reply dropped",
-               conn->id, conn->peer, batch->reply_to);
+    {
+      char reply_to[VDSM_RPC_LOG_TEXT_SIZE];
+
+      vdsm_rpc_message_limited (conn->server, "connection %" G_GUINT64_FORMAT
+                                " (%s) has no subscription to %s: reply dropped",
+                                conn->id, conn->peer,
+                                vdsm_rpc_log_text (reply_to, sizeof reply_to,
+                                                   batch->reply_to, -1));
+    }
 }
 
 static void
@@ -197,9 +206,13 @@ invalid_request (VdsmRpcBatch *batch, guint slot, JsonNode *request, JsonNode *i
   g_string_append (message, ", 'reason': ");
   vdsm_rpc_pyrepr_string (message, reason);
   g_string_append_c (message, '}');
-  g_message ("connection %" G_GUINT64_FORMAT ": %s", batch->conn->id, reason);
+  vdsm_rpc_message_limited (batch->conn->server, "connection %" G_GUINT64_FORMAT
+                            ": invalid request: %s", batch->conn->id, reason);
   batch_reply_error (batch, slot, id, VDSM_ERROR_INVALID_REQUEST, message->str);
 }
+
+/* The debug line of a call shows this much of its params. */
+#define LOG_PARAMS_SIZE 4096
 
 static void
 log_call (VdsmRpcConnection *conn, const char *flow_id, const char *method,
@@ -207,13 +220,18 @@ log_call (VdsmRpcConnection *conn, const char *flow_id, const char *method,
 {
   g_autofree char *id_text = NULL;
   g_autofree char *params_text = NULL;
+  char flow_log[VDSM_RPC_LOG_TEXT_SIZE], method_log[VDSM_RPC_LOG_TEXT_SIZE];
+  char id_log[VDSM_RPC_LOG_TEXT_SIZE], params_log[LOG_PARAMS_SIZE];
 
   if (!vdsm_rpc_log_enabled (G_LOG_LEVEL_DEBUG))
     return;
   id_text = id ? vdsm_rpc_redact_json (id) : g_strdup ("(notification)");
   params_text = params ? vdsm_rpc_redact_json (params) : g_strdup ("{}");
-  g_debug ("connection %" G_GUINT64_FORMAT ": flow_id=%s call %s id=%s params=%s",
-           conn->id, flow_id ? flow_id : "", method, id_text, params_text);
+  g_debug ("connection %" G_GUINT64_FORMAT ": flow_id=%s call %s id=%s params=%s", conn->id,
+           vdsm_rpc_log_text (flow_log, sizeof flow_log, flow_id ? flow_id : "", -1),
+           vdsm_rpc_log_text (method_log, sizeof method_log, method, -1),
+           vdsm_rpc_log_text (id_log, sizeof id_log, id_text, -1),
+           vdsm_rpc_log_text (params_log, sizeof params_log, params_text, -1));
 }
 
 static void dispatch_request (VdsmRpcServer *server, VdsmRpcBatch *batch, guint slot,
@@ -282,17 +300,27 @@ dispatch_request (VdsmRpcServer *server, VdsmRpcBatch *batch, guint slot, const 
   /* The method before its params, as vdsm. */
   schema_method = vdsm_schema_lookup_method (server->schema, name);
   method = g_hash_table_lookup (server->methods, name);
-  if (schema_method == NULL || method == NULL)
+  if (schema_method == NULL || method == NULL || method->invoke == NULL)
     {
       g_autoptr(GString) message = NULL;
+      gboolean unserved = method != NULL && schema_method != NULL;
 
       if (id == NULL)
         {
-          g_message ("notification for unknown method %s ignored", name);
+          char name_log[VDSM_RPC_LOG_TEXT_SIZE];
+
+          vdsm_rpc_message_limited (server, "notification for %s method %s ignored",
+                                    unserved ? "unserved" : "unknown",
+                                    vdsm_rpc_log_text (name_log, sizeof name_log, name, -1));
           return;
         }
+      /* VDSM's text for a verb it lacks, so clients that match on it keep
+       * working; a method of the API this server does not implement says
+       * so in a reason. */
       message = g_string_new ("The method does not exist or is not available: {'method': ");
       vdsm_rpc_pyrepr_string (message, name);
+      if (unserved)
+        g_string_append (message, ", 'reason': 'defined by the API but not served by this server'");
       g_string_append_c (message, '}');
       batch_reply_error (batch, slot, id, VDSM_ERROR_METHOD_NOT_FOUND, message->str);
       return;
@@ -316,11 +344,13 @@ dispatch_request (VdsmRpcServer *server, VdsmRpcBatch *batch, guint slot, const 
   if (!vdsm_rpc_worker_submit (server, job))
     {
       guint queued = g_thread_pool_unprocessed (server->pool);
+      char name_log[VDSM_RPC_LOG_TEXT_SIZE];
 
       if (id != NULL)
         batch->pending--;
       vdsm_rpc_job_free (job);
-      g_message ("request queue full (%u tasks): %s refused", queued, name);
+      vdsm_rpc_message_limited (server, "request queue full (%u tasks): %s refused", queued,
+                                vdsm_rpc_log_text (name_log, sizeof name_log, name, -1));
       if (id != NULL)
         {
           g_autofree char *message =
@@ -447,8 +477,11 @@ handle_body (VdsmRpcConnection *conn, const char *reply_to, const char *flow_id,
 
   if (root == NULL)
     {
-      g_message ("connection %" G_GUINT64_FORMAT ": unparsable request: %s", conn->id,
-                 error->message);
+      char reason[VDSM_RPC_LOG_TEXT_SIZE];
+
+      vdsm_rpc_message_limited (server, "connection %" G_GUINT64_FORMAT
+                                ": unparsable request: %s", conn->id,
+                                vdsm_rpc_log_text (reason, sizeof reason, error->message, -1));
       batch = batch_new (conn, reply_to, 1, FALSE);
       batch_reply_error (batch, 0, NULL, VDSM_ERROR_PARSE, PARSE_ERROR_TEXT);
     }

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-/* notify_time = 2^31 - 1 + monotonic ms (protocol.md §6): old engines
+/* notify_time = 2^31 - 1 + monotonic ms (docs/protocol.md §9): old engines
  * could not parse values below INT_MAX. */
 #define NOTIFY_TIME_OFFSET G_GINT64_CONSTANT (2147483647)
 
@@ -24,15 +24,19 @@ enum {
   PROP_MAX_HEADER_SIZE,
   PROP_MAX_SEND_QUEUE,
   PROP_MAX_CONNECTIONS,
+  PROP_MAX_CONNECTIONS_PER_PEER,
   PROP_MAX_SUBSCRIPTIONS,
+  PROP_MAX_SUBSCRIPTIONS_PER_DESTINATION,
   PROP_HANDSHAKE_TIMEOUT,
   PROP_IDLE_TIMEOUT,
+  PROP_FRAME_TIMEOUT,
   PROP_CALL_TIMEOUT,
   PROP_STRICT_REPLIES,
   PROP_INSECURE,
   PROP_MAX_TLS_HANDSHAKES,
   PROP_MAX_TLS_HANDSHAKES_PER_PEER,
   PROP_TLS_FIRST_BYTE_TIMEOUT,
+  PROP_BROKER_FORWARDING,
   N_PROPS
 };
 
@@ -49,9 +53,13 @@ vdsm_rpc_server_init (VdsmRpcServer *server)
   server->max_header_size = VDSM_RPC_SERVER_DEFAULT_MAX_HEADER_SIZE;
   server->max_send_queue = VDSM_RPC_SERVER_DEFAULT_MAX_SEND_QUEUE;
   server->max_connections = VDSM_RPC_SERVER_DEFAULT_MAX_CONNECTIONS;
+  server->max_connections_per_peer = VDSM_RPC_SERVER_DEFAULT_MAX_CONNECTIONS_PER_PEER;
   server->max_subscriptions = VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS;
+  server->max_subscriptions_per_destination =
+    VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS_PER_DESTINATION;
   server->handshake_timeout_ms = VDSM_RPC_SERVER_DEFAULT_HANDSHAKE_TIMEOUT_MS;
   server->idle_timeout_ms = VDSM_RPC_SERVER_DEFAULT_IDLE_TIMEOUT_MS;
+  server->frame_timeout_ms = VDSM_RPC_SERVER_DEFAULT_FRAME_TIMEOUT_MS;
   server->call_timeout_ms = VDSM_RPC_SERVER_DEFAULT_CALL_TIMEOUT_MS;
   server->max_tls_handshakes = VDSM_RPC_SERVER_DEFAULT_MAX_TLS_HANDSHAKES;
   server->max_tls_handshakes_per_peer = VDSM_RPC_SERVER_DEFAULT_MAX_TLS_HANDSHAKES_PER_PEER;
@@ -61,9 +69,12 @@ vdsm_rpc_server_init (VdsmRpcServer *server)
   server->connections = g_hash_table_new_full (g_direct_hash, g_direct_equal,
                                                (GDestroyNotify) vdsm_rpc_connection_unref,
                                                NULL);
+  server->peer_connections = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   server->broker = vdsm_rpc_broker_new ();
   server->read_buffer = g_malloc (VDSM_RPC_READ_BUFFER_SIZE);
   server->json_scratch = g_string_sized_new (256);
+  g_mutex_init (&server->log_lock);
+  server->log_limits = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
 }
 
 static void
@@ -102,6 +113,7 @@ vdsm_rpc_server_finalize (GObject *object)
     g_thread_pool_free (server->pool, FALSE, TRUE);
   g_ptr_array_unref (server->listeners);
   g_hash_table_unref (server->connections);
+  g_hash_table_unref (server->peer_connections);
   vdsm_rpc_broker_free (server->broker);
   g_clear_pointer (&server->methods, g_hash_table_unref);
   g_clear_pointer (&server->context, g_main_context_unref);
@@ -109,6 +121,8 @@ vdsm_rpc_server_finalize (GObject *object)
   g_hash_table_unref (server->tls_handshakes_by_peer);
   g_free (server->read_buffer);
   g_string_free (server->json_scratch, TRUE);
+  g_hash_table_unref (server->log_limits);
+  g_mutex_clear (&server->log_lock);
   G_OBJECT_CLASS (vdsm_rpc_server_parent_class)->finalize (object);
 }
 
@@ -129,9 +143,14 @@ vdsm_rpc_server_get_property (GObject *object, guint prop_id, GValue *value, GPa
     case PROP_MAX_HEADER_SIZE: g_value_set_uint64 (value, server->max_header_size); break;
     case PROP_MAX_SEND_QUEUE: g_value_set_uint64 (value, server->max_send_queue); break;
     case PROP_MAX_CONNECTIONS: g_value_set_uint (value, server->max_connections); break;
+    case PROP_MAX_CONNECTIONS_PER_PEER: g_value_set_uint (value, server->max_connections_per_peer); break;
     case PROP_MAX_SUBSCRIPTIONS: g_value_set_uint (value, server->max_subscriptions); break;
+    case PROP_MAX_SUBSCRIPTIONS_PER_DESTINATION:
+      g_value_set_uint (value, server->max_subscriptions_per_destination);
+      break;
     case PROP_HANDSHAKE_TIMEOUT: g_value_set_uint (value, server->handshake_timeout_ms); break;
     case PROP_IDLE_TIMEOUT: g_value_set_uint (value, server->idle_timeout_ms); break;
+    case PROP_FRAME_TIMEOUT: g_value_set_uint (value, server->frame_timeout_ms); break;
     case PROP_CALL_TIMEOUT: g_value_set_uint (value, server->call_timeout_ms); break;
     case PROP_STRICT_REPLIES: g_value_set_boolean (value, server->strict_replies); break;
     case PROP_INSECURE: g_value_set_boolean (value, server->insecure); break;
@@ -142,6 +161,7 @@ vdsm_rpc_server_get_property (GObject *object, guint prop_id, GValue *value, GPa
     case PROP_TLS_FIRST_BYTE_TIMEOUT:
       g_value_set_uint (value, server->tls_first_byte_timeout_ms);
       break;
+    case PROP_BROKER_FORWARDING: g_value_set_boolean (value, server->broker_forwarding); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -163,9 +183,14 @@ vdsm_rpc_server_set_property (GObject *object, guint prop_id, const GValue *valu
     case PROP_MAX_HEADER_SIZE: server->max_header_size = g_value_get_uint64 (value); break;
     case PROP_MAX_SEND_QUEUE: server->max_send_queue = g_value_get_uint64 (value); break;
     case PROP_MAX_CONNECTIONS: server->max_connections = g_value_get_uint (value); break;
+    case PROP_MAX_CONNECTIONS_PER_PEER: server->max_connections_per_peer = g_value_get_uint (value); break;
     case PROP_MAX_SUBSCRIPTIONS: server->max_subscriptions = g_value_get_uint (value); break;
+    case PROP_MAX_SUBSCRIPTIONS_PER_DESTINATION:
+      server->max_subscriptions_per_destination = g_value_get_uint (value);
+      break;
     case PROP_HANDSHAKE_TIMEOUT: server->handshake_timeout_ms = g_value_get_uint (value); break;
     case PROP_IDLE_TIMEOUT: server->idle_timeout_ms = g_value_get_uint (value); break;
+    case PROP_FRAME_TIMEOUT: server->frame_timeout_ms = g_value_get_uint (value); break;
     case PROP_CALL_TIMEOUT: server->call_timeout_ms = g_value_get_uint (value); break;
     case PROP_STRICT_REPLIES: server->strict_replies = g_value_get_boolean (value); break;
     case PROP_INSECURE: server->insecure = g_value_get_boolean (value); break;
@@ -176,6 +201,7 @@ vdsm_rpc_server_set_property (GObject *object, guint prop_id, const GValue *valu
     case PROP_TLS_FIRST_BYTE_TIMEOUT:
       server->tls_first_byte_timeout_ms = g_value_get_uint (value);
       break;
+    case PROP_BROKER_FORWARDING: server->broker_forwarding = g_value_get_boolean (value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -267,6 +293,15 @@ vdsm_rpc_server_class_init (VdsmRpcServerClass *klass)
   properties[PROP_MAX_CONNECTIONS] =
     g_param_spec_uint ("max-connections", NULL, NULL, 1, G_MAXUINT,
                        VDSM_RPC_SERVER_DEFAULT_MAX_CONNECTIONS, tunable);
+  /**
+   * VdsmRpcServer:max-connections-per-peer:
+   *
+   * Open connections from one TCP address, 127.0.0.1 and ::1 not counted;
+   * more are closed at once. 0 disables the limit.
+   */
+  properties[PROP_MAX_CONNECTIONS_PER_PEER] =
+    g_param_spec_uint ("max-connections-per-peer", NULL, NULL, 0, G_MAXUINT,
+                       VDSM_RPC_SERVER_DEFAULT_MAX_CONNECTIONS_PER_PEER, tunable);
 
   /**
    * VdsmRpcServer:max-subscriptions:
@@ -276,6 +311,15 @@ vdsm_rpc_server_class_init (VdsmRpcServerClass *klass)
   properties[PROP_MAX_SUBSCRIPTIONS] =
     g_param_spec_uint ("max-subscriptions", NULL, NULL, 1, G_MAXUINT,
                        VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS, tunable);
+  /**
+   * VdsmRpcServer:max-subscriptions-per-destination:
+   *
+   * Subscriptions one connection may hold to one destination; one more
+   * gets an ERROR frame. Each gets its own copy of every message.
+   */
+  properties[PROP_MAX_SUBSCRIPTIONS_PER_DESTINATION] =
+    g_param_spec_uint ("max-subscriptions-per-destination", NULL, NULL, 1, G_MAXUINT,
+                       VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS_PER_DESTINATION, tunable);
   /**
    * VdsmRpcServer:handshake-timeout:
    *
@@ -294,6 +338,15 @@ vdsm_rpc_server_class_init (VdsmRpcServerClass *klass)
   properties[PROP_IDLE_TIMEOUT] =
     g_param_spec_uint ("idle-timeout", NULL, NULL, 0, G_MAXINT32,
                        VDSM_RPC_SERVER_DEFAULT_IDLE_TIMEOUT_MS, tunable);
+  /**
+   * VdsmRpcServer:frame-timeout:
+   *
+   * Milliseconds from the first byte of a STOMP frame to its end; a
+   * connection that is slower is closed. 0 disables the limit.
+   */
+  properties[PROP_FRAME_TIMEOUT] =
+    g_param_spec_uint ("frame-timeout", NULL, NULL, 0, G_MAXINT32,
+                       VDSM_RPC_SERVER_DEFAULT_FRAME_TIMEOUT_MS, tunable);
   /**
    * VdsmRpcServer:call-timeout:
    *
@@ -346,6 +399,15 @@ vdsm_rpc_server_class_init (VdsmRpcServerClass *klass)
   properties[PROP_TLS_FIRST_BYTE_TIMEOUT] =
     g_param_spec_uint ("tls-first-byte-timeout", NULL, NULL, 100, G_MAXINT32,
                        VDSM_RPC_SERVER_DEFAULT_TLS_FIRST_BYTE_TIMEOUT_MS, tunable);
+  /**
+   * VdsmRpcServer:broker-forwarding:
+   *
+   * Whether clients' SEND frames are copied to other clients'
+   * subscriptions, requests included, as VDSM's broker does; off, a SEND
+   * reaches the server only (docs/security.md, "Broker destinations").
+   */
+  properties[PROP_BROKER_FORWARDING] =
+    g_param_spec_boolean ("broker-forwarding", NULL, NULL, FALSE, tunable);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

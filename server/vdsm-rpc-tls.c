@@ -1,7 +1,7 @@
-/* vdsm-rpc-tls.c: TLS with client certificates, driven by
- * GnuTLS on the I/O thread: loading the server's files, non-blocking
- * handshakes and records over a connection's socket, checking the client's
- * certificate, resuming sessions from tickets.
+/* vdsm-rpc-tls.c: TLS with client certificates (docs/protocol.md §12),
+ * driven by GnuTLS on the I/O thread: loading the server's files,
+ * non-blocking handshakes and records over a connection's socket, checking
+ * the client's certificate, resuming sessions from tickets.
  *
  * Nothing here blocks or starts a thread: a handshake advances as its bytes
  * come in (docs/architecture.md, "TLS"), so peers that never finish one
@@ -32,7 +32,7 @@ struct _VdsmRpcTlsConfig {
   gnutls_priority_t priority;
   gnutls_datum_t ticket_key;        /* encrypts the session tickets we issue */
   gnutls_certificate_request_t request;
-  char *scratch;                    /* TLS_SCRATCH_SIZE, for pull(); I/O thread */
+  char *scratch;                    /* TLS_SCRATCH_SIZE, for pull() and sends; I/O thread */
   /* Chains that passed verify_client() lately, as their DER (GBytes) ->
    * the wall-clock time (µs) until which that stands; I/O thread. */
   GHashTable *verified;
@@ -72,18 +72,18 @@ import_certificate (const gnutls_datum_t *der)
   return crt;
 }
 
-/* "CN=client,O=example", for logs. */
+/* "CN=client,O=example", for logs: escaped, as the client chose it. */
 static char *
 subject_of (gnutls_x509_crt_t crt)
 {
   gnutls_datum_t dn = { NULL, 0 };
-  char *subject;
+  char subject[VDSM_RPC_LOG_TEXT_SIZE];
 
   if (crt == NULL || gnutls_x509_crt_get_dn3 (crt, &dn, 0) < 0)
     return g_strdup ("(no subject)");
-  subject = g_strndup ((const char *) dn.data, dn.size);
+  vdsm_rpc_log_text (subject, sizeof subject, (const char *) dn.data, dn.size);
   gnutls_free (dn.data);
-  return subject;
+  return g_strdup (subject);
 }
 
 /* What the chain check cannot see: a certificate that may sign others is a
@@ -559,16 +559,38 @@ vdsm_rpc_tls_receive (VdsmRpcTls *tls, char *buf, gsize len, GError **error)
   return got;
 }
 
-/* Encrypts and sends one record of @buf at most. After WOULD_BLOCK the
- * next call must start with the same bytes (GnuTLS sends the record it
- * built from them before taking more). */
+/* Encrypts and sends one record at most. GnuTLS encrypts one buffer at a
+ * time: the pieces of @vectors (the headers of a MESSAGE before its shared
+ * body) are gathered into the scratch buffer, free outside a receive, up
+ * to a full record, so that each piece does not cost a record and a send
+ * of its own. After WOULD_BLOCK the next call must start with the same
+ * bytes: GnuTLS sends the record it built from them first, and counts
+ * those. */
 gssize
-vdsm_rpc_tls_send (VdsmRpcTls *tls, const char *buf, gsize len, GError **error)
+vdsm_rpc_tls_send (VdsmRpcTls *tls, const GOutputVector *vectors, gsize n_vectors,
+                   GError **error)
 {
+  gsize record = MIN (gnutls_record_get_max_size (tls->session), TLS_SCRATCH_SIZE);
+  const char *data = vectors[0].buffer;
+  gsize len = vectors[0].size;
   ssize_t ret;
 
+  if (n_vectors > 1 && len < record)
+    {
+      char *scratch = tls->config->scratch;
+
+      len = 0;
+      for (gsize i = 0; i < n_vectors && len < record; i++)
+        {
+          gsize take = MIN (vectors[i].size, record - len);
+
+          memcpy (scratch + len, vectors[i].buffer, take);
+          len += take;
+        }
+      data = scratch;
+    }
   do
-    ret = gnutls_record_send (tls->session, buf, len);
+    ret = gnutls_record_send (tls->session, data, len);
   while (ret == GNUTLS_E_INTERRUPTED);
   if (ret >= 0)
     return ret;
@@ -622,6 +644,7 @@ vdsm_rpc_server_set_tls (VdsmRpcServer *server, const char *cert_path, const cha
   config = vdsm_rpc_tls_config_new (cert_path, key_path, ca_path, require_client_cert, error);
   if (config == NULL)
     return FALSE;
+  /* Connections accepted so far keep their own refs of the one in use. */
   vdsm_rpc_tls_config_unref (server->tls);
   server->tls = config;
   return TRUE;
