@@ -235,8 +235,8 @@ G_DECLARE_FINAL_TYPE (VdsmRpcServer, vdsm_rpc_server, VDSM, RPC_SERVER, GObject)
  *
  * Limits that are not properties: a client that promised heart-beats
  * every N ms is closed after N + max(N/5, 500) ms of silence. A client
- * that ends its input (shutdown(SHUT_WR), `nc -N`; under TLS a
- * close_notify) is answered every request it sent, calls on workers
+ * that ends its input (shutdown(SHUT_WR), `nc -N`; under TLS with or
+ * without a close_notify) is answered every request it sent, calls on workers
  * included, then closed; `call-timeout` bounds that wait, and sending what
  * is queued at a close is bounded by 5 s. With these
  * limits, memory per connection is bounded by max-frame-size +

@@ -46,6 +46,7 @@ struct _VdsmRpcTls {
   char *ahead;
   gsize ahead_pos;
   gsize ahead_len;
+  gboolean eof;                     /* the client's TCP stream ended (see pull()) */
   char *refusal;                    /* why the client certificate was refused */
 };
 
@@ -410,6 +411,18 @@ pull (gnutls_transport_ptr_t ptr, void *data, size_t size)
       gnutls_transport_set_errno (tls->session, errno);
       return -1;
     }
+  /* The end of the stream is not GnuTLS's to see: without a close_notify
+   * before it, GnuTLS takes it for a truncation and invalidates the
+   * session, which then sends nothing more. To us it ends the client's
+   * input, close_notify or not (vdsm's clients send none), and the
+   * replies to what came before it are still sent: a client may
+   * shutdown(SHUT_WR) its socket and read on (docs/protocol.md §5.4). */
+  if (n == 0)
+    {
+      tls->eof = TRUE;
+      gnutls_transport_set_errno (tls->session, EAGAIN);
+      return -1;
+    }
   if ((size_t) n > size)
     {
       tls->ahead = g_memdup2 (scratch + size, n - size);
@@ -487,6 +500,12 @@ vdsm_rpc_tls_handshake (VdsmRpcTls *tls, GError **error)
   do
     ret = gnutls_handshake (tls->session);
   while (retry (tls, ret));
+  if (ret == GNUTLS_E_AGAIN && tls->eof)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
+                           "the client closed the connection");
+      return VDSM_RPC_TLS_FAILED;
+    }
   if (ret == GNUTLS_E_AGAIN)
     return gnutls_record_get_direction (tls->session) ? VDSM_RPC_TLS_WANT_WRITE
                                                        : VDSM_RPC_TLS_WANT_READ;
@@ -497,7 +516,7 @@ vdsm_rpc_tls_handshake (VdsmRpcTls *tls, GError **error)
   gnutls_alert_send_appropriate (tls->session, ret);
   if (tls->refusal != NULL)
     g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED, tls->refusal);
-  else if (ret == GNUTLS_E_PREMATURE_TERMINATION || ret == GNUTLS_E_PULL_ERROR)
+  else if (ret == GNUTLS_E_PULL_ERROR)
     g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
                          "the client closed the connection");
   else
@@ -540,15 +559,16 @@ vdsm_rpc_tls_receive (VdsmRpcTls *tls, char *buf, gsize len, GError **error)
       if (got > 0)
         /* What comes next (more data, or an error) is for the next read. */
         break;
+      /* The end of the client's input: a close_notify (0), or the end of
+       * the TCP stream, with or without one before it (see pull()). */
+      if (ret == 0 || (ret == GNUTLS_E_AGAIN && tls->eof))
+        return 0;
       if (ret == GNUTLS_E_AGAIN)
         {
           g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
                                "no TLS record complete yet");
           return -1;
         }
-      /* vdsm's clients drop the socket without a close_notify. */
-      if (ret == 0 || ret == GNUTLS_E_PREMATURE_TERMINATION)
-        return 0;
       if (ret == GNUTLS_E_REHANDSHAKE)
         g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
                              "the client asked for a TLS renegotiation, which is not served");

@@ -2883,14 +2883,14 @@ test_tls_resumption (Fixture *fx, gconstpointer data)
 /* ---- Half-closed clients, TLS reload ---- */
 
 /* Like `nc -N`: no more bytes from the client, which still reads. Under
- * TLS, a close_notify first, as socat does: a TCP end without it is a
- * truncation attack to TLS, after which the session cannot send. */
+ * TLS, with @close_notify, a close_notify first, as socat does; without
+ * it, the TCP end alone, which TLS libraries take for a truncation. */
 static void
-client_shutdown_output (Client *c)
+client_shutdown_output (Client *c, gboolean close_notify)
 {
   g_autoptr(GError) error = NULL;
 
-  if (c->tls)
+  if (c->tls && close_notify)
     {
       g_assert_true (g_output_stream_close (c->output, NULL, &error));
       g_assert_no_error (error);
@@ -2917,7 +2917,7 @@ reply_id (Client *c, JsonNode **reply)
  * (inline, on a worker, in a batch) before the server closes. The client
  * promised heart-beats it can no longer send: no reason to drop it. */
 static void
-test_half_close (Fixture *fx, gconstpointer data)
+check_half_close (Fixture *fx, gboolean close_notify)
 {
   g_autoptr(Client) c = client_new (fx);
   g_autoptr(VdsmStompFrame) connected = NULL;
@@ -2932,7 +2932,7 @@ test_half_close (Fixture *fx, gconstpointer data)
                           " {\"jsonrpc\": \"2.0\", \"method\": \"Test.echo\", "
                           "\"params\": {\"text\": \"half\"}, \"id\": 2}]");
   client_request (c, "r", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"id\": \"ping\"}");
-  client_shutdown_output (c);
+  client_shutdown_output (c, close_notify);
 
   connected = client_frame (c);
   g_assert_cmpstr (vdsm_stomp_frame_get_command_name (connected), ==, "CONNECTED");
@@ -2951,6 +2951,23 @@ test_half_close (Fixture *fx, gconstpointer data)
   wait_connections (fx, 0);
 }
 
+static void
+test_half_close (Fixture *fx, gconstpointer data)
+{
+  check_half_close (fx, TRUE);
+}
+
+/* Under TLS, the end of the TCP stream without a close_notify (a client
+ * that calls shutdown(SHUT_WR) on its socket) is a half-close too: the
+ * server stops reading, which is all a truncation could make it do, and
+ * still answers. GnuTLS, told of that end, would refuse to send anything
+ * more on the session. */
+static void
+test_tls_half_close_bare (Fixture *fx, gconstpointer data)
+{
+  check_half_close (fx, FALSE);
+}
+
 /* A half-closed client whose call never ends is answered by the call
  * timeout and closed then, not when the handler returns. */
 static void
@@ -2964,7 +2981,7 @@ test_half_close_timeout (Fixture *fx, gconstpointer data)
   client_subscribe (c, "r", "s");
   client_request (c, "r", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.slow\", "
                           "\"params\": {\"ms\": 4000}, \"id\": \"late\"}");
-  client_shutdown_output (c);
+  client_shutdown_output (c, TRUE);
 
   vdsm_stomp_frame_unref (client_frame (c));
   reply = client_message (c, "r", "s");
@@ -3784,6 +3801,7 @@ main (int argc, char **argv)
   add_on (TRANSPORT_TLS, "resumption", test_tls_resumption, NULL);
   add_wire ("half-close", test_half_close, NULL);
   add_wire ("half-close-timeout", test_half_close_timeout, &call_timeout_config);
+  add_on (TRANSPORT_TLS, "half-close-bare", test_tls_half_close_bare, NULL);
   add_on (TRANSPORT_TLS, "reload", test_tls_reload, NULL);
   if (tls_missing != NULL)
     g_test_add_data_func ("/rpc-server/tls/unavailable", tls_missing, skip_tls);
