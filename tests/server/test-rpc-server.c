@@ -2398,6 +2398,24 @@ test_strict_replies (Fixture *fx, gconstpointer data)
 
 /* ---- TLS ---- */
 
+/* A self-signed certificate @cert with its key @key, for @subject, as
+ * `openssl req -x509` makes one (basicConstraints CA:TRUE, no key usage). */
+static gboolean
+make_self_signed (const char *cert, const char *key, const char *subject, GError **error)
+{
+  const char *argv[] = {
+    "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+    "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-utf8", "-subj", subject, NULL
+  };
+  int status;
+
+  return g_spawn_sync (NULL, (char **) argv, NULL,
+                       G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                         G_SPAWN_STDERR_TO_DEV_NULL,
+                       NULL, NULL, NULL, NULL, &status, error) &&
+         g_spawn_check_wait_status (status, error);
+}
+
 /* A TLS client with @client_cert_dir's @cert_name and @key_name gets no
  * service: the handshake fails, or (TLS 1.3, where the client finishes
  * first) the server drops it before any reply. */
@@ -3460,6 +3478,29 @@ test_log_flood (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (count_lines (lines, "request queue full"), ==, VDSM_RPC_LOG_BURST);
 }
 
+/* The subject of a refused client certificate is the client's text: a
+ * newline in it reaches the log escaped, not as a forged line. */
+static void
+test_log_tls_refused_subject (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *cert = cert_file (fx->tmpdir, "forged.pem");
+  g_autofree char *key = cert_file (fx->tmpdir, "forged-key.pem");
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *line;
+
+  /* Of no trusted CA: refused. */
+  g_assert_true (make_self_signed (cert, key, "/CN=forged\nFAKE: line", &error));
+  g_assert_no_error (error);
+  capture_start ();
+  assert_tls_refused_as (fx, fx->tmpdir, "forged.pem", "forged-key.pem");
+  lines = capture_stop ();
+  line = captured_line (lines, "CN=forged\\nFAKE: line");
+  g_assert_nonnull (strstr (line, "refused"));
+  for (guint i = 0; i < lines->len; i++)
+    g_assert_null (strchr (lines->pdata[i], '\n'));
+}
+
 /* A flood's end is told with the next line of its kind. */
 static void
 test_log_limit (void)
@@ -3649,9 +3690,8 @@ make_certs (GError **error)
   return g_steal_pointer (&dir);
 }
 
-/* A second CA in @dir, as `openssl req -x509` makes one (basicConstraints
- * CA:TRUE, no key usage): bare-ca.pem and bare-ca-key.pem; and trusted.pem,
- * a CA file with both CAs. */
+/* A second CA in @dir, as `openssl req -x509` makes one: bare-ca.pem and
+ * bare-ca-key.pem; and trusted.pem, a CA file with both CAs. */
 static gboolean
 add_bare_ca (const char *dir, GError **error)
 {
@@ -3662,17 +3702,8 @@ add_bare_ca (const char *dir, GError **error)
   g_autofree char *ca_text = NULL;
   g_autofree char *bare_text = NULL;
   g_autofree char *both = NULL;
-  const char *argv[] = {
-    "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-    "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=libvdsm bare test CA",
-    NULL
-  };
-  int status;
 
-  if (!g_spawn_sync (NULL, (char **) argv, NULL,
-                     G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-                     NULL, NULL, NULL, NULL, &status, error) ||
-      !g_spawn_check_wait_status (status, error) ||
+  if (!make_self_signed (cert, key, "/CN=libvdsm bare test CA", error) ||
       !g_file_get_contents (ca, &ca_text, NULL, error) ||
       !g_file_get_contents (cert, &bare_text, NULL, error))
     return FALSE;
@@ -3784,6 +3815,7 @@ main (int argc, char **argv)
   add_wire ("max-connections-per-peer", test_max_connections_per_peer, &per_peer_config);
   add_wire ("log-injection", test_log_injection, NULL);
   add_wire ("log-flood", test_log_flood, &small_config);
+  add_on (TRANSPORT_TLS, "log-refused-subject", test_log_tls_refused_subject, NULL);
   add_on (TRANSPORT_UNIX, "socket", test_unix, NULL);
   add_on (TRANSPORT_TLS, "no-client-cert", test_tls_no_client_cert, NULL);
   add_on (TRANSPORT_TLS, "other-ca", test_tls_other_ca, NULL);
