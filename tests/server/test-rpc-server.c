@@ -1916,7 +1916,7 @@ python_client (Fixture *fx)
   return c;
 }
 
-/* The Java client as ovirt-engine sets it up (§11.3, run 2): SUBSCRIBE
+/* The Java client as ovirt-engine sets it up (docs/protocol.md §13.2): SUBSCRIBE
  * before CONNECT. */
 static Client *
 java_client (Fixture *fx)
