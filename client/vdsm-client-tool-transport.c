@@ -89,13 +89,13 @@ certificate_name (const char *path)
   return NULL;
 }
 
+/* HOST:PORT, an IPv6 literal in brackets as URIs want it. */
 static char *
-tcp_uri (const char *scheme, const char *host, int port)
+host_port (const char *host, int port)
 {
-  /* An IPv6 literal needs brackets in a URI. */
   if (strchr (host, ':') != NULL)
-    return g_strdup_printf ("%s://[%s]:%d", scheme, host, port);
-  return g_strdup_printf ("%s://%s:%d", scheme, host, port);
+    return g_strdup_printf ("[%s]:%d", host, port);
+  return g_strdup_printf ("%s:%d", host, port);
 }
 
 static gboolean
@@ -125,11 +125,11 @@ check_combination (const ToolConnectOptions *options, GError **error)
 }
 
 static void
-choose_tls (const ToolConnectOptions *options, const char *pki_dir, const char *host, int port,
-            ToolTransport *transport)
+choose_tls (const ToolConnectOptions *options, const char *pki_dir, const char *host,
+            const char *address, ToolTransport *transport)
 {
   transport->tls = TRUE;
-  transport->uri = tcp_uri ("tls", host, port);
+  transport->uri = g_strconcat ("tls://", address, NULL);
   transport->cert_file = pick_file (options->tls_cert, pki_dir, TOOL_PKI_CERT);
   transport->key_file = pick_file (options->tls_key, pki_dir, TOOL_PKI_KEY);
   transport->ca_file = pick_file (options->tls_ca, pki_dir, TOOL_PKI_CA);
@@ -140,7 +140,7 @@ choose_tls (const ToolConnectOptions *options, const char *pki_dir, const char *
       transport->cert_file != NULL && is_loopback_host (host))
     transport->server_name = certificate_name (transport->cert_file);
   transport->reason = g_strdup_printf (
-    "TLS to %s:%d: certificate %s, key %s, CA %s, server name %s", host, port,
+    "TLS to %s: certificate %s, key %s, CA %s, server name %s", address,
     transport->cert_file != NULL ? transport->cert_file : "none",
     transport->key_file != NULL ? transport->key_file : "none",
     transport->ca_file != NULL ? transport->ca_file : "the system's",
@@ -154,6 +154,7 @@ tool_transport_choose (const ToolConnectOptions *options, ToolTransport *transpo
   const char *host = options->host != NULL ? options->host : TOOL_DEFAULT_HOST;
   int port = options->port != 0 ? options->port : TOOL_DEFAULT_PORT;
   const char *pki_dir = options->pki_dir != NULL ? options->pki_dir : TOOL_DEFAULT_PKI_DIR;
+  g_autofree char *address = host_port (host, port);
   g_autofree char *pki_cert = NULL;
 
   if (!check_combination (options, error))
@@ -170,8 +171,8 @@ tool_transport_choose (const ToolConnectOptions *options, ToolTransport *transpo
     }
   if (options->insecure)
     {
-      transport->uri = tcp_uri ("tcp", host, port);
-      transport->reason = g_strdup_printf ("plain TCP to %s:%d (--insecure)", host, port);
+      transport->uri = g_strconcat ("tcp://", address, NULL);
+      transport->reason = g_strdup_printf ("plain TCP to %s (--insecure)", address);
       return TRUE;
     }
 
@@ -179,11 +180,11 @@ tool_transport_choose (const ToolConnectOptions *options, ToolTransport *transpo
   if (!has_tls_option (options) && !g_file_test (pki_cert, G_FILE_TEST_EXISTS) &&
       is_loopback_host (host))
     {
-      transport->uri = tcp_uri ("tcp", host, port);
+      transport->uri = g_strconcat ("tcp://", address, NULL);
       transport->reason = g_strdup_printf (
-        "plain TCP to %s:%d: no TLS option, no %s and a loopback host", host, port, pki_cert);
+        "plain TCP to %s: no TLS option, no %s and a loopback host", address, pki_cert);
       return TRUE;
     }
-  choose_tls (options, pki_dir, host, port, transport);
+  choose_tls (options, pki_dir, host, address, transport);
   return TRUE;
 }
