@@ -264,8 +264,8 @@ session_run (Session *session, GAsyncReadyCallback on_connected)
       report ("%s", error->message);
       return TOOL_EXIT_CONNECTION;
     }
-  /* Before connecting: events may come as soon as the server has the
-   * subscription, before the connection is reported complete. */
+  /* Before connecting: then no event can come before its handler,
+   * whatever order the library reports completion and events in. */
   if (session->patterns != NULL)
     {
       g_signal_connect (session->client, "event", G_CALLBACK (on_event), session);

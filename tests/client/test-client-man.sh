@@ -36,9 +36,11 @@ if command -v man >/dev/null; then
     result "man -l shows it" "$problem"
 fi
 
-# The tool's options, as its completion offers them.
+# The tool's options, as its completion offers them, and those of the
+# page's OPTIONS section.
 tool_options=$("$tool" --complete 1 vdsm-client -- | tail -n +2 | LC_ALL=C sort -u)
-page_options=$(grep -Eo '\\-\\-[a-z]([a-z]|\\-)*' "$page" | sed 's/\\-/-/g' | LC_ALL=C sort -u)
+page_options=$(sed -n '/^\.SH OPTIONS/,/^\.SH [^O]/p' "$page" |
+    grep -Eo '\\-\\-[a-z]([a-z]|\\-)*' | sed 's/\\-/-/g' | LC_ALL=C sort -u)
 
 missing=$(comm -23 <(echo "$tool_options") <(echo "$page_options") | tr '\n' ' ')
 result "every option of the tool is documented" "${missing:+undocumented: $missing}"
