@@ -32,13 +32,14 @@ typedef struct {
   VdsmClient *client;
   guint deadline_id;
   gboolean timed_out;
+  gboolean finished;
   int status;
 
   /* A call. */
   const char *method;
   JsonNode *params;
 
- /* Events. */
+  /* Events, when patterns is set. */
   GPtrArray *patterns;          /* GPatternSpec; empty: every event */
   guint count;
   guint n_printed;
@@ -62,9 +63,14 @@ session_clear (Session *session)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Session, session_clear)
 
+/* The first outcome stands: sources ready in the same main loop iteration
+ * still run after the loop was told to quit. */
 static void
 session_finish (Session *session, int status)
 {
+  if (session->finished)
+    return;
+  session->finished = TRUE;
   session->status = status;
   g_main_loop_quit (session->loop);
 }
@@ -133,7 +139,9 @@ append_object (GString *out, JsonObject *object, guint depth, gboolean pretty)
 }
 
 /* JSON in the layout of Python's json.dumps() that VDSM's tool prints
- * with: pretty, four spaces a level; else on one line, with ", " and ": ". */
+ * with: pretty, four spaces a level; else on one line, with ", " and ": ".
+ * The recursion is bounded: replies and events come through libvdsm's JSON
+ * reader, which refuses nesting deeper than VDSM_JSON_MAX_DEPTH. */
 static void
 append_json (GString *out, JsonNode *node, guint depth, gboolean pretty)
 {
@@ -358,8 +366,9 @@ tool_session_call (const ToolSessionSetup *setup, const char *method, JsonNode *
 
 /* ---- Events ---- */
 
-char *
-tool_event_name (const char *event_id)
+/* "|virt|VM_status|<uuid>" -> "virt.VM_status"; another shape as it is. */
+static char *
+event_name (const char *event_id)
 {
   g_auto(GStrv) parts = NULL;
 
@@ -378,7 +387,7 @@ event_wanted (Session *session, const char *event_id)
 
   if (session->patterns->len == 0)
     return TRUE;
-  name = tool_event_name (event_id);
+  name = event_name (event_id);
   for (guint i = 0; i < session->patterns->len; i++)
     if (g_pattern_spec_match_string (g_ptr_array_index (session->patterns, i), name))
       return TRUE;
@@ -392,7 +401,7 @@ on_event (VdsmClient *client, const char *event_id, JsonNode *params, gpointer d
   g_autoptr(JsonObject) object = NULL;
   g_autoptr(JsonNode) node = NULL;
 
-  if (!event_wanted (session, event_id))
+  if (session->finished || !event_wanted (session, event_id))
     return;
   object = json_object_new ();
   json_object_set_string_member (object, "event", event_id);

@@ -40,7 +40,4 @@ int tool_session_call (const ToolSessionSetup *setup, const char *method, JsonNo
 int tool_session_events (const ToolSessionSetup *setup, const char *const *patterns,
                          guint count);
 
-/* "|virt|VM_status|<uuid>" -> "virt.VM_status"; another shape as it is. */
-char *tool_event_name (const char *event_id);
-
 G_END_DECLS

@@ -449,6 +449,27 @@ test_events_filtered (void)
   g_assert_null (strstr (run.err, "virt.*"));
 }
 
+/* --count is exact even when more events are ready at once. */
+static void
+test_events_count_exact (void)
+{
+  g_autoptr(FakeServer) server = fake_server_new (NULL);
+  g_autofree char *port = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_auto(VdsmTestRun) run = { 0, };
+
+  fake_server_start_tcp (server);
+  port = port_of (server);
+  process = spawn_tool ((const char *const[]) {
+    "-a", "127.0.0.1", "-p", port, "--count", "1", "events", NULL });
+  wait_subscribed (server, EVENTS_QUEUE);
+  for (guint i = 0; i < 20; i++)
+    send_event (server, "|net|host_conn|", "{\"notify_time\": 1}");
+  wait_tool (process, &run);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "{\"event\": \"|net|host_conn|\", \"params\": {\"notify_time\": 1}}\n");
+}
+
 static void
 test_events_connection_lost (void)
 {
@@ -527,6 +548,7 @@ main (int argc, char **argv)
   g_test_add_func ("/client-tool/parity/timeout-fraction", test_timeout_fraction);
   g_test_add_func ("/client-tool/parity/loopback-plain-by-default", test_loopback_plain_by_default);
   g_test_add_func ("/client-tool/events/filtered", test_events_filtered);
+  g_test_add_func ("/client-tool/events/count-exact", test_events_count_exact);
   g_test_add_func ("/client-tool/events/connection-lost", test_events_connection_lost);
   g_test_add_func ("/client-tool/events/interrupted", test_events_interrupted);
   g_test_add_func ("/client-tool/events/help", test_events_help);
