@@ -138,9 +138,9 @@ compare_files (char **old_files, char **new_files, const Settings *settings)
 
 /* ---- Git revisions ---- */
 
-/* The schema files @paths name in @commit, loaded. @key identifies their
- * contents (blob ids), so that an unchanged side is loaded once;
- * @n_files counts them. NULL with @error on git or load errors (the
+/* The schema files @paths name in @commit, loaded. @key (may be NULL)
+ * identifies their contents (blob ids), so that an unchanged side is
+ * loaded once; @n_files counts them. NULL with @error on git or load errors (the
  * diagnostics are printed). */
 static VdsmSchema *
 load_commit (const char *repo, const char *commit, const char *const *paths,
@@ -165,7 +165,8 @@ load_commit (const char *repo, const char *commit, const char *const *paths,
           return NULL;
         }
     }
-  *key = g_string_free (g_steal_pointer (&blobs), FALSE);
+  if (key != NULL)
+    *key = g_string_free (g_steal_pointer (&blobs), FALSE);
   *n_files = files->len;
   return g_steal_pointer (&schema);
 }
@@ -177,8 +178,6 @@ compare_revisions (const char *repo, const char *old_rev, const char *new_rev,
   g_autoptr (GError) error = NULL;
   g_autofree char *old_commit = compat_git_resolve (repo, old_rev, &error);
   g_autofree char *new_commit = NULL;
-  g_autofree char *old_key = NULL;
-  g_autofree char *new_key = NULL;
   g_autoptr (VdsmSchema) old_schema = NULL;
   g_autoptr (VdsmSchema) new_schema = NULL;
   g_autofree char *summary = NULL;
@@ -188,9 +187,9 @@ compare_revisions (const char *repo, const char *old_rev, const char *new_rev,
   if (old_commit != NULL)
     new_commit = compat_git_resolve (repo, new_rev, &error);
   if (new_commit != NULL)
-    old_schema = load_commit (repo, old_commit, paths, &old_key, &n_old, &error);
+    old_schema = load_commit (repo, old_commit, paths, NULL, &n_old, &error);
   if (old_schema != NULL)
-    new_schema = load_commit (repo, new_commit, paths, &new_key, &n_new, &error);
+    new_schema = load_commit (repo, new_commit, paths, NULL, &n_new, &error);
   if (new_schema == NULL)
     {
       fprintf (stderr, "vdsm-schema compat: %s\n", error->message);
@@ -228,7 +227,6 @@ walk_commit (const char *repo, const char *commit, const char *const *paths,
   g_autofree char *parent = compat_git_parent (repo, commit, &error);
   g_autofree char *described = compat_git_describe (repo, commit, NULL);
   const char *title = described != NULL ? described : commit;
-  g_autofree char *old_key = NULL;
   g_autofree char *new_key = NULL;
   g_autoptr (VdsmSchema) old_schema = NULL;
   g_autoptr (VdsmSchema) new_schema = NULL;
@@ -251,7 +249,7 @@ walk_commit (const char *repo, const char *commit, const char *const *paths,
           n_old = files->len;
         }
       else if (files != NULL)
-        old_schema = load_commit (repo, parent, paths, &old_key, &n_old, &error);
+        old_schema = load_commit (repo, parent, paths, NULL, &n_old, &error);
     }
   g_clear_pointer (cache, vdsm_schema_free);
   g_clear_pointer (cache_key, g_free);
@@ -361,10 +359,11 @@ static const char compat_description[] =
   "\n"
   "Git: --git REPO OLD-REV NEW-REV PATH... compares the files PATH names at\n"
   "two revisions; a PATH with '*' or '?' matches files anywhere (git's\n"
-  "pathspec rules), so a file that moved is still found. --walk RANGE\n"
-  "(as git rev-list takes it, e.g. origin/main..HEAD; repeatable) judges\n"
-  "every commit of RANGE that changes a PATH against its first parent, as\n"
-  "a CI gate would, with a summary line per commit and one for the walk.\n"
+  "pathspec rules), so a file that moved is still found. --walk RANGE (as\n"
+  "git rev-list takes it, e.g. origin/main..HEAD; several go to one\n"
+  "rev-list, e.g. every branch) judges every commit of RANGE that changes\n"
+  "a PATH against its first parent, as a CI gate would, with a summary\n"
+  "line per commit and one for the walk.\n"
   "\n"
   "Exit status: 0 without breaking changes, 1 with some (or risky or\n"
   "deprecated ones with --fail-on-risky, --fail-on-deprecated; in a walk,\n"

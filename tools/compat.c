@@ -45,14 +45,15 @@ typedef struct {
   const VdsmSchemaType *o, *n;
   guint dirs;
   char *in_use, *out_use;   /* the first place each direction was found at */
-  gboolean unused;          /* matched by key only: no method or event reaches it */
+  const char *unused;       /* matched by key only, as no method or event of both
+                             * reaches it: why it is not on the wire; else NULL */
 } TypePair;
 
 /* How the values of a compared item flow, for its verdict and its note. */
 typedef struct {
   guint dirs;
   const char *in_use, *out_use;
-  gboolean unused;
+  const char *unused;
 } Flow;
 
 typedef struct {
@@ -183,9 +184,9 @@ compat_add_change (GPtrArray *changes, CompatSeverity severity, CompatLocation o
 static void
 append_flow_note (GString *what, const Flow *flow)
 {
-  if (flow->unused)
+  if (flow->unused != NULL)
     {
-      g_string_append (what, " (no method or event uses it: not on the wire)");
+      g_string_append_printf (what, " (%s: not on the wire)", flow->unused);
       return;
     }
   if ((flow->dirs & DIR_IN) && flow->in_use != NULL && (flow->dirs & DIR_OUT) && flow->out_use != NULL)
@@ -215,7 +216,7 @@ report (Compat *c, const Flow *flow, CompatSeverity in_sev, CompatSeverity out_s
     severity = MAX (severity, in_sev);
   if (dirs & DIR_OUT)
     severity = MAX (severity, out_sev);
-  if (flow != NULL && (flow->unused || in_sev != out_sev))
+  if (flow != NULL && (flow->unused != NULL || in_sev != out_sev))
     append_flow_note (what, flow);
   compat_add_change (c->changes, severity, old_loc, new_loc, "%s", what->str);
 }
@@ -861,7 +862,9 @@ pair_unused_types (Compat *c)
         {
           TypePair *pair = pair_lookup (c, o, n, TRUE);
 
-          pair->unused = TRUE;
+          pair->unused = g_hash_table_contains (c->old_reachable, o)
+                         ? "the methods and events using it are gone"
+                         : "no method or event uses it";
         }
     }
 }
@@ -1029,8 +1032,8 @@ compare_methods (Compat *c)
 {
   GPtrArray *methods = vdsm_schema_get_methods (c->old_schema);
   GPtrArray *added = vdsm_schema_get_methods (c->new_schema);
-  const Flow input = { DIR_IN, NULL, NULL, FALSE };
-  const Flow output = { DIR_OUT, NULL, NULL, FALSE };
+  const Flow input = { DIR_IN, NULL, NULL, NULL };
+  const Flow output = { DIR_OUT, NULL, NULL, NULL };
 
   for (guint i = 0; i < methods->len; i++)
     {
@@ -1081,7 +1084,7 @@ compare_events (Compat *c)
 {
   GPtrArray *events = vdsm_schema_get_events (c->old_schema);
   GPtrArray *added = vdsm_schema_get_events (c->new_schema);
-  const Flow output = { DIR_OUT, NULL, NULL, FALSE };
+  const Flow output = { DIR_OUT, NULL, NULL, NULL };
 
   for (guint i = 0; i < events->len; i++)
     {
