@@ -68,6 +68,10 @@ typedef struct {
   /* what Host.getCapabilities tells the scheduler */
   int host_mem_reserve;
   int guest_ram_overhead;
+  /* TLS handshakes; 0 keeps the server's defaults */
+  int max_tls_handshakes;
+  int max_tls_handshakes_per_peer;
+  int tls_first_byte_timeout;
 } Options;
 
 static void
@@ -219,6 +223,18 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
       "ms, as VDSM answers from its periodic samples; a change libvirt "
       "reports, or VM.destroy, makes the next call sample anew; 0 samples "
       "on every call (default 2000).", "MS" },
+    { "max-tls-handshakes", 0, 0, G_OPTION_ARG_INT, &o->max_tls_handshakes,
+      "TLS handshakes in progress at most; while that many are, new "
+      "clients wait in the listen backlog (default 256).", "N" },
+    { "max-tls-handshakes-per-peer", 0, 0, G_OPTION_ARG_INT,
+      &o->max_tls_handshakes_per_peer,
+      "TLS handshakes in progress from one IPv4 address or IPv6 /64 at "
+      "most; a further connection from there is closed at once (default "
+      "32).", "N" },
+    { "tls-first-byte-timeout", 0, 0, G_OPTION_ARG_INT,
+      &o->tls_first_byte_timeout,
+      "Close a TLS connection that sent nothing this long after it was "
+      "accepted, in ms, at least 100 (default 2000).", "MS" },
     { "strict-replies", 0, 0, G_OPTION_ARG_NONE, &o->strict_replies,
       "Check every result against the schema and answer -32603 on a "
       "mismatch (for tests and development).", NULL },
@@ -342,6 +358,15 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
       g_prefix_error (error, "--unix: ");
       return FALSE;
     }
+  if (o->max_tls_handshakes < 0 || o->max_tls_handshakes_per_peer < 0 ||
+      o->tls_first_byte_timeout < 0 ||
+      (o->tls_first_byte_timeout > 0 && o->tls_first_byte_timeout < 100))
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "--max-tls-handshakes and --max-tls-handshakes-per-peer "
+                           "must be positive, --tls-first-byte-timeout at least 100");
+      return FALSE;
+    }
   if (o->listen[0] == '\0' && o->unix_path[0] == '\0')
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
@@ -412,7 +437,7 @@ note_running_domains (VdsmdContext *ctx)
 static gboolean
 load_tls (VdsmRpcServer *server, const Options *o, GError **error)
 {
-  /* GIO's file databases want absolute paths. */
+  /* Named in errors and logs as the user would look for them. */
   g_autofree char *cert = g_canonicalize_filename (o->tls_cert, NULL);
   g_autofree char *key = o->tls_key ? g_canonicalize_filename (o->tls_key, NULL) : NULL;
   g_autofree char *ca = o->tls_ca ? g_canonicalize_filename (o->tls_ca, NULL) : NULL;
@@ -443,6 +468,13 @@ configure_server (VdsmRpcServer *server, const Options *o, GError **error)
   if (o->max_connections_per_peer >= 0)
     g_object_set (server, "max-connections-per-peer", (guint) o->max_connections_per_peer,
                   NULL);
+  if (o->max_tls_handshakes > 0)
+    g_object_set (server, "max-tls-handshakes", (guint) o->max_tls_handshakes, NULL);
+  if (o->max_tls_handshakes_per_peer > 0)
+    g_object_set (server, "max-tls-handshakes-per-peer",
+                  (guint) o->max_tls_handshakes_per_peer, NULL);
+  if (o->tls_first_byte_timeout > 0)
+    g_object_set (server, "tls-first-byte-timeout", (guint) o->tls_first_byte_timeout, NULL);
   return !o->tls || load_tls (server, o, error);
 }
 

@@ -225,6 +225,33 @@ const char *vdsm_schema_kind_name (VdsmSchemaKind kind);
  * members. */
 const char *vdsm_schema_type_ref_word (const VdsmSchemaTypeRef *ref);
 
+/* ---- Sameness (vdsm-schema-equal.c) ---- */
+
+/* What makes two named types the same for vdsm_schema_type_ref_equal(). */
+typedef enum {
+  /* The one definition: references within one file. */
+  VDSM_SCHEMA_SAME_DEFINITION,
+  /* The same kind and key, aliases resolved first: one type in two
+   * versions of a schema. */
+  VDSM_SCHEMA_SAME_KEY,
+  /* The same key and equal definitions (vdsm_schema_type_equal()): one
+   * type defined alike in several files. */
+  VDSM_SCHEMA_SAME_STRUCTURE,
+} VdsmSchemaSameness;
+
+/* Do @a and @b denote the same type? Primitives must match, lists must
+ * have the same items, and `dict` and the `object` word equal themselves.
+ * Two NULL references are equal. */
+gboolean vdsm_schema_type_ref_equal (const VdsmSchemaTypeRef *a, const VdsmSchemaTypeRef *b,
+                                     VdsmSchemaSameness same);
+/* Are @a and @b defined alike (their keys aside): the same kind, members
+ * of the same names, types and defaults in the same order, the same enum
+ * values, union members and map types? */
+gboolean vdsm_schema_type_equal (const VdsmSchemaType *a, const VdsmSchemaType *b);
+/* What @ref ends at through aliases (an alias without a source ends there;
+ * a cycle ends after a bounded number of steps). */
+const VdsmSchemaTypeRef *vdsm_schema_type_ref_resolve (const VdsmSchemaTypeRef *ref);
+
 /* The schema as one JSON object keyed by file path, each file in the shape
  * of its YAML document (types, then methods or events); for introspection.
  * (transfer full) */

@@ -24,6 +24,8 @@ typedef struct _VdsmRpcConnection VdsmRpcConnection;
 typedef struct _VdsmRpcBroker VdsmRpcBroker;
 typedef struct _VdsmRpcListener VdsmRpcListener;
 typedef struct _VdsmRpcBatch VdsmRpcBatch;
+typedef struct _VdsmRpcTlsConfig VdsmRpcTlsConfig;
+typedef struct _VdsmRpcTls VdsmRpcTls;
 
 struct _VdsmRpcServer {
   GObject parent_instance;
@@ -52,10 +54,17 @@ struct _VdsmRpcServer {
   gboolean insecure;
   gboolean broker_forwarding;        /* VDSM's permissive SEND rule */
 
-  /* TLS, from vdsm_rpc_server_set_tls(); listeners keep their own refs. */
-  GTlsCertificate *tls_certificate;
-  GTlsDatabase *tls_database;       /* NULL: client certificates not checked */
-  GTlsAuthenticationMode tls_auth_mode;
+  guint max_tls_handshakes;
+  guint max_tls_handshakes_per_peer;
+  guint tls_first_byte_timeout_ms;
+
+  /* TLS, from vdsm_rpc_server_set_tls(), replaced by each call: a
+   * connection takes a ref of it when accepted. */
+  VdsmRpcTlsConfig *tls;
+  /* TLS handshakes in progress, in all and by peer key (see
+   * vdsm_rpc_listener_handshake_ended()): key -> count, as a pointer. */
+  guint n_tls_handshakes;
+  GHashTable *tls_handshakes_by_peer;
 
   GThreadPool *pool;                /* of VdsmRpcJob*; thread-safe */
   GPtrArray *listeners;             /* VdsmRpcListener* */
@@ -73,7 +82,7 @@ struct _VdsmRpcServer {
 /* ---- vdsm-rpc-listener.c ---- */
 
 /* A TLS listener gives each connection it accepts the server's TLS
- * configuration of that moment (vdsm_rpc_tls_config_new()). */
+ * configuration of that moment (server->tls). */
 VdsmRpcListener *vdsm_rpc_listener_new_tcp (VdsmRpcServer *server, const char *host,
                                             guint16 port, VdsmRpcListenFlags flags,
                                             guint16 *bound_port, GError **error);
@@ -81,23 +90,64 @@ VdsmRpcListener *vdsm_rpc_listener_new_unix (VdsmRpcServer *server, const char *
                                              GError **error);
 /* Stops accepting, closes the socket, removes a unix socket file. */
 void vdsm_rpc_listener_free (VdsmRpcListener *listener);
-/* Connections from the peer counted under @key (see max-connections-per-peer
- * in vdsm-rpc-server.h): one more opened, one closed. */
-void vdsm_rpc_peer_opened (VdsmRpcServer *server, const char *key);
+/* Connections from a peer are counted under its key (see
+ * max-connections-per-peer in vdsm-rpc-server.h): the listener counts one
+ * in when it accepts it, and this one out when it closes. */
 void vdsm_rpc_peer_closed (VdsmRpcServer *server, const char *key);
+/* A TLS connection counts against max-tls-handshakes, and under its peer
+ * key (an IPv4 address or IPv6 /64) against max-tls-handshakes-per-peer,
+ * from accept until its handshake ends (done, failed or closed): then this
+ * releases @peer_key (freeing it) and lets listeners that waited for room
+ * accept again. */
+void vdsm_rpc_listener_handshake_ended (VdsmRpcServer *server, char *peer_key);
 
-/* ---- vdsm-rpc-tls.c: TLS configuration of a listener ---- */
+/* ---- vdsm-rpc-tls.c: TLS over a connection's socket (GnuTLS) ---- */
 
-typedef struct _VdsmRpcTlsConfig VdsmRpcTlsConfig;
+/* Credentials, trust and the session-ticket key, held by the server and
+ * by the sessions made with it; what changes in it (a read buffer, the
+ * chains checked lately) is used on the I/O thread only. A reload
+ * (vdsm_rpc_server_set_tls() again) makes a new one, with a ticket key of
+ * its own: a ticket issued before resumes nothing, and a returning client
+ * is checked against the new CA file. */
+VdsmRpcTlsConfig *vdsm_rpc_tls_config_new (const char *cert_path, const char *key_path,
+                                           const char *ca_path, gboolean require_client_cert,
+                                           GError **error);
+VdsmRpcTlsConfig *vdsm_rpc_tls_config_ref (VdsmRpcTlsConfig *config);
+void vdsm_rpc_tls_config_unref (VdsmRpcTlsConfig *config);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmRpcTlsConfig, vdsm_rpc_tls_config_unref)
 
-VdsmRpcTlsConfig *vdsm_rpc_tls_config_new (VdsmRpcServer *server);
-void vdsm_rpc_tls_config_free (VdsmRpcTlsConfig *config);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmRpcTlsConfig, vdsm_rpc_tls_config_free)
-/* A server-side TLS connection over @base, set up to check the client's
- * certificate as configured. It must not need @config afterwards:
- * vdsm_rpc_server_set_tls() may replace the configuration while the
- * connections made with it live on. */
-GIOStream *vdsm_rpc_tls_wrap (VdsmRpcTlsConfig *config, GIOStream *base, GError **error);
+typedef enum {
+  VDSM_RPC_TLS_DONE,
+  VDSM_RPC_TLS_WANT_READ,           /* call again when the socket is readable */
+  VDSM_RPC_TLS_WANT_WRITE,          /* ... writable */
+  VDSM_RPC_TLS_FAILED,
+} VdsmRpcTlsStatus;
+
+/* A server session over the non-blocking socket @fd (not owned). It holds
+ * a ref of @config: vdsm_rpc_server_set_tls() may replace the server's
+ * configuration while the connections made with this one live on. */
+VdsmRpcTls *vdsm_rpc_tls_new (VdsmRpcTlsConfig *config, int fd, GError **error);
+void vdsm_rpc_tls_free (VdsmRpcTls *tls);
+/* Advances the handshake as far as the bytes received allow; the client's
+ * certificate is checked inside it. */
+VdsmRpcTlsStatus vdsm_rpc_tls_handshake (VdsmRpcTls *tls, GError **error);
+/* Like g_socket_receive() and g_socket_send_message() on a non-blocking
+ * socket: 0 at the end of the stream, -1 with G_IO_ERROR_WOULD_BLOCK when
+ * nothing can be done now. A send takes one TLS record of the bytes of
+ * @vectors at most; after a WOULD_BLOCK, send again starting with the same
+ * bytes. vdsm_rpc_tls_wants_write() tells whether a receive waits for the
+ * socket to take bytes first (a TLS 1.3 key update answer). */
+gssize vdsm_rpc_tls_receive (VdsmRpcTls *tls, char *buf, gsize len, GError **error);
+gssize vdsm_rpc_tls_send (VdsmRpcTls *tls, const GOutputVector *vectors, gsize n_vectors,
+                          GError **error);
+gboolean vdsm_rpc_tls_wants_write (VdsmRpcTls *tls);
+/* Whether bytes already taken from the socket wait to be read: polling the
+ * socket would not tell. */
+gboolean vdsm_rpc_tls_has_buffered (VdsmRpcTls *tls);
+/* "TLS1.3 (resumed session), client certificate CN=...", for logs (the
+ * subject escaped as vdsm_rpc_log_text() does). */
+char *vdsm_rpc_tls_describe (VdsmRpcTls *tls);
+
 
 /* ---- vdsm-rpc-connection.c: bytes, protocol detection, timers ---- */
 
@@ -109,16 +159,18 @@ struct _VdsmRpcConnection {
   char *local_address;              /* the IP the client reached; NULL: unix */
   char *peer_key;                   /* counted in server->peer_connections; NULL: exempt */
   GSocket *socket;
-  GIOStream *stream;                /* over @socket: a GSocketConnection or TLS */
-  GPollableInputStream *input;      /* of @stream */
-  GPollableOutputStream *output;    /* of @stream */
-  GCancellable *handshake;          /* while the TLS handshake runs */
+  VdsmRpcTls *tls;                  /* NULL: plain */
+  /* The peer key the TLS handshake counts under (see
+   * vdsm_rpc_listener_handshake_ended()); NULL once it ended. */
+  char *handshake_peer;
   GSource *read_source;
   GSource *write_source;            /* armed while output is pending */
   GSource *timer_source;            /* detection, heart-beats, flush deadline */
   GSource *close_source;            /* a deferred close */
   const char *close_reason;         /* static text, for the deferred close */
   gboolean detected;
+  gboolean got_byte;                /* TLS: the client sent something */
+  gboolean read_wants_write;        /* TLS: retry the read once writable */
   gboolean got_frame;               /* a complete frame came in: not idle */
   gboolean closed;
   gboolean closing;                 /* flush what is queued, then close */
@@ -147,11 +199,13 @@ struct _VdsmRpcConnection {
   GPtrArray *subscription_order;    /* the same in subscription order; NULL before one */
 };
 
-/* Takes over @socket (an accepted, connected socket); @tls: NULL for plain;
- * takes @peer_key, which vdsm_rpc_peer_opened() counted (NULL: none). The
+/* Takes over @socket (an accepted, connected socket); @tls: NULL for plain,
+ * else with @handshake_peer (taken), the key its handshake counts under;
+ * takes @peer_key, counted in server->peer_connections (NULL: none). The
  * result may already be closed (a failed TLS setup). */
 VdsmRpcConnection *vdsm_rpc_connection_new (VdsmRpcServer *server, GSocket *socket,
-                                            VdsmRpcTlsConfig *tls, char *peer_key);
+                                            VdsmRpcTlsConfig *tls, char *peer_key,
+                                            char *handshake_peer);
 VdsmRpcConnection *vdsm_rpc_connection_ref (VdsmRpcConnection *conn);
 void vdsm_rpc_connection_unref (VdsmRpcConnection *conn);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmRpcConnection, vdsm_rpc_connection_unref)

@@ -33,6 +33,9 @@ enum {
   PROP_CALL_TIMEOUT,
   PROP_STRICT_REPLIES,
   PROP_INSECURE,
+  PROP_MAX_TLS_HANDSHAKES,
+  PROP_MAX_TLS_HANDSHAKES_PER_PEER,
+  PROP_TLS_FIRST_BYTE_TIMEOUT,
   PROP_BROKER_FORWARDING,
   N_PROPS
 };
@@ -58,6 +61,10 @@ vdsm_rpc_server_init (VdsmRpcServer *server)
   server->idle_timeout_ms = VDSM_RPC_SERVER_DEFAULT_IDLE_TIMEOUT_MS;
   server->frame_timeout_ms = VDSM_RPC_SERVER_DEFAULT_FRAME_TIMEOUT_MS;
   server->call_timeout_ms = VDSM_RPC_SERVER_DEFAULT_CALL_TIMEOUT_MS;
+  server->max_tls_handshakes = VDSM_RPC_SERVER_DEFAULT_MAX_TLS_HANDSHAKES;
+  server->max_tls_handshakes_per_peer = VDSM_RPC_SERVER_DEFAULT_MAX_TLS_HANDSHAKES_PER_PEER;
+  server->tls_first_byte_timeout_ms = VDSM_RPC_SERVER_DEFAULT_TLS_FIRST_BYTE_TIMEOUT_MS;
+  server->tls_handshakes_by_peer = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   server->listeners = g_ptr_array_new_with_free_func ((GDestroyNotify) vdsm_rpc_listener_free);
   server->connections = g_hash_table_new_full (g_direct_hash, g_direct_equal,
                                                (GDestroyNotify) vdsm_rpc_connection_unref,
@@ -110,8 +117,8 @@ vdsm_rpc_server_finalize (GObject *object)
   vdsm_rpc_broker_free (server->broker);
   g_clear_pointer (&server->methods, g_hash_table_unref);
   g_clear_pointer (&server->context, g_main_context_unref);
-  g_clear_object (&server->tls_certificate);
-  g_clear_object (&server->tls_database);
+  g_clear_pointer (&server->tls, vdsm_rpc_tls_config_unref);
+  g_hash_table_unref (server->tls_handshakes_by_peer);
   g_free (server->read_buffer);
   g_string_free (server->json_scratch, TRUE);
   g_hash_table_unref (server->log_limits);
@@ -147,6 +154,13 @@ vdsm_rpc_server_get_property (GObject *object, guint prop_id, GValue *value, GPa
     case PROP_CALL_TIMEOUT: g_value_set_uint (value, server->call_timeout_ms); break;
     case PROP_STRICT_REPLIES: g_value_set_boolean (value, server->strict_replies); break;
     case PROP_INSECURE: g_value_set_boolean (value, server->insecure); break;
+    case PROP_MAX_TLS_HANDSHAKES: g_value_set_uint (value, server->max_tls_handshakes); break;
+    case PROP_MAX_TLS_HANDSHAKES_PER_PEER:
+      g_value_set_uint (value, server->max_tls_handshakes_per_peer);
+      break;
+    case PROP_TLS_FIRST_BYTE_TIMEOUT:
+      g_value_set_uint (value, server->tls_first_byte_timeout_ms);
+      break;
     case PROP_BROKER_FORWARDING: g_value_set_boolean (value, server->broker_forwarding); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -180,6 +194,13 @@ vdsm_rpc_server_set_property (GObject *object, guint prop_id, const GValue *valu
     case PROP_CALL_TIMEOUT: server->call_timeout_ms = g_value_get_uint (value); break;
     case PROP_STRICT_REPLIES: server->strict_replies = g_value_get_boolean (value); break;
     case PROP_INSECURE: server->insecure = g_value_get_boolean (value); break;
+    case PROP_MAX_TLS_HANDSHAKES: server->max_tls_handshakes = g_value_get_uint (value); break;
+    case PROP_MAX_TLS_HANDSHAKES_PER_PEER:
+      server->max_tls_handshakes_per_peer = g_value_get_uint (value);
+      break;
+    case PROP_TLS_FIRST_BYTE_TIMEOUT:
+      server->tls_first_byte_timeout_ms = g_value_get_uint (value);
+      break;
     case PROP_BROKER_FORWARDING: server->broker_forwarding = g_value_get_boolean (value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -351,6 +372,33 @@ vdsm_rpc_server_class_init (VdsmRpcServerClass *klass)
    */
   properties[PROP_INSECURE] =
     g_param_spec_boolean ("insecure", NULL, NULL, FALSE, tunable);
+  /**
+   * VdsmRpcServer:max-tls-handshakes:
+   *
+   * TLS handshakes in progress at once; further clients wait in the
+   * listen backlog until one ends.
+   */
+  properties[PROP_MAX_TLS_HANDSHAKES] =
+    g_param_spec_uint ("max-tls-handshakes", NULL, NULL, 1, G_MAXUINT,
+                       VDSM_RPC_SERVER_DEFAULT_MAX_TLS_HANDSHAKES, tunable);
+  /**
+   * VdsmRpcServer:max-tls-handshakes-per-peer:
+   *
+   * TLS handshakes in progress from one IPv4 address or IPv6 /64; a
+   * further connection from there is closed at once.
+   */
+  properties[PROP_MAX_TLS_HANDSHAKES_PER_PEER] =
+    g_param_spec_uint ("max-tls-handshakes-per-peer", NULL, NULL, 1, G_MAXUINT,
+                       VDSM_RPC_SERVER_DEFAULT_MAX_TLS_HANDSHAKES_PER_PEER, tunable);
+  /**
+   * VdsmRpcServer:tls-first-byte-timeout:
+   *
+   * Milliseconds from accept to the first byte of a TLS client; a client
+   * that sends nothing this long is closed.
+   */
+  properties[PROP_TLS_FIRST_BYTE_TIMEOUT] =
+    g_param_spec_uint ("tls-first-byte-timeout", NULL, NULL, 100, G_MAXINT32,
+                       VDSM_RPC_SERVER_DEFAULT_TLS_FIRST_BYTE_TIMEOUT_MS, tunable);
   /**
    * VdsmRpcServer:broker-forwarding:
    *

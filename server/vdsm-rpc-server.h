@@ -118,6 +118,9 @@ typedef struct {
 #define VDSM_RPC_SERVER_DEFAULT_IDLE_TIMEOUT_MS 60000
 #define VDSM_RPC_SERVER_DEFAULT_FRAME_TIMEOUT_MS 30000
 #define VDSM_RPC_SERVER_DEFAULT_CALL_TIMEOUT_MS 60000
+#define VDSM_RPC_SERVER_DEFAULT_MAX_TLS_HANDSHAKES 256
+#define VDSM_RPC_SERVER_DEFAULT_MAX_TLS_HANDSHAKES_PER_PEER 32
+#define VDSM_RPC_SERVER_DEFAULT_TLS_FIRST_BYTE_TIMEOUT_MS 2000
 
 /**
  * VdsmRpcListenFlags:
@@ -210,6 +213,17 @@ G_DECLARE_FINAL_TYPE (VdsmRpcServer, vdsm_rpc_server, VDSM, RPC_SERVER, GObject)
  *   tests and development: it costs a JSON parse per reply.
  * - `insecure` (default %FALSE): allow plain-TCP listeners on addresses
  *   that are not loopback.
+ * - `max-tls-handshakes` (default 256): TLS connections accepted and not
+ *   through their handshake yet. While that many are in progress, TLS
+ *   listeners stop accepting: further clients wait in the listen backlog
+ *   (their handshakes are not refused) until one ends.
+ * - `max-tls-handshakes-per-peer` (default 32): the same for one client
+ *   address (an IPv4 address, or the /64 prefix of an IPv6 one); a further
+ *   connection from there is closed at once (logged, rate-limited as
+ *   every line a client can cause).
+ * - `tls-first-byte-timeout` (ms, default 2000): a TLS client that has not
+ *   sent one byte this long after accept is closed. The handshake then
+ *   has the rest of `handshake-timeout`.
  * - `broker-forwarding` (default %FALSE): VDSM's permissive broker. Off,
  *   clients reach the server only: a SEND to a request queue is served and
  *   copied to nobody, a SEND to any other destination gets the ERROR
@@ -224,8 +238,8 @@ G_DECLARE_FINAL_TYPE (VdsmRpcServer, vdsm_rpc_server, VDSM, RPC_SERVER, GObject)
  *
  * Limits that are not properties: a client that promised heart-beats
  * every N ms is closed after N + max(N/5, 500) ms of silence. A client
- * that ends its input (shutdown(SHUT_WR), `nc -N`; under TLS a
- * close_notify) is answered every request it sent, calls on workers
+ * that ends its input (shutdown(SHUT_WR), `nc -N`; under TLS with or
+ * without a close_notify) is answered every request it sent, calls on workers
  * included, then closed; `call-timeout` bounds that wait, and sending what
  * is queued at a close is bounded by 5 s. With these
  * limits, memory per connection is bounded by max-frame-size +
@@ -346,14 +360,21 @@ gboolean vdsm_rpc_server_listen_tcp_full (VdsmRpcServer *server,
  * With @require_client_cert (vdsm's behaviour, docs/protocol.md §12) a client
  * without a certificate fails the handshake, and @ca_path is required.
  * Without it, a client certificate is requested when @ca_path is given
- * and checked when one is sent; without @ca_path none is asked for. A client certificate is accepted only when
- * its chain verifies against @ca_path for client authentication
- * (g_tls_database_verify_chain() with no identity: the CN is not matched
- * against the peer address). The verdict and the certificate's subject
- * are logged.
+ * and checked when one is sent; without @ca_path none is asked for. A
+ * client certificate is accepted only when its chain verifies against
+ * @ca_path (validity dates included; no identity: the CN is not matched
+ * against the peer address) and it may serve for client authentication,
+ * as OpenSSL's `sslclient` purpose that vdsm applies: an extended key usage,
+ * when present in the chain, includes clientAuth, and a key usage, when
+ * present, allows signing. A CA certificate (basicConstraints CA:TRUE) is
+ * never a client's, not even the one of @ca_path. A refusal is logged with
+ * the certificate's subject and the reason.
  *
- * Fails with %G_TLS_ERROR_UNAVAILABLE when GIO has no TLS backend
- * (glib-networking), or with the error of loading a file.
+ * TLS is GnuTLS's, driven on the server's I/O thread without blocking;
+ * sessions resume from TLS 1.3 (and 1.2) tickets encrypted with a key made
+ * by each call, so a client resumes only with a server that checked its
+ * certificate against the files in use (a ticket issued before a reload
+ * gets a full handshake). Fails with the error of loading a file.
  *
  * Returns: %TRUE on success
  */

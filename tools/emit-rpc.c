@@ -37,7 +37,7 @@ emit_handlers (GenModel *model, EmitWriter *w)
       desc = gen_doc (method->method->description);
       ret = gen_decl (handler_ret_ctype (method), "");
       emit (w, "/* %s: %s */\n", method->method->name, desc);
-      emit (w, "%svdsmd_%s (VdsmRpcCall *call%s, GError **error);\n\n", ret, method->id, decls);
+      emit_prototype (w, "%svdsmd_%s (VdsmRpcCall *call%s, GError **error);\n\n", ret, method->id, decls);
     }
   emit (w, "G_END_DECLS\n");
 }
@@ -79,8 +79,8 @@ emit_invoke (GenHelpers *h, EmitWriter *w, const GenMethod *method)
 {
   g_autofree char *args = gen_param_args (method->params, GEN_PARAMS_HANDLER);
 
-  emit (w, "static gboolean\ninvoke_%s (VdsmRpcCall *call, JsonObject *params, GString *result, GError **error)\n{\n",
-        method->id);
+  emit_prototype (w, "static gboolean\ninvoke_%s (VdsmRpcCall *call, JsonObject *params, GString *result, GError **error)\n{\n",
+                  method->id);
   emit_indent (w);
   if (method->params->len > 0)
     emit (w, "const VdsmJsonPath root = { NULL, \"params\", 0 };\nJsonNode *node;\n");

@@ -15,6 +15,9 @@
 #include <unistd.h>
 #include <glib/gstdio.h>
 #include <gio/gunixsocketaddress.h>
+#include <glib-unix.h>
+#include <gnutls/gnutls.h>
+#include <sys/socket.h>
 
 #define READ_TIMEOUT_US (5 * G_USEC_PER_SEC)
 #define LIT(s) s, sizeof s - 1
@@ -197,6 +200,10 @@ typedef struct {
   guint max_connections_per_peer;
   gboolean strict_replies;
   gboolean optional_client_cert;    /* TLS without require_client_cert */
+  gboolean trust_bare_ca;           /* the CA file holds bare-ca.pem too */
+  guint max_tls_handshakes;
+  guint max_tls_handshakes_per_peer;
+  guint tls_first_byte_timeout;     /* ms */
   gboolean broker_forwarding;       /* VDSM's permissive broker */
 } ServerConfig;
 
@@ -274,6 +281,9 @@ server_thread (gpointer data)
   set_if (fx->server, "handshake-timeout", config->handshake_timeout);
   set_if (fx->server, "idle-timeout", config->idle_timeout);
   set_if (fx->server, "call-timeout", config->call_timeout);
+  set_if (fx->server, "max-tls-handshakes", config->max_tls_handshakes);
+  set_if (fx->server, "max-tls-handshakes-per-peer", config->max_tls_handshakes_per_peer);
+  set_if (fx->server, "tls-first-byte-timeout", config->tls_first_byte_timeout);
   set_if (fx->server, "frame-timeout", config->frame_timeout);
   set_if (fx->server, "max-connections-per-peer", config->max_connections_per_peer);
   if (config->max_header_size != 0)
@@ -288,7 +298,8 @@ server_thread (gpointer data)
     {
       g_autofree char *cert = cert_file (cert_dir, "server.pem");
       g_autofree char *key = cert_file (cert_dir, "server-key.pem");
-      g_autofree char *ca = cert_file (cert_dir, "ca.pem");
+      g_autofree char *ca = cert_file (cert_dir, config->trust_bare_ca ? "trusted.pem"
+                                                                       : "ca.pem");
 
       g_assert_true (vdsm_rpc_server_set_tls (fx->server, cert, key, ca,
                                               !config->optional_client_cert, &error));
@@ -495,30 +506,33 @@ client_connect_address (GSocketAddress *address, GSocketAddress *local)
   return c;
 }
 
+/* From @source (an address literal) when not NULL: any 127.0.0.0/8
+ * address is ours on Linux, so one test can be many peers. */
 static Client *
-client_connect_tcp (guint16 port)
+client_connect_tcp_from (guint16 port, const char *source)
 {
   g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   g_autoptr(GSocketAddress) address = g_inet_socket_address_new (lo, port);
+  g_autoptr(GSocketAddress) local = NULL;
 
-  return client_connect_address (address, NULL);
+  if (source != NULL)
+    local = g_inet_socket_address_new_from_string (source, 0);
+  return client_connect_address (address, local);
 }
 
-/* TLS over @c, trusting the test CA, presenting the client certificate of
- * @client_cert_dir (none when NULL). FALSE when the handshake fails. */
-static gboolean client_start_tls_trusting (Client *c, guint16 port, const char *ca_dir,
-                                           const char *client_cert_dir, GError **error);
-
-static gboolean
-client_start_tls (Client *c, guint16 port, const char *client_cert_dir, GError **error)
+static Client *
+client_connect_tcp (guint16 port)
 {
-  return client_start_tls_trusting (c, port, cert_dir, client_cert_dir, error);
+  return client_connect_tcp_from (port, NULL);
 }
 
-/* The same, trusting the CA of @ca_dir. */
+/* TLS over @c, trusting the CA of @ca_dir, presenting the certificate
+ * @cert_name with the key @key_name of @client_cert_dir (none when NULL).
+ * FALSE when the handshake fails. */
 static gboolean
-client_start_tls_trusting (Client *c, guint16 port, const char *ca_dir,
-                           const char *client_cert_dir, GError **error)
+client_start_tls_full (Client *c, guint16 port, const char *ca_dir,
+                       const char *client_cert_dir, const char *cert_name,
+                       const char *key_name, GError **error)
 {
   g_autoptr(GSocketConnectable) identity = g_network_address_new ("localhost", port);
   g_autofree char *ca = cert_file (ca_dir, "ca.pem");
@@ -532,8 +546,8 @@ client_start_tls_trusting (Client *c, guint16 port, const char *ca_dir,
   g_tls_connection_set_require_close_notify (G_TLS_CONNECTION (tls), FALSE);
   if (client_cert_dir != NULL)
     {
-      g_autofree char *cert_path = cert_file (client_cert_dir, "client.pem");
-      g_autofree char *key_path = cert_file (client_cert_dir, "client-key.pem");
+      g_autofree char *cert_path = cert_file (client_cert_dir, cert_name);
+      g_autofree char *key_path = cert_file (client_cert_dir, key_name);
       g_autoptr(GTlsCertificate) cert = g_tls_certificate_new_from_files (cert_path, key_path,
                                                                           error);
 
@@ -543,6 +557,32 @@ client_start_tls_trusting (Client *c, guint16 port, const char *ca_dir,
   client_set_stream (c, tls);
   c->tls = TRUE;
   return g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, error);
+}
+
+/* Trusting the test CA. */
+static gboolean
+client_start_tls_as (Client *c, guint16 port, const char *client_cert_dir,
+                     const char *cert_name, const char *key_name, GError **error)
+{
+  return client_start_tls_full (c, port, cert_dir, client_cert_dir, cert_name, key_name,
+                                error);
+}
+
+/* With the client certificate of @client_cert_dir, trusting the CA of
+ * @ca_dir. */
+static gboolean
+client_start_tls_trusting (Client *c, guint16 port, const char *ca_dir,
+                           const char *client_cert_dir, GError **error)
+{
+  return client_start_tls_full (c, port, ca_dir, client_cert_dir, "client.pem",
+                                "client-key.pem", error);
+}
+
+/* With the client certificate of @client_cert_dir (none when NULL). */
+static gboolean
+client_start_tls (Client *c, guint16 port, const char *client_cert_dir, GError **error)
+{
+  return client_start_tls_as (c, port, client_cert_dir, "client.pem", "client-key.pem", error);
 }
 
 /* Connected at the socket level only: no TLS handshake on the TLS port. */
@@ -1876,7 +1916,7 @@ python_client (Fixture *fx)
   return c;
 }
 
-/* The Java client as ovirt-engine sets it up (§11.3, run 2): SUBSCRIBE
+/* The Java client as ovirt-engine sets it up (docs/protocol.md §13.2): SUBSCRIBE
  * before CONNECT. */
 static Client *
 java_client (Fixture *fx)
@@ -2358,16 +2398,35 @@ test_strict_replies (Fixture *fx, gconstpointer data)
 
 /* ---- TLS ---- */
 
-/* A TLS client with @client_cert_dir's certificate (none when NULL) gets
- * no service: the handshake fails, or (TLS 1.3, where the client finishes
+/* A self-signed certificate @cert with its key @key, for @subject, as
+ * `openssl req -x509` makes one (basicConstraints CA:TRUE, no key usage). */
+static gboolean
+make_self_signed (const char *cert, const char *key, const char *subject, GError **error)
+{
+  const char *argv[] = {
+    "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+    "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-utf8", "-subj", subject, NULL
+  };
+  int status;
+
+  return g_spawn_sync (NULL, (char **) argv, NULL,
+                       G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                         G_SPAWN_STDERR_TO_DEV_NULL,
+                       NULL, NULL, NULL, NULL, &status, error) &&
+         g_spawn_check_wait_status (status, error);
+}
+
+/* A TLS client with @client_cert_dir's @cert_name and @key_name gets no
+ * service: the handshake fails, or (TLS 1.3, where the client finishes
  * first) the server drops it before any reply. */
 static void
-assert_tls_refused (Fixture *fx, const char *client_cert_dir)
+assert_tls_refused_as (Fixture *fx, const char *client_cert_dir, const char *cert_name,
+                       const char *key_name)
 {
   g_autoptr(Client) c = client_new_raw (fx, TRANSPORT_TLS);
   g_autoptr(GError) error = NULL;
 
-  if (client_start_tls (c, fx->tls_port, client_cert_dir, &error))
+  if (client_start_tls_as (c, fx->tls_port, client_cert_dir, cert_name, key_name, &error))
     {
       g_test_message ("handshake passed on the client side; expecting a close");
       client_try_send (c, LIT ("CONNECT\naccept-version:1.2\n\n\0"));
@@ -2379,6 +2438,13 @@ assert_tls_refused (Fixture *fx, const char *client_cert_dir)
       g_test_message ("handshake refused: %s", error->message);
     }
   wait_connections (fx, 0);
+}
+
+/* With @client_cert_dir's client certificate (none when NULL). */
+static void
+assert_tls_refused (Fixture *fx, const char *client_cert_dir)
+{
+  assert_tls_refused_as (fx, client_cert_dir, "client.pem", "client-key.pem");
 }
 
 static void
@@ -2460,17 +2526,389 @@ test_tls_optional_client_cert (Fixture *fx, gconstpointer data)
   assert_tls_refused (fx, other_cert_dir);
 }
 
+/* ---- TLS: handshakes that cannot be starved, their caps, certificate
+ * purposes, resumption ---- */
+
+#define PING "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"id\": 1}"
+
+/* A TCP connection to the TLS port from @source that never sends a byte:
+ * a peer that holds a handshake open. */
+static Client *
+client_idle_tls_from (Fixture *fx, const char *source)
+{
+  return client_connect_tcp_from (fx->tls_port, source);
+}
+
+/* A whole mutual-TLS client from @source: handshake, CONNECT, a ping. */
+static void
+assert_tls_served_from (Fixture *fx, const char *source)
+{
+  g_autoptr(Client) c = client_idle_tls_from (fx, source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+
+  g_assert_true (client_start_tls (c, fx->tls_port, cert_dir, &error));
+  g_assert_no_error (error);
+  client_send (c, LIT ("CONNECT\naccept-version:1.2\nheart-beat:0,0\n\n\0"));
+  vdsm_stomp_frame_unref (client_frame (c));
+  client_subscribe (c, "r", "s");
+  reply = call (c, "r", "s", PING);
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (reply), "result"));
+}
+
+static char *
+peer_address (guint i)
+{
+  return g_strdup_printf ("127.0.%u.%u", 1 + i / 250, 2 + i % 250);
+}
+
+/* Long enough that the idle peers are still there when the client is
+ * done, however slow the machine. */
+static const ServerConfig idle_peers_config = {
+  .worker_threads = 4, .max_queued_tasks = 80, .max_frame_size = 1024 * 1024,
+  .max_send_queue = 16 * 1024 * 1024, .tls_first_byte_timeout = 10000,
+};
+
+#define IDLE_PEERS 100
+
+/* Peers that never send a ClientHello, one per address (no cap refuses
+ * them), do not delay a client with a certificate: it is served while
+ * they are all still held open. With GIO's TLS, each held a thread of
+ * its handshake pool and the client waited for their 10 s deadline. */
+static void
+test_tls_idle_peers (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GPtrArray) idle = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+
+  for (guint i = 0; i < IDLE_PEERS; i++)
+    {
+      g_autofree char *source = peer_address (i);
+
+      g_ptr_array_add (idle, client_idle_tls_from (fx, source));
+    }
+  wait_connections (fx, IDLE_PEERS);
+  assert_tls_served_from (fx, NULL);
+  g_assert_cmpuint (server_connections (fx), ==, IDLE_PEERS);
+}
+
+static const ServerConfig handshake_caps_config = {
+  .worker_threads = 4, .max_queued_tasks = 80, .max_frame_size = 1024 * 1024,
+  .max_send_queue = 16 * 1024 * 1024, .max_tls_handshakes = 6,
+  .max_tls_handshakes_per_peer = 3,
+};
+
+/* Handshakes in progress from one address beyond the cap are closed at
+ * once; other addresses are not affected; a handshake that ended (done or
+ * given up) counts no more. */
+static void
+test_tls_handshakes_per_peer (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GPtrArray) idle = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  g_autoptr(Client) refused = NULL;
+  g_autoptr(Client) other = NULL;
+  gint64 start;
+
+  for (guint i = 0; i < 3; i++)
+    g_ptr_array_add (idle, client_idle_tls_from (fx, "127.0.0.2"));
+  wait_connections (fx, 3);
+  start = g_get_monotonic_time ();
+  refused = client_idle_tls_from (fx, "127.0.0.2");
+  g_assert_cmpuint (client_expect_closed (refused), ==, 0);
+  g_assert_cmpfloat (seconds_since (start), <, 1.0);
+  other = client_idle_tls_from (fx, "127.0.0.3");
+  wait_connections (fx, 4);
+
+  /* One leaves: a client from there gets through, and once its handshake
+   * is done it leaves room for one more handshake, not two. */
+  g_ptr_array_remove_index (idle, 0);
+  wait_connections (fx, 3);
+  {
+    g_autoptr(Client) c = client_idle_tls_from (fx, "127.0.0.2");
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (client_start_tls (c, fx->tls_port, cert_dir, &error));
+    g_assert_no_error (error);
+    /* The server's side of the handshake is done once it answers. */
+    client_send (c, LIT ("CONNECT\naccept-version:1.2\nheart-beat:0,0\n\n\0"));
+    vdsm_stomp_frame_unref (client_frame (c));
+    g_ptr_array_add (idle, client_idle_tls_from (fx, "127.0.0.2"));
+    wait_connections (fx, 5);
+    g_clear_pointer (&refused, client_free);
+    refused = client_idle_tls_from (fx, "127.0.0.2");
+    g_assert_cmpuint (client_expect_closed (refused), ==, 0);
+    g_assert_cmpuint (server_connections (fx), ==, 5);
+  }
+}
+
+typedef struct {
+  Fixture *fx;
+  gboolean served;
+} ServedCheck;
+
+static gpointer
+serve_client_thread (gpointer data)
+{
+  ServedCheck *check = data;
+
+  assert_tls_served_from (check->fx, "127.0.0.200");
+  g_atomic_int_set (&check->served, TRUE);
+  return NULL;
+}
+
+/* With max-tls-handshakes in progress, a new client is not accepted (nor
+ * refused): it waits in the backlog and is served once one ends. */
+static void
+test_tls_handshakes_total (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GPtrArray) idle = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  ServedCheck check = { fx, FALSE };
+  GThread *thread;
+
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autofree char *source = peer_address (i);
+
+      g_ptr_array_add (idle, client_idle_tls_from (fx, source));
+    }
+  wait_connections (fx, 6);
+  thread = g_thread_new ("served", serve_client_thread, &check);
+  g_usleep (300 * 1000);
+  g_assert_false (g_atomic_int_get (&check.served));
+  g_assert_cmpuint (server_connections (fx), ==, 6);
+  g_ptr_array_remove_index (idle, 0);
+  g_thread_join (thread);
+  g_assert_true (check.served);
+}
+
+static const ServerConfig first_byte_config = {
+  .worker_threads = 4, .max_queued_tasks = 80, .max_frame_size = 1024 * 1024,
+  .max_send_queue = 16 * 1024 * 1024, .handshake_timeout = 3000,
+  .tls_first_byte_timeout = 500,
+};
+
+/* A peer that sends nothing is closed after tls-first-byte-timeout; one
+ * that started a handshake has the rest of handshake-timeout. */
+static void
+test_tls_first_byte_timeout (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) silent = client_new_raw (fx, TRANSPORT_TLS);
+  g_autoptr(Client) partial = client_new_raw (fx, TRANSPORT_TLS);
+  gint64 start = g_get_monotonic_time ();
+  double elapsed;
+
+  client_send (partial, LIT ("\x16\x03\x01\x00\x80\x01"));
+  elapsed = seconds_until_closed (silent, start, 5);
+  g_assert_cmpfloat (elapsed, >=, 0.45);
+  g_assert_cmpfloat (elapsed, <, 2.0);
+  elapsed = seconds_until_closed (partial, start, 5);
+  g_assert_cmpfloat (elapsed, >=, 2.9);
+  wait_connections (fx, 0);
+}
+
+static const ServerConfig bare_ca_config = {
+  .worker_threads = 4, .max_queued_tasks = 80, .max_frame_size = 1024 * 1024,
+  .max_send_queue = 16 * 1024 * 1024, .trust_bare_ca = TRUE,
+};
+
+/* vdsm checks client certificates for OpenSSL's `sslclient` purpose: a
+ * server-only certificate (extended key usage serverAuth), or the CA's
+ * own certificate, does not authenticate a client, though both chain to
+ * a trusted CA. make-test-certs' CA may only sign certificates (GnuTLS
+ * refuses it for that already); `openssl req -x509`'s, without a key
+ * usage, may be used for anything but is still a CA. */
+static void
+test_tls_client_cert_purpose (Fixture *fx, gconstpointer data)
+{
+  assert_tls_refused_as (fx, cert_dir, "server.pem", "server-key.pem");
+  assert_tls_refused_as (fx, cert_dir, "ca.pem", "ca-key.pem");
+  assert_tls_refused_as (fx, cert_dir, "bare-ca.pem", "bare-ca-key.pem");
+  /* Twice each: a chain that passed is remembered, and only that. */
+  assert_tls_served_from (fx, NULL);
+  assert_tls_served_from (fx, NULL);
+  assert_tls_refused_as (fx, cert_dir, "server.pem", "server-key.pem");
+}
+
+/* A GnuTLS client of its own, to keep and present a session ticket. */
+typedef struct {
+  gnutls_certificate_credentials_t credentials;
+  gnutls_session_t session;
+  GSocket *socket;
+  GString *received;
+} TicketClient;
+
+static void
+ticket_client_free (TicketClient *tc)
+{
+  gnutls_deinit (tc->session);
+  gnutls_certificate_free_credentials (tc->credentials);
+  g_object_unref (tc->socket);
+  g_string_free (tc->received, TRUE);
+  g_free (tc);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TicketClient, ticket_client_free)
+
+/* Connected and through a handshake with the certificate @cert_name of
+ * the test CA's directory, with GnuTLS's @priority (NULL: the default),
+ * resuming @ticket when not NULL; whether the handshake passed on the
+ * client's side in @handshake_ok. The socket blocks, at most
+ * READ_TIMEOUT_US at a time. */
+static TicketClient *
+ticket_client_new (Fixture *fx, const char *priority, const char *cert_name,
+                   const char *key_name, const gnutls_datum_t *ticket, gboolean *handshake_ok)
+{
+  TicketClient *tc = g_new0 (TicketClient, 1);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new_from_string ("127.0.0.1",
+                                                                             fx->tls_port);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ca = cert_file (cert_dir, "ca.pem");
+  g_autofree char *cert = cert_file (cert_dir, cert_name);
+  g_autofree char *key = cert_file (cert_dir, key_name);
+  struct timeval timeout = { READ_TIMEOUT_US / G_USEC_PER_SEC, 0 };
+  int fd, ret;
+
+  tc->socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                             G_SOCKET_PROTOCOL_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_socket_connect (tc->socket, address, NULL, &error));
+  g_assert_no_error (error);
+  tc->received = g_string_new (NULL);
+  fd = g_socket_get_fd (tc->socket);
+  /* GSocket keeps its fd non-blocking whatever it is told. */
+  g_assert_true (g_unix_set_fd_nonblocking (fd, FALSE, NULL));
+  g_assert_cmpint (setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout), ==, 0);
+  g_assert_cmpint (gnutls_certificate_allocate_credentials (&tc->credentials), ==, 0);
+  g_assert_cmpint (gnutls_certificate_set_x509_trust_file (tc->credentials, ca,
+                                                           GNUTLS_X509_FMT_PEM), ==, 1);
+  g_assert_cmpint (gnutls_certificate_set_x509_key_file (tc->credentials, cert, key,
+                                                         GNUTLS_X509_FMT_PEM), ==, 0);
+  g_assert_cmpint (gnutls_init (&tc->session, GNUTLS_CLIENT), ==, 0);
+  g_assert_cmpint (gnutls_priority_set_direct (tc->session, priority, NULL), ==, 0);
+  g_assert_cmpint (gnutls_credentials_set (tc->session, GNUTLS_CRD_CERTIFICATE,
+                                           tc->credentials), ==, 0);
+  gnutls_session_set_verify_cert (tc->session, "localhost", 0);
+  if (ticket != NULL)
+    g_assert_cmpint (gnutls_session_set_data (tc->session, ticket->data, ticket->size), ==, 0);
+  gnutls_transport_set_int (tc->session, fd);
+  do
+    ret = gnutls_handshake (tc->session);
+  while (ret == GNUTLS_E_INTERRUPTED);
+  if (ret < 0)
+    g_test_message ("client handshake: %s", gnutls_strerror (ret));
+  *handshake_ok = ret == 0;
+  return tc;
+}
+
+/* Sends @frame, then reads until the received text holds @expected.
+ * FALSE when the server closes or refuses first. */
+static gboolean
+ticket_client_exchange (TicketClient *tc, const char *frame, gsize len, const char *expected)
+{
+  gint64 deadline = g_get_monotonic_time () + READ_TIMEOUT_US;
+
+  g_assert_cmpint (gnutls_record_send (tc->session, frame, len), ==, (gssize) len);
+  while (strstr (tc->received->str, expected) == NULL)
+    {
+      char buf[4096];
+      gssize n = gnutls_record_recv (tc->session, buf, sizeof buf - 1);
+
+      /* AGAIN also follows a session ticket, which brings no data. */
+      if ((n == GNUTLS_E_INTERRUPTED || n == GNUTLS_E_AGAIN) &&
+          g_get_monotonic_time () < deadline)
+        continue;
+      if (n <= 0)
+        {
+          g_test_message ("client receive: %s", n == 0 ? "closed" : gnutls_strerror (n));
+          return FALSE;
+        }
+      /* Frames end with NUL: keep the text searchable. */
+      for (gssize i = 0; i < n; i++)
+        g_string_append_c (tc->received, buf[i] ? buf[i] : '\n');
+    }
+  return TRUE;
+}
+
+static gboolean
+ticket_client_ping (TicketClient *tc)
+{
+  static const char connect[] = "CONNECT\naccept-version:1.2\nheart-beat:0,0\n\n";
+  static const char subscribe_ping[] =
+    "SUBSCRIBE\ndestination:r\nack:auto\nid:s\n\n\0"
+    "SEND\ndestination:" VDSM_RPC_REQUEST_QUEUE "\nreply-to:r\n\n" PING;
+
+  return ticket_client_exchange (tc, connect, sizeof connect, "CONNECTED") &&
+         ticket_client_exchange (tc, subscribe_ping, sizeof subscribe_ping, "\"result\": true");
+}
+
+/* A client that was served comes back with the session ticket it got
+ * and is served without a certificate exchange; a client whose
+ * certificate was refused got no ticket to come back with. TLS 1.3, and
+ * 1.2 for older clients. */
+static void
+test_tls_resumption (Fixture *fx, gconstpointer data)
+{
+  const char *const priorities[] = { NULL, "NORMAL:-VERS-ALL:+VERS-TLS1.2" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (priorities); i++)
+    {
+      const char *priority = priorities[i];
+      gnutls_datum_t ticket = { NULL, 0 };
+      gnutls_datum_t none = { NULL, 0 };
+      gboolean ok;
+
+      g_test_message ("priority %s", priority ? priority : "(default)");
+      {
+        g_autoptr(TicketClient) first = ticket_client_new (fx, priority, "client.pem",
+                                                           "client-key.pem", NULL, &ok);
+
+        g_assert_true (ok);
+        g_assert_true (ticket_client_ping (first));
+        g_assert_false (gnutls_session_is_resumed (first->session));
+        /* TLS 1.3: the ticket came after the handshake, with the replies. */
+        g_assert_cmpint (gnutls_session_get_data2 (first->session, &ticket), ==, 0);
+      }
+      {
+        g_autoptr(TicketClient) again = ticket_client_new (fx, priority, "client.pem",
+                                                           "client-key.pem", &ticket, &ok);
+
+        g_assert_true (ok);
+        g_assert_true (gnutls_session_is_resumed (again->session));
+        g_assert_true (ticket_client_ping (again));
+      }
+      gnutls_free (ticket.data);
+
+      {
+        /* Chains to the CA, so the client presents it; not for clients. */
+        g_autoptr(TicketClient) refused = ticket_client_new (fx, priority, "server.pem",
+                                                             "server-key.pem", NULL, &ok);
+
+        /* TLS 1.3: the client's side of the handshake may end first. */
+        g_assert_false (ok && ticket_client_ping (refused));
+        if (gnutls_session_get_data2 (refused->session, &none) == 0)
+          {
+            g_autoptr(TicketClient) back = ticket_client_new (fx, priority, "server.pem",
+                                                              "server-key.pem", &none, &ok);
+
+            g_assert_false (gnutls_session_is_resumed (back->session));
+            g_assert_false (ok && ticket_client_ping (back));
+            gnutls_free (none.data);
+          }
+      }
+      wait_connections (fx, 0);
+    }
+}
+
 /* ---- Half-closed clients, TLS reload ---- */
 
 /* Like `nc -N`: no more bytes from the client, which still reads. Under
- * TLS, a close_notify first, as socat does: a TCP end without it is a
- * truncation attack to TLS, after which the session cannot send. */
+ * TLS, with @close_notify, a close_notify first, as socat does; without
+ * it, the TCP end alone, which TLS libraries take for a truncation. */
 static void
-client_shutdown_output (Client *c)
+client_shutdown_output (Client *c, gboolean close_notify)
 {
   g_autoptr(GError) error = NULL;
 
-  if (c->tls)
+  if (c->tls && close_notify)
     {
       g_assert_true (g_output_stream_close (c->output, NULL, &error));
       g_assert_no_error (error);
@@ -2497,7 +2935,7 @@ reply_id (Client *c, JsonNode **reply)
  * (inline, on a worker, in a batch) before the server closes. The client
  * promised heart-beats it can no longer send: no reason to drop it. */
 static void
-test_half_close (Fixture *fx, gconstpointer data)
+check_half_close (Fixture *fx, gboolean close_notify)
 {
   g_autoptr(Client) c = client_new (fx);
   g_autoptr(VdsmStompFrame) connected = NULL;
@@ -2512,7 +2950,7 @@ test_half_close (Fixture *fx, gconstpointer data)
                           " {\"jsonrpc\": \"2.0\", \"method\": \"Test.echo\", "
                           "\"params\": {\"text\": \"half\"}, \"id\": 2}]");
   client_request (c, "r", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"id\": \"ping\"}");
-  client_shutdown_output (c);
+  client_shutdown_output (c, close_notify);
 
   connected = client_frame (c);
   g_assert_cmpstr (vdsm_stomp_frame_get_command_name (connected), ==, "CONNECTED");
@@ -2531,6 +2969,23 @@ test_half_close (Fixture *fx, gconstpointer data)
   wait_connections (fx, 0);
 }
 
+static void
+test_half_close (Fixture *fx, gconstpointer data)
+{
+  check_half_close (fx, TRUE);
+}
+
+/* Under TLS, the end of the TCP stream without a close_notify (a client
+ * that calls shutdown(SHUT_WR) on its socket) is a half-close too: the
+ * server stops reading, which is all a truncation could make it do, and
+ * still answers. GnuTLS, told of that end, would refuse to send anything
+ * more on the session. */
+static void
+test_tls_half_close_bare (Fixture *fx, gconstpointer data)
+{
+  check_half_close (fx, FALSE);
+}
+
 /* A half-closed client whose call never ends is answered by the call
  * timeout and closed then, not when the handler returns. */
 static void
@@ -2544,7 +2999,7 @@ test_half_close_timeout (Fixture *fx, gconstpointer data)
   client_subscribe (c, "r", "s");
   client_request (c, "r", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.slow\", "
                           "\"params\": {\"ms\": 4000}, \"id\": \"late\"}");
-  client_shutdown_output (c);
+  client_shutdown_output (c, TRUE);
 
   vdsm_stomp_frame_unref (client_frame (c));
   reply = client_message (c, "r", "s");
@@ -3023,6 +3478,29 @@ test_log_flood (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (count_lines (lines, "request queue full"), ==, VDSM_RPC_LOG_BURST);
 }
 
+/* The subject of a refused client certificate is the client's text: a
+ * newline in it reaches the log escaped, not as a forged line. */
+static void
+test_log_tls_refused_subject (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *cert = cert_file (fx->tmpdir, "forged.pem");
+  g_autofree char *key = cert_file (fx->tmpdir, "forged-key.pem");
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *line;
+
+  /* Of no trusted CA: refused. */
+  g_assert_true (make_self_signed (cert, key, "/CN=forged\nFAKE: line", &error));
+  g_assert_no_error (error);
+  capture_start ();
+  assert_tls_refused_as (fx, fx->tmpdir, "forged.pem", "forged-key.pem");
+  lines = capture_stop ();
+  line = captured_line (lines, "CN=forged\\nFAKE: line");
+  g_assert_nonnull (strstr (line, "refused"));
+  for (guint i = 0; i < lines->len; i++)
+    g_assert_null (strchr (lines->pdata[i], '\n'));
+}
+
 /* A flood's end is told with the next line of its kind. */
 static void
 test_log_limit (void)
@@ -3212,6 +3690,27 @@ make_certs (GError **error)
   return g_steal_pointer (&dir);
 }
 
+/* A second CA in @dir, as `openssl req -x509` makes one: bare-ca.pem and
+ * bare-ca-key.pem; and trusted.pem, a CA file with both CAs. */
+static gboolean
+add_bare_ca (const char *dir, GError **error)
+{
+  g_autofree char *cert = cert_file (dir, "bare-ca.pem");
+  g_autofree char *key = cert_file (dir, "bare-ca-key.pem");
+  g_autofree char *ca = cert_file (dir, "ca.pem");
+  g_autofree char *trusted = cert_file (dir, "trusted.pem");
+  g_autofree char *ca_text = NULL;
+  g_autofree char *bare_text = NULL;
+  g_autofree char *both = NULL;
+
+  if (!make_self_signed (cert, key, "/CN=libvdsm bare test CA", error) ||
+      !g_file_get_contents (ca, &ca_text, NULL, error) ||
+      !g_file_get_contents (cert, &bare_text, NULL, error))
+    return FALSE;
+  both = g_strconcat (ca_text, bare_text, NULL);
+  return g_file_set_contents (trusted, both, -1, error);
+}
+
 /* ---- Registration ---- */
 
 static GPtrArray *params;
@@ -3263,6 +3762,11 @@ main (int argc, char **argv)
   cert_dir = make_certs (&error);
   if (cert_dir != NULL)
     other_cert_dir = make_certs (&error);
+  if (other_cert_dir != NULL && !add_bare_ca (cert_dir, &error))
+    {
+      remove_dir (other_cert_dir);
+      g_clear_pointer (&other_cert_dir, g_free);
+    }
   if (other_cert_dir == NULL)
     {
       tls_missing = g_strdup_printf ("no test certificates, TLS tests skipped: %s",
@@ -3311,6 +3815,7 @@ main (int argc, char **argv)
   add_wire ("max-connections-per-peer", test_max_connections_per_peer, &per_peer_config);
   add_wire ("log-injection", test_log_injection, NULL);
   add_wire ("log-flood", test_log_flood, &small_config);
+  add_on (TRANSPORT_TLS, "log-refused-subject", test_log_tls_refused_subject, NULL);
   add_on (TRANSPORT_UNIX, "socket", test_unix, NULL);
   add_on (TRANSPORT_TLS, "no-client-cert", test_tls_no_client_cert, NULL);
   add_on (TRANSPORT_TLS, "other-ca", test_tls_other_ca, NULL);
@@ -3319,8 +3824,16 @@ main (int argc, char **argv)
           &short_handshake_config);
   add_on (TRANSPORT_TLS, "optional-client-cert", test_tls_optional_client_cert,
           &optional_cert_config);
+  add_on (TRANSPORT_TLS, "idle-peers", test_tls_idle_peers, &idle_peers_config);
+  add_on (TRANSPORT_TLS, "handshakes-per-peer", test_tls_handshakes_per_peer,
+          &handshake_caps_config);
+  add_on (TRANSPORT_TLS, "handshakes-total", test_tls_handshakes_total, &handshake_caps_config);
+  add_on (TRANSPORT_TLS, "first-byte-timeout", test_tls_first_byte_timeout, &first_byte_config);
+  add_on (TRANSPORT_TLS, "client-cert-purpose", test_tls_client_cert_purpose, &bare_ca_config);
+  add_on (TRANSPORT_TLS, "resumption", test_tls_resumption, NULL);
   add_wire ("half-close", test_half_close, NULL);
   add_wire ("half-close-timeout", test_half_close_timeout, &call_timeout_config);
+  add_on (TRANSPORT_TLS, "half-close-bare", test_tls_half_close_bare, NULL);
   add_on (TRANSPORT_TLS, "reload", test_tls_reload, NULL);
   if (tls_missing != NULL)
     g_test_add_data_func ("/rpc-server/tls/unavailable", tls_missing, skip_tls);
