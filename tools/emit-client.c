@@ -66,7 +66,7 @@ emit_header (GenModel *model, EmitWriter *w)
         {
           g_autofree char *sig = signature (method, suffixes[s]);
 
-          emit_prototype (w, "%s;\n", sig);
+          emit_public_prototype (w, "%s;\n", sig);
         }
       emit (w, "\n");
     }
@@ -269,5 +269,5 @@ emit_client (GenModel *model, EmitWriter *header, EmitWriter *source)
 {
   emit_header (model, header);
   emit_source_for_each (model, source, "typed client calls, one async/finish/sync triple per method",
-                        "#include \"vdsm-client-methods.h\"\n#include \"vdsm-client-private.h\"\n#include \"vdsm-json.h\"\n", model->methods, emit_method);
+                        "#include \"vdsm-client-methods.h\"\n#include \"vdsm-client-private.h\"\n#include \"vdsm-types-private.h\"\n", model->methods, emit_method);
 }

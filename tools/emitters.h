@@ -10,8 +10,9 @@
 
 G_BEGIN_DECLS
 
-/* vdsm-types.h, vdsm-types.c */
-void emit_types (GenModel *model, EmitWriter *header, EmitWriter *source);
+/* vdsm-types.h (installed), vdsm-types-private.h, vdsm-types.c */
+void emit_types (GenModel *model, EmitWriter *header, EmitWriter *private_header,
+                 EmitWriter *source);
 /* vdsm-rpc-handlers.h, vdsm-rpc-dispatch.h, vdsm-rpc-dispatch.c */
 void emit_rpc (GenModel *model, EmitWriter *handlers, EmitWriter *header,
                EmitWriter *source);

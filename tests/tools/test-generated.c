@@ -8,7 +8,7 @@
  */
 #include "vdsm-client-methods.h"
 #include "vdsm-error.h"
-#include "vdsm-json.h"
+#include "vdsm-types-private.h"
 #include "vdsm-rpc-dispatch.h"
 #include "vdsm-rpc-events.h"
 #include "vdsm-rpc-handlers.h"

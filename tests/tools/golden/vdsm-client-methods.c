@@ -3,7 +3,7 @@
 
 #include "vdsm-client-methods.h"
 #include "vdsm-client-private.h"
-#include "vdsm-json.h"
+#include "vdsm-types-private.h"
 
 static void
 write_list_string (GPtrArray *value, GString *out);
