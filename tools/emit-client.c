@@ -147,19 +147,26 @@ emit_builder (GenHelpers *h, EmitWriter *w, const GenMethod *method)
   emit (w, "}\n\n");
 }
 
-/* Turns the result node into the C result; shared by _finish and _sync. */
+/* Turns the result node into the C result; shared by _finish and _sync.
+ * A result that does not match the schema is the server's fault:
+ * VDSM_ERROR_INVALID_REPLY, never the caller's -32602. */
 static void
 emit_result_reader (GenHelpers *h, EmitWriter *w, const GenMethod *method)
 {
   g_autofree char *out = gen_decl (ret_ctype (method), "*out");
   g_autofree char *read = NULL;
+  g_autofree char *name = NULL;
 
   if (method->ret == NULL)
     return;
-  read = gen_read_expr (h, method->ret, "node", "&path", "out", "error");
+  read = gen_read_expr (h, method->ret, "node", "&path", "out", "&local_error");
+  name = gen_c_literal (method->method->name);
   emit_prototype (w, "static gboolean\nread_%s_result (JsonNode *node, %s, GError **error)\n{\n", method->id, out);
-  emit (w, "  const VdsmJsonPath path = { NULL, \"result\", 0 };\n\n");
-  emit (w, "  return %s;\n}\n\n", read);
+  emit (w, "  const VdsmJsonPath path = { NULL, \"result\", 0 };\n");
+  emit (w, "  GError *local_error = NULL;\n\n");
+  emit (w, "  if (%s)\n    return TRUE;\n", read);
+  emit (w, "  vdsm_json_propagate_reply_error (error, local_error, %s);\n", name);
+  emit (w, "  return FALSE;\n}\n\n");
 }
 
 static void
