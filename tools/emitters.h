@@ -21,6 +21,11 @@ void emit_events (GenModel *model, EmitWriter *header, EmitWriter *source);
 /* vdsm-client-methods.h, vdsm-client-methods.c */
 void emit_client (GenModel *model, EmitWriter *header, EmitWriter *source);
 
+/* namespace-<ns>.md per method namespace into @dir (gi-docgen content
+ * files), and with @toml_template, @dir/libvdsm.toml listing them. */
+gboolean emit_examples (GenModel *model, const char *dir, const char *toml_template,
+                        GError **error);
+
 /* The banner every generated file starts with. */
 void emit_banner (GenModel *model, EmitWriter *w, const char *what);
 

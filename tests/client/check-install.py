@@ -12,7 +12,10 @@ usage: check-install.py MESON BUILD_DIR CC [CFLAG...]
 - a small C program built with `pkg-config --cflags --libs libvdsm-1.0`
   runs: it creates a VdsmClient on a socket nobody listens on and gets the
   connection error;
-- with the typelib, Python through gi does the same.
+- with the typelib, Python through gi does the same;
+- the C program of each namespace page of the API reference (`vdsm-schema
+  examples`, VDSM_SCHEMA_TOOL on VDSM_API_FILES) builds the way its page
+  says, with pkg-config.
 
 The installed .pc names the configured prefix; a copy with the prefix moved
 into DESTDIR stands in for it, so pkg-config finds the scratch tree and the
@@ -21,6 +24,7 @@ system's GLib alike. TAP output. Standard library only.
 
 import glob
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -130,6 +134,22 @@ def main(argv):
             ran = run([program])
             check(ran.returncode == 0, "it runs and gets the connection error: "
                   + ran.stdout.strip(), ran.stderr)
+
+        tool = os.environ.get("VDSM_SCHEMA_TOOL")
+        if tool:
+            pages = os.path.join(scratch, "examples")
+            api = os.environ["VDSM_API_FILES"].split(os.pathsep)
+            made = run([tool, "examples", "--output-dir", pages] + api)
+            check(made.returncode == 0, "vdsm-schema examples", made.stderr)
+            for page in sorted(glob.glob(os.path.join(pages, "*.md"))):
+                with open(page, encoding="utf-8") as f:
+                    blocks = re.findall(r"^```c\n(.*?)^```$", f.read(), re.S | re.M)
+                example = page[:-len(".md")] + ".c"
+                with open(example, "w", encoding="utf-8") as f:
+                    f.write("".join(blocks))
+                built = run(cc + strict + cflags + [example, "-o", example[:-2]] + libs)
+                check(len(blocks) == 1 and built.returncode == 0,
+                      "the C example of %s builds" % os.path.basename(page), built.stderr)
 
         gir = glob.glob(os.path.join(root, "share", "gir-1.0", "Vdsm-1.0.gir"))
         typelibs = glob.glob(os.path.join(libdir, "girepository-1.0", "Vdsm-1.0.typelib"))
