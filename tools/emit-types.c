@@ -233,8 +233,8 @@ emit_prototypes (EmitWriter *w, const GenType *type)
         g_autofree char *value = gen_decl (field->ref->in_ctype, "value");
 
         emit_public_prototype (w, "%s%s%s_get_%s (const %s *self);\n", getter_ctype (field->ref),
-                        g_str_has_suffix (getter_ctype (field->ref), "*") ? "" : " ",
-                        s, field->accessor, c);
+                               g_str_has_suffix (getter_ctype (field->ref), "*") ? "" : " ",
+                               s, field->accessor, c);
         emit_public_prototype (w, "void %s_set_%s (%s *self, %s);\n", s, field->accessor, c, value);
       }
   emit_public_prototype (w, "%s *%s_from_json (JsonNode *node, GError **error);\n", c, s);
