@@ -452,6 +452,20 @@ on_closed (VdsmClient *client, GError *error, gpointer data)
                        : g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED, "(no error)");
 }
 
+/* Starts @server on loopback TCP and connects to it without reconnecting. */
+static VdsmClient *
+connect_tcp_once (FakeServer *server)
+{
+  g_autoptr(GError) error = NULL;
+  VdsmClient *client;
+
+  fake_server_start_tcp (server);
+  client = g_initable_new (VDSM_TYPE_CLIENT, NULL, &error, "uri", server->uri,
+                           "reconnect", FALSE, NULL);
+  g_assert_no_error (error);
+  return client;
+}
+
 static void
 check_connection_lost (FakeHandler handler)
 {
@@ -462,7 +476,7 @@ check_connection_lost (FakeHandler handler)
   g_autoptr(GError) closed_error = NULL;
   g_autoptr(GAsyncResult) res = NULL;
 
-  client = connect_tcp (server);
+  client = connect_tcp_once (server);
   g_signal_connect (client, "closed", G_CALLBACK (on_closed), &closed_error);
 
   vdsm_client_call (client, "Host.ping", NULL, NULL, store_result, &res);
@@ -685,7 +699,7 @@ connect_with_heartbeat (FakeServer *server, guint heartbeat_ms)
 
   fake_server_start_tcp (server);
   client = g_initable_new (VDSM_TYPE_CLIENT, NULL, &error, "uri", server->uri,
-                           "heartbeat", heartbeat_ms, NULL);
+                           "heartbeat", heartbeat_ms, "reconnect", FALSE, NULL);
   g_assert_no_error (error);
   return client;
 }
