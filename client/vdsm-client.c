@@ -429,7 +429,8 @@ worker_quit_if_done (VdsmClient *self)
 }
 
 /* The client ends for good: @error (transfer full) is what later calls
- * fail with; the closed signal gets it, or NULL when the owner closed. */
+ * fail with, and pending ones too; the closed signal gets it, or NULL
+ * when the owner closed. */
 static void
 worker_enter_closed (VdsmClient *self, GError *error)
 {
@@ -439,6 +440,7 @@ worker_enter_closed (VdsmClient *self, GError *error)
   self->last_error = error;
   destroy_source (&self->reconnect_source);
   worker_set_state (self, VDSM_CLIENT_STATE_CLOSED);
+  worker_fail_pending (self, error);
   delivery = signal_delivery_new (self);
   if (!self->shutting_down)
     delivery->error = g_error_copy (error);
@@ -750,24 +752,24 @@ worker_schedule_reconnect (VdsmClient *self)
   g_source_attach (self->reconnect_source, self->worker_context);
 }
 
-/* The live link ended with @error (borrowed): pending calls fail with it;
- * then the first connection's task fails, or the client waits to
- * reconnect, or it is closed for good. */
+/* The live link ended with @error (borrowed): the first connection's
+ * task fails, or the client waits to reconnect, or it is closed for good.
+ * The state changes before pending calls fail with @error, so that their
+ * owners see it changed. */
 static void
 worker_link_ended (VdsmClient *self, const GError *error)
 {
   if (self->link != NULL)
     vdsm_client_link_close (g_steal_pointer (&self->link));
   g_clear_pointer (&self->events_subscription, g_free);
-  worker_fail_pending (self, error);
 
   if (self->init_task != NULL)
     {
       destroy_source (&self->init_cancel_source);
-      complete_task (g_steal_pointer (&self->init_task), NULL, g_error_copy (error));
       g_clear_error (&self->last_error);
       self->last_error = g_error_copy (error);
       worker_set_state (self, VDSM_CLIENT_STATE_CLOSED);
+      complete_task (g_steal_pointer (&self->init_task), NULL, g_error_copy (error));
       return;
     }
   if (self->reconnect && !self->shutting_down)
@@ -775,6 +777,7 @@ worker_link_ended (VdsmClient *self, const GError *error)
       g_clear_error (&self->last_error);
       self->last_error = g_error_copy (error);
       worker_schedule_reconnect (self);
+      worker_fail_pending (self, error);
       return;
     }
   worker_enter_closed (self, g_error_copy (error));
