@@ -81,7 +81,7 @@ struct _VdsmClient
   gboolean shutting_down;
   VdsmClientLink *link;      /* the live one, if any */
   guint n_links;             /* not yet released, closed or not */
-  GSource *init_cancel_source;
+  gulong init_cancel_handler;
   GSource *reconnect_source;
   guint backoff_ms;
   GHashTable *pending;       /* request id -> PendingCall (not owned) */
@@ -339,7 +339,7 @@ typedef struct {
   GBytes *frame;           /* the SEND frame, until queued */
   guint timeout_ms;        /* 0 for none */
   GSource *timeout_source;
-  GSource *cancel_source;
+  gulong cancel_handler;
 } PendingCall;
 
 static void
@@ -361,13 +361,74 @@ destroy_source (GSource **source)
   g_clear_pointer (source, g_source_unref);
 }
 
+/* ---- Cancellation ---- */
+
+/* Cancellation reaches the worker through a handler, not a
+ * GCancellableSource: in GLib 2.74 such a source disposed while another
+ * thread cancels it can lose its last reference (ASan found the leak
+ * under the client tests' cross-thread cancellations). */
+typedef struct {
+  VdsmClient *client;      /* borrowed: handlers are gone before the worker */
+  char *call_id;           /* NULL: the first connection */
+} CancelHook;
+
+static void
+cancel_hook_free (gpointer data)
+{
+  CancelHook *hook = data;
+
+  g_free (hook->call_id);
+  g_free (hook);
+}
+
+static CancelHook *
+cancel_hook_new (VdsmClient *client, const char *call_id)
+{
+  CancelHook *hook = g_new0 (CancelHook, 1);
+
+  hook->client = client;
+  hook->call_id = g_strdup (call_id);
+  return hook;
+}
+
+static gboolean worker_on_cancelled (gpointer data);
+
+/* Any thread, the one that cancels: on to the worker. */
+static void
+on_cancelled (GCancellable *cancellable, gpointer data)
+{
+  CancelHook *hook = data;
+
+  attach_idle (hook->client->worker_context, worker_on_cancelled,
+               cancel_hook_new (hook->client, hook->call_id), cancel_hook_free);
+}
+
+/* Worker thread: what cancelling @cancellable ends (a call by id, or the
+ * first connection), until worker_unwatch_cancellable(). */
+static gulong
+worker_watch_cancellable (VdsmClient *self, GCancellable *cancellable, const char *call_id)
+{
+  if (cancellable == NULL)
+    return 0;
+  return g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled),
+                                cancel_hook_new (self, call_id), cancel_hook_free);
+}
+
+static void
+worker_unwatch_cancellable (GTask *task, gulong *handler)
+{
+  if (*handler != 0)
+    g_cancellable_disconnect (g_task_get_cancellable (task), *handler);
+  *handler = 0;
+}
+
 /* Worker thread: ends @call with @result or @error (transfer full). */
 static void
 pending_call_complete (PendingCall *call, JsonNode *result, GError *error)
 {
   g_hash_table_remove (call->client->pending, call->id);
   destroy_source (&call->timeout_source);
-  destroy_source (&call->cancel_source);
+  worker_unwatch_cancellable (call->task, &call->cancel_handler);
   complete_task (g_steal_pointer (&call->task), result, error);
   pending_call_free (call);
 }
@@ -708,7 +769,7 @@ on_link_connected (VdsmClientLink *link, gpointer data)
   VdsmClient *self = data;
 
   self->backoff_ms = 0;
-  destroy_source (&self->init_cancel_source);
+  worker_unwatch_cancellable (self->init_task, &self->init_cancel_handler);
   worker_set_state (self, VDSM_CLIENT_STATE_CONNECTED);
   if (self->init_task != NULL)
     complete_task (g_steal_pointer (&self->init_task), NULL, NULL);
@@ -765,7 +826,7 @@ worker_link_ended (VdsmClient *self, const GError *error)
 
   if (self->init_task != NULL)
     {
-      destroy_source (&self->init_cancel_source);
+      worker_unwatch_cancellable (self->init_task, &self->init_cancel_handler);
       g_clear_error (&self->last_error);
       self->last_error = g_error_copy (error);
       worker_set_state (self, VDSM_CLIENT_STATE_CLOSED);
@@ -832,34 +893,19 @@ worker_connect (VdsmClient *self)
 }
 
 static gboolean
-on_init_cancelled (GCancellable *cancellable, gpointer data)
-{
-  VdsmClient *self = data;
-  g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                 "Operation was cancelled");
-
-  worker_link_ended (self, error);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
 worker_start (gpointer data)
 {
   VdsmClient *self = data;
-  GCancellable *cancellable;
 
   /* Closed before the worker got here: the init task has already failed. */
   if (self->shutting_down)
     return G_SOURCE_REMOVE;
 
-  cancellable = g_task_get_cancellable (self->init_task);
-  if (cancellable != NULL)
-    {
-      self->init_cancel_source = g_cancellable_source_new (cancellable);
-      g_source_set_callback (self->init_cancel_source, G_SOURCE_FUNC (on_init_cancelled), self, NULL);
-      g_source_attach (self->init_cancel_source, self->worker_context);
-    }
   worker_connect (self);
+  /* After: an init already cancelled is ended at once, from the idle its
+   * handler queues. */
+  self->init_cancel_handler = worker_watch_cancellable (self, g_task_get_cancellable (self->init_task),
+                                                        NULL);
   return G_SOURCE_REMOVE;
 }
 
@@ -910,12 +956,24 @@ on_call_timeout (gpointer data)
 }
 
 static gboolean
-on_call_cancelled (GCancellable *cancellable, gpointer data)
+worker_on_cancelled (gpointer data)
 {
-  PendingCall *call = data;
+  CancelHook *hook = data;
+  VdsmClient *self = hook->client;
+  PendingCall *call;
+  g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                 "Operation was cancelled");
 
-  pending_call_complete (call, NULL, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                          "Operation was cancelled"));
+  if (hook->call_id == NULL)
+    {
+      if (self->init_task != NULL)
+        worker_link_ended (self, error);
+      return G_SOURCE_REMOVE;
+    }
+  /* Not found: the reply won the race. */
+  call = g_hash_table_lookup (self->pending, hook->call_id);
+  if (call != NULL)
+    pending_call_complete (call, NULL, g_steal_pointer (&error));
   return G_SOURCE_REMOVE;
 }
 
@@ -937,7 +995,6 @@ worker_submit (gpointer data)
 {
   PendingCall *call = data;
   VdsmClient *self = call->client;
-  GCancellable *cancellable;
 
   if (self->worker_state != VDSM_CLIENT_STATE_CONNECTED)
     {
@@ -952,13 +1009,8 @@ worker_submit (gpointer data)
       g_source_set_callback (call->timeout_source, on_call_timeout, call, NULL);
       g_source_attach (call->timeout_source, self->worker_context);
     }
-  cancellable = g_task_get_cancellable (call->task);
-  if (cancellable != NULL)
-    {
-      call->cancel_source = g_cancellable_source_new (cancellable);
-      g_source_set_callback (call->cancel_source, G_SOURCE_FUNC (on_call_cancelled), call, NULL);
-      g_source_attach (call->cancel_source, self->worker_context);
-    }
+  call->cancel_handler = worker_watch_cancellable (self, g_task_get_cancellable (call->task),
+                                                  call->id);
   vdsm_client_link_send (self->link, g_steal_pointer (&call->frame));
   return G_SOURCE_REMOVE;
 }

@@ -964,8 +964,8 @@ main (int argc, char **argv)
 
   g_test_add_func ("/client/vdsmd/tcp", test_tcp);
   g_test_add_func ("/client/vdsmd/unix", test_unix);
-  g_test_add_func ("/client/vdsmd/tls", test_tls);
-  g_test_add_func ("/client/vdsmd/tls-refused", test_tls_refused);
+  g_test_add_func ("/client/vdsmd/tls/calls", test_tls);
+  g_test_add_func ("/client/vdsmd/tls/refused", test_tls_refused);
   g_test_add_func ("/client/vdsmd/events", test_events);
   g_test_add_func ("/client/vdsmd/server-restart", test_server_restart);
   g_test_add_func ("/client/vdsmd/server-restart-unix", test_server_restart_unix);
