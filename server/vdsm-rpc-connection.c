@@ -126,16 +126,26 @@ on_deferred_close (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static void drop_output (VdsmRpcConnection *conn);
+
 /* Closing from a write must wait: the write may come from the broker
- * iterating subscriptions that the close would remove. Nothing more is
- * queued meanwhile (vdsm_rpc_connection_is_open() is FALSE). */
+ * iterating subscriptions that the close would remove. Nothing is read,
+ * sent or queued meanwhile (vdsm_rpc_connection_is_open() is FALSE), and
+ * what was queued is dropped now. The close runs before any source of
+ * default priority: at idle priority it waited for the loop to run dry,
+ * which a busy server never does, and the write source of a client that
+ * read once stayed ready for ever, spinning while the memory stayed held. */
 static void
 schedule_close (VdsmRpcConnection *conn, const char *reason)
 {
   if (conn->close_source != NULL)
     return;
   conn->close_reason = reason;
+  clear_source (&conn->read_source);
+  clear_source (&conn->write_source);
+  drop_output (conn);
   conn->close_source = g_idle_source_new ();
+  g_source_set_priority (conn->close_source, G_PRIORITY_HIGH);
   g_source_set_callback (conn->close_source, on_deferred_close, conn, NULL);
   vdsm_rpc_source_attach (conn->close_source, "vdsm-rpc-close", conn->server);
 }
@@ -150,8 +160,9 @@ pending (VdsmRpcConnection *conn)
   return conn->outbuf->len - conn->out_pos;
 }
 
+/* Everything queued was sent, or will never be. */
 static void
-outbuf_drained (VdsmRpcConnection *conn)
+drop_output (VdsmRpcConnection *conn)
 {
   conn->out_pos = 0;
   if (conn->outbuf->allocated_len > OUTBUF_KEEP)
@@ -196,7 +207,7 @@ flush (VdsmRpcConnection *conn)
 
   if (pending (conn) == 0)
     {
-      outbuf_drained (conn);
+      drop_output (conn);
       clear_source (&conn->write_source);
       if (conn->closing)
         {
@@ -250,7 +261,10 @@ vdsm_rpc_connection_end_frame (VdsmRpcConnection *conn, gsize mark)
    * unread data past the limit means the client is not reading. */
   if (mark > conn->out_pos && pending (conn) > server->max_send_queue)
     {
-      g_string_truncate (conn->outbuf, mark);
+      g_message ("connection %" G_GUINT64_FORMAT " (%s): %" G_GSIZE_FORMAT " bytes queued "
+                 "for sending exceed the send queue limit of %" G_GSIZE_FORMAT " bytes "
+                 "(max-send-queue): the client does not read; closing",
+                 conn->id, conn->peer, pending (conn), server->max_send_queue);
       schedule_close (conn, "send queue limit exceeded: the client does not read");
       return;
     }
@@ -415,7 +429,8 @@ feed (VdsmRpcConnection *conn, const char *data, gsize len)
           vdsm_rpc_session_handle_frame (conn, frame);
           if (conn->closed)
             return FALSE;
-          if (conn->closing)
+          /* Closing: the rest is not read. */
+          if (!vdsm_rpc_connection_is_open (conn))
             return TRUE;
           break;
         case VDSM_STOMP_PARSE_HEARTBEAT:
@@ -468,7 +483,7 @@ process (VdsmRpcConnection *conn, const char *data, gsize len)
           break;
         }
     }
-  if (len > 0 && !conn->closing)
+  if (len > 0 && vdsm_rpc_connection_is_open (conn))
     feed (conn, data, len);
 }
 

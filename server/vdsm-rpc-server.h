@@ -158,8 +158,9 @@ G_DECLARE_FINAL_TYPE (VdsmRpcServer, vdsm_rpc_server, VDSM, RPC_SERVER, GObject)
  *   no more than this is ever buffered for one connection.
  * - `max-header-size` (default 64 KiB): largest incoming header block.
  * - `max-send-queue` (default 128 MiB): bytes queued for a client that does
- *   not read; above it the connection is closed. A single reply larger
- *   than this limit is still sent when nothing else is queued.
+ *   not read; above it the queue is dropped and the connection closed
+ *   before anything else runs (logged with the numbers). A single reply
+ *   larger than this limit is still sent when nothing else is queued.
  * - `max-connections` (default 1024): open connections, TLS handshakes
  *   included; a further one is closed at once (logged).
  * - `max-subscriptions` (default 256): subscriptions per connection; one

@@ -2131,6 +2131,138 @@ test_defaults (void)
   g_assert_false (insecure);
 }
 
+/* ---- Memory bounds: the send queue, batches, the budget of all buffers ---- */
+
+/* The server's log lines, kept while a test wants to check them. Installed
+ * as the writer in main(): GLib takes one writer per process. */
+static GMutex log_lock;
+static GPtrArray *captured_log;     /* char*; NULL: not capturing */
+
+static GLogWriterOutput
+capture_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer data)
+{
+  const char *domain = NULL, *message = NULL;
+
+  for (gsize i = 0; i < n_fields; i++)
+    if (strcmp (fields[i].key, "GLIB_DOMAIN") == 0)
+      domain = fields[i].value;
+    else if (strcmp (fields[i].key, "MESSAGE") == 0)
+      message = fields[i].value;
+  g_mutex_lock (&log_lock);
+  if (captured_log != NULL && message != NULL && g_strcmp0 (domain, "vdsm-rpc") == 0)
+    g_ptr_array_add (captured_log, g_strdup (message));
+  g_mutex_unlock (&log_lock);
+  return g_log_writer_default (level, fields, n_fields, data);
+}
+
+static void
+log_capture_start (void)
+{
+  g_mutex_lock (&log_lock);
+  g_assert_null (captured_log);
+  captured_log = g_ptr_array_new_with_free_func (g_free);
+  g_mutex_unlock (&log_lock);
+}
+
+/* Ends the capture; asserts that one line matched each glob of @patterns
+ * (NULL-terminated). */
+static void
+log_capture_expect (const char *const *patterns)
+{
+  g_autoptr(GPtrArray) lines = NULL;
+
+  g_mutex_lock (&log_lock);
+  lines = g_steal_pointer (&captured_log);
+  g_mutex_unlock (&log_lock);
+  for (guint p = 0; patterns[p] != NULL; p++)
+    {
+      gboolean found = FALSE;
+
+      for (guint i = 0; i < lines->len && !found; i++)
+        found = g_pattern_match_simple (patterns[p], lines->pdata[i]);
+      if (!found)
+        g_error ("no server log line matches \"%s\"", patterns[p]);
+    }
+}
+
+/* The fixture's only connection, on the server thread. */
+static VdsmRpcConnection *
+only_connection (Fixture *fx)
+{
+  GHashTableIter iter;
+  gpointer conn = NULL;
+
+  g_assert_cmpuint (g_hash_table_size (fx->server->connections), ==, 1);
+  g_hash_table_iter_init (&iter, fx->server->connections);
+  g_hash_table_iter_next (&iter, &conn, NULL);
+  return conn;
+}
+
+typedef struct {
+  Fixture *fx;
+  gboolean overflowed;
+  gboolean client_read;
+} OverflowState;
+
+/* On the server thread: replies for the fixture's one connection (which
+ * does not read) until its send queue overflows; then the client reads
+ * what the kernel holds before the loop runs again, so its socket is
+ * writable with the write source armed and the close pending. */
+static gboolean
+overflow_then_wait (gpointer data)
+{
+  OverflowState *state = data;
+  VdsmRpcConnection *conn = only_connection (state->fx);
+  g_autofree char *body = g_strdup_printf ("{\"jsonrpc\": \"2.0\", \"id\": 1, \"result\": \"%08192d\"}", 0);
+
+  for (guint i = 0; vdsm_rpc_connection_is_open (conn); i++)
+    {
+      g_assert_cmpuint (i, <, 100000);
+      vdsm_rpc_broker_publish (state->fx->server->broker, "r", NULL, body, strlen (body));
+    }
+  g_mutex_lock (&state->fx->lock);
+  state->overflowed = TRUE;
+  g_cond_broadcast (&state->fx->cond);
+  while (!state->client_read)
+    g_cond_wait (&state->fx->cond, &state->fx->lock);
+  g_mutex_unlock (&state->fx->lock);
+  return G_SOURCE_REMOVE;
+}
+
+/* Past the send-queue limit the connection is closed at once, for that
+ * reason, also when the client then reads (the close used to wait for
+ * an idle loop, which the ready write source never let happen: 100 % CPU
+ * until the client left, logged as closed by the client). */
+static void
+test_send_queue_overflow (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) c = client_ready (fx);
+  OverflowState state = { fx, FALSE, FALSE };
+  const char *const expected[] = {
+    "connection * bytes queued for sending exceed the send queue limit of 65536 bytes "
+    "(max-send-queue): the client does not read; closing",
+    NULL
+  };
+
+  log_capture_start ();
+  g_main_context_invoke (fx->context, overflow_then_wait, &state);
+  g_mutex_lock (&fx->lock);
+  while (!state.overflowed)
+    g_cond_wait (&fx->cond, &fx->lock);
+  g_mutex_unlock (&fx->lock);
+
+  /* All the kernel holds: one read may leave the socket unwritable. */
+  while (client_receive (c, 100 * 1000))
+    g_string_truncate (c->pending, 0);
+  g_mutex_lock (&fx->lock);
+  state.client_read = TRUE;
+  g_cond_broadcast (&fx->cond);
+  g_mutex_unlock (&fx->lock);
+
+  wait_connections (fx, 0);
+  log_capture_expect (expected);
+}
+
 /* ---- Internals ---- */
 
 /* JSON text in, what @write makes of the tree json-glib reads from it out. */
@@ -2297,6 +2429,7 @@ main (int argc, char **argv)
   int ret;
 
   g_test_init (&argc, &argv, NULL);
+  g_log_set_writer_func (capture_writer, NULL, NULL);
 
   test_schema = vdsm_schema_new ();
   if (!vdsm_schema_load_data (test_schema, "test-schema.yml", test_schema_yaml,
@@ -2343,6 +2476,7 @@ main (int argc, char **argv)
   add_wire ("slow-handler", test_slow_handler, NULL);
   add_wire ("call-timeout", test_call_timeout, &call_timeout_config);
   add_wire ("strict-replies", test_strict_replies, &strict_config);
+  add_wire ("send-queue-overflow", test_send_queue_overflow, &small_config);
   add_on (TRANSPORT_UNIX, "socket", test_unix, NULL);
   add_on (TRANSPORT_TLS, "no-client-cert", test_tls_no_client_cert, NULL);
   add_on (TRANSPORT_TLS, "other-ca", test_tls_other_ca, NULL);
