@@ -47,6 +47,7 @@ typedef struct {
   int workers;
   int max_connections;
   gint64 max_frame_size;
+  gint64 max_buffered;
   int call_timeout;
   int idle_timeout;
   gboolean strict_replies;
@@ -156,6 +157,10 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
     { "max-frame-size", 0, 0, G_OPTION_ARG_INT64, &o->max_frame_size,
       "Largest STOMP frame accepted, in bytes; a larger one gets an ERROR "
       "frame and the connection is closed (default 67108864).", "BYTES" },
+    { "max-buffered", 0, 0, G_OPTION_ARG_INT64, &o->max_buffered,
+      "Bytes all connections together may hold in partial frames and "
+      "send queues; above it the connection holding the most is closed "
+      "(default 1073741824, or a quarter of the RAM when less).", "BYTES" },
     { "call-timeout", 0, 0, G_OPTION_ARG_INT, &o->call_timeout,
       "Answer a call with an error when its handler runs longer than this, "
       "in ms; 0 waits forever (default 60000).", "MS" },
@@ -258,11 +263,13 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
       return FALSE;
     }
   if (o->workers < 0 || o->workers > 1024 || o->max_connections < 0 ||
-      o->max_frame_size < 0 || (o->max_frame_size > 0 && o->max_frame_size < 1024))
+      o->max_frame_size < 0 || (o->max_frame_size > 0 && o->max_frame_size < 1024) ||
+      o->max_buffered < 0 || (o->max_buffered > 0 && o->max_buffered < 1024))
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                            "--workers must be 0..1024, --max-connections "
-                           "positive and --max-frame-size at least 1024");
+                           "positive, --max-frame-size and --max-buffered at "
+                           "least 1024");
       return FALSE;
     }
   if (o->listen[0] == '\0' && o->unix_path[0] == '\0')
@@ -335,6 +342,8 @@ configure_server (VdsmRpcServer *server, const Options *o, GError **error)
                 "strict-replies", o->strict_replies, NULL);
   if (o->max_connections > 0)
     g_object_set (server, "max-connections", (guint) o->max_connections, NULL);
+  if (o->max_buffered > 0)
+    g_object_set (server, "max-buffered", (guint64) o->max_buffered, NULL);
   if (o->call_timeout >= 0)
     g_object_set (server, "call-timeout", (guint) o->call_timeout, NULL);
   if (o->idle_timeout >= 0)

@@ -111,6 +111,7 @@ vdsm_rpc_connection_close (VdsmRpcConnection *conn, const char *reason)
   g_clear_pointer (&conn->parser, vdsm_stomp_parser_free);
   g_string_free (conn->outbuf, TRUE);
   conn->outbuf = NULL;
+  vdsm_rpc_budget_remove (conn);
   vdsm_rpc_broker_remove_connection (server->broker, conn);
   conn->server = NULL;
   /* Drops the server's ref; the caller may hold another. */
@@ -135,15 +136,16 @@ static void drop_output (VdsmRpcConnection *conn);
  * default priority: at idle priority it waited for the loop to run dry,
  * which a busy server never does, and the write source of a client that
  * read once stayed ready for ever, spinning while the memory stayed held. */
-static void
-schedule_close (VdsmRpcConnection *conn, const char *reason)
+void
+vdsm_rpc_connection_close_later (VdsmRpcConnection *conn, const char *reason)
 {
-  if (conn->close_source != NULL)
+  if (conn->closed || conn->close_source != NULL)
     return;
   conn->close_reason = reason;
   clear_source (&conn->read_source);
   clear_source (&conn->write_source);
   drop_output (conn);
+  vdsm_rpc_budget_remove (conn);
   conn->close_source = g_idle_source_new ();
   g_source_set_priority (conn->close_source, G_PRIORITY_HIGH);
   g_source_set_callback (conn->close_source, on_deferred_close, conn, NULL);
@@ -158,6 +160,13 @@ static gsize
 pending (VdsmRpcConnection *conn)
 {
   return conn->outbuf->len - conn->out_pos;
+}
+
+void
+vdsm_rpc_connection_get_buffered (VdsmRpcConnection *conn, gsize *input, gsize *output)
+{
+  *input = conn->parser ? vdsm_stomp_parser_get_buffered (conn->parser) : 0;
+  *output = conn->outbuf ? pending (conn) : 0;
 }
 
 /* Everything queued was sent, or will never be. */
@@ -197,7 +206,7 @@ flush (VdsmRpcConnection *conn)
           g_debug ("connection %" G_GUINT64_FORMAT " (%s): send failed: %s",
                    conn->id, conn->peer, error->message);
           clear_source (&conn->write_source);
-          schedule_close (conn, "send failed");
+          vdsm_rpc_connection_close_later (conn, "send failed");
           return FALSE;
         }
       conn->out_pos += n;
@@ -229,6 +238,7 @@ flush (VdsmRpcConnection *conn)
           vdsm_rpc_source_attach (conn->write_source, "vdsm-rpc-write", conn->server);
         }
     }
+  vdsm_rpc_budget_update (conn);
   return TRUE;
 }
 
@@ -265,7 +275,7 @@ vdsm_rpc_connection_end_frame (VdsmRpcConnection *conn, gsize mark)
                  "for sending exceed the send queue limit of %" G_GSIZE_FORMAT " bytes "
                  "(max-send-queue): the client does not read; closing",
                  conn->id, conn->peer, pending (conn), server->max_send_queue);
-      schedule_close (conn, "send queue limit exceeded: the client does not read");
+      vdsm_rpc_connection_close_later (conn, "send queue limit exceeded: the client does not read");
       return;
     }
   /* The replies to the frames of one read leave in one send, once they
@@ -275,6 +285,8 @@ vdsm_rpc_connection_end_frame (VdsmRpcConnection *conn, gsize mark)
    * (protocol.md §3). */
   if (conn->write_source == NULL && !(conn->reading && !conn->frame_per_send))
     flush (conn);
+  else
+    vdsm_rpc_budget_update (conn);
 }
 
 void
@@ -522,8 +534,11 @@ on_readable (GObject *stream, gpointer user_data)
   conn->reading = FALSE;
   if (conn->closed)
     return G_SOURCE_CONTINUE;
+  /* Both count against the budget: what the parser holds, what waits. */
   if (conn->write_source == NULL)
     flush (conn);
+  else
+    vdsm_rpc_budget_update (conn);
   /* Closing stops reading. */
   if (conn->read_source == NULL)
     return G_SOURCE_CONTINUE;

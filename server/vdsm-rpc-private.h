@@ -42,6 +42,7 @@ struct _VdsmRpcServer {
   gsize max_frame_size;
   gsize max_header_size;
   gsize max_send_queue;
+  gsize max_buffered;               /* the budget: see vdsm-rpc-budget.c */
   guint handshake_timeout_ms;
   guint idle_timeout_ms;
   guint call_timeout_ms;
@@ -60,6 +61,7 @@ struct _VdsmRpcServer {
   char *read_buffer;                /* shared by all connections: one I/O thread */
   GString *json_scratch;            /* likewise, for the request envelope reader */
   guint64 next_connection_id;
+  gsize buffered;                   /* the connections' shares of the budget, summed */
   gboolean stopped;                 /* atomic: read by emit_event on any thread */
 };
 
@@ -121,6 +123,7 @@ struct _VdsmRpcConnection {
   guint send_interval_ms;           /* negotiated: server heart-beats */
   guint recv_interval_ms;           /* negotiated: client promised */
   GHashTable *subscriptions;        /* id -> VdsmRpcSubscription*, owned by the broker */
+  gsize budget_share;               /* its bytes as counted in server->buffered */
 };
 
 /* Takes over @socket (an accepted, connected socket); @tls: NULL for plain.
@@ -138,6 +141,11 @@ gboolean vdsm_rpc_connection_is_open (VdsmRpcConnection *conn);
 void vdsm_rpc_connection_close (VdsmRpcConnection *conn, const char *reason);
 /* Stops reading, sends what is queued (bounded in time), then closes. */
 void vdsm_rpc_connection_close_after_flush (VdsmRpcConnection *conn, const char *reason);
+/* Stops reading and sending, drops what is queued, and closes before any
+ * other source runs: safe while the broker iterates. @reason: static. */
+void vdsm_rpc_connection_close_later (VdsmRpcConnection *conn, const char *reason);
+/* The bytes @conn holds: @input, a partial frame; @output, its send queue. */
+void vdsm_rpc_connection_get_buffered (VdsmRpcConnection *conn, gsize *input, gsize *output);
 
 /* Writing: append one frame to the returned buffer, then end it. The end
  * enforces the send-queue limit and sends; a connection that exceeds the
@@ -148,6 +156,17 @@ void vdsm_rpc_connection_end_frame (VdsmRpcConnection *conn, gsize mark);
 
 /* Re-reads the heart-beat intervals after a CONNECT. */
 void vdsm_rpc_connection_update_timer (VdsmRpcConnection *conn);
+
+/* ---- vdsm-rpc-budget.c: the bytes all connections hold, bounded ---- */
+
+/* The default of max-buffered: 1 GiB or a quarter of the physical memory,
+ * whichever is less. */
+gsize vdsm_rpc_budget_default (void);
+/* Counts @conn's bytes again (after they changed). Over max-buffered, the
+ * connections holding the most are closed (logged) until the rest fits. */
+void vdsm_rpc_budget_update (VdsmRpcConnection *conn);
+/* @conn closes or is about to: its bytes no longer count. */
+void vdsm_rpc_budget_remove (VdsmRpcConnection *conn);
 
 /* ---- vdsm-rpc-session.c: STOMP commands ---- */
 

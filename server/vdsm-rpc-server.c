@@ -23,6 +23,7 @@ enum {
   PROP_MAX_FRAME_SIZE,
   PROP_MAX_HEADER_SIZE,
   PROP_MAX_SEND_QUEUE,
+  PROP_MAX_BUFFERED,
   PROP_MAX_CONNECTIONS,
   PROP_MAX_SUBSCRIPTIONS,
   PROP_HANDSHAKE_TIMEOUT,
@@ -45,6 +46,7 @@ vdsm_rpc_server_init (VdsmRpcServer *server)
   server->max_frame_size = VDSM_RPC_SERVER_DEFAULT_MAX_FRAME_SIZE;
   server->max_header_size = VDSM_RPC_SERVER_DEFAULT_MAX_HEADER_SIZE;
   server->max_send_queue = VDSM_RPC_SERVER_DEFAULT_MAX_SEND_QUEUE;
+  server->max_buffered = vdsm_rpc_budget_default ();
   server->max_connections = VDSM_RPC_SERVER_DEFAULT_MAX_CONNECTIONS;
   server->max_subscriptions = VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS;
   server->handshake_timeout_ms = VDSM_RPC_SERVER_DEFAULT_HANDSHAKE_TIMEOUT_MS;
@@ -121,6 +123,7 @@ vdsm_rpc_server_get_property (GObject *object, guint prop_id, GValue *value, GPa
     case PROP_MAX_FRAME_SIZE: g_value_set_uint64 (value, server->max_frame_size); break;
     case PROP_MAX_HEADER_SIZE: g_value_set_uint64 (value, server->max_header_size); break;
     case PROP_MAX_SEND_QUEUE: g_value_set_uint64 (value, server->max_send_queue); break;
+    case PROP_MAX_BUFFERED: g_value_set_uint64 (value, server->max_buffered); break;
     case PROP_MAX_CONNECTIONS: g_value_set_uint (value, server->max_connections); break;
     case PROP_MAX_SUBSCRIPTIONS: g_value_set_uint (value, server->max_subscriptions); break;
     case PROP_HANDSHAKE_TIMEOUT: g_value_set_uint (value, server->handshake_timeout_ms); break;
@@ -148,6 +151,7 @@ vdsm_rpc_server_set_property (GObject *object, guint prop_id, const GValue *valu
     case PROP_MAX_FRAME_SIZE: server->max_frame_size = g_value_get_uint64 (value); break;
     case PROP_MAX_HEADER_SIZE: server->max_header_size = g_value_get_uint64 (value); break;
     case PROP_MAX_SEND_QUEUE: server->max_send_queue = g_value_get_uint64 (value); break;
+    case PROP_MAX_BUFFERED: server->max_buffered = g_value_get_uint64 (value); break;
     case PROP_MAX_CONNECTIONS: server->max_connections = g_value_get_uint (value); break;
     case PROP_MAX_SUBSCRIPTIONS: server->max_subscriptions = g_value_get_uint (value); break;
     case PROP_HANDSHAKE_TIMEOUT: server->handshake_timeout_ms = g_value_get_uint (value); break;
@@ -238,6 +242,18 @@ vdsm_rpc_server_class_init (VdsmRpcServerClass *klass)
   properties[PROP_MAX_SEND_QUEUE] =
     g_param_spec_uint64 ("max-send-queue", NULL, NULL, 1024, G_MAXSIZE / 2,
                          VDSM_RPC_SERVER_DEFAULT_MAX_SEND_QUEUE, tunable);
+  /**
+   * VdsmRpcServer:max-buffered:
+   *
+   * Bytes all connections together may hold in partial frames and send
+   * queues; above it the connections holding the most are closed. The
+   * default, 1 GiB or a quarter of the physical memory, whichever is
+   * less, is computed when the server is made (not a construct property).
+   */
+  properties[PROP_MAX_BUFFERED] =
+    g_param_spec_uint64 ("max-buffered", NULL, NULL, 1024, G_MAXSIZE / 2,
+                         VDSM_RPC_SERVER_DEFAULT_MAX_BUFFERED,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   /**
    * VdsmRpcServer:max-connections:
    *

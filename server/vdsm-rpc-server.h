@@ -106,6 +106,8 @@ typedef struct {
 #define VDSM_RPC_SERVER_DEFAULT_MAX_FRAME_SIZE (64u * 1024u * 1024u)
 #define VDSM_RPC_SERVER_DEFAULT_MAX_HEADER_SIZE (64u * 1024u)
 #define VDSM_RPC_SERVER_DEFAULT_MAX_SEND_QUEUE (128u * 1024u * 1024u)
+/* The most max-buffered defaults to: less on a host with less than 4 GiB. */
+#define VDSM_RPC_SERVER_DEFAULT_MAX_BUFFERED (1024u * 1024u * 1024u)
 #define VDSM_RPC_SERVER_DEFAULT_MAX_CONNECTIONS 1024
 #define VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS 256
 #define VDSM_RPC_SERVER_DEFAULT_HANDSHAKE_TIMEOUT_MS 10000
@@ -161,6 +163,13 @@ G_DECLARE_FINAL_TYPE (VdsmRpcServer, vdsm_rpc_server, VDSM, RPC_SERVER, GObject)
  *   not read; above it the queue is dropped and the connection closed
  *   before anything else runs (logged with the numbers). A single reply
  *   larger than this limit is still sent when nothing else is queued.
+ * - `max-buffered` (default 1 GiB, or a quarter of the physical memory
+ *   when that is less): bytes all connections together hold in partial
+ *   frames and send queues. Above it the connection holding the most is
+ *   closed before anything else runs (the oldest among equals; its queue
+ *   is dropped at once), and the next, until the rest fits; each close is
+ *   logged with the numbers. The per-connection limits above bound one
+ *   client; this bounds their sum (1024 connections times 192 MiB).
  * - `max-connections` (default 1024): open connections, TLS handshakes
  *   included; a further one is closed at once (logged).
  * - `max-subscriptions` (default 256): subscriptions per connection; one
@@ -190,8 +199,8 @@ G_DECLARE_FINAL_TYPE (VdsmRpcServer, vdsm_rpc_server, VDSM, RPC_SERVER, GObject)
  * Limits that are not properties: a client that promised heart-beats
  * every N ms is closed after N + max(N/5, 500) ms of silence. With these
  * limits, memory per connection is bounded by max-frame-size +
- * max-header-size + max-send-queue (+ one reply), and by max-queued-tasks
- * jobs server-wide.
+ * max-header-size + max-send-queue (+ one reply), all connections' buffers
+ * by max-buffered, and jobs by max-queued-tasks server-wide.
  */
 
 /**

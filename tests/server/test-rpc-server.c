@@ -182,6 +182,7 @@ typedef struct {
   guint handshake_timeout;          /* ms */
   guint idle_timeout;               /* ms */
   guint call_timeout;               /* ms */
+  guint64 max_buffered;
   gboolean strict_replies;
   gboolean optional_client_cert;    /* TLS without require_client_cert */
 } ServerConfig;
@@ -257,6 +258,8 @@ server_thread (gpointer data)
   set_if (fx->server, "handshake-timeout", config->handshake_timeout);
   set_if (fx->server, "idle-timeout", config->idle_timeout);
   set_if (fx->server, "call-timeout", config->call_timeout);
+  if (config->max_buffered != 0)
+    g_object_set (fx->server, "max-buffered", config->max_buffered, NULL);
 
   g_assert_true (vdsm_rpc_server_listen_tcp (fx->server, "127.0.0.1", 0, &fx->port, &error));
   g_assert_no_error (error);
@@ -2263,6 +2266,118 @@ test_send_queue_overflow (Fixture *fx, gconstpointer data)
   log_capture_expect (expected);
 }
 
+static gboolean
+query_buffered_cb (gpointer data)
+{
+  Fixture *fx = ((gpointer *) data)[0];
+
+  *(gsize *) ((gpointer *) data)[1] = fx->server->buffered;
+  return G_SOURCE_REMOVE;
+}
+
+/* Waits until the connections hold at least @bytes, by the server's count. */
+static void
+wait_buffered (Fixture *fx, gsize bytes)
+{
+  gint64 deadline = g_get_monotonic_time () + READ_TIMEOUT_US;
+  gsize buffered = 0;
+  gpointer query[] = { fx, &buffered };
+
+  for (;;)
+    {
+      on_server_thread (fx, query_buffered_cb, query);
+      if (buffered >= bytes)
+        return;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (10 * 1000);
+    }
+}
+
+/* A SEND calling Test.echo, whose body is @size bytes. */
+static GString *
+echo_frame (const char *id, gsize size)
+{
+  g_autoptr(GString) body = g_string_new (NULL);
+  GString *frame = g_string_new (NULL);
+
+  g_string_printf (body, "{\"jsonrpc\": \"2.0\", \"method\": \"Test.echo\", \"id\": \"%s\", "
+                   "\"params\": {\"text\": \"", id);
+  while (body->len < size - 3)
+    g_string_append_c (body, 'x');
+  g_string_append (body, "\"}}");
+  g_string_printf (frame, "SEND\ndestination:%s\nreply-to:r\ncontent-length:%" G_GSIZE_FORMAT
+                   "\n\n", VDSM_RPC_REQUEST_QUEUE, body->len);
+  g_string_append_len (frame, body->str, body->len + 1);
+  return frame;
+}
+
+static const ServerConfig budget_config = {
+  .worker_threads = 4, .max_queued_tasks = 80, .max_frame_size = 1024 * 1024,
+  .max_send_queue = 16 * 1024 * 1024, .max_buffered = 256 * 1024,
+};
+
+/* Three clients stop in the middle of large frames: 100, 50 and then
+ * 150 KiB, over the 256 KiB budget. The one holding the most is closed;
+ * the others finish their calls, and a new client is served. */
+static void
+test_budget (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) a = client_ready (fx);
+  g_autoptr(Client) b = client_ready (fx);
+  g_autoptr(Client) c = client_ready (fx);
+  g_autoptr(Client) fresh = NULL;
+  g_autoptr(GString) frame_a = echo_frame ("a", 100 * 1024);
+  g_autoptr(GString) frame_b = echo_frame ("b", 150 * 1024);
+  g_autoptr(GString) frame_c = echo_frame ("c", 50 * 1024);
+  const gsize cut = 10;
+  Client *finishing[] = { a, c };
+  GString *rest[] = { frame_a, frame_c };
+  const char *const expected[] = {
+    "connection * closed: the connections hold * bytes, over the budget of 262144 bytes "
+    "(max-buffered); this one holds the most, * bytes (* received, 0 to send)",
+    NULL
+  };
+  g_autoptr(JsonNode) reply = NULL;
+
+  log_capture_start ();
+  client_send (a, frame_a->str, frame_a->len - cut);
+  client_send (c, frame_c->str, frame_c->len - cut);
+  wait_buffered (fx, frame_a->len + frame_c->len - 2 * cut);
+  /* Its sends may fail: the server closes it meanwhile. */
+  client_try_send (b, frame_b->str, frame_b->len - cut);
+  g_assert_cmpuint (client_expect_closed (b), ==, 0);
+  g_assert_cmpuint (server_connections (fx), ==, 2);
+  log_capture_expect (expected);
+
+  for (guint i = 0; i < G_N_ELEMENTS (finishing); i++)
+    {
+      JsonObject *object;
+
+      client_send (finishing[i], rest[i]->str + rest[i]->len - cut, cut);
+      reply = client_message (finishing[i], "r", "s");
+      object = json_node_get_object (reply);
+      g_assert_cmpstr (json_object_get_string_member (object, "id"), ==, i == 0 ? "a" : "c");
+      g_assert_cmpuint (strlen (json_object_get_string_member (object, "result")), >, 50000);
+      g_clear_pointer (&reply, json_node_unref);
+    }
+  fresh = client_ready (fx);
+  reply = call (fresh, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"id\": 1}");
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (reply), "result"));
+}
+
+/* A quarter of the RAM at most, 1 GiB at most. */
+static void
+test_budget_default (void)
+{
+  g_autoptr(VdsmRpcServer) server = vdsm_rpc_server_new (test_schema, test_methods, 1, NULL);
+  guint64 budget = 0;
+
+  g_object_get (server, "max-buffered", &budget, NULL);
+  g_assert_cmpuint (budget, >, 0);
+  g_assert_cmpuint (budget, <=, VDSM_RPC_SERVER_DEFAULT_MAX_BUFFERED);
+  g_assert_cmpuint (budget, <=, (guint64) sysconf (_SC_PHYS_PAGES) * sysconf (_SC_PAGESIZE) / 4);
+}
+
 /* ---- Internals ---- */
 
 /* JSON text in, what @write makes of the tree json-glib reads from it out. */
@@ -2477,6 +2592,7 @@ main (int argc, char **argv)
   add_wire ("call-timeout", test_call_timeout, &call_timeout_config);
   add_wire ("strict-replies", test_strict_replies, &strict_config);
   add_wire ("send-queue-overflow", test_send_queue_overflow, &small_config);
+  add_wire ("budget", test_budget, &budget_config);
   add_on (TRANSPORT_UNIX, "socket", test_unix, NULL);
   add_on (TRANSPORT_TLS, "no-client-cert", test_tls_no_client_cert, NULL);
   add_on (TRANSPORT_TLS, "other-ca", test_tls_other_ca, NULL);
@@ -2489,6 +2605,7 @@ main (int argc, char **argv)
     g_test_add_data_func ("/rpc-server/tls/unavailable", tls_missing, skip_tls);
   g_test_add_func ("/rpc-server/listen-rules", test_listen_rules);
   g_test_add_func ("/rpc-server/defaults", test_defaults);
+  g_test_add_func ("/rpc-server/budget-default", test_budget_default);
   g_test_add_func ("/rpc-server/internal/pyrepr", test_pyrepr);
   g_test_add_func ("/rpc-server/internal/redact", test_redact);
   g_test_add_func ("/rpc-server/internal/write-node", test_write_node);
