@@ -48,6 +48,7 @@ typedef struct {
   int max_connections;
   gint64 max_frame_size;
   gint64 max_buffered;
+  int max_batch_length;
   int call_timeout;
   int idle_timeout;
   gboolean strict_replies;
@@ -161,6 +162,9 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
       "Bytes all connections together may hold in partial frames and "
       "send queues; above it the connection holding the most is closed "
       "(default 1073741824, or a quarter of the RAM when less).", "BYTES" },
+    { "max-batch-length", 0, 0, G_OPTION_ARG_INT, &o->max_batch_length,
+      "Requests one JSON-RPC batch may hold; a longer batch is refused "
+      "whole with error -32600 (default 1024).", "N" },
     { "call-timeout", 0, 0, G_OPTION_ARG_INT, &o->call_timeout,
       "Answer a call with an error when its handler runs longer than this, "
       "in ms; 0 waits forever (default 60000).", "MS" },
@@ -264,12 +268,13 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
     }
   if (o->workers < 0 || o->workers > 1024 || o->max_connections < 0 ||
       o->max_frame_size < 0 || (o->max_frame_size > 0 && o->max_frame_size < 1024) ||
-      o->max_buffered < 0 || (o->max_buffered > 0 && o->max_buffered < 1024))
+      o->max_buffered < 0 || (o->max_buffered > 0 && o->max_buffered < 1024) ||
+      o->max_batch_length < 0)
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                           "--workers must be 0..1024, --max-connections "
-                           "positive, --max-frame-size and --max-buffered at "
-                           "least 1024");
+                           "--workers must be 0..1024, --max-connections and "
+                           "--max-batch-length positive, --max-frame-size and "
+                           "--max-buffered at least 1024");
       return FALSE;
     }
   if (o->listen[0] == '\0' && o->unix_path[0] == '\0')
@@ -344,6 +349,8 @@ configure_server (VdsmRpcServer *server, const Options *o, GError **error)
     g_object_set (server, "max-connections", (guint) o->max_connections, NULL);
   if (o->max_buffered > 0)
     g_object_set (server, "max-buffered", (guint64) o->max_buffered, NULL);
+  if (o->max_batch_length > 0)
+    g_object_set (server, "max-batch-length", (guint) o->max_batch_length, NULL);
   if (o->call_timeout >= 0)
     g_object_set (server, "call-timeout", (guint) o->call_timeout, NULL);
   if (o->idle_timeout >= 0)

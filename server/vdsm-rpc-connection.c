@@ -109,6 +109,8 @@ vdsm_rpc_connection_close (VdsmRpcConnection *conn, const char *reason)
   else
     g_socket_close (conn->socket, NULL);
   g_clear_pointer (&conn->parser, vdsm_stomp_parser_free);
+  if (conn->held_input != NULL)
+    g_string_free (g_steal_pointer (&conn->held_input), TRUE);
   g_string_free (conn->outbuf, TRUE);
   conn->outbuf = NULL;
   vdsm_rpc_budget_remove (conn);
@@ -165,8 +167,17 @@ pending (VdsmRpcConnection *conn)
 void
 vdsm_rpc_connection_get_buffered (VdsmRpcConnection *conn, gsize *input, gsize *output)
 {
-  *input = conn->parser ? vdsm_stomp_parser_get_buffered (conn->parser) : 0;
-  *output = conn->outbuf ? pending (conn) : 0;
+  *input = (conn->parser ? vdsm_stomp_parser_get_buffered (conn->parser) : 0) +
+           (conn->held_input ? conn->held_input->len : 0) + conn->held_received;
+  *output = (conn->outbuf ? pending (conn) : 0) + conn->held_to_send;
+}
+
+void
+vdsm_rpc_connection_count_held (VdsmRpcConnection *conn, gssize received, gssize to_send)
+{
+  conn->held_received += received;
+  conn->held_to_send += to_send;
+  vdsm_rpc_budget_update (conn);
 }
 
 /* Everything queued was sent, or will never be. */
@@ -309,6 +320,9 @@ recv_deadline (VdsmRpcConnection *conn)
 {
   gint64 ms = conn->recv_interval_ms;
 
+  /* Paused, its heart-beats are not read: they may be waiting. */
+  if (conn->paused)
+    return G_MAXINT64;
   return conn->last_recv + (ms + MAX (ms / 5, 500)) * 1000;
 }
 
@@ -430,6 +444,13 @@ feed (VdsmRpcConnection *conn, const char *data, gsize len)
       g_autoptr(GError) error = NULL;
       g_autoptr(VdsmStompFrame) frame = NULL;
 
+      if (conn->paused)
+        {
+          /* Kept in its own buffer: the read buffer is shared. */
+          g_assert (conn->held_input == NULL);
+          conn->held_input = g_string_new_len (data, len);
+          return TRUE;
+        }
       switch (vdsm_stomp_parser_parse (conn->parser, &data, &len, &frame, &error))
         {
         case VDSM_STOMP_PARSE_FRAME:
@@ -499,6 +520,22 @@ process (VdsmRpcConnection *conn, const char *data, gsize len)
     feed (conn, data, len);
 }
 
+/* The replies to the frames in @data leave in one send. */
+static void
+handle_input (VdsmRpcConnection *conn, const char *data, gsize len)
+{
+  conn->reading = TRUE;
+  process (conn, data, len);
+  conn->reading = FALSE;
+  if (conn->closed)
+    return;
+  /* Both count against the budget: what the parser holds, what waits. */
+  if (conn->write_source == NULL)
+    flush (conn);
+  else
+    vdsm_rpc_budget_update (conn);
+}
+
 /* One read per wake-up, then the other ready connections get their turn.
  * A pipelining client refills its window while it is being served, so
  * reading on until the socket runs dry (or for several reads) serves it
@@ -529,17 +566,8 @@ on_readable (GObject *stream, gpointer user_data)
     }
 
   conn->last_recv = g_get_monotonic_time ();
-  conn->reading = TRUE;
-  process (conn, buffer, n);
-  conn->reading = FALSE;
-  if (conn->closed)
-    return G_SOURCE_CONTINUE;
-  /* Both count against the budget: what the parser holds, what waits. */
-  if (conn->write_source == NULL)
-    flush (conn);
-  else
-    vdsm_rpc_budget_update (conn);
-  /* Closing stops reading. */
+  handle_input (conn, buffer, n);
+  /* Closing and pausing stop reading. */
   if (conn->read_source == NULL)
     return G_SOURCE_CONTINUE;
   /* Come back after the other sources ran when polling the socket may
@@ -557,10 +585,8 @@ on_socket_readable (GSocket *socket, GIOCondition condition, gpointer user_data)
 }
 
 static void
-start_reading (VdsmRpcConnection *conn)
+watch_input (VdsmRpcConnection *conn)
 {
-  conn->input = G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (conn->stream));
-  conn->output = G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (conn->stream));
   /* A socket source has no child source for GLib to block and unblock
    * around each dispatch (see vdsm_rpc_source_attach()); TLS needs the
    * stream's own source, which knows about data it already decrypted. */
@@ -575,6 +601,46 @@ start_reading (VdsmRpcConnection *conn)
       g_source_set_callback (conn->read_source, G_SOURCE_FUNC (on_socket_readable), conn, NULL);
     }
   vdsm_rpc_source_attach (conn->read_source, "vdsm-rpc-read", conn->server);
+}
+
+static void
+start_reading (VdsmRpcConnection *conn)
+{
+  conn->input = G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (conn->stream));
+  conn->output = G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (conn->stream));
+  watch_input (conn);
+}
+
+void
+vdsm_rpc_connection_pause_input (VdsmRpcConnection *conn)
+{
+  g_assert (!conn->paused);
+  conn->paused = TRUE;
+  clear_source (&conn->read_source);
+  arm_timer (conn);
+}
+
+void
+vdsm_rpc_connection_resume_input (VdsmRpcConnection *conn)
+{
+  g_autoptr(GString) held = g_steal_pointer (&conn->held_input);
+
+  g_assert (conn->paused);
+  conn->paused = FALSE;
+  if (!vdsm_rpc_connection_is_open (conn))
+    return;
+  /* Its heart-beats were not read meanwhile. */
+  conn->last_recv = g_get_monotonic_time ();
+  arm_timer (conn);
+  if (held != NULL)
+    handle_input (conn, held->str, held->len);
+  if (conn->paused || !vdsm_rpc_connection_is_open (conn))
+    return;
+  watch_input (conn);
+  /* TLS may hold decrypted bytes that polling the socket does not show.
+   * (A ready time on a socket source would mean its I/O timed out.) */
+  if (G_IS_TLS_CONNECTION (conn->stream))
+    g_source_set_ready_time (conn->read_source, 0);
 }
 
 static void

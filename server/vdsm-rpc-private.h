@@ -42,6 +42,7 @@ struct _VdsmRpcServer {
   gsize max_frame_size;
   gsize max_header_size;
   gsize max_send_queue;
+  guint max_batch_length;
   gsize max_buffered;               /* the budget: see vdsm-rpc-budget.c */
   guint handshake_timeout_ms;
   guint idle_timeout_ms;
@@ -124,6 +125,10 @@ struct _VdsmRpcConnection {
   guint recv_interval_ms;           /* negotiated: client promised */
   GHashTable *subscriptions;        /* id -> VdsmRpcSubscription*, owned by the broker */
   gsize budget_share;               /* its bytes as counted in server->buffered */
+  gboolean paused;                  /* a request takes several iterations: input waits */
+  GString *held_input;              /* the rest of the read that paused it */
+  gsize held_received;              /* see vdsm_rpc_connection_count_held() */
+  gsize held_to_send;
 };
 
 /* Takes over @socket (an accepted, connected socket); @tls: NULL for plain.
@@ -144,8 +149,21 @@ void vdsm_rpc_connection_close_after_flush (VdsmRpcConnection *conn, const char 
 /* Stops reading and sending, drops what is queued, and closes before any
  * other source runs: safe while the broker iterates. @reason: static. */
 void vdsm_rpc_connection_close_later (VdsmRpcConnection *conn, const char *reason);
-/* The bytes @conn holds: @input, a partial frame; @output, its send queue. */
+/* The bytes @conn holds: @input, a partial frame, input waiting while it
+ * is paused, requests being handled; @output, its send queue and replies
+ * waiting for the rest of their batch. */
 void vdsm_rpc_connection_get_buffered (VdsmRpcConnection *conn, gsize *input, gsize *output);
+/* Bytes the JSON-RPC layer keeps for @conn (a batch body being run,
+ * replies of an unfinished batch) change by @received and @to_send. */
+void vdsm_rpc_connection_count_held (VdsmRpcConnection *conn, gssize received, gssize to_send);
+
+/* A request that takes several loop iterations (a large batch) pauses its
+ * connection's input: the frames after it, in the same read or later, wait
+ * until it is resumed, so one client has one such request at a time and
+ * the order of its requests holds. Only while a frame is being handled. */
+void vdsm_rpc_connection_pause_input (VdsmRpcConnection *conn);
+/* Handles the input that waited, then reads again. */
+void vdsm_rpc_connection_resume_input (VdsmRpcConnection *conn);
 
 /* Writing: append one frame to the returned buffer, then end it. The end
  * enforces the send-queue limit and sends; a connection that exceeds the
@@ -207,9 +225,10 @@ guint vdsm_rpc_broker_forward (VdsmRpcBroker *broker, VdsmStompFrame *send);
 
 /* ---- vdsm-rpc-jsonrpc.c: the JSON-RPC 2.0 envelope ---- */
 
-/* Serves the body of a SEND to a request queue. */
+/* Serves the body of @send, a SEND to a request queue. A batch that takes
+ * more than one slice keeps a ref to @send and pauses @conn's input. */
 void vdsm_rpc_jsonrpc_handle (VdsmRpcConnection *conn, const char *reply_to,
-                              const char *flow_id, const char *body, gsize length);
+                              const char *flow_id, VdsmStompFrame *send);
 /* A reply slot of @batch is ready (takes @reply). */
 void vdsm_rpc_batch_complete (VdsmRpcBatch *batch, guint slot, GString *reply);
 

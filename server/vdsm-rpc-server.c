@@ -24,6 +24,7 @@ enum {
   PROP_MAX_HEADER_SIZE,
   PROP_MAX_SEND_QUEUE,
   PROP_MAX_BUFFERED,
+  PROP_MAX_BATCH_LENGTH,
   PROP_MAX_CONNECTIONS,
   PROP_MAX_SUBSCRIPTIONS,
   PROP_HANDSHAKE_TIMEOUT,
@@ -47,6 +48,7 @@ vdsm_rpc_server_init (VdsmRpcServer *server)
   server->max_header_size = VDSM_RPC_SERVER_DEFAULT_MAX_HEADER_SIZE;
   server->max_send_queue = VDSM_RPC_SERVER_DEFAULT_MAX_SEND_QUEUE;
   server->max_buffered = vdsm_rpc_budget_default ();
+  server->max_batch_length = VDSM_RPC_SERVER_DEFAULT_MAX_BATCH_LENGTH;
   server->max_connections = VDSM_RPC_SERVER_DEFAULT_MAX_CONNECTIONS;
   server->max_subscriptions = VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS;
   server->handshake_timeout_ms = VDSM_RPC_SERVER_DEFAULT_HANDSHAKE_TIMEOUT_MS;
@@ -124,6 +126,7 @@ vdsm_rpc_server_get_property (GObject *object, guint prop_id, GValue *value, GPa
     case PROP_MAX_HEADER_SIZE: g_value_set_uint64 (value, server->max_header_size); break;
     case PROP_MAX_SEND_QUEUE: g_value_set_uint64 (value, server->max_send_queue); break;
     case PROP_MAX_BUFFERED: g_value_set_uint64 (value, server->max_buffered); break;
+    case PROP_MAX_BATCH_LENGTH: g_value_set_uint (value, server->max_batch_length); break;
     case PROP_MAX_CONNECTIONS: g_value_set_uint (value, server->max_connections); break;
     case PROP_MAX_SUBSCRIPTIONS: g_value_set_uint (value, server->max_subscriptions); break;
     case PROP_HANDSHAKE_TIMEOUT: g_value_set_uint (value, server->handshake_timeout_ms); break;
@@ -152,6 +155,7 @@ vdsm_rpc_server_set_property (GObject *object, guint prop_id, const GValue *valu
     case PROP_MAX_HEADER_SIZE: server->max_header_size = g_value_get_uint64 (value); break;
     case PROP_MAX_SEND_QUEUE: server->max_send_queue = g_value_get_uint64 (value); break;
     case PROP_MAX_BUFFERED: server->max_buffered = g_value_get_uint64 (value); break;
+    case PROP_MAX_BATCH_LENGTH: server->max_batch_length = g_value_get_uint (value); break;
     case PROP_MAX_CONNECTIONS: server->max_connections = g_value_get_uint (value); break;
     case PROP_MAX_SUBSCRIPTIONS: server->max_subscriptions = g_value_get_uint (value); break;
     case PROP_HANDSHAKE_TIMEOUT: server->handshake_timeout_ms = g_value_get_uint (value); break;
@@ -254,6 +258,15 @@ vdsm_rpc_server_class_init (VdsmRpcServerClass *klass)
     g_param_spec_uint64 ("max-buffered", NULL, NULL, 1024, G_MAXSIZE / 2,
                          VDSM_RPC_SERVER_DEFAULT_MAX_BUFFERED,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  /**
+   * VdsmRpcServer:max-batch-length:
+   *
+   * Requests one JSON-RPC batch may hold; a longer batch is refused whole
+   * with -32600.
+   */
+  properties[PROP_MAX_BATCH_LENGTH] =
+    g_param_spec_uint ("max-batch-length", NULL, NULL, 1, G_MAXUINT,
+                       VDSM_RPC_SERVER_DEFAULT_MAX_BATCH_LENGTH, tunable);
   /**
    * VdsmRpcServer:max-connections:
    *

@@ -109,6 +109,7 @@ typedef struct {
 /* The most max-buffered defaults to: less on a host with less than 4 GiB. */
 #define VDSM_RPC_SERVER_DEFAULT_MAX_BUFFERED (1024u * 1024u * 1024u)
 #define VDSM_RPC_SERVER_DEFAULT_MAX_CONNECTIONS 1024
+#define VDSM_RPC_SERVER_DEFAULT_MAX_BATCH_LENGTH 1024
 #define VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS 256
 #define VDSM_RPC_SERVER_DEFAULT_HANDSHAKE_TIMEOUT_MS 10000
 #define VDSM_RPC_SERVER_DEFAULT_IDLE_TIMEOUT_MS 60000
@@ -170,6 +171,15 @@ G_DECLARE_FINAL_TYPE (VdsmRpcServer, vdsm_rpc_server, VDSM, RPC_SERVER, GObject)
  *   is dropped at once), and the next, until the rest fits; each close is
  *   logged with the numbers. The per-connection limits above bound one
  *   client; this bounds their sum (1024 connections times 192 MiB).
+ * - `max-batch-length` (default 1024): requests in one JSON-RPC batch. A
+ *   longer batch is refused whole with one -32600 error (id null) `Invalid
+ *   request: {'reason': 'the batch has more than N requests, the most this
+ *   server takes'}`, as soon as its request N + 1 is read; none of it runs
+ *   (logged). Real clients send one request per batch; more than
+ *   max-queued-tasks calls for workers in one batch are refused with 1100
+ *   anyway. A batch is checked, then dispatched, a slice at a time (64
+ *   requests or 64 KiB of its text per main-loop iteration), so other
+ *   connections are served meanwhile; the connection's later frames wait.
  * - `max-connections` (default 1024): open connections, TLS handshakes
  *   included; a further one is closed at once (logged).
  * - `max-subscriptions` (default 256): subscriptions per connection; one

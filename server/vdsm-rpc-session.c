@@ -201,12 +201,10 @@ handle_send (VdsmRpcConnection *conn, VdsmStompFrame *frame)
   if (is_request_queue (destination))
     {
       const char *reply_to = vdsm_stomp_frame_get_header (frame, "reply-to");
-      gsize length;
-      const char *body = vdsm_stomp_frame_get_body (frame, &length);
 
       vdsm_rpc_jsonrpc_handle (conn, has_value (reply_to) ? reply_to : VDSM_RPC_RESPONSE_QUEUE,
                                vdsm_stomp_frame_get_header (frame, "ovirtCorrelationId"),
-                               body, length);
+                               frame);
     }
   else if (copies == 0)
     vdsm_rpc_session_send_error (conn, "Subscription not available");
