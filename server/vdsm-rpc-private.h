@@ -63,6 +63,7 @@ struct _VdsmRpcServer {
   GString *json_scratch;            /* likewise, for the request envelope reader */
   guint64 next_connection_id;
   gsize buffered;                   /* the connections' shares of the budget, summed */
+  GSource *trim_source;             /* gives freed memory back, soon */
   gboolean stopped;                 /* atomic: read by emit_event on any thread */
 };
 
@@ -185,6 +186,8 @@ gsize vdsm_rpc_budget_default (void);
 void vdsm_rpc_budget_update (VdsmRpcConnection *conn);
 /* @conn closes or is about to: its bytes no longer count. */
 void vdsm_rpc_budget_remove (VdsmRpcConnection *conn);
+/* The server stops: nothing more is scheduled. */
+void vdsm_rpc_budget_stop (VdsmRpcServer *server);
 
 /* ---- vdsm-rpc-session.c: STOMP commands ---- */
 

@@ -493,6 +493,7 @@ vdsm_rpc_server_stop (VdsmRpcServer *server)
   g_return_if_fail (VDSM_IS_RPC_SERVER (server));
 
   g_atomic_int_set (&server->stopped, TRUE);
+  vdsm_rpc_budget_stop (server);
   g_ptr_array_set_size (server->listeners, 0);
   /* Closing removes the connection from the table: steal them first,
    * each with the table's ref. */
