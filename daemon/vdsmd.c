@@ -157,7 +157,7 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
       "N" },
     { "max-frame-size", 0, 0, G_OPTION_ARG_INT64, &o->max_frame_size,
       "Largest STOMP frame accepted, in bytes; a larger one gets an ERROR "
-      "frame and the connection is closed (default 67108864).", "BYTES" },
+      "frame and the connection is closed (default 4194304).", "BYTES" },
     { "max-buffered", 0, 0, G_OPTION_ARG_INT64, &o->max_buffered,
       "Bytes all connections together may hold in partial frames and "
       "send queues; above it the connection holding the most is closed "

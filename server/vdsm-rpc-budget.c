@@ -1,7 +1,7 @@
 /* vdsm-rpc-budget.c: one bound on the bytes all connections hold together
  * (partial frames, send queues), the max-buffered property. Each
  * connection's own limits (max-frame-size, max-send-queue) hold, but not
- * their sum: a thousand connections could hold 192 MiB each. Over the
+ * their sum: a thousand connections could hold 132 MiB each. Over the
  * budget, the connections holding the most are closed, largest first.
  * When they hold much less than before, freed memory goes back to the
  * system.
@@ -18,7 +18,7 @@
 #define BUDGET_CAP ((gsize) 1 << 30)
 
 /* A quarter of the memory: vdsmd shares its host with the VMs it runs.
- * 1 GiB: five clients at their per-connection worst case (64 MiB frame,
+ * 1 GiB: seven clients at their per-connection worst case (4 MiB frame,
  * 128 MiB queue), far beyond real traffic, whose largest replies
  * (Host.getAllVmStats, Host.getCapabilities) are hundreds of KiB. */
 gsize

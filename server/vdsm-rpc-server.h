@@ -103,7 +103,7 @@ typedef struct {
 /* Defaults of the properties (see #VdsmRpcServer). */
 #define VDSM_RPC_SERVER_DEFAULT_WORKER_THREADS 8
 #define VDSM_RPC_SERVER_DEFAULT_MAX_QUEUED_TASKS 80
-#define VDSM_RPC_SERVER_DEFAULT_MAX_FRAME_SIZE (64u * 1024u * 1024u)
+#define VDSM_RPC_SERVER_DEFAULT_MAX_FRAME_SIZE (4u * 1024u * 1024u)
 #define VDSM_RPC_SERVER_DEFAULT_MAX_HEADER_SIZE (64u * 1024u)
 #define VDSM_RPC_SERVER_DEFAULT_MAX_SEND_QUEUE (128u * 1024u * 1024u)
 /* The most max-buffered defaults to: less on a host with less than 4 GiB. */
@@ -155,10 +155,14 @@ G_DECLARE_FINAL_TYPE (VdsmRpcServer, vdsm_rpc_server, VDSM, RPC_SERVER, GObject)
  * - `worker-threads` (default 8): handler threads.
  * - `max-queued-tasks` (default 80): calls waiting for a worker; above it a
  *   call is refused at once with error 1100 "Not enough resources".
- * - `max-frame-size` (default 64 MiB): largest incoming STOMP frame; a
+ * - `max-frame-size` (default 4 MiB): largest incoming STOMP frame; a
  *   larger one gets an ERROR frame and the connection is closed. A frame
  *   is refused as soon as its header block or body crosses the limit, so
- *   no more than this is ever buffered for one connection.
+ *   no more than this is ever buffered for one connection. Requests are
+ *   small (a VM definition is tens of KiB), but one request is parsed
+ *   into a tree on the I/O thread in one go: 4 MiB of tiny JSON values
+ *   make some 180 MiB of tree and most of a second of parsing (64 MiB:
+ *   2.7 GiB and 10 s, while every other client waited).
  * - `max-header-size` (default 64 KiB): largest incoming header block.
  * - `max-send-queue` (default 128 MiB): bytes queued for a client that does
  *   not read; above it the queue is dropped and the connection closed
@@ -170,7 +174,7 @@ G_DECLARE_FINAL_TYPE (VdsmRpcServer, vdsm_rpc_server, VDSM, RPC_SERVER, GObject)
  *   closed before anything else runs (the oldest among equals; its queue
  *   is dropped at once), and the next, until the rest fits; each close is
  *   logged with the numbers. The per-connection limits above bound one
- *   client; this bounds their sum (1024 connections times 192 MiB).
+ *   client; this bounds their sum (1024 connections times 132 MiB).
  * - `max-batch-length` (default 1024): requests in one JSON-RPC batch. A
  *   longer batch is refused whole with one -32600 error (id null) `Invalid
  *   request: {'reason': 'the batch has more than N requests, the most this

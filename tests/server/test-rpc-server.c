@@ -2478,14 +2478,19 @@ test_batch_sliced (Fixture *fx, gconstpointer data)
   g_assert_cmpint (json_object_get_int_member (object, "result"), ==, 2001);
 }
 
-/* A quarter of the RAM at most, 1 GiB at most. */
+/* The budget: a quarter of the RAM at most, 1 GiB at most. Batches of
+ * 1024; frames of 4 MiB (a request's tree is built in one go). */
 static void
-test_budget_default (void)
+test_memory_defaults (void)
 {
   g_autoptr(VdsmRpcServer) server = vdsm_rpc_server_new (test_schema, test_methods, 1, NULL);
-  guint64 budget = 0;
+  guint64 budget = 0, frame = 0;
+  guint batch = 0;
 
-  g_object_get (server, "max-buffered", &budget, NULL);
+  g_object_get (server, "max-buffered", &budget, "max-batch-length", &batch,
+                "max-frame-size", &frame, NULL);
+  g_assert_cmpuint (batch, ==, 1024);
+  g_assert_cmpuint (frame, ==, 4 * 1024 * 1024);
   g_assert_cmpuint (budget, >, 0);
   g_assert_cmpuint (budget, <=, VDSM_RPC_SERVER_DEFAULT_MAX_BUFFERED);
   g_assert_cmpuint (budget, <=, (guint64) sysconf (_SC_PHYS_PAGES) * sysconf (_SC_PAGESIZE) / 4);
@@ -2720,7 +2725,7 @@ main (int argc, char **argv)
     g_test_add_data_func ("/rpc-server/tls/unavailable", tls_missing, skip_tls);
   g_test_add_func ("/rpc-server/listen-rules", test_listen_rules);
   g_test_add_func ("/rpc-server/defaults", test_defaults);
-  g_test_add_func ("/rpc-server/budget-default", test_budget_default);
+  g_test_add_func ("/rpc-server/memory-defaults", test_memory_defaults);
   g_test_add_func ("/rpc-server/internal/pyrepr", test_pyrepr);
   g_test_add_func ("/rpc-server/internal/redact", test_redact);
   g_test_add_func ("/rpc-server/internal/write-node", test_write_node);
