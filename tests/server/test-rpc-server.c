@@ -88,7 +88,7 @@ static const char test_schema_yaml[] =
   "        description: io or worker.\n"
   "Test.count:\n"
   "    added: '4.0'\n"
-  "    description: Counts its calls, inline, taking 200 us each.\n"
+  "    description: Counts its calls, inline, taking 500 us each.\n"
   "    return:\n"
   "        type: uint\n"
   "        description: The calls before this one.\n"
@@ -164,7 +164,7 @@ static gint count_calls;
 static gboolean
 invoke_count (VdsmRpcCall *call, JsonObject *params, GString *result, GError **error)
 {
-  g_usleep (200);
+  g_usleep (500);
   vdsm_json_write_uint (result, (guint) g_atomic_int_add (&count_calls, 1));
   return TRUE;
 }
@@ -2429,9 +2429,10 @@ test_batch_too_long (Fixture *fx, gconstpointer data)
   g_assert_cmpint (g_atomic_int_get (&count_calls), ==, 2000);
 }
 
-/* A long batch runs a slice at a time: another client's call is answered
- * before it ends (it used to wait for the whole batch, 8.9 s for 1.25 M
- * pings). The batch's client waits: its next request runs after it. */
+/* A long batch (2000 calls of 500 us) runs a slice at a time: another
+ * client's call is answered before it ends (it used to wait for the whole
+ * batch, 8.9 s for 1.25 M pings). The batch's client waits: its next
+ * request runs after it. */
 static void
 test_batch_sliced (Fixture *fx, gconstpointer data)
 {
