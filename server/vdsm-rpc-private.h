@@ -176,7 +176,8 @@ void vdsm_rpc_connection_end_frame (VdsmRpcConnection *conn, gsize mark);
 /* Re-reads the heart-beat intervals after a CONNECT. */
 void vdsm_rpc_connection_update_timer (VdsmRpcConnection *conn);
 
-/* ---- vdsm-rpc-budget.c: the bytes all connections hold, bounded ---- */
+/* ---- vdsm-rpc-budget.c: the bytes all connections hold, bounded; freed
+ * memory given back ---- */
 
 /* The default of max-buffered: 1 GiB or a quarter of the physical memory,
  * whichever is less. */
@@ -186,7 +187,7 @@ gsize vdsm_rpc_budget_default (void);
 void vdsm_rpc_budget_update (VdsmRpcConnection *conn);
 /* @conn closes or is about to: its bytes no longer count. */
 void vdsm_rpc_budget_remove (VdsmRpcConnection *conn);
-/* The server stops: nothing more is scheduled. */
+/* The server stops: no more checks for memory to give back. */
 void vdsm_rpc_budget_stop (VdsmRpcServer *server);
 
 /* ---- vdsm-rpc-session.c: STOMP commands ---- */
