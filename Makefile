@@ -23,7 +23,7 @@ build: setup
 .PHONY: docs
 docs: setup
 	ninja -C $(BUILD) tools/vdsm-schema
-	$(BUILD)/tools/vdsm-schema docs --title "libvdsm API reference" $(BUILD)/docs/api api/vdsm-api.yml api/vdsm-events.yml
+	$(BUILD)/tools/vdsm-schema docs --title "libvdsm API reference" --served daemon/served-methods.txt $(BUILD)/docs/api api/vdsm-api.yml api/vdsm-events.yml
 
 # `make run TLS=1` serves TLS with mutual authentication, using a throwaway CA
 # made once in $(BUILD)/certs (clients use client.pem, client-key.pem, ca.pem).

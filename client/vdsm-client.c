@@ -30,13 +30,11 @@
 #define REQUEST_QUEUE "jms.topic.vdsm_requests"
 #define EVENT_QUEUE "jms.queue.events"
 
-/* We ask the server to beat this often and promise no beats ourselves. */
-#define HEARTBEAT_WANTED_MS 10000
-/* A server that promised beats every N ms is given up after N × this of
- * silence. */
-#define HEARTBEAT_GRACE_FACTOR 3
-/* Servers may answer with tiny intervals; do not wake up more often. */
-#define HEARTBEAT_MIN_MS 1000
+/* A server silent for a negotiated interval plus half of it is lost: the
+ * half absorbs scheduling and network jitter. */
+#define HEARTBEAT_GRACE(interval_ms) ((gint64) (interval_ms) * 3 / 2)
+/* Largest interval accepted from either side. */
+#define HEARTBEAT_MAX_MS (G_MAXUINT / 2)
 
 #define READ_CHUNK_SIZE 65536
 /* Longest server-supplied text (ERROR frame) copied into a GError. */
@@ -73,6 +71,7 @@ struct _VdsmClient
   GMutex lock;
   char *flow_id;
   guint timeout;
+  guint heartbeat_ms;      /* construct-only: offered both ways */
   gboolean init_started;
   gboolean closing;        /* vdsm_client_close() was called */
   gboolean disconnected;   /* the worker reached STATE_DISCONNECTED */
@@ -96,8 +95,8 @@ struct _VdsmClient
   GBytes *writing;
   gint64 last_read_time;
   gint64 last_write_time;
-  guint server_beat_ms;    /* the server sends at least this often */
-  guint client_beat_ms;    /* the server wants us to send this often */
+  guint server_beat_ms;    /* negotiated: the server sends at least this often */
+  guint client_beat_ms;    /* negotiated: we send at least this often */
   GSource *heartbeat_source;
   GHashTable *pending;     /* request id -> PendingCall (not owned) */
   GError *disconnect_error;
@@ -122,6 +121,7 @@ enum {
   PROP_URI,
   PROP_TIMEOUT,
   PROP_FLOW_ID,
+  PROP_HEARTBEAT,
   N_PROPS
 };
 
@@ -522,11 +522,14 @@ on_heartbeat_tick (gpointer data)
   gint64 now = g_get_monotonic_time ();
 
   if (self->server_beat_ms > 0 &&
-      now - self->last_read_time > (gint64) self->server_beat_ms * HEARTBEAT_GRACE_FACTOR * 1000)
+      now - self->last_read_time > HEARTBEAT_GRACE (self->server_beat_ms) * 1000)
     {
       worker_disconnect (self, g_error_new (G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
-                                            "Connection to %s lost: nothing received for %u ms",
-                                            self->uri, self->server_beat_ms * HEARTBEAT_GRACE_FACTOR));
+                                            "Connection to %s lost: nothing received for "
+                                            "%" G_GINT64_FORMAT " ms (heart-beats every %u ms "
+                                            "were agreed)",
+                                            self->uri, (now - self->last_read_time) / 1000,
+                                            self->server_beat_ms));
       return G_SOURCE_REMOVE;
     }
   if (self->client_beat_ms > 0 && self->writing == NULL &&
@@ -536,15 +539,23 @@ on_heartbeat_tick (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* One side's value of a heart-beat header; malformed counts as 0 (none). */
 static guint
 parse_beat (const char *text)
 {
   guint64 value;
 
-  if (!g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT / (1000 * HEARTBEAT_GRACE_FACTOR),
-                                   &value, NULL))
+  if (!g_ascii_string_to_unsigned (text, 10, 0, HEARTBEAT_MAX_MS, &value, NULL))
     return 0;
-  return value == 0 ? 0 : MAX ((guint) value, HEARTBEAT_MIN_MS);
+  return (guint) value;
+}
+
+/* STOMP 1.2's rule for one direction: none when the sender cannot or the
+ * receiver does not want, else the larger of the two values. */
+static guint
+negotiate_beat (guint sender_can, guint receiver_wants)
+{
+  return sender_can == 0 || receiver_wants == 0 ? 0 : MAX (sender_can, receiver_wants);
 }
 
 static void
@@ -553,26 +564,28 @@ worker_start_heartbeats (VdsmClient *self, const char *header)
   g_auto(GStrv) parts = NULL;
   guint tick;
 
-  /* Ours was "0,HEARTBEAT_WANTED_MS"; the server answers "sx,sy": it sends
-   * every sx ms and wants to hear from us every sy ms. A malformed value
-   * counts as no heart-beat. */
-  if (header == NULL)
+  /* We sent "hb,hb" (we can send and want to receive every hb ms); the
+   * server answers "sx,sy": it can send every sx ms and wants to hear from
+   * us every sy ms. */
+  if (header == NULL || self->heartbeat_ms == 0)
     return;
   parts = g_strsplit (header, ",", 0);
   if (g_strv_length (parts) != 2)
     return;
-  self->server_beat_ms = parse_beat (parts[0]);
-  self->client_beat_ms = parse_beat (parts[1]);
+  self->server_beat_ms = negotiate_beat (parse_beat (parts[0]), self->heartbeat_ms);
+  self->client_beat_ms = negotiate_beat (self->heartbeat_ms, parse_beat (parts[1]));
   if (self->server_beat_ms == 0 && self->client_beat_ms == 0)
     return;
 
+  /* Often enough to send before the interval ends and to notice silence
+   * within a quarter interval of the grace period. */
   if (self->server_beat_ms == 0)
     tick = self->client_beat_ms / 2;
   else if (self->client_beat_ms == 0)
-    tick = self->server_beat_ms;
+    tick = self->server_beat_ms / 4;
   else
-    tick = MIN (self->server_beat_ms, self->client_beat_ms / 2);
-  self->heartbeat_source = g_timeout_source_new (tick);
+    tick = MIN (self->server_beat_ms / 4, self->client_beat_ms / 2);
+  self->heartbeat_source = g_timeout_source_new (MAX (tick, 1));
   g_source_set_callback (self->heartbeat_source, on_heartbeat_tick, self, NULL);
   g_source_attach (self->heartbeat_source, self->worker_context);
 }
@@ -860,7 +873,7 @@ static GBytes *
 build_handshake (VdsmClient *self)
 {
   GString *out = g_string_new (NULL);
-  g_autofree char *beat = g_strdup_printf ("0,%u", HEARTBEAT_WANTED_MS);
+  g_autofree char *beat = g_strdup_printf ("%u,%u", self->heartbeat_ms, self->heartbeat_ms);
 
   /* One write, as vdsm's own client does: subscribing before any request
    * guarantees the replies have somewhere to go. */
@@ -1124,6 +1137,9 @@ vdsm_client_get_property (GObject *object, guint prop_id, GValue *value, GParamS
     case PROP_FLOW_ID:
       g_value_take_string (value, vdsm_client_dup_flow_id (self));
       break;
+    case PROP_HEARTBEAT:
+      g_value_set_uint (value, self->heartbeat_ms);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1144,6 +1160,9 @@ vdsm_client_set_property (GObject *object, guint prop_id, const GValue *value, G
       break;
     case PROP_FLOW_ID:
       vdsm_client_set_flow_id (self, g_value_get_string (value));
+      break;
+    case PROP_HEARTBEAT:
+      self->heartbeat_ms = g_value_get_uint (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1191,6 +1210,21 @@ vdsm_client_class_init (VdsmClientClass *klass)
   properties[PROP_FLOW_ID] =
     g_param_spec_string ("flow-id", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * VdsmClient:heartbeat:
+   *
+   * STOMP heart-beats, in milliseconds: the client offers to send one at
+   * least this often and asks the server to do the same; 0 turns them off.
+   * The server's answer settles each direction by STOMP 1.2's rule (the
+   * larger of the two sides' values; none when either side says 0). When
+   * the server promised beats and nothing arrives for one and a half
+   * negotiated intervals, the connection is declared lost.
+   */
+  properties[PROP_HEARTBEAT] =
+    g_param_spec_uint ("heartbeat", NULL, NULL, 0, HEARTBEAT_MAX_MS,
+                       VDSM_CLIENT_DEFAULT_HEARTBEAT,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 

@@ -16,6 +16,13 @@ G_BEGIN_DECLS
  */
 #define VDSM_CLIENT_DEFAULT_TIMEOUT 60
 
+/**
+ * VDSM_CLIENT_DEFAULT_HEARTBEAT:
+ *
+ * The default of #VdsmClient:heartbeat, in milliseconds.
+ */
+#define VDSM_CLIENT_DEFAULT_HEARTBEAT 10000
+
 #define VDSM_TYPE_CLIENT (vdsm_client_get_type ())
 G_DECLARE_FINAL_TYPE (VdsmClient, vdsm_client, VDSM, CLIENT, GObject)
 

@@ -475,21 +475,24 @@ decode_header_text (GString *out, const char *p, const char *end,
   return TRUE;
 }
 
+/* FALSE when @text is not a decimal number. A number near or beyond
+ * G_MAXSIZE reads as G_MAXSIZE, which is always refused as too large. */
 static gboolean
 parse_content_length (const char *text, gsize *value)
 {
-  guint64 v = 0;
+  gsize v = 0;
 
   if (*text == '\0')
     return FALSE;
   for (; *text; text++)
     {
-      if (!g_ascii_isdigit (*text) || v > (G_MAXUINT64 - 9) / 10)
+      if (!g_ascii_isdigit (*text))
         return FALSE;
-      v = v * 10 + (*text - '0');
+      if (v > (G_MAXSIZE - 9) / 10)
+        v = G_MAXSIZE;
+      else
+        v = v * 10 + (*text - '0');
     }
-  if (v > G_MAXSIZE - 1)
-    return FALSE;
   *value = v;
   return TRUE;
 }
@@ -553,14 +556,15 @@ parser_end_headers (VdsmStompParser *parser, GError **error)
     {
       gsize n;
 
+      /* The text is not quoted: it may be as long as the header block. */
       if (!parse_content_length (content_length, &n))
-        return parser_fail (parser, error, VDSM_STOMP_ERROR_MALFORMED,
-                            "invalid STOMP content-length '%s'", content_length);
-      if (n > parser->max_frame - parser->hbuf->len)
+        return parser_fail (parser, error, VDSM_STOMP_ERROR_CONTENT_LENGTH,
+                            "STOMP content-length is not a decimal number of bytes");
+      if (n == G_MAXSIZE || n > parser->max_frame - parser->hbuf->len)
         return parser_fail (parser, error, VDSM_STOMP_ERROR_TOO_LARGE,
                             "STOMP frame exceeds the limit of %" G_GSIZE_FORMAT
-                            " bytes (content-length %" G_GSIZE_FORMAT ")",
-                            parser->max_frame, n);
+                            " bytes (content-length %" G_GSIZE_FORMAT "%s)",
+                            parser->max_frame, n, n == G_MAXSIZE ? " or more" : "");
       parser->body_expected = n;
       /* Exact size: large bodies are mmap()ed, so untouched pages of a
        * declared-but-unsent body cost no memory. */

@@ -25,13 +25,19 @@ GQuark vdsm_stomp_error_quark (void);
  * @VDSM_STOMP_ERROR_TOO_LARGE: a frame or its header block exceeds the
  *   limit given to vdsm_stomp_parser_new(). Reported as soon as the limit is
  *   exceeded (or, with content-length, as soon as the header block announces
- *   it), before the excess is buffered.
+ *   it, a number too large for any limit included), before the excess is
+ *   buffered.
  * @VDSM_STOMP_ERROR_FAILED: the parser already failed; it must be reset.
+ * @VDSM_STOMP_ERROR_CONTENT_LENGTH: the content-length header of a frame is
+ *   not a decimal number (a sign, a space, a letter...). The end of the
+ *   frame cannot be found, so the stream is lost as with
+ *   %VDSM_STOMP_ERROR_MALFORMED, but the peer's mistake can be named.
  */
 typedef enum {
   VDSM_STOMP_ERROR_MALFORMED,
   VDSM_STOMP_ERROR_TOO_LARGE,
   VDSM_STOMP_ERROR_FAILED,
+  VDSM_STOMP_ERROR_CONTENT_LENGTH,
 } VdsmStompErrorCode;
 
 /**

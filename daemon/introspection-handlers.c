@@ -5,8 +5,21 @@
  */
 #include "config.h"
 
+#include "vdsm-rpc-dispatch.h"
 #include "vdsm-rpc-handlers.h"
 #include "vdsmd-context.h"
+
+/* What daemon/served-methods.txt declared, as the generated table holds it. */
+static GPtrArray *
+served_method_names (void)
+{
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+
+  for (gsize i = 0; i < vdsm_rpc_n_methods; i++)
+    if (vdsm_rpc_methods[i].invoke != NULL)
+      g_ptr_array_add (names, g_strdup (vdsm_rpc_methods[i].name));
+  return names;
+}
 
 VdsmApiSchema *
 vdsmd_host_get_api_schema (VdsmRpcCall *call, GError **error)
@@ -16,5 +29,6 @@ vdsmd_host_get_api_schema (VdsmRpcCall *call, GError **error)
 
   result->version = g_strdup (PACKAGE_VERSION);
   result->schema = json_node_ref (ctx->api_schema);
+  result->served = served_method_names ();
   return result;
 }

@@ -15,6 +15,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "libvirt-events.h"
@@ -29,6 +30,10 @@
 #define HOST_DEFINITION "host.xml"
 /* Fresher than VDSM, which samples VMs every 15 s. */
 #define DEFAULT_STATS_MAX_AGE_MS 2000
+/* Descriptors besides one per connection: stdio, listeners, libvirt's
+ * sockets and pipes, GLib's wake-up fds, TLS, the journal, and the one a
+ * connection refused over max-connections holds while it is closed. */
+#define FD_RESERVE 128
 
 typedef struct {
   char *listen;
@@ -43,16 +48,25 @@ typedef struct {
   char *tls_ca;
   gboolean tls_optional_client_cert;
   gboolean insecure;
+  gboolean broker_forwarding;
   /* limits and checks; 0 / -1 keep the server's defaults */
   int workers;
   int max_connections;
+  int max_connections_per_peer;
+  int max_subscriptions;
+  int max_subscriptions_per_destination;
   gint64 max_frame_size;
   gint64 max_buffered;
   int max_batch_length;
   int call_timeout;
   int idle_timeout;
+  int frame_timeout;
   gboolean strict_replies;
   int stats_max_age;
+  /* TLS handshakes; 0 keeps the server's defaults */
+  int max_tls_handshakes;
+  int max_tls_handshakes_per_peer;
+  int tls_first_byte_timeout;
 } Options;
 
 static void
@@ -147,13 +161,37 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
     { "insecure", 0, 0, G_OPTION_ARG_NONE, &o->insecure,
       "Allow plain TCP on an address that is not loopback. Anyone who can "
       "reach it controls the host.", NULL },
+    { "broker-forwarding", 0, 0, G_OPTION_ARG_NONE, &o->broker_forwarding,
+      "VDSM's permissive broker: copy every client's SEND to the other "
+      "clients subscribed to its destination or a dot-prefix of it, "
+      "requests (and their passwords) included, and let clients subscribe "
+      "to the request queues. Any client can then read the others' "
+      "requests and forge their replies and events. Off by default: a SEND "
+      "reaches only the server, a SEND to another destination than "
+      "jms.topic.vdsm_requests or jms.topic.vdsm_irs_requests gets an ERROR, "
+      "and so does a SUBSCRIBE to them or to a prefix of them such as jms "
+      "(docs/security.md).", NULL },
     { NULL }
   };
   const GOptionEntry limit_entries[] = {
     { "workers", 0, 0, G_OPTION_ARG_INT, &o->workers,
       "Handler threads (default 8).", "N" },
     { "max-connections", 0, 0, G_OPTION_ARG_INT, &o->max_connections,
-      "Open connections at most; more are closed at once (default 1024).",
+      "Open connections at most; more are closed at once (default 1024). "
+      "The soft limit of open files is raised to fit them, up to the hard "
+      "limit (a warning says when that is too low).", "N" },
+    { "max-connections-per-peer", 0, 0, G_OPTION_ARG_INT, &o->max_connections_per_peer,
+      "Open connections from one TCP address at most; more are closed at "
+      "once; 0 no limit (default 64). Unix socket clients and local clients "
+      "connecting from 127.0.0.1 or ::1 are not counted.", "N" },
+    { "max-subscriptions", 0, 0, G_OPTION_ARG_INT, &o->max_subscriptions,
+      "Subscriptions one connection may hold; one more gets an ERROR frame "
+      "(default 256).", "N" },
+    { "max-subscriptions-per-destination", 0, 0, G_OPTION_ARG_INT,
+      &o->max_subscriptions_per_destination,
+      "Subscriptions one connection may hold to one destination; one more "
+      "gets an ERROR frame. Each gets its own copy of every event: this "
+      "bounds the copies of an event to N per connection (default 4).",
       "N" },
     { "max-frame-size", 0, 0, G_OPTION_ARG_INT64, &o->max_frame_size,
       "Largest STOMP frame accepted, in bytes; a larger one gets an ERROR "
@@ -171,11 +209,26 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
     { "idle-timeout", 0, 0, G_OPTION_ARG_INT, &o->idle_timeout,
       "Close a connection that sent no complete frame this long after it "
       "was accepted, in ms; 0 never (default 60000).", "MS" },
+    { "frame-timeout", 0, 0, G_OPTION_ARG_INT, &o->frame_timeout,
+      "Close a connection whose STOMP frame is not complete this long after "
+      "its first byte, in ms; 0 never (default 30000).", "MS" },
     { "stats-max-age", 0, 0, G_OPTION_ARG_INT, &o->stats_max_age,
       "Host.getAllVmStats may answer from a sample of the VMs this old, in "
       "ms, as VDSM answers from its periodic samples; a change libvirt "
       "reports, or VM.destroy, makes the next call sample anew; 0 samples "
       "on every call (default 2000).", "MS" },
+    { "max-tls-handshakes", 0, 0, G_OPTION_ARG_INT, &o->max_tls_handshakes,
+      "TLS handshakes in progress at most; while that many are, new "
+      "clients wait in the listen backlog (default 256).", "N" },
+    { "max-tls-handshakes-per-peer", 0, 0, G_OPTION_ARG_INT,
+      &o->max_tls_handshakes_per_peer,
+      "TLS handshakes in progress from one IPv4 address or IPv6 /64 at "
+      "most; a further connection from there is closed at once (default "
+      "32).", "N" },
+    { "tls-first-byte-timeout", 0, 0, G_OPTION_ARG_INT,
+      &o->tls_first_byte_timeout,
+      "Close a TLS connection that sent nothing this long after it was "
+      "accepted, in ms, at least 100 (default 2000).", "MS" },
     { "strict-replies", 0, 0, G_OPTION_ARG_NONE, &o->strict_replies,
       "Check every result against the schema and answer -32603 on a "
       "mismatch (for tests and development).", NULL },
@@ -192,13 +245,24 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
   g_option_context_set_description (context,
     "Once a listener accepts connections, vdsmd prints one line to\n"
     "standard output for it, \"listening on HOST:PORT\" (with the port\n"
-    "actually bound) or \"listening on unix:PATH\".\n"
+    "actually bound) or \"listening on unix:PATH\". Nothing else goes\n"
+    "there: logs go to standard error, or to the journal when standard\n"
+    "error is connected to it.\n"
     "\n"
     "Domain life-cycle changes are published as |virt|VM_status| events\n"
     "on the STOMP destination jms.queue.events.\n"
     "\n"
     "SIGINT or SIGTERM stops vdsmd cleanly: it closes its connections,\n"
     "removes its unix socket and exits with status 0.\n"
+    "\n"
+    "SIGHUP reloads what can change under a running vdsmd, which keeps\n"
+    "serving: with --tls, the --tls-cert, --tls-key and --tls-ca files are\n"
+    "read again and the connections accepted afterwards use them (open\n"
+    "connections keep theirs), so certificates are rotated without a\n"
+    "restart; when a file cannot be read, those loaded before stay in use.\n"
+    "Options, the libvirt connection and the listeners are not reloaded.\n"
+    "vdsmd logs to standard error: there is no log file to reopen. Each\n"
+    "SIGHUP is logged, starting \"SIGHUP:\", with what it did.\n"
     "\n"
     "Exit status: 0 after a clean stop; 1 when the options are wrong, the\n"
     "schema cannot be loaded, libvirt cannot be reached or a listener\n"
@@ -219,6 +283,8 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
   o->call_timeout = -1;
   o->stats_max_age = DEFAULT_STATS_MAX_AGE_MS;
   o->idle_timeout = -1;
+  o->frame_timeout = -1;
+  o->max_connections_per_peer = -1;
   if (!g_option_context_parse (context, argc, argv, error))
     return FALSE;
   if (*argc > 1)
@@ -267,14 +333,33 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
       return FALSE;
     }
   if (o->workers < 0 || o->workers > 1024 || o->max_connections < 0 ||
+      o->max_subscriptions < 0 || o->max_subscriptions_per_destination < 0 ||
       o->max_frame_size < 0 || (o->max_frame_size > 0 && o->max_frame_size < 1024) ||
       o->max_buffered < 0 || (o->max_buffered > 0 && o->max_buffered < 1024) ||
       o->max_batch_length < 0)
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                           "--workers must be 0..1024, --max-connections and "
+                           "--workers must be 0..1024, --max-connections, "
+                           "--max-subscriptions, "
+                           "--max-subscriptions-per-destination and "
                            "--max-batch-length positive, --max-frame-size and "
                            "--max-buffered at least 1024");
+      return FALSE;
+    }
+  /* Before its directory is made: a path that cannot be bound leaves
+   * nothing behind. */
+  if (o->unix_path[0] != '\0' && !vdsm_rpc_server_check_unix_path (o->unix_path, error))
+    {
+      g_prefix_error (error, "--unix: ");
+      return FALSE;
+    }
+  if (o->max_tls_handshakes < 0 || o->max_tls_handshakes_per_peer < 0 ||
+      o->tls_first_byte_timeout < 0 ||
+      (o->tls_first_byte_timeout > 0 && o->tls_first_byte_timeout < 100))
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "--max-tls-handshakes and --max-tls-handshakes-per-peer "
+                           "must be positive, --tls-first-byte-timeout at least 100");
       return FALSE;
     }
   if (o->listen[0] == '\0' && o->unix_path[0] == '\0')
@@ -292,7 +377,10 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
 static void
 libvirt_error_cb (void *data, virErrorPtr err)
 {
-  g_debug ("libvirt: %s", err->message);
+  /* libvirt's messages may quote what a client sent (a VM id, a name). */
+  char message[VDSM_RPC_LOG_TEXT_SIZE];
+
+  g_debug ("libvirt: %s", vdsm_rpc_log_text (message, sizeof message, err->message, -1));
 }
 
 static gboolean
@@ -340,13 +428,32 @@ note_running_domains (VdsmdContext *ctx)
   free (doms);
 }
 
+/* Reads the TLS files named by the options; on SIGHUP too. */
+static gboolean
+load_tls (VdsmRpcServer *server, const Options *o, GError **error)
+{
+  /* Named in errors and logs as the user would look for them. */
+  g_autofree char *cert = g_canonicalize_filename (o->tls_cert, NULL);
+  g_autofree char *key = o->tls_key ? g_canonicalize_filename (o->tls_key, NULL) : NULL;
+  g_autofree char *ca = o->tls_ca ? g_canonicalize_filename (o->tls_ca, NULL) : NULL;
+
+  return vdsm_rpc_server_set_tls (server, cert, key, ca,
+                                  !o->tls_optional_client_cert, error);
+}
+
 static gboolean
 configure_server (VdsmRpcServer *server, const Options *o, GError **error)
 {
   g_object_set (server, "insecure", o->insecure,
+                "broker-forwarding", o->broker_forwarding,
                 "strict-replies", o->strict_replies, NULL);
   if (o->max_connections > 0)
     g_object_set (server, "max-connections", (guint) o->max_connections, NULL);
+  if (o->max_subscriptions > 0)
+    g_object_set (server, "max-subscriptions", (guint) o->max_subscriptions, NULL);
+  if (o->max_subscriptions_per_destination > 0)
+    g_object_set (server, "max-subscriptions-per-destination",
+                  (guint) o->max_subscriptions_per_destination, NULL);
   if (o->max_buffered > 0)
     g_object_set (server, "max-buffered", (guint64) o->max_buffered, NULL);
   if (o->max_batch_length > 0)
@@ -355,17 +462,58 @@ configure_server (VdsmRpcServer *server, const Options *o, GError **error)
     g_object_set (server, "call-timeout", (guint) o->call_timeout, NULL);
   if (o->idle_timeout >= 0)
     g_object_set (server, "idle-timeout", (guint) o->idle_timeout, NULL);
-  if (o->tls)
-    {
-      /* GIO's file databases want absolute paths. */
-      g_autofree char *cert = g_canonicalize_filename (o->tls_cert, NULL);
-      g_autofree char *key = o->tls_key ? g_canonicalize_filename (o->tls_key, NULL) : NULL;
-      g_autofree char *ca = o->tls_ca ? g_canonicalize_filename (o->tls_ca, NULL) : NULL;
+  if (o->frame_timeout >= 0)
+    g_object_set (server, "frame-timeout", (guint) o->frame_timeout, NULL);
+  if (o->max_connections_per_peer >= 0)
+    g_object_set (server, "max-connections-per-peer", (guint) o->max_connections_per_peer,
+                  NULL);
+  if (o->max_tls_handshakes > 0)
+    g_object_set (server, "max-tls-handshakes", (guint) o->max_tls_handshakes, NULL);
+  if (o->max_tls_handshakes_per_peer > 0)
+    g_object_set (server, "max-tls-handshakes-per-peer",
+                  (guint) o->max_tls_handshakes_per_peer, NULL);
+  if (o->tls_first_byte_timeout > 0)
+    g_object_set (server, "tls-first-byte-timeout", (guint) o->tls_first_byte_timeout, NULL);
+  return !o->tls || load_tls (server, o, error);
+}
 
-      return vdsm_rpc_server_set_tls (server, cert, key, ca,
-                                      !o->tls_optional_client_cert, error);
+/* Each connection holds a descriptor: with the soft RLIMIT_NOFILE below
+ * max-connections, accept() fails with EMFILE and clients wait in the
+ * backlog unanswered. Raises the soft limit toward what max-connections
+ * needs, up to the hard limit, and warns when even that is too low. */
+static void
+raise_fd_limit (VdsmRpcServer *server)
+{
+  guint max_connections;
+  struct rlimit limit;
+  rlim_t need;
+
+  g_object_get (server, "max-connections", &max_connections, NULL);
+  need = (rlim_t) max_connections + FD_RESERVE;
+  if (getrlimit (RLIMIT_NOFILE, &limit) < 0)
+    {
+      g_warning ("cannot read the limit of open files: %s", g_strerror (errno));
+      return;
     }
-  return TRUE;
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < need)
+    {
+      struct rlimit raised = limit;
+
+      raised.rlim_cur = limit.rlim_max == RLIM_INFINITY ? need : MIN (need, limit.rlim_max);
+      if (setrlimit (RLIMIT_NOFILE, &raised) == 0)
+        {
+          g_debug ("open files: soft limit raised from %llu to %llu",
+                   (unsigned long long) limit.rlim_cur, (unsigned long long) raised.rlim_cur);
+          limit = raised;
+        }
+    }
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < need)
+    g_warning ("open files are limited to %llu (hard limit %llu) but --max-connections %u "
+               "needs %llu (one per connection and %d more): once they run out, new clients "
+               "wait unanswered; raise the hard limit (ulimit -Hn, systemd LimitNOFILE=) or "
+               "lower --max-connections",
+               (unsigned long long) limit.rlim_cur, (unsigned long long) limit.rlim_max,
+               max_connections, (unsigned long long) need, FD_RESERVE);
 }
 
 static gboolean
@@ -425,12 +573,39 @@ quit_cb (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+typedef struct {
+  VdsmRpcServer *server;
+  const Options *options;
+} Reload;
+
+/* SIGHUP: what can be re-read without a restart, as the --help text says.
+ * Logs go to standard error: there is no file to reopen. */
+static gboolean
+reload_cb (gpointer data)
+{
+  const Reload *reload = data;
+  const Options *o = reload->options;
+  g_autoptr(GError) error = NULL;
+
+  if (!o->tls)
+    g_message ("SIGHUP: nothing to reload (no TLS files; logs go to standard error)");
+  else if (load_tls (reload->server, o, &error))
+    g_message ("SIGHUP: reloaded the TLS certificate %s, key %s and CA %s; "
+               "connections accepted from now on use them",
+               o->tls_cert, o->tls_key ? o->tls_key : "(in the certificate file)",
+               o->tls_ca ? o->tls_ca : "(none)");
+  else
+    g_message ("SIGHUP: TLS files not reloaded, those loaded before stay in use: %s",
+               error->message);
+  return G_SOURCE_CONTINUE;
+}
+
 static GSource *
-watch_signal (int signum, GMainLoop *loop, GMainContext *context)
+watch_signal (int signum, GSourceFunc func, gpointer data, GMainContext *context)
 {
   GSource *source = g_unix_signal_source_new (signum);
 
-  g_source_set_callback (source, quit_cb, loop, NULL);
+  g_source_set_callback (source, func, data, NULL);
   g_source_attach (source, context);
   return source;
 }
@@ -469,10 +644,16 @@ main (int argc, char **argv)
   VdsmdContext *ctx;
   VdsmRpcServer *server;
   virConnectPtr conn;
+  Reload reload;
+  GSource *signals[3];
   gboolean ok;
 
   use_malloc_for_gslice (argv);
   setlocale (LC_ALL, "");
+  /* Standard output carries only the "listening on" lines a parent waits
+   * for; GLib would write info and debug lines there, and a parent that
+   * stops reading would then block the daemon. */
+  g_log_writer_default_set_use_stderr (TRUE);
   if (!parse_options (&argc, &argv, &options, &error))
     return fail ("bad options", error);
   if (options.verbose)
@@ -519,26 +700,35 @@ main (int argc, char **argv)
                                      (guint) options.workers,
                                      (gsize) options.max_frame_size);
   loop = g_main_loop_new (rpc_context, FALSE);
+  reload = (Reload) { server, &options };
+  /* Handled before the listeners are announced: a signal sent at once
+   * must not find the default action, which kills vdsmd and leaves its
+   * unix socket behind. */
+  signals[0] = watch_signal (SIGINT, quit_cb, loop, rpc_context);
+  signals[1] = watch_signal (SIGTERM, quit_cb, loop, rpc_context);
+  signals[2] = watch_signal (SIGHUP, reload_cb, &reload, rpc_context);
 
   ok = configure_server (server, &options, &error);
   if (!ok)
     fail ("bad server configuration", error);
   else if (!(ok = vdsmd_libvirt_events_subscribe (events, ctx, server, &error)))
     fail ("cannot subscribe to libvirt events", error);
-  else if (!(ok = start_listening (server, &options, &error)))
-    fail ("cannot listen", error);
+  else
+    {
+      raise_fd_limit (server);
+      if (!(ok = start_listening (server, &options, &error)))
+        fail ("cannot listen", error);
+    }
 
   if (ok)
     {
-      GSource *sigint = watch_signal (SIGINT, loop, rpc_context);
-      GSource *sigterm = watch_signal (SIGTERM, loop, rpc_context);
-
       g_main_loop_run (loop);
       g_debug ("stopping");
-      g_source_destroy (sigint);
-      g_source_unref (sigint);
-      g_source_destroy (sigterm);
-      g_source_unref (sigterm);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+    {
+      g_source_destroy (signals[i]);
+      g_source_unref (signals[i]);
     }
 
   /* Unsubscribe before the server and the connection go away. */

@@ -52,8 +52,11 @@ destroy_active (virDomainPtr dom, const char *vm_id, guint64 attempts, GError **
     {
       if (virDomainDestroyFlags (dom, VIR_DOMAIN_DESTROY_GRACEFUL) == 0)
         return TRUE;
-      g_debug ("graceful destroy of %s failed: %s", vm_id,
-               virGetLastErrorMessage ());
+      char vm_log[VDSM_RPC_LOG_TEXT_SIZE], reason_log[VDSM_RPC_LOG_TEXT_SIZE];
+
+      g_debug ("graceful destroy of %s failed: %s",
+               vdsm_rpc_log_text (vm_log, sizeof vm_log, vm_id, -1),
+               vdsm_rpc_log_text (reason_log, sizeof reason_log, virGetLastErrorMessage (), -1));
       if (!is_active (dom))
         return TRUE;
     }

@@ -4,13 +4,13 @@
  * and a method table of inline handlers.
  *
  * The layer answers through a VdsmRpcConnection, which owns a socket: each
- * input gets a connection over a fresh socketpair(), subscribed to the
- * reply queue, and the harness reads what the server wrote from the other
- * end (nothing reaches the network). The body is handed straight to
+ * input gets a connection over a fresh socketpair() (fuzz-connection.c),
+ * subscribed to the reply queue, and the harness reads what the server
+ * wrote from the other end (nothing reaches the network). The body is handed straight to
  * vdsm_rpc_jsonrpc_handle(), as vdsm-rpc-session.c does for a SEND to a
  * request queue.
  *
- * The replies are checked against protocol.md §5: one MESSAGE at most per
+ * The replies are checked against docs/protocol.md §7, §8: one MESSAGE at most per
  * SEND, to the reply queue, its body UTF-8 JSON; a parse error for bad JSON; an array reply for
  * a batch of two or more, a bare object for one; no reply for a
  * notification; one reply per invalid or identified request, in order,
@@ -22,21 +22,17 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "fuzz-common.h"
+#include "fuzz-connection.h"
 #include "fuzz-schema.h"
 #include "vdsm-error.h"
 #include "vdsm-json.h"
 #include "vdsm-rpc-private.h"
 
-#include <errno.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #define REPLY_QUEUE "fuzz.replies"
 #define SUBSCRIPTION_ID "fuzz-subscription"
 #define FLOW_ID "fuzz-flow"
-/* Main-loop iterations allowed to deliver the replies to one input. */
-#define MAX_ITERATIONS 100000
 
 /* ---- Handlers ---- */
 
@@ -148,7 +144,7 @@ expect_error (GArray *expects, JsonNode *id, int code, const char *prefix)
 }
 
 /* What the server must answer to one request of a batch (nothing for a
- * notification), following protocol.md §5.1-§5.3 and §5.6. */
+ * notification), following docs/protocol.md §7.1-§7.5 and §8. */
 static void
 expect_request (GArray *expects, JsonNode *request)
 {
@@ -339,34 +335,6 @@ check_body (const char *body, GArray *expects, gboolean is_array)
 
 /* ---- Running one body ---- */
 
-/* Everything the server wrote to @fd, running the main loop while it
- * still has output queued (a socket buffer may fill up). */
-static GString *
-drain (int fd)
-{
-  GString *out = g_string_new (NULL);
-  char buf[16384];
-
-  for (guint i = 0; ; i++)
-    {
-      gssize n = recv (fd, buf, sizeof buf, MSG_DONTWAIT);
-
-      FUZZ_CHECK (i < MAX_ITERATIONS, "the server keeps the main loop busy");
-      if (n > 0)
-        g_string_append_len (out, buf, n);
-      else if (n < 0 && errno == EINTR)
-        continue;
-      else if (g_main_context_pending (NULL))
-        g_main_context_iteration (NULL, FALSE);
-      else
-        {
-          FUZZ_CHECK (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK),
-                      "reading the server's end: %s", n == 0 ? "closed" : g_strerror (errno));
-          return out;
-        }
-    }
-}
-
 /* The MESSAGE frames in @wire; their bodies appended to @bodies. */
 static void
 parse_messages (GString *wire, GPtrArray *bodies)
@@ -394,7 +362,7 @@ parse_messages (GString *wire, GPtrArray *bodies)
       body = vdsm_stomp_frame_get_body (frame, &body_len);
       g_ptr_array_add (bodies, g_strndup (body, body_len));
       FUZZ_CHECK (strlen (bodies->pdata[bodies->len - 1]) == body_len, "NUL in a MESSAGE body");
-      /* JSON-RPC bodies are UTF-8 text (protocol.md §5.1): clients decode
+      /* JSON-RPC bodies are UTF-8 text (docs/protocol.md §7.1): clients decode
        * them before parsing. */
       FUZZ_CHECK_UTF8 (body, body_len, "MESSAGE body");
     }
@@ -412,14 +380,10 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   g_autoptr(GArray) expects = g_array_new (FALSE, TRUE, sizeof (Expect));
   g_autoptr(GPtrArray) bodies = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GString) wire = NULL;
-  g_autoptr(GSocket) socket = NULL;
-  g_autoptr(GError) error = NULL;
-  VdsmRpcConnection *conn;
+  FuzzPeer peer;
   gboolean is_array = FALSE;
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(VdsmStompFrame) send = NULL;
-  int fds[2];
 
   if (server == NULL)
     setup ();
@@ -448,25 +412,18 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     expect_request (expects, root);
 
   /* One connection per input: no state carries over between inputs. */
-  FUZZ_CHECK (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0,
-              "socketpair: %s", g_strerror (errno));
-  socket = g_socket_new_from_fd (fds[0], &error);
-  FUZZ_CHECK (socket != NULL, "g_socket_new_from_fd: %s", error->message);
-  conn = vdsm_rpc_connection_new (server, socket, NULL);
-  FUZZ_CHECK (vdsm_rpc_broker_subscribe (server->broker, conn, SUBSCRIPTION_ID, REPLY_QUEUE),
+  fuzz_peer_open (&peer, server);
+  FUZZ_CHECK (vdsm_rpc_broker_subscribe (server->broker, peer.conn, SUBSCRIPTION_ID, REPLY_QUEUE),
               "subscription refused");
 
   send = vdsm_stomp_frame_new ("SEND");
   vdsm_stomp_frame_set_body (send, (const char *) data, size);
-  vdsm_rpc_jsonrpc_handle (conn, REPLY_QUEUE, FLOW_ID, send);
+  vdsm_rpc_jsonrpc_handle (peer.conn, REPLY_QUEUE, FLOW_ID, send);
 
-  wire = drain (fds[1]);
-  parse_messages (wire, bodies);
-  vdsm_rpc_connection_close (conn, "end of fuzz input");
-  vdsm_rpc_connection_unref (conn);
-  close (fds[1]);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  fuzz_peers_exchange (&peer, 1, &peer, NULL, 0);
+  FUZZ_CHECK (!peer.closed, "the server closed the connection");
+  parse_messages (peer.received, bodies);
+  fuzz_peer_close (&peer);
 
   if (expects->len == 0)
     FUZZ_CHECK (bodies->len == 0, "a reply to notifications only: %s",

@@ -10,7 +10,7 @@
  *  - a list of T accepts [v] exactly when T accepts v, and an array
  *    exactly when T accepts each element;
  *  - an alias accepts what its source type accepts;
- *  - primitives follow schema-language.md §5 (libvdsm's column), `dict`
+ *  - primitives follow docs/schema-language.md §5, `dict`
  *    takes objects only, the `object` word takes anything;
  *  - validated params are keyed by declared names, without nulls, and
  *    validate again to the same object.

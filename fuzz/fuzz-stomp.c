@@ -266,7 +266,9 @@ parse_run (const char *stream, gsize size, gsize max_frame, gsize max_header,
 
                 FUZZ_CHECK (frame == NULL, "frame returned with an error");
                 FUZZ_CHECK (g_error_matches (error, VDSM_STOMP_ERROR, VDSM_STOMP_ERROR_MALFORMED) ||
-                            g_error_matches (error, VDSM_STOMP_ERROR, VDSM_STOMP_ERROR_TOO_LARGE),
+                            g_error_matches (error, VDSM_STOMP_ERROR, VDSM_STOMP_ERROR_TOO_LARGE) ||
+                            g_error_matches (error, VDSM_STOMP_ERROR,
+                                             VDSM_STOMP_ERROR_CONTENT_LENGTH),
                             "unexpected error %s", error ? error->message : "(none)");
                 FUZZ_CHECK_UTF8 (error->message, -1, "parser error message");
                 /* A failed parser refuses everything, consuming nothing. */

@@ -1,20 +1,13 @@
 /* vdsm-schema-build.c: YAML document tree -> typed schema model, with the
- * fix-up rules and diagnostics of schema-language.md §3.6, §4, §10, §11.
+ * fix-up rules and diagnostics of docs/schema-language.md §3.7, §4, §10.
+ * The keys' values are read by vdsm-schema-read.c; the checks that need
+ * the whole file built are vdsm-schema-check.c.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "vdsm-schema-private.h"
 
 #include <string.h>
-
-/* Bounds recursion over chains of aliases/unions that bare names can make
- * circular. */
-#define MAX_REF_DEPTH 32
-
-typedef struct {
-  VdsmSchemaMember *member;
-  char *label;
-} PendingDefault;
 
 typedef struct {
   VdsmSchemaDiagSink *sink;
@@ -24,7 +17,7 @@ typedef struct {
   VdsmYamlNode *types_node;
   GHashTable *type_by_node;      /* definition node -> VdsmSchemaType* */
   GHashTable *used;              /* VdsmSchemaType* referenced somewhere */
-  GPtrArray *pending_defaults;   /* PendingDefault* */
+  GPtrArray *pending_defaults;   /* VdsmSchemaPendingDefault* */
   gboolean events_file;
   gboolean api_file;
 } Ctx;
@@ -73,204 +66,6 @@ primitive_from_name (const char *name, VdsmSchemaPrimitive *prim)
         return TRUE;
       }
   return FALSE;
-}
-
-static gboolean
-in_list (const char *const *list, const char *word)
-{
-  for (; *list; list++)
-    if (strcmp (*list, word) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
-is_c_identifier (const char *text)
-{
-  if (!g_ascii_isalpha (*text) && *text != '_')
-    return FALSE;
-  for (; *text; text++)
-    if (!g_ascii_isalnum (*text) && *text != '_')
-      return FALSE;
-  return TRUE;
-}
-
-static gboolean
-is_c_keyword (const char *text)
-{
-  static const char *const keywords[] = {
-    "auto", "break", "case", "char", "const", "continue", "default", "do",
-    "double", "else", "enum", "extern", "float", "for", "goto", "if",
-    "inline", "int", "long", "register", "restrict", "return", "short",
-    "signed", "sizeof", "static", "struct", "switch", "typedef", "union",
-    "unsigned", "void", "volatile", "while", "class", "bool", "true",
-    "false", NULL
-  };
-
-  return in_list (keywords, text);
-}
-
-/* Warn about a member or enum value name that C generators must escape. */
-static void
-check_c_name (Ctx *ctx, guint line, const char *owner, const char *what, const char *name)
-{
-  if (!is_c_identifier (name))
-    vdsm_schema_advise (ctx->sink, line, "%s: %s '%s' is not a C identifier", owner, what, name);
-  else if (is_c_keyword (name))
-    vdsm_schema_advise (ctx->sink, line, "%s: %s '%s' is a C keyword", owner, what, name);
-}
-
-/* A scalar string value, or NULL (with a diagnostic when it has another
- * shape). */
-static const char *
-get_text (Ctx *ctx, VdsmYamlNode *map, const char *key, const char *owner)
-{
-  VdsmYamlNode *node = vdsm_yaml_lookup (map, key);
-
-  if (node == NULL)
-    return NULL;
-  if (node->kind != VDSM_YAML_SCALAR)
-    {
-      vdsm_schema_error (ctx->sink, node->line, "%s: '%s' must be a scalar", owner, key);
-      return NULL;
-    }
-  if (node->stype == VDSM_YAML_NULL)
-    return NULL;
-  return node->text;
-}
-
-static char *
-get_description (Ctx *ctx, VdsmYamlNode *map, const char *owner)
-{
-  VdsmYamlNode *node = vdsm_yaml_lookup (map, "description");
-
-  if (node != NULL && vdsm_yaml_is_scalar (node, VDSM_YAML_NULL))
-    vdsm_schema_warn (ctx->sink, node->line, "%s: 'description' has no value", owner);
-  return g_strdup (get_text (ctx, map, "description", owner));
-}
-
-/* added/modified/deprecated: dot-separated numbers, quoted. */
-static char *
-get_version (Ctx *ctx, VdsmYamlNode *map, const char *key, const char *owner)
-{
-  VdsmYamlNode *node = vdsm_yaml_lookup (map, key);
-  static GRegex *version_re;
-  static gsize initialized = 0;
-
-  if (g_once_init_enter (&initialized))
-    {
-      version_re = g_regex_new ("^[0-9]+(\\.[0-9]+)*$", G_REGEX_DOLLAR_ENDONLY, 0, NULL);
-      g_once_init_leave (&initialized, 1);
-    }
-
-  if (node == NULL)
-    return NULL;
-  if (node->kind != VDSM_YAML_SCALAR || node->stype == VDSM_YAML_NULL
-      || node->stype == VDSM_YAML_BOOL
-      || !g_regex_match (version_re, node->text, 0, NULL))
-    {
-      if (node->kind == VDSM_YAML_SCALAR)
-        vdsm_schema_error (ctx->sink, node->line,
-                           "%s: '%s: %s' is not a version (numbers separated by dots)",
-                           owner, key, node->text);
-      else
-        vdsm_schema_error (ctx->sink, node->line,
-                           "%s: '%s' is not a version (numbers separated by dots)",
-                           owner, key);
-      return NULL;
-    }
-  if (node->stype != VDSM_YAML_STR)
-    vdsm_schema_warn (ctx->sink, node->line,
-                      "%s: '%s: %s' is a number in YAML; quote the version",
-                      owner, key, node->text);
-  return g_strdup (node->text);
-}
-
-static void
-check_unknown_keys (Ctx *ctx, VdsmYamlNode *map, const char *const *known,
-                    const char *const *more, const char *owner)
-{
-  for (guint i = 0; i < map->items->len; i++)
-    {
-      VdsmYamlPair *pair = g_ptr_array_index (map->items, i);
-      VdsmYamlNode *key = vdsm_yaml_deref (pair->key);
-
-      if (in_list (known, key->text) || (more && in_list (more, key->text)))
-        continue;
-      vdsm_schema_warn (ctx->sink, pair->key->line, "%s: unknown key '%s' (ignored)",
-                        owner, key->text);
-    }
-}
-
-/* YAML data (a default value) as JSON. Aliases are refused: data does not
- * refer to types. */
-static JsonNode *
-yaml_to_json (Ctx *ctx, VdsmYamlNode *node, const char *owner)
-{
-  JsonNode *json;
-
-  switch (node->kind)
-    {
-    case VDSM_YAML_SCALAR:
-      json = json_node_new (JSON_NODE_VALUE);
-      switch (node->stype)
-        {
-        case VDSM_YAML_NULL:
-          json_node_init_null (json);
-          break;
-        case VDSM_YAML_BOOL:
-          json_node_set_boolean (json, node->bval);
-          break;
-        case VDSM_YAML_INT:
-          json_node_set_int (json, node->ival);
-          break;
-        case VDSM_YAML_FLOAT:
-          json_node_set_double (json, node->fval);
-          break;
-        case VDSM_YAML_STR:
-        default:
-          json_node_set_string (json, node->text);
-          break;
-        }
-      return json;
-
-    case VDSM_YAML_SEQUENCE:
-      {
-        g_autoptr (JsonArray) array = json_array_new ();
-
-        for (guint i = 0; i < node->items->len; i++)
-          {
-            JsonNode *item = yaml_to_json (ctx, g_ptr_array_index (node->items, i), owner);
-
-            if (item == NULL)
-              return NULL;
-            json_array_add_element (array, item);
-          }
-        return json_node_init_array (json_node_alloc (), array);
-      }
-
-    case VDSM_YAML_MAPPING:
-      {
-        g_autoptr (JsonObject) object = json_object_new ();
-
-        for (guint i = 0; i < node->items->len; i++)
-          {
-            VdsmYamlPair *pair = g_ptr_array_index (node->items, i);
-            JsonNode *value = yaml_to_json (ctx, pair->value, owner);
-
-            if (value == NULL)
-              return NULL;
-            json_object_set_member (object, vdsm_yaml_deref (pair->key)->text, value);
-          }
-        return json_node_init_object (json_node_alloc (), object);
-      }
-
-    case VDSM_YAML_ALIAS:
-    default:
-      vdsm_schema_error (ctx->sink, node->line, "%s: alias *%s used as data", owner,
-                         node->text);
-      return NULL;
-    }
 }
 
 /* ---- type references (§4) ---- */
@@ -436,27 +231,6 @@ resolve_ref (Ctx *ctx, VdsmYamlNode *node, VdsmYamlNode *holder,
 
 /* ---- members (properties and params) ---- */
 
-/* TRUE when two references denote the same type. */
-static gboolean
-ref_equal (const VdsmSchemaTypeRef *a, const VdsmSchemaTypeRef *b)
-{
-  if (a->kind != b->kind)
-    return FALSE;
-  switch (a->kind)
-    {
-    case VDSM_SCHEMA_REF_PRIMITIVE:
-      return a->primitive == b->primitive;
-    case VDSM_SCHEMA_REF_NAMED:
-      return a->type == b->type;
-    case VDSM_SCHEMA_REF_LIST:
-      return ref_equal (a->item, b->item);
-    case VDSM_SCHEMA_REF_ANY_OBJECT:
-    case VDSM_SCHEMA_REF_ANY:
-    default:
-      return TRUE;
-    }
-}
-
 static VdsmSchemaMember *
 parse_member (Ctx *ctx, VdsmYamlNode *node, const char *what,
               const char *owner_key, const char *owner)
@@ -500,11 +274,11 @@ parse_member (Ctx *ctx, VdsmYamlNode *node, const char *what,
       vdsm_schema_member_free (member);
       return NULL;
     }
-  member->description = get_description (ctx, node, label->str);
-  member->added = get_version (ctx, node, "added", label->str);
-  member->modified = get_version (ctx, node, "modified", label->str);
-  member->deprecated = get_version (ctx, node, "deprecated", label->str);
-  member->datatype = g_strdup (get_text (ctx, node, "datatype", label->str));
+  member->description = vdsm_schema_read_description (ctx->sink, node, label->str);
+  member->added = vdsm_schema_read_version (ctx->sink, node, "added", label->str);
+  member->modified = vdsm_schema_read_version (ctx->sink, node, "modified", label->str);
+  member->deprecated = vdsm_schema_read_version (ctx->sink, node, "deprecated", label->str);
+  member->datatype = g_strdup (vdsm_schema_read_text (ctx->sink, node, "datatype", label->str));
   if (member->datatype != NULL)
     {
       VdsmSchemaPrimitive prim;
@@ -533,16 +307,17 @@ parse_member (Ctx *ctx, VdsmYamlNode *node, const char *what,
   else
     {
       member->default_kind = VDSM_SCHEMA_DEFAULT_VALUE;
-      member->default_value = yaml_to_json (ctx, default_node, label->str);
+      member->default_value = vdsm_schema_read_json (ctx->sink, default_node, label->str);
     }
 
-  check_c_name (ctx, node->line, owner, what, name);
+  vdsm_schema_advise_c_name (ctx->sink, node->line, owner, what, name);
   if (type_node->kind == VDSM_YAML_SCALAR
       && vdsm_schema_kind_from_name (type_node->text, &inline_kind)
       && member->type->kind == VDSM_SCHEMA_REF_NAMED && member->type->type->anonymous)
-    check_unknown_keys (ctx, node, member_keys, kind_keys (inline_kind), label->str);
+    vdsm_schema_warn_unknown_keys (ctx->sink, node, member_keys, kind_keys (inline_kind),
+                                   label->str);
   else
-    check_unknown_keys (ctx, node, member_keys, NULL, label->str);
+    vdsm_schema_warn_unknown_keys (ctx->sink, node, member_keys, NULL, label->str);
   return member;
 }
 
@@ -576,7 +351,7 @@ parse_members (Ctx *ctx, VdsmYamlNode *list, const char *what, gboolean dup_is_e
           /* Checked once every type is complete; only kept members. */
           if (member->default_value != NULL && !JSON_NODE_HOLDS_NULL (member->default_value))
             {
-              PendingDefault *pending = g_new0 (PendingDefault, 1);
+              VdsmSchemaPendingDefault *pending = g_new0 (VdsmSchemaPendingDefault, 1);
 
               pending->member = member;
               pending->label = g_strdup_printf ("%s '%s' of %s", what, member->name, owner);
@@ -584,7 +359,8 @@ parse_members (Ctx *ctx, VdsmYamlNode *list, const char *what, gboolean dup_is_e
             }
           continue;
         }
-      if (!dup_is_error && ref_equal (first->type, member->type))
+      if (!dup_is_error && vdsm_schema_type_ref_equal (first->type, member->type,
+                                                         VDSM_SCHEMA_SAME_DEFINITION))
         vdsm_schema_warn (ctx->sink, member->line,
                           "%s: duplicate %s '%s' (first at line %u); the first one is kept",
                           owner, what, member->name, first->line);
@@ -671,7 +447,7 @@ fill_enum (Ctx *ctx, VdsmSchemaType *type, VdsmYamlNode *def, const char *owner)
         case VDSM_YAML_STR:
         default:
           json_node_set_string (value->typed, key->text);
-          check_c_name (ctx, value->line, owner, "enum value", key->text);
+          vdsm_schema_advise_c_name (ctx->sink, value->line, owner, "enum value", key->text);
           break;
         }
       twin = g_hash_table_lookup (folded, lower);
@@ -785,7 +561,7 @@ fill_body (Ctx *ctx, VdsmSchemaType *type, VdsmYamlNode *def, const char *owner)
     }
 }
 
-/* Decide the effective kind (§3.6); FALSE when there is none. */
+/* Decide the effective kind (§3.7); FALSE when there is none. */
 static gboolean
 fill_kind (Ctx *ctx, VdsmSchemaType *type, VdsmYamlNode *def, const char *owner)
 {
@@ -827,7 +603,7 @@ static void
 fill_type (Ctx *ctx, VdsmSchemaType *type, VdsmYamlNode *def)
 {
   g_autofree char *owner = g_strdup_printf ("type %s", type->key);
-  const char *name = get_text (ctx, def, "name", owner);
+  const char *name = vdsm_schema_read_text (ctx->sink, def, "name", owner);
   VdsmYamlNode *name_node = vdsm_yaml_lookup (def, "name");
   VdsmYamlNode *default_node = vdsm_yaml_lookup (def, "defaultvalue");
   gboolean typedef_kind = FALSE;
@@ -838,10 +614,10 @@ fill_type (Ctx *ctx, VdsmSchemaType *type, VdsmYamlNode *def)
   else if (strcmp (name, type->key) != 0)
     vdsm_schema_warn (ctx->sink, name_node->line,
                       "%s: its name is '%s'; the key is its identity", owner, name);
-  type->description = get_description (ctx, def, owner);
-  type->added = get_version (ctx, def, "added", owner);
-  type->modified = get_version (ctx, def, "modified", owner);
-  type->deprecated = get_version (ctx, def, "deprecated", owner);
+  type->description = vdsm_schema_read_description (ctx->sink, def, owner);
+  type->added = vdsm_schema_read_version (ctx->sink, def, "added", owner);
+  type->modified = vdsm_schema_read_version (ctx->sink, def, "modified", owner);
+  type->deprecated = vdsm_schema_read_version (ctx->sink, def, "deprecated", owner);
   if (type->added == NULL && ctx->api_file && vdsm_yaml_lookup (def, "added") == NULL)
     vdsm_schema_warn (ctx->sink, type->line, "%s: no 'added' version", owner);
   if (!g_ascii_isupper (type->key[0]))
@@ -867,31 +643,15 @@ fill_type (Ctx *ctx, VdsmSchemaType *type, VdsmYamlNode *def)
       VdsmYamlPair *pair = g_ptr_array_index (def->items, i);
       const char *key = vdsm_yaml_deref (pair->key)->text;
 
-      if (in_list (common_type_keys, key) || strcmp (key, "defaultvalue") == 0
-          || (!typedef_kind && in_list (kind_keys (type->kind), key)))
+      if (g_strv_contains (common_type_keys, key) || strcmp (key, "defaultvalue") == 0
+          || (!typedef_kind && g_strv_contains (kind_keys (type->kind), key)))
         continue;
       vdsm_schema_warn (ctx->sink, pair->key->line, "%s: unknown key '%s' (ignored)",
                         owner, key);
     }
 }
 
-/* ---- methods and events (§6, §7) ---- */
-
-/* A boolean extension key (docs/schema-extensions.md); absent is FALSE. */
-static gboolean
-get_flag (Ctx *ctx, VdsmYamlNode *map, const char *key, const char *owner)
-{
-  VdsmYamlNode *node = vdsm_yaml_lookup (map, key);
-
-  if (node == NULL)
-    return FALSE;
-  if (node->kind != VDSM_YAML_SCALAR || node->stype != VDSM_YAML_BOOL)
-    {
-      vdsm_schema_error (ctx->sink, node->line, "%s: '%s' is not true or false", owner, key);
-      return FALSE;
-    }
-  return node->bval;
-}
+/* ---- methods and events (§7, §8) ---- */
 
 static void
 fill_method (Ctx *ctx, const char *key, guint line, VdsmYamlNode *def)
@@ -930,10 +690,10 @@ fill_method (Ctx *ctx, const char *key, guint line, VdsmYamlNode *def)
   method->file = ctx->file;
   method->line = line;
   method->params = g_ptr_array_new_with_free_func ((GDestroyNotify) vdsm_schema_member_free);
-  method->description = get_description (ctx, def, owner);
-  method->added = get_version (ctx, def, "added", owner);
-  method->deprecated = get_version (ctx, def, "deprecated", owner);
-  method->run_inline = get_flag (ctx, def, "inline", owner);
+  method->description = vdsm_schema_read_description (ctx->sink, def, owner);
+  method->added = vdsm_schema_read_version (ctx->sink, def, "added", owner);
+  method->deprecated = vdsm_schema_read_version (ctx->sink, def, "deprecated", owner);
+  method->run_inline = vdsm_schema_read_flag (ctx->sink, def, "inline", owner);
   if (strchr (method->verb, '_') != NULL)
     vdsm_schema_advise (ctx->sink, line, "%s: the verb is snake_case", owner);
 
@@ -954,10 +714,10 @@ fill_method (Ctx *ctx, const char *key, guint line, VdsmYamlNode *def)
         vdsm_schema_error (ctx->sink, ret->line, "%s: no 'type'", ret_owner);
       else
         method->ret = resolve_ref (ctx, ret_type, ret, ret_key, ret_owner);
-      method->ret_description = get_description (ctx, ret, ret_owner);
-      check_unknown_keys (ctx, ret, return_keys, NULL, ret_owner);
+      method->ret_description = vdsm_schema_read_description (ctx->sink, ret, ret_owner);
+      vdsm_schema_warn_unknown_keys (ctx->sink, ret, return_keys, NULL, ret_owner);
     }
-  check_unknown_keys (ctx, def, method_keys, NULL, owner);
+  vdsm_schema_warn_unknown_keys (ctx->sink, def, method_keys, NULL, owner);
 
   g_ptr_array_add (ctx->schema->methods, method);
   g_hash_table_insert (ctx->schema->methods_by_name, method->name, method);
@@ -999,7 +759,7 @@ fill_event (Ctx *ctx, const char *key, guint line, VdsmYamlNode *def)
   event->file = ctx->file;
   event->line = line;
   event->params = g_ptr_array_new_with_free_func ((GDestroyNotify) vdsm_schema_member_free);
-  event->description = get_description (ctx, def, owner);
+  event->description = vdsm_schema_read_description (ctx->sink, def, owner);
   params = vdsm_yaml_lookup (def, "params");
   if (params != NULL)
     {
@@ -1015,326 +775,10 @@ fill_event (Ctx *ctx, const char *key, guint line, VdsmYamlNode *def)
     }
   if (!has_notify_time)
     vdsm_schema_warn (ctx->sink, line, "%s: no 'notify_time' parameter", owner);
-  check_unknown_keys (ctx, def, event_keys, NULL, owner);
+  vdsm_schema_warn_unknown_keys (ctx->sink, def, event_keys, NULL, owner);
 
   g_ptr_array_add (ctx->schema->events, event);
   g_hash_table_insert (ctx->schema->events_by_key, event->key, event);
-}
-
-/* ---- checks over the finished model ---- */
-
-/* What a reference ends at, through aliases; NULL type for non-named refs.
- * Returns FALSE on an alias cycle. */
-static gboolean
-ref_underlying (const VdsmSchemaTypeRef *ref, const VdsmSchemaTypeRef **out)
-{
-  for (guint depth = 0; depth < MAX_REF_DEPTH; depth++)
-    {
-      if (ref == NULL || ref->kind != VDSM_SCHEMA_REF_NAMED
-          || ref->type->kind != VDSM_SCHEMA_KIND_ALIAS)
-        {
-          *out = ref;
-          return TRUE;
-        }
-      ref = ref->type->source;
-    }
-  return FALSE;
-}
-
-static gboolean
-ref_is_scalar (const VdsmSchemaTypeRef *ref)
-{
-  const VdsmSchemaTypeRef *end;
-
-  if (!ref_underlying (ref, &end) || end == NULL)
-    return FALSE;
-  return end->kind == VDSM_SCHEMA_REF_PRIMITIVE
-         || (end->kind == VDSM_SCHEMA_REF_NAMED && end->type->kind == VDSM_SCHEMA_KIND_ENUM);
-}
-
-/* A reference in a message: the word it goes by, as a noun phrase. */
-static const char *
-ref_describe (const VdsmSchemaTypeRef *ref)
-{
-  if (ref->kind == VDSM_SCHEMA_REF_LIST)
-    return "a list";
-  if (ref->kind == VDSM_SCHEMA_REF_ANY)
-    return "any value";
-  return vdsm_schema_type_ref_word (ref);
-}
-
-/* Does @type contain itself through union members or aliases? */
-static gboolean
-union_contains (const VdsmSchemaType *type, const VdsmSchemaType *target, guint depth)
-{
-  if (depth > MAX_REF_DEPTH)
-    return TRUE;
-  for (guint i = 0; type->members && i < type->members->len; i++)
-    {
-      const VdsmSchemaTypeRef *end;
-
-      if (!ref_underlying (g_ptr_array_index (type->members, i), &end))
-        return TRUE;
-      if (end == NULL || end->kind != VDSM_SCHEMA_REF_NAMED || end->type->kind != VDSM_SCHEMA_KIND_UNION)
-        continue;
-      if (end->type == target || union_contains (end->type, target, depth + 1))
-        return TRUE;
-    }
-  return FALSE;
-}
-
-static gboolean
-member_declared (const VdsmSchemaType *object, const char *name)
-{
-  for (guint i = 0; object->properties && i < object->properties->len; i++)
-    if (strcmp (((VdsmSchemaMember *) g_ptr_array_index (object->properties, i))->name,
-                name) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-/* Does primitive @a accept every value primitive @b accepts? */
-static gboolean
-primitive_covers (VdsmSchemaPrimitive a, VdsmSchemaPrimitive b)
-{
-  switch (a)
-    {
-    case VDSM_SCHEMA_PRIM_FLOAT:
-    case VDSM_SCHEMA_PRIM_LONG:
-      return b != VDSM_SCHEMA_PRIM_STRING && b != VDSM_SCHEMA_PRIM_BOOLEAN;
-    case VDSM_SCHEMA_PRIM_ULONG:
-      return b == VDSM_SCHEMA_PRIM_ULONG || b == VDSM_SCHEMA_PRIM_UINT;
-    case VDSM_SCHEMA_PRIM_INT:
-      return b == VDSM_SCHEMA_PRIM_INT || b == VDSM_SCHEMA_PRIM_UINT;
-    case VDSM_SCHEMA_PRIM_STRING:
-    case VDSM_SCHEMA_PRIM_BOOLEAN:
-    case VDSM_SCHEMA_PRIM_UINT:
-    default:
-      return a == b;
-    }
-}
-
-static gboolean
-takes_any_object (const VdsmSchemaTypeRef *ref)
-{
-  return ref->kind == VDSM_SCHEMA_REF_ANY_OBJECT
-         || (ref->kind == VDSM_SCHEMA_REF_NAMED
-             && (ref->type->kind == VDSM_SCHEMA_KIND_MAP
-                 || (ref->type->kind == VDSM_SCHEMA_KIND_OBJECT && ref->type->any_string)));
-}
-
-static gboolean
-enum_all_strings (const VdsmSchemaType *type)
-{
-  for (guint i = 0; type->values && i < type->values->len; i++)
-    {
-      VdsmSchemaEnumValue *value = g_ptr_array_index (type->values, i);
-
-      if (json_node_get_value_type (value->typed) != G_TYPE_STRING)
-        return FALSE;
-    }
-  return TRUE;
-}
-
-/* Would union member @a, tried first, be chosen for every value that
- * member @b accepts (making @b unreachable, §8.7 first match wins)? */
-static gboolean
-member_covers (const VdsmSchemaTypeRef *a, const VdsmSchemaTypeRef *b)
-{
-  if (a->kind == VDSM_SCHEMA_REF_ANY || ref_equal (a, b))
-    return TRUE;
-  switch (a->kind)
-    {
-    case VDSM_SCHEMA_REF_PRIMITIVE:
-      if (b->kind == VDSM_SCHEMA_REF_PRIMITIVE)
-        return primitive_covers (a->primitive, b->primitive);
-      return a->primitive == VDSM_SCHEMA_PRIM_STRING && b->kind == VDSM_SCHEMA_REF_NAMED
-             && b->type->kind == VDSM_SCHEMA_KIND_ENUM && enum_all_strings (b->type);
-    case VDSM_SCHEMA_REF_LIST:
-      return b->kind == VDSM_SCHEMA_REF_LIST;
-    case VDSM_SCHEMA_REF_ANY_OBJECT:
-    case VDSM_SCHEMA_REF_NAMED:
-    case VDSM_SCHEMA_REF_ANY:
-    default:
-      return takes_any_object (a)
-             && (b->kind == VDSM_SCHEMA_REF_ANY_OBJECT
-                 || (b->kind == VDSM_SCHEMA_REF_NAMED
-                     && (b->type->kind == VDSM_SCHEMA_KIND_OBJECT
-                         || b->type->kind == VDSM_SCHEMA_KIND_MAP)));
-    }
-}
-
-static void
-check_union_reachable (Ctx *ctx, VdsmSchemaType *type)
-{
-  for (guint j = 1; j < type->members->len; j++)
-    {
-      const VdsmSchemaTypeRef *b = g_ptr_array_index (type->members, j), *eb;
-
-      if (!ref_underlying (b, &eb) || eb == NULL)
-        continue;
-      for (guint i = 0; i < j; i++)
-        {
-          const VdsmSchemaTypeRef *a = g_ptr_array_index (type->members, i), *ea;
-
-          if (!ref_underlying (a, &ea) || ea == NULL || !member_covers (ea, eb))
-            continue;
-          vdsm_schema_error (ctx->sink, b->line,
-                             "type %s: member %s can never be chosen: member %s "
-                             "before it accepts all its values",
-                             type->key, ref_describe (b), ref_describe (a));
-          break;
-        }
-    }
-}
-
-static void
-check_union (Ctx *ctx, VdsmSchemaType *type)
-{
-  if (type->members->len == 0)
-    return;
-  if (union_contains (type, type, 0))
-    {
-      vdsm_schema_error (ctx->sink, type->line, "type %s: the union contains itself",
-                         type->key);
-      /* Keep the model inert: a value would loop through it forever. */
-      g_ptr_array_set_size (type->members, 0);
-      return;
-    }
-  if (type->members->len == 1)
-    vdsm_schema_advise (ctx->sink, type->line, "type %s: a union with a single member",
-                      type->key);
-  if (type->properties->len > 0)
-    vdsm_schema_advise (ctx->sink, type->line,
-                      "type %s: the union's properties are read as fields allowed "
-                      "in every member", type->key);
-  check_union_reachable (ctx, type);
-
-  for (guint i = 0; i < type->members->len; i++)
-    {
-      VdsmSchemaTypeRef *ref = g_ptr_array_index (type->members, i);
-      const VdsmSchemaTypeRef *end;
-
-      if (!ref_underlying (ref, &end) || end == NULL)
-        continue;
-      if (end->kind == VDSM_SCHEMA_REF_NAMED && end->type->kind == VDSM_SCHEMA_KIND_OBJECT)
-        {
-          for (guint j = 0; j < type->properties->len; j++)
-            {
-              VdsmSchemaMember *common = g_ptr_array_index (type->properties, j);
-
-              if (!end->type->any_string && !member_declared (end->type, common->name))
-                vdsm_schema_warn (ctx->sink, ref->line,
-                                  "type %s: member %s does not declare the common "
-                                  "property '%s'", type->key, end->type->key, common->name);
-            }
-        }
-      else
-        vdsm_schema_advise (ctx->sink, ref->line,
-                          "type %s: member %s is not an object; it is matched by "
-                          "its own value check", type->key, ref_describe (ref));
-    }
-}
-
-static void
-check_map (Ctx *ctx, VdsmSchemaType *type)
-{
-  const VdsmSchemaTypeRef *end;
-
-  if (type->key_type == NULL)
-    return;
-  if (!ref_underlying (type->key_type, &end))
-    return;
-  if (!ref_is_scalar (type->key_type))
-    vdsm_schema_error (ctx->sink, type->key_type->line,
-                       "type %s: the map key type %s is not a scalar type", type->key,
-                       ref_describe (type->key_type));
-  else if (end->kind == VDSM_SCHEMA_REF_PRIMITIVE && end->primitive != VDSM_SCHEMA_PRIM_STRING)
-    vdsm_schema_advise (ctx->sink, type->key_type->line,
-                      "type %s: map keyed by %s; JSON object keys are strings, read "
-                      "as decimal text", type->key, vdsm_schema_primitive_name (end->primitive));
-}
-
-static void
-check_types (Ctx *ctx)
-{
-  g_autoptr (GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr (GPtrArray) all = g_ptr_array_new ();
-
-  g_ptr_array_extend (all, ctx->file->types, NULL, NULL);
-  for (guint i = 0; i < ctx->schema->anonymous->len; i++)
-    {
-      VdsmSchemaType *type = g_ptr_array_index (ctx->schema->anonymous, i);
-
-      if (type->file == ctx->file)
-        g_ptr_array_add (all, type);
-    }
-
-  for (guint i = 0; i < ctx->file->types->len; i++)
-    {
-      VdsmSchemaType *type = g_ptr_array_index (ctx->file->types, i);
-
-      g_hash_table_insert (names, type->key, type);
-    }
-  for (guint i = 0; i < all->len; i++)
-    {
-      VdsmSchemaType *type = g_ptr_array_index (all, i);
-      const VdsmSchemaTypeRef *end;
-
-      if (type->kind == VDSM_SCHEMA_KIND_ALIAS && !ref_underlying (type->source, &end))
-        vdsm_schema_error (ctx->sink, type->line, "type %s: the alias refers to itself",
-                           type->key);
-      else if (type->kind == VDSM_SCHEMA_KIND_UNION)
-        check_union (ctx, type);
-      else if (type->kind == VDSM_SCHEMA_KIND_MAP)
-        check_map (ctx, type);
-
-      if (!type->anonymous && !g_hash_table_contains (ctx->used, type)
-          && !ctx->events_file)
-        vdsm_schema_warn (ctx->sink, type->line, "type %s is never used", type->key);
-    }
-  /* A name that differs from its key must not look like another type. */
-  for (guint i = 0; i < ctx->file->types->len; i++)
-    {
-      VdsmSchemaType *type = g_ptr_array_index (ctx->file->types, i);
-      VdsmSchemaType *other;
-
-      if (strcmp (type->name, type->key) == 0)
-        continue;
-      other = g_hash_table_lookup (names, type->name);
-      if (other != NULL && other != type)
-        vdsm_schema_warn (ctx->sink, type->line,
-                          "type %s: its name '%s' is also the name of type %s",
-                          type->key, type->name, other->key);
-      else
-        g_hash_table_insert (names, type->name, type);
-    }
-}
-
-static void
-check_defaults (Ctx *ctx)
-{
-  for (guint i = 0; i < ctx->pending_defaults->len; i++)
-    {
-      PendingDefault *pending = g_ptr_array_index (ctx->pending_defaults, i);
-      g_autoptr (GError) error = NULL;
-
-      if (!vdsm_schema_validate_value (pending->member->type,
-                                       pending->member->default_value,
-                                       "defaultvalue", &error))
-        vdsm_schema_warn (ctx->sink, pending->member->line,
-                          "%s: the default does not match the type (%s)",
-                          pending->label, error->message);
-    }
-}
-
-static void
-pending_default_free (gpointer data)
-{
-  PendingDefault *pending = data;
-
-  g_free (pending->label);
-  g_free (pending);
 }
 
 /* ---- the file ---- */
@@ -1448,7 +892,7 @@ vdsm_schema_build (VdsmSchemaDiagSink *sink, VdsmSchemaFile *file, VdsmYamlDocum
 
   ctx.type_by_node = g_hash_table_new (NULL, NULL);
   ctx.used = g_hash_table_new (NULL, NULL);
-  ctx.pending_defaults = g_ptr_array_new_with_free_func (pending_default_free);
+  ctx.pending_defaults = g_ptr_array_new_with_free_func (vdsm_schema_pending_default_free);
 
   if (ctx.types_node != NULL)
     {
@@ -1475,8 +919,7 @@ vdsm_schema_build (VdsmSchemaDiagSink *sink, VdsmSchemaFile *file, VdsmYamlDocum
         fill_method (&ctx, key, pair->key->line, pair->value);
     }
 
-  check_types (&ctx);
-  check_defaults (&ctx);
+  vdsm_schema_check_file (sink, file, ctx.used, ctx.events_file, ctx.pending_defaults);
 
   g_ptr_array_unref (ctx.pending_defaults);
   g_hash_table_unref (ctx.used);

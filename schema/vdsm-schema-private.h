@@ -47,6 +47,52 @@ void vdsm_schema_diag (VdsmSchemaDiagSink *sink, VdsmSchemaSeverity severity,
 void vdsm_schema_build (VdsmSchemaDiagSink *sink, VdsmSchemaFile *file,
                         VdsmYamlDocument *doc);
 
+/* ---- Reading a definition's keys (vdsm-schema-read.c) ----
+ * @owner names the definition in messages ("type VmStats"). */
+
+/* A scalar's text, or NULL when @key is absent or null (with an error when
+ * it is not a scalar). */
+const char *vdsm_schema_read_text (VdsmSchemaDiagSink *sink, VdsmYamlNode *map,
+                                   const char *key, const char *owner);
+/* The `description`, or NULL; a warning when the key has no value. */
+char *vdsm_schema_read_description (VdsmSchemaDiagSink *sink, VdsmYamlNode *map,
+                                    const char *owner);
+/* added/modified/deprecated: dot-separated numbers, quoted; NULL when
+ * absent or not a version. */
+char *vdsm_schema_read_version (VdsmSchemaDiagSink *sink, VdsmYamlNode *map,
+                                const char *key, const char *owner);
+/* A boolean extension key (docs/schema-language.md §11); absent is FALSE. */
+gboolean vdsm_schema_read_flag (VdsmSchemaDiagSink *sink, VdsmYamlNode *map,
+                                const char *key, const char *owner);
+/* YAML data (a default value) as JSON, or NULL when it holds an alias. */
+JsonNode *vdsm_schema_read_json (VdsmSchemaDiagSink *sink, VdsmYamlNode *node,
+                                 const char *owner);
+/* A warning for each key of @map in neither @known nor @more (may be NULL). */
+void vdsm_schema_warn_unknown_keys (VdsmSchemaDiagSink *sink, VdsmYamlNode *map,
+                                    const char *const *known, const char *const *more,
+                                    const char *owner);
+/* An advisory about a member or enum value name that C generators must
+ * escape. */
+void vdsm_schema_advise_c_name (VdsmSchemaDiagSink *sink, guint line, const char *owner,
+                                const char *what, const char *name);
+
+/* ---- Checks over one built file (vdsm-schema-check.c) ---- */
+
+/* A member's literal default, checked against its type once every type of
+ * its file is complete. */
+typedef struct {
+  VdsmSchemaMember *member;
+  char *label;                   /* "property 'x' of type Y" */
+} VdsmSchemaPendingDefault;
+
+void vdsm_schema_pending_default_free (gpointer pending);
+/* Unions (reachable members, no self-containment), maps (scalar keys),
+ * alias cycles, unused types (@used: the types the file refers to; an
+ * events file may leave some unused), names that look like other types,
+ * and the @pending_defaults (VdsmSchemaPendingDefault*). */
+void vdsm_schema_check_file (VdsmSchemaDiagSink *sink, VdsmSchemaFile *file, GHashTable *used,
+                             gboolean events_file, GPtrArray *pending_defaults);
+
 /* Per-file counts (vdsm-schema-stats.c). */
 JsonNode *vdsm_schema_file_stats (VdsmYamlDocument *doc, const char *data,
                                   gsize len);

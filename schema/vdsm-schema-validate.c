@@ -1,5 +1,5 @@
 /* vdsm-schema-validate.c: checking JSON values against the schema model
- * (schema-language.md §8, with the §10 recommendations).
+ * (docs/schema-language.md §9).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -379,7 +379,7 @@ union_any_fits (const VdsmSchemaType *type, JsonNode *value, guint depth)
   return FALSE;
 }
 
-/* Members are tried in declared order (§10.9); the first one that the value
+/* Members are tried in declared order (§9.4); the first one that the value
  * fits *and* passes wins. Unlike vdsmapi, a fitting member that fails does
  * not end the search (VmInfo's VmDefinition would swallow every
  * VmShortStatus); its error is reported when no later member passes. */

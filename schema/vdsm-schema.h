@@ -28,7 +28,7 @@ typedef enum {
   VDSM_SCHEMA_ERROR_INVALID,   /* a JSON value does not match a type */
 } VdsmSchemaErrorCode;
 
-/* The seven primitive names of the language (schema-language.md §5). */
+/* The seven primitive names of the language (docs/schema-language.md §5). */
 typedef enum {
   VDSM_SCHEMA_PRIM_STRING,
   VDSM_SCHEMA_PRIM_BOOLEAN,
@@ -57,7 +57,7 @@ typedef enum {
   VDSM_SCHEMA_KIND_UNION,
 } VdsmSchemaKind;
 
-/* Special values of `defaultvalue` (§3.1). */
+/* Special values of `defaultvalue` (§6). */
 typedef enum {
   VDSM_SCHEMA_DEFAULT_NONE,            /* no defaultvalue key: required */
   VDSM_SCHEMA_DEFAULT_VALUE,           /* a literal default (possibly null): optional */
@@ -99,8 +99,8 @@ struct _VdsmSchemaEnumValue {
 
 struct _VdsmSchemaType {
   char *key;                       /* identity: the mapping key under `types:` */
-  char *name;                      /* the `name:` value (may differ from key, §3.6) */
-  VdsmSchemaKind kind;             /* effective kind, after §3.6 inference */
+  char *name;                      /* the `name:` value (may differ from key, §3.7) */
+  VdsmSchemaKind kind;             /* effective kind, after §3.7 inference */
   char *description;
   char *added, *modified, *deprecated;
   const VdsmSchemaFile *file;
@@ -127,7 +127,7 @@ struct _VdsmSchemaMethod {
   char *ret_description;
   const VdsmSchemaFile *file;
   guint line;
-  gboolean run_inline;             /* `inline: true` (docs/schema-extensions.md): cheap,
+  gboolean run_inline;             /* `inline: true` (docs/schema-language.md §11): cheap,
                                     * never blocks, may run on the server's I/O thread */
 };
 
@@ -144,7 +144,7 @@ struct _VdsmSchemaEvent {
 struct _VdsmSchemaFile {
   char *path;                      /* as given to the loader; used in diagnostics */
   GPtrArray *types;                /* VdsmSchemaType* defined in this file, file order (not owned) */
-  GHashTable *types_by_key;        /* key -> VdsmSchemaType* (per-file scope, §9.4) */
+  GHashTable *types_by_key;        /* key -> VdsmSchemaType* (per-file scope, §2) */
   JsonNode *stats;                 /* per-file counts in the shape of expected-counts.json "files" entries */
 };
 
@@ -198,10 +198,19 @@ GPtrArray *vdsm_schema_get_types (VdsmSchema *schema);
 
 const VdsmSchemaMethod *vdsm_schema_lookup_method (VdsmSchema *schema, const char *name);
 /* @id may be the schema key ("|virt|VM_status|") or a wire id with its
- * final unique part ("|virt|VM_status|<uuid>"), §7. */
+ * final unique part ("|virt|VM_status|<uuid>"), §8. */
 const VdsmSchemaEvent *vdsm_schema_lookup_event (VdsmSchema *schema, const char *id);
 /* Look-up by key over all files (the first file that defines it wins). */
 const VdsmSchemaType *vdsm_schema_lookup_type (VdsmSchema *schema, const char *key);
+
+/* The methods a server implements (vdsm-schema-served.c): @text has one
+ * method name per line; blank lines and `#` comments are ignored. Each name
+ * must be a method of @schema, listed once; errors name @path and the line.
+ * Returns a set of names. (transfer full) */
+GHashTable *vdsm_schema_parse_served (VdsmSchema *schema, const char *path, const char *text,
+                                      GError **error);
+/* The same, read from the file @path. */
+GHashTable *vdsm_schema_read_served (VdsmSchema *schema, const char *path, GError **error);
 
 /* Combined counts for --stats: {"types":N,"methods":N,"namespaces":N,"params":N,"events":N} */
 JsonNode *vdsm_schema_get_summary (VdsmSchema *schema);
@@ -216,12 +225,39 @@ const char *vdsm_schema_kind_name (VdsmSchemaKind kind);
  * members. */
 const char *vdsm_schema_type_ref_word (const VdsmSchemaTypeRef *ref);
 
+/* ---- Sameness (vdsm-schema-equal.c) ---- */
+
+/* What makes two named types the same for vdsm_schema_type_ref_equal(). */
+typedef enum {
+  /* The one definition: references within one file. */
+  VDSM_SCHEMA_SAME_DEFINITION,
+  /* The same kind and key, aliases resolved first: one type in two
+   * versions of a schema. */
+  VDSM_SCHEMA_SAME_KEY,
+  /* The same key and equal definitions (vdsm_schema_type_equal()): one
+   * type defined alike in several files. */
+  VDSM_SCHEMA_SAME_STRUCTURE,
+} VdsmSchemaSameness;
+
+/* Do @a and @b denote the same type? Primitives must match, lists must
+ * have the same items, and `dict` and the `object` word equal themselves.
+ * Two NULL references are equal. */
+gboolean vdsm_schema_type_ref_equal (const VdsmSchemaTypeRef *a, const VdsmSchemaTypeRef *b,
+                                     VdsmSchemaSameness same);
+/* Are @a and @b defined alike (their keys aside): the same kind, members
+ * of the same names, types and defaults in the same order, the same enum
+ * values, union members and map types? */
+gboolean vdsm_schema_type_equal (const VdsmSchemaType *a, const VdsmSchemaType *b);
+/* What @ref ends at through aliases (an alias without a source ends there;
+ * a cycle ends after a bounded number of steps). */
+const VdsmSchemaTypeRef *vdsm_schema_type_ref_resolve (const VdsmSchemaTypeRef *ref);
+
 /* The schema as one JSON object keyed by file path, each file in the shape
  * of its YAML document (types, then methods or events); for introspection.
  * (transfer full) */
 JsonNode *vdsm_schema_to_json (VdsmSchema *schema);
 
-/* ---- Validation (schema-language.md §8 with the §10 recommendations) ----
+/* ---- Validation (docs/schema-language.md §9) ----
  *
  * Errors are VDSM_SCHEMA_ERROR_INVALID with a path-qualified message such as
  * "params.vmID: expected string, got 12" or
@@ -244,7 +280,7 @@ JsonObject *vdsm_schema_validate_params (const VdsmSchemaMethod *method,
 gboolean vdsm_schema_validate_result (const VdsmSchemaMethod *method,
                                       JsonNode *result, GError **error);
 
-/* Check an event's params object (with the `no_name` rule, §7). */
+/* Check an event's params object (with the `no_name` rule, §8). */
 gboolean vdsm_schema_validate_event (const VdsmSchemaEvent *event,
                                      JsonNode *params, GError **error);
 

@@ -132,12 +132,13 @@ enforce (VdsmRpcServer *server)
       if (conn == NULL)
         return;
       vdsm_rpc_connection_get_buffered (conn, &input, &output);
-      g_message ("connection %" G_GUINT64_FORMAT " (%s): closed: the connections hold %"
-                 G_GSIZE_FORMAT " bytes, over the budget of %" G_GSIZE_FORMAT " bytes "
-                 "(max-buffered); this one holds the most, %" G_GSIZE_FORMAT " bytes "
-                 "(%" G_GSIZE_FORMAT " received, %" G_GSIZE_FORMAT " to send)",
-                 conn->id, conn->peer, server->buffered, server->max_buffered,
-                 conn->budget_share, input, output);
+      vdsm_rpc_message_limited (server, "connection %" G_GUINT64_FORMAT " (%s): closed: "
+                                "the connections hold %" G_GSIZE_FORMAT " bytes, over the "
+                                "budget of %" G_GSIZE_FORMAT " bytes (max-buffered); this one "
+                                "holds the most, %" G_GSIZE_FORMAT " bytes (%" G_GSIZE_FORMAT
+                                " received, %" G_GSIZE_FORMAT " to send)", conn->id,
+                                conn->peer, server->buffered, server->max_buffered,
+                                conn->budget_share, input, output);
       /* Takes its share out of the sum. */
       vdsm_rpc_connection_close_later (conn, "over the server's budget of buffered bytes");
     }

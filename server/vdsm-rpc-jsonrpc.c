@@ -1,5 +1,5 @@
 /* vdsm-rpc-jsonrpc.c: the JSON-RPC 2.0 envelope: requests, batches,
- * notifications, error replies with VDSM's texts (protocol.md §5).
+ * notifications, error replies with VDSM's texts (docs/protocol.md §7, §8).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -89,6 +89,7 @@ batch_free (VdsmRpcBatch *batch)
 {
   if (batch->held > 0)
     vdsm_rpc_connection_count_held (batch->conn, 0, -(gssize) batch->held);
+  vdsm_rpc_connection_reply_done (batch->conn);
   vdsm_rpc_connection_unref (batch->conn);
   g_free (batch->reply_to);
   g_ptr_array_unref (batch->replies);
@@ -108,6 +109,7 @@ batch_new (VdsmRpcConnection *conn, const char *reply_to, guint n, gboolean is_a
   VdsmRpcBatch *batch = g_new0 (VdsmRpcBatch, 1);
 
   batch->conn = vdsm_rpc_connection_ref (conn);
+  vdsm_rpc_connection_reply_pending (conn);
   batch->reply_to = g_strdup (reply_to);
   batch->is_array = is_array;
   batch->replies = g_ptr_array_new_full (n, gstring_free);
@@ -156,8 +158,15 @@ batch_send (VdsmRpcBatch *batch)
 
   if (vdsm_rpc_broker_publish (conn->server->broker, batch->reply_to, conn,
                                body->str, body->len) == 0)
-    g_message ("connection %" G_GUINT64_FORMAT " (%s) has no subscription to %s: reply dropped",
-               conn->id, conn->peer, batch->reply_to);
+    {
+      char reply_to[VDSM_RPC_LOG_TEXT_SIZE];
+
+      vdsm_rpc_message_limited (conn->server, "connection %" G_GUINT64_FORMAT
+                                " (%s) has no subscription to %s: reply dropped",
+                                conn->id, conn->peer,
+                                vdsm_rpc_log_text (reply_to, sizeof reply_to,
+                                                   batch->reply_to, -1));
+    }
 }
 
 static void
@@ -207,9 +216,13 @@ invalid_request (VdsmRpcBatch *batch, guint slot, JsonNode *request, JsonNode *i
   g_string_append (message, ", 'reason': ");
   vdsm_rpc_pyrepr_string (message, reason);
   g_string_append_c (message, '}');
-  g_message ("connection %" G_GUINT64_FORMAT ": %s", batch->conn->id, reason);
+  vdsm_rpc_message_limited (batch->conn->server, "connection %" G_GUINT64_FORMAT
+                            ": invalid request: %s", batch->conn->id, reason);
   batch_reply_error (batch, slot, id, VDSM_ERROR_INVALID_REQUEST, message->str);
 }
+
+/* The debug line of a call shows this much of its params. */
+#define LOG_PARAMS_SIZE 4096
 
 static void
 log_call (VdsmRpcConnection *conn, const char *flow_id, const char *method,
@@ -217,13 +230,18 @@ log_call (VdsmRpcConnection *conn, const char *flow_id, const char *method,
 {
   g_autofree char *id_text = NULL;
   g_autofree char *params_text = NULL;
+  char flow_log[VDSM_RPC_LOG_TEXT_SIZE], method_log[VDSM_RPC_LOG_TEXT_SIZE];
+  char id_log[VDSM_RPC_LOG_TEXT_SIZE], params_log[LOG_PARAMS_SIZE];
 
   if (!vdsm_rpc_log_enabled (G_LOG_LEVEL_DEBUG))
     return;
   id_text = id ? vdsm_rpc_redact_json (id) : g_strdup ("(notification)");
   params_text = params ? vdsm_rpc_redact_json (params) : g_strdup ("{}");
-  g_debug ("connection %" G_GUINT64_FORMAT ": flow_id=%s call %s id=%s params=%s",
-           conn->id, flow_id ? flow_id : "", method, id_text, params_text);
+  g_debug ("connection %" G_GUINT64_FORMAT ": flow_id=%s call %s id=%s params=%s", conn->id,
+           vdsm_rpc_log_text (flow_log, sizeof flow_log, flow_id ? flow_id : "", -1),
+           vdsm_rpc_log_text (method_log, sizeof method_log, method, -1),
+           vdsm_rpc_log_text (id_log, sizeof id_log, id_text, -1),
+           vdsm_rpc_log_text (params_log, sizeof params_log, params_text, -1));
 }
 
 static void dispatch_request (VdsmRpcServer *server, VdsmRpcBatch *batch, guint slot,
@@ -292,17 +310,27 @@ dispatch_request (VdsmRpcServer *server, VdsmRpcBatch *batch, guint slot, const 
   /* The method before its params, as vdsm. */
   schema_method = vdsm_schema_lookup_method (server->schema, name);
   method = g_hash_table_lookup (server->methods, name);
-  if (schema_method == NULL || method == NULL)
+  if (schema_method == NULL || method == NULL || method->invoke == NULL)
     {
       g_autoptr(GString) message = NULL;
+      gboolean unserved = method != NULL && schema_method != NULL;
 
       if (id == NULL)
         {
-          g_message ("notification for unknown method %s ignored", name);
+          char name_log[VDSM_RPC_LOG_TEXT_SIZE];
+
+          vdsm_rpc_message_limited (server, "notification for %s method %s ignored",
+                                    unserved ? "unserved" : "unknown",
+                                    vdsm_rpc_log_text (name_log, sizeof name_log, name, -1));
           return;
         }
+      /* VDSM's text for a verb it lacks, so clients that match on it keep
+       * working; a method of the API this server does not implement says
+       * so in a reason. */
       message = g_string_new ("The method does not exist or is not available: {'method': ");
       vdsm_rpc_pyrepr_string (message, name);
+      if (unserved)
+        g_string_append (message, ", 'reason': 'defined by the API but not served by this server'");
       g_string_append_c (message, '}');
       batch_reply_error (batch, slot, id, VDSM_ERROR_METHOD_NOT_FOUND, message->str);
       return;
@@ -326,11 +354,13 @@ dispatch_request (VdsmRpcServer *server, VdsmRpcBatch *batch, guint slot, const 
   if (!vdsm_rpc_worker_submit (server, job))
     {
       guint queued = g_thread_pool_unprocessed (server->pool);
+      char name_log[VDSM_RPC_LOG_TEXT_SIZE];
 
       if (id != NULL)
         batch->pending--;
       vdsm_rpc_job_free (job);
-      g_message ("request queue full (%u tasks): %s refused", queued, name);
+      vdsm_rpc_message_limited (server, "request queue full (%u tasks): %s refused", queued,
+                                vdsm_rpc_log_text (name_log, sizeof name_log, name, -1));
       if (id != NULL)
         {
           g_autofree char *message =
@@ -458,7 +488,11 @@ reply_alone (VdsmRpcConnection *conn, const char *reply_to, int code, const char
 static void
 reply_unparsable (VdsmRpcConnection *conn, const char *reply_to, const char *why)
 {
-  g_message ("connection %" G_GUINT64_FORMAT ": unparsable request: %s", conn->id, why);
+  char reason[VDSM_RPC_LOG_TEXT_SIZE];
+
+  vdsm_rpc_message_limited (conn->server, "connection %" G_GUINT64_FORMAT
+                            ": unparsable request: %s", conn->id,
+                            vdsm_rpc_log_text (reason, sizeof reason, why, -1));
   reply_alone (conn, reply_to, VDSM_ERROR_PARSE, PARSE_ERROR_TEXT);
 }
 
@@ -541,6 +575,7 @@ batch_run_free (BatchRun *run)
     }
   batch_run_body (run, &length);
   vdsm_rpc_connection_count_held (run->conn, -(gssize) length, 0);
+  vdsm_rpc_connection_reply_done (run->conn);
   vdsm_rpc_connection_unref (run->conn);
   vdsm_stomp_frame_unref (run->send);
   g_free (run->reply_to);
@@ -572,8 +607,9 @@ batch_run_too_long (BatchRun *run)
     g_strdup_printf ("Invalid request: {'reason': 'the batch has more than %u requests, "
                      "the most this server takes'}", limit);
 
-  g_message ("connection %" G_GUINT64_FORMAT " (%s): batch refused: more than %u requests "
-             "(max-batch-length)", conn->id, conn->peer, limit);
+  vdsm_rpc_message_limited (conn->server, "connection %" G_GUINT64_FORMAT " (%s): batch "
+                            "refused: more than %u requests (max-batch-length)", conn->id,
+                            conn->peer, limit);
   reply_alone (conn, run->reply_to, VDSM_ERROR_INVALID_REQUEST, message);
   return TRUE;
 }
@@ -672,6 +708,9 @@ batch_run_start (VdsmRpcConnection *conn, const char *reply_to, const char *flow
   gsize length;
 
   run->conn = vdsm_rpc_connection_ref (conn);
+  /* Its replies are pending from the start, checking included: a client
+   * that half-closes gets them all (docs/protocol.md §5.4). */
+  vdsm_rpc_connection_reply_pending (conn);
   run->send = vdsm_stomp_frame_ref (send);
   run->reply_to = g_strdup (reply_to);
   run->flow_id = g_strdup (flow_id);

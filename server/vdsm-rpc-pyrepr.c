@@ -11,43 +11,62 @@
 #include <stdlib.h>
 #include <string.h>
 
+gsize
+vdsm_rpc_escape_char (const char *p, const char *end, const char **next, char escape[5])
+{
+  gunichar c = g_utf8_get_char_validated (p, end - p);
+  char letter = 0;
+
+  if (c == (gunichar) -1 || c == (gunichar) -2)
+    {
+      /* Not UTF-8 (or a NUL): show the byte, as repr() of bytes would. */
+      *next = p + 1;
+      c = (guchar) *p;
+    }
+  else
+    {
+      *next = g_utf8_next_char (p);
+      if (c >= 0x20 && (c < 0x7f || c >= 0xa0))
+        return 0;
+    }
+  switch (c)
+    {
+    case '\n': letter = 'n'; break;
+    case '\r': letter = 'r'; break;
+    case '\t': letter = 't'; break;
+    default: break;
+    }
+  if (letter != 0)
+    {
+      escape[0] = '\\';
+      escape[1] = letter;
+      return 2;
+    }
+  g_snprintf (escape, 5, "\\x%02x", c);
+  return 4;
+}
+
 void
 vdsm_rpc_pyrepr_string (GString *out, const char *text)
 {
   /* Python picks double quotes only when that avoids escaping. */
   char quote = (strchr (text, '\'') && !strchr (text, '"')) ? '"' : '\'';
-  const char *p = text;
+  const char *end = text + strlen (text);
 
   g_string_append_c (out, quote);
-  while (*p)
+  for (const char *p = text, *next; p < end; p = next)
     {
-      gunichar c = g_utf8_get_char_validated (p, -1);
-      const char *next;
+      char escape[5];
+      gsize n = vdsm_rpc_escape_char (p, end, &next, escape);
 
-      if (c == (gunichar) -1 || c == (gunichar) -2)
-        {
-          /* Not UTF-8: show the byte, as repr() of bytes would. */
-          g_string_append_printf (out, "\\x%02x", (guchar) *p);
-          p++;
-          continue;
-        }
-      next = g_utf8_next_char (p);
-      if (c == (gunichar) quote || c == '\\')
-        {
-          g_string_append_c (out, '\\');
-          g_string_append_c (out, (char) c);
-        }
-      else if (c == '\n')
-        g_string_append (out, "\\n");
-      else if (c == '\r')
-        g_string_append (out, "\\r");
-      else if (c == '\t')
-        g_string_append (out, "\\t");
-      else if (c < 0x20 || (c >= 0x7f && c < 0xa0))
-        g_string_append_printf (out, "\\x%02x", c);
+      if (n > 0)
+        g_string_append_len (out, escape, n);
       else
-        g_string_append_len (out, p, next - p);
-      p = next;
+        {
+          if (*p == quote || *p == '\\')
+            g_string_append_c (out, '\\');
+          g_string_append_len (out, p, next - p);
+        }
     }
   g_string_append_c (out, quote);
 }

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-/* notify_time = 2^31 - 1 + monotonic ms (protocol.md §6): old engines
+/* notify_time = 2^31 - 1 + monotonic ms (docs/protocol.md §9): old engines
  * could not parse values below INT_MAX. */
 #define NOTIFY_TIME_OFFSET G_GINT64_CONSTANT (2147483647)
 
@@ -26,12 +26,19 @@ enum {
   PROP_MAX_BUFFERED,
   PROP_MAX_BATCH_LENGTH,
   PROP_MAX_CONNECTIONS,
+  PROP_MAX_CONNECTIONS_PER_PEER,
   PROP_MAX_SUBSCRIPTIONS,
+  PROP_MAX_SUBSCRIPTIONS_PER_DESTINATION,
   PROP_HANDSHAKE_TIMEOUT,
   PROP_IDLE_TIMEOUT,
+  PROP_FRAME_TIMEOUT,
   PROP_CALL_TIMEOUT,
   PROP_STRICT_REPLIES,
   PROP_INSECURE,
+  PROP_MAX_TLS_HANDSHAKES,
+  PROP_MAX_TLS_HANDSHAKES_PER_PEER,
+  PROP_TLS_FIRST_BYTE_TIMEOUT,
+  PROP_BROKER_FORWARDING,
   N_PROPS
 };
 
@@ -50,17 +57,28 @@ vdsm_rpc_server_init (VdsmRpcServer *server)
   server->max_buffered = vdsm_rpc_budget_default ();
   server->max_batch_length = VDSM_RPC_SERVER_DEFAULT_MAX_BATCH_LENGTH;
   server->max_connections = VDSM_RPC_SERVER_DEFAULT_MAX_CONNECTIONS;
+  server->max_connections_per_peer = VDSM_RPC_SERVER_DEFAULT_MAX_CONNECTIONS_PER_PEER;
   server->max_subscriptions = VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS;
+  server->max_subscriptions_per_destination =
+    VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS_PER_DESTINATION;
   server->handshake_timeout_ms = VDSM_RPC_SERVER_DEFAULT_HANDSHAKE_TIMEOUT_MS;
   server->idle_timeout_ms = VDSM_RPC_SERVER_DEFAULT_IDLE_TIMEOUT_MS;
+  server->frame_timeout_ms = VDSM_RPC_SERVER_DEFAULT_FRAME_TIMEOUT_MS;
   server->call_timeout_ms = VDSM_RPC_SERVER_DEFAULT_CALL_TIMEOUT_MS;
+  server->max_tls_handshakes = VDSM_RPC_SERVER_DEFAULT_MAX_TLS_HANDSHAKES;
+  server->max_tls_handshakes_per_peer = VDSM_RPC_SERVER_DEFAULT_MAX_TLS_HANDSHAKES_PER_PEER;
+  server->tls_first_byte_timeout_ms = VDSM_RPC_SERVER_DEFAULT_TLS_FIRST_BYTE_TIMEOUT_MS;
+  server->tls_handshakes_by_peer = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   server->listeners = g_ptr_array_new_with_free_func ((GDestroyNotify) vdsm_rpc_listener_free);
   server->connections = g_hash_table_new_full (g_direct_hash, g_direct_equal,
                                                (GDestroyNotify) vdsm_rpc_connection_unref,
                                                NULL);
+  server->peer_connections = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   server->broker = vdsm_rpc_broker_new ();
   server->read_buffer = g_malloc (VDSM_RPC_READ_BUFFER_SIZE);
   server->json_scratch = g_string_sized_new (256);
+  g_mutex_init (&server->log_lock);
+  server->log_limits = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
 }
 
 static void
@@ -99,13 +117,16 @@ vdsm_rpc_server_finalize (GObject *object)
     g_thread_pool_free (server->pool, FALSE, TRUE);
   g_ptr_array_unref (server->listeners);
   g_hash_table_unref (server->connections);
+  g_hash_table_unref (server->peer_connections);
   vdsm_rpc_broker_free (server->broker);
   g_clear_pointer (&server->methods, g_hash_table_unref);
   g_clear_pointer (&server->context, g_main_context_unref);
-  g_clear_object (&server->tls_certificate);
-  g_clear_object (&server->tls_database);
+  g_clear_pointer (&server->tls, vdsm_rpc_tls_config_unref);
+  g_hash_table_unref (server->tls_handshakes_by_peer);
   g_free (server->read_buffer);
   g_string_free (server->json_scratch, TRUE);
+  g_hash_table_unref (server->log_limits);
+  g_mutex_clear (&server->log_lock);
   G_OBJECT_CLASS (vdsm_rpc_server_parent_class)->finalize (object);
 }
 
@@ -128,12 +149,25 @@ vdsm_rpc_server_get_property (GObject *object, guint prop_id, GValue *value, GPa
     case PROP_MAX_BUFFERED: g_value_set_uint64 (value, server->max_buffered); break;
     case PROP_MAX_BATCH_LENGTH: g_value_set_uint (value, server->max_batch_length); break;
     case PROP_MAX_CONNECTIONS: g_value_set_uint (value, server->max_connections); break;
+    case PROP_MAX_CONNECTIONS_PER_PEER: g_value_set_uint (value, server->max_connections_per_peer); break;
     case PROP_MAX_SUBSCRIPTIONS: g_value_set_uint (value, server->max_subscriptions); break;
+    case PROP_MAX_SUBSCRIPTIONS_PER_DESTINATION:
+      g_value_set_uint (value, server->max_subscriptions_per_destination);
+      break;
     case PROP_HANDSHAKE_TIMEOUT: g_value_set_uint (value, server->handshake_timeout_ms); break;
     case PROP_IDLE_TIMEOUT: g_value_set_uint (value, server->idle_timeout_ms); break;
+    case PROP_FRAME_TIMEOUT: g_value_set_uint (value, server->frame_timeout_ms); break;
     case PROP_CALL_TIMEOUT: g_value_set_uint (value, server->call_timeout_ms); break;
     case PROP_STRICT_REPLIES: g_value_set_boolean (value, server->strict_replies); break;
     case PROP_INSECURE: g_value_set_boolean (value, server->insecure); break;
+    case PROP_MAX_TLS_HANDSHAKES: g_value_set_uint (value, server->max_tls_handshakes); break;
+    case PROP_MAX_TLS_HANDSHAKES_PER_PEER:
+      g_value_set_uint (value, server->max_tls_handshakes_per_peer);
+      break;
+    case PROP_TLS_FIRST_BYTE_TIMEOUT:
+      g_value_set_uint (value, server->tls_first_byte_timeout_ms);
+      break;
+    case PROP_BROKER_FORWARDING: g_value_set_boolean (value, server->broker_forwarding); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -157,12 +191,25 @@ vdsm_rpc_server_set_property (GObject *object, guint prop_id, const GValue *valu
     case PROP_MAX_BUFFERED: server->max_buffered = g_value_get_uint64 (value); break;
     case PROP_MAX_BATCH_LENGTH: server->max_batch_length = g_value_get_uint (value); break;
     case PROP_MAX_CONNECTIONS: server->max_connections = g_value_get_uint (value); break;
+    case PROP_MAX_CONNECTIONS_PER_PEER: server->max_connections_per_peer = g_value_get_uint (value); break;
     case PROP_MAX_SUBSCRIPTIONS: server->max_subscriptions = g_value_get_uint (value); break;
+    case PROP_MAX_SUBSCRIPTIONS_PER_DESTINATION:
+      server->max_subscriptions_per_destination = g_value_get_uint (value);
+      break;
     case PROP_HANDSHAKE_TIMEOUT: server->handshake_timeout_ms = g_value_get_uint (value); break;
     case PROP_IDLE_TIMEOUT: server->idle_timeout_ms = g_value_get_uint (value); break;
+    case PROP_FRAME_TIMEOUT: server->frame_timeout_ms = g_value_get_uint (value); break;
     case PROP_CALL_TIMEOUT: server->call_timeout_ms = g_value_get_uint (value); break;
     case PROP_STRICT_REPLIES: server->strict_replies = g_value_get_boolean (value); break;
     case PROP_INSECURE: server->insecure = g_value_get_boolean (value); break;
+    case PROP_MAX_TLS_HANDSHAKES: server->max_tls_handshakes = g_value_get_uint (value); break;
+    case PROP_MAX_TLS_HANDSHAKES_PER_PEER:
+      server->max_tls_handshakes_per_peer = g_value_get_uint (value);
+      break;
+    case PROP_TLS_FIRST_BYTE_TIMEOUT:
+      server->tls_first_byte_timeout_ms = g_value_get_uint (value);
+      break;
+    case PROP_BROKER_FORWARDING: server->broker_forwarding = g_value_get_boolean (value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -275,6 +322,15 @@ vdsm_rpc_server_class_init (VdsmRpcServerClass *klass)
   properties[PROP_MAX_CONNECTIONS] =
     g_param_spec_uint ("max-connections", NULL, NULL, 1, G_MAXUINT,
                        VDSM_RPC_SERVER_DEFAULT_MAX_CONNECTIONS, tunable);
+  /**
+   * VdsmRpcServer:max-connections-per-peer:
+   *
+   * Open connections from one TCP address, 127.0.0.1 and ::1 not counted;
+   * more are closed at once. 0 disables the limit.
+   */
+  properties[PROP_MAX_CONNECTIONS_PER_PEER] =
+    g_param_spec_uint ("max-connections-per-peer", NULL, NULL, 0, G_MAXUINT,
+                       VDSM_RPC_SERVER_DEFAULT_MAX_CONNECTIONS_PER_PEER, tunable);
 
   /**
    * VdsmRpcServer:max-subscriptions:
@@ -284,6 +340,15 @@ vdsm_rpc_server_class_init (VdsmRpcServerClass *klass)
   properties[PROP_MAX_SUBSCRIPTIONS] =
     g_param_spec_uint ("max-subscriptions", NULL, NULL, 1, G_MAXUINT,
                        VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS, tunable);
+  /**
+   * VdsmRpcServer:max-subscriptions-per-destination:
+   *
+   * Subscriptions one connection may hold to one destination; one more
+   * gets an ERROR frame. Each gets its own copy of every message.
+   */
+  properties[PROP_MAX_SUBSCRIPTIONS_PER_DESTINATION] =
+    g_param_spec_uint ("max-subscriptions-per-destination", NULL, NULL, 1, G_MAXUINT,
+                       VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS_PER_DESTINATION, tunable);
   /**
    * VdsmRpcServer:handshake-timeout:
    *
@@ -302,6 +367,15 @@ vdsm_rpc_server_class_init (VdsmRpcServerClass *klass)
   properties[PROP_IDLE_TIMEOUT] =
     g_param_spec_uint ("idle-timeout", NULL, NULL, 0, G_MAXINT32,
                        VDSM_RPC_SERVER_DEFAULT_IDLE_TIMEOUT_MS, tunable);
+  /**
+   * VdsmRpcServer:frame-timeout:
+   *
+   * Milliseconds from the first byte of a STOMP frame to its end; a
+   * connection that is slower is closed. 0 disables the limit.
+   */
+  properties[PROP_FRAME_TIMEOUT] =
+    g_param_spec_uint ("frame-timeout", NULL, NULL, 0, G_MAXINT32,
+                       VDSM_RPC_SERVER_DEFAULT_FRAME_TIMEOUT_MS, tunable);
   /**
    * VdsmRpcServer:call-timeout:
    *
@@ -327,6 +401,42 @@ vdsm_rpc_server_class_init (VdsmRpcServerClass *klass)
    */
   properties[PROP_INSECURE] =
     g_param_spec_boolean ("insecure", NULL, NULL, FALSE, tunable);
+  /**
+   * VdsmRpcServer:max-tls-handshakes:
+   *
+   * TLS handshakes in progress at once; further clients wait in the
+   * listen backlog until one ends.
+   */
+  properties[PROP_MAX_TLS_HANDSHAKES] =
+    g_param_spec_uint ("max-tls-handshakes", NULL, NULL, 1, G_MAXUINT,
+                       VDSM_RPC_SERVER_DEFAULT_MAX_TLS_HANDSHAKES, tunable);
+  /**
+   * VdsmRpcServer:max-tls-handshakes-per-peer:
+   *
+   * TLS handshakes in progress from one IPv4 address or IPv6 /64; a
+   * further connection from there is closed at once.
+   */
+  properties[PROP_MAX_TLS_HANDSHAKES_PER_PEER] =
+    g_param_spec_uint ("max-tls-handshakes-per-peer", NULL, NULL, 1, G_MAXUINT,
+                       VDSM_RPC_SERVER_DEFAULT_MAX_TLS_HANDSHAKES_PER_PEER, tunable);
+  /**
+   * VdsmRpcServer:tls-first-byte-timeout:
+   *
+   * Milliseconds from accept to the first byte of a TLS client; a client
+   * that sends nothing this long is closed.
+   */
+  properties[PROP_TLS_FIRST_BYTE_TIMEOUT] =
+    g_param_spec_uint ("tls-first-byte-timeout", NULL, NULL, 100, G_MAXINT32,
+                       VDSM_RPC_SERVER_DEFAULT_TLS_FIRST_BYTE_TIMEOUT_MS, tunable);
+  /**
+   * VdsmRpcServer:broker-forwarding:
+   *
+   * Whether clients' SEND frames are copied to other clients'
+   * subscriptions, requests included, as VDSM's broker does; off, a SEND
+   * reaches the server only (docs/security.md, "Broker destinations").
+   */
+  properties[PROP_BROKER_FORWARDING] =
+    g_param_spec_boolean ("broker-forwarding", NULL, NULL, FALSE, tunable);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

@@ -67,7 +67,8 @@ typedef enum {
 /**
  * VdsmRpcMethod:
  * @name: the schema method name, e.g. "Host.getVMList"
- * @invoke: the function serving it
+ * @invoke: (nullable): the function serving it; %NULL for a method of the
+ *   schema this server does not implement, answered with -32601
  * @flags: how to run it
  *
  * One entry of a method table (the generated `vdsm_rpc_methods[]`).
@@ -109,11 +110,17 @@ typedef struct {
 /* The most max-buffered defaults to: less on a host with less than 4 GiB. */
 #define VDSM_RPC_SERVER_DEFAULT_MAX_BUFFERED (1024u * 1024u * 1024u)
 #define VDSM_RPC_SERVER_DEFAULT_MAX_CONNECTIONS 1024
+#define VDSM_RPC_SERVER_DEFAULT_MAX_CONNECTIONS_PER_PEER 64
 #define VDSM_RPC_SERVER_DEFAULT_MAX_BATCH_LENGTH 1024
 #define VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS 256
+#define VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS_PER_DESTINATION 4
 #define VDSM_RPC_SERVER_DEFAULT_HANDSHAKE_TIMEOUT_MS 10000
 #define VDSM_RPC_SERVER_DEFAULT_IDLE_TIMEOUT_MS 60000
+#define VDSM_RPC_SERVER_DEFAULT_FRAME_TIMEOUT_MS 30000
 #define VDSM_RPC_SERVER_DEFAULT_CALL_TIMEOUT_MS 60000
+#define VDSM_RPC_SERVER_DEFAULT_MAX_TLS_HANDSHAKES 256
+#define VDSM_RPC_SERVER_DEFAULT_MAX_TLS_HANDSHAKES_PER_PEER 32
+#define VDSM_RPC_SERVER_DEFAULT_TLS_FIRST_BYTE_TIMEOUT_MS 2000
 
 /**
  * VdsmRpcListenFlags:
@@ -122,7 +129,7 @@ typedef struct {
  *   vdsm_rpc_server_set_tls()); STOMP is detected inside TLS
  *
  * How a TCP listener serves its connections. Whether a port speaks TLS is
- * configuration, never detected (protocol.md §1).
+ * configuration, never detected (docs/protocol.md §3).
  */
 typedef enum {
   VDSM_RPC_LISTEN_PLAIN = 0,
@@ -186,16 +193,34 @@ G_DECLARE_FINAL_TYPE (VdsmRpcServer, vdsm_rpc_server, VDSM, RPC_SERVER, GObject)
  *   connections are served meanwhile; the connection's later frames wait.
  * - `max-connections` (default 1024): open connections, TLS handshakes
  *   included; a further one is closed at once (logged).
+ * - `max-connections-per-peer` (default 64, 0 = none): open connections
+ *   from one TCP address; a further one from it is closed at once
+ *   (logged), so that one host cannot take every connection. Not counted:
+ *   unix socket clients, and TCP clients from 127.0.0.1 or ::1, the
+ *   address every local client connects from (counting those would only
+ *   make a smaller max-connections for them; the local tools and
+ *   benchmarks open thousands). A client that binds another loopback
+ *   address (127.0.0.2) is counted.
  * - `max-subscriptions` (default 256): subscriptions per connection; one
  *   more gets an ERROR frame `Too many subscriptions (limit N)` and the
  *   connection stays open.
+ * - `max-subscriptions-per-destination` (default 4): subscriptions one
+ *   connection may hold to one destination; one more gets an ERROR frame
+ *   `Too many subscriptions to one destination (limit N)` and the
+ *   connection stays open. Every subscription gets its own copy of a
+ *   message: this bounds the copies of an event to N per connection.
  * - `handshake-timeout` (ms, default 10000): the TLS handshake and the
  *   STOMP protocol detection share this deadline, counted from accept
  *   (vdsm's SSL_HANDSHAKE_TIMEOUT); then the connection is closed.
  * - `idle-timeout` (ms, default 60000, 0 = none): a connection that has not
  *   sent one complete STOMP frame this long after accept is closed. A
  *   frame of any command counts, so connections that never send CONNECT
- *   but do send SUBSCRIBE/SEND (protocol.md §12.2) are served.
+ *   but do send SUBSCRIBE/SEND (docs/protocol.md §5.2) are served.
+ * - `frame-timeout` (ms, default 30000, 0 = none): a STOMP frame must be
+ *   complete this long after its first byte arrived, or the connection is
+ *   closed (logged); this bounds a client that sends a frame a byte at a
+ *   time, after its first frame too (see `idle-timeout` for before it).
+ *   Heart-beats between frames do not count as a frame.
  * - `call-timeout` (ms, default 60000, 0 = none): a call running on a
  *   worker longer than this is answered with -32603
  *   `Internal JSON-RPC error: {'reason': '<method> did not finish within N ms'}`
@@ -209,9 +234,35 @@ G_DECLARE_FINAL_TYPE (VdsmRpcServer, vdsm_rpc_server, VDSM, RPC_SERVER, GObject)
  *   tests and development: it costs a JSON parse per reply.
  * - `insecure` (default %FALSE): allow plain-TCP listeners on addresses
  *   that are not loopback.
+ * - `max-tls-handshakes` (default 256): TLS connections accepted and not
+ *   through their handshake yet. While that many are in progress, TLS
+ *   listeners stop accepting: further clients wait in the listen backlog
+ *   (their handshakes are not refused) until one ends.
+ * - `max-tls-handshakes-per-peer` (default 32): the same for one client
+ *   address (an IPv4 address, or the /64 prefix of an IPv6 one); a further
+ *   connection from there is closed at once (logged, rate-limited as
+ *   every line a client can cause).
+ * - `tls-first-byte-timeout` (ms, default 2000): a TLS client that has not
+ *   sent one byte this long after accept is closed. The handshake then
+ *   has the rest of `handshake-timeout`.
+ * - `broker-forwarding` (default %FALSE): VDSM's permissive broker. Off,
+ *   clients reach the server only: a SEND to a request queue is served and
+ *   copied to nobody, a SEND to any other destination gets the ERROR
+ *   `Subscription not available`, and a SUBSCRIBE to a request queue, to a
+ *   destination under one or to a dot-prefix of one (`jms`, `jms.topic`)
+ *   gets the ERROR `Subscribing to the request queues is not allowed`; the
+ *   connection stays open. On, every SEND is also copied to each
+ *   subscription whose destination is the SEND's or a dot-separated prefix
+ *   of it (docs/protocol.md §6.4), and any destination may be subscribed to:
+ *   clients then see each other's requests (passwords included) and can
+ *   forge replies and events. See docs/security.md, "Broker destinations".
  *
  * Limits that are not properties: a client that promised heart-beats
- * every N ms is closed after N + max(N/5, 500) ms of silence. With these
+ * every N ms is closed after N + max(N/5, 500) ms of silence. A client
+ * that ends its input (shutdown(SHUT_WR), `nc -N`; under TLS with or
+ * without a close_notify) is answered every request it sent, calls on workers
+ * included, then closed; `call-timeout` bounds that wait, and sending what
+ * is queued at a close is bounded by 5 s. With these
  * limits, memory per connection is bounded by max-frame-size +
  * max-header-size + max-send-queue (+ one reply), all connections' buffers
  * by max-buffered, and jobs by max-queued-tasks server-wide.
@@ -320,21 +371,31 @@ gboolean vdsm_rpc_server_listen_tcp_full (VdsmRpcServer *server,
  * @require_client_cert: whether a client must present a certificate
  * @error: return location for a #GError
  *
- * Configures TLS for the listeners started with %VDSM_RPC_LISTEN_TLS
- * afterwards. The files are read now; a later call replaces the
- * configuration for later listeners only.
+ * Configures TLS for the listeners started with %VDSM_RPC_LISTEN_TLS. The
+ * files are read now. A later call, at any time (vdsmd calls it on
+ * SIGHUP, so that certificates are rotated without a restart), replaces
+ * the configuration for the connections accepted afterwards on every TLS
+ * listener, those already listening included; established connections
+ * keep theirs. When it fails, the configuration in use stays.
  *
- * With @require_client_cert (vdsm's behaviour, protocol.md §1) a client
+ * With @require_client_cert (vdsm's behaviour, docs/protocol.md §12) a client
  * without a certificate fails the handshake, and @ca_path is required.
  * Without it, a client certificate is requested when @ca_path is given
- * and checked when one is sent; without @ca_path none is asked for. A client certificate is accepted only when
- * its chain verifies against @ca_path for client authentication
- * (g_tls_database_verify_chain() with no identity: the CN is not matched
- * against the peer address). The verdict and the certificate's subject
- * are logged.
+ * and checked when one is sent; without @ca_path none is asked for. A
+ * client certificate is accepted only when its chain verifies against
+ * @ca_path (validity dates included; no identity: the CN is not matched
+ * against the peer address) and it may serve for client authentication,
+ * as OpenSSL's `sslclient` purpose that vdsm applies: an extended key usage,
+ * when present in the chain, includes clientAuth, and a key usage, when
+ * present, allows signing. A CA certificate (basicConstraints CA:TRUE) is
+ * never a client's, not even the one of @ca_path. A refusal is logged with
+ * the certificate's subject and the reason.
  *
- * Fails with %G_TLS_ERROR_UNAVAILABLE when GIO has no TLS backend
- * (glib-networking), or with the error of loading a file.
+ * TLS is GnuTLS's, driven on the server's I/O thread without blocking;
+ * sessions resume from TLS 1.3 (and 1.2) tickets encrypted with a key made
+ * by each call, so a client resumes only with a server that checked its
+ * certificate against the files in use (a ticket issued before a reload
+ * gets a full handshake). Fails with the error of loading a file.
  *
  * Returns: %TRUE on success
  */
@@ -353,17 +414,38 @@ gboolean vdsm_rpc_server_set_tls (VdsmRpcServer *server,
  *
  * Starts accepting STOMP connections on a unix socket created with mode
  * 0660 (access is controlled by the file's owner and group; there is no
- * TLS). The peer's pid, uid and gid (#GCredentials) are logged for every
- * connection and name it in later log lines. A stale socket file at @path
- * (nobody accepting on it) is removed first; a live one is an error
- * (%G_IO_ERROR_ADDRESS_IN_USE), and so is a file that is not a socket. The
- * socket file is removed when the server stops.
+ * TLS). The socket file appears at @path with that mode, whatever the
+ * umask, and already accepting: it is made in a directory of its own,
+ * created (mode 0700) and removed beside @path, so the directory of @path
+ * must be writable. The peer's pid, uid and gid (#GCredentials) are logged
+ * for every connection and name it in later log lines. A stale socket file
+ * at @path (nobody accepting on it) is removed first; a live one is an
+ * error (%G_IO_ERROR_ADDRESS_IN_USE), and so is a file that is not a
+ * socket. A path too long for a socket address is refused before anything
+ * is made (see vdsm_rpc_server_check_unix_path()). The socket file is
+ * removed when the server stops.
  *
  * Returns: %TRUE on success
  */
 gboolean vdsm_rpc_server_listen_unix (VdsmRpcServer *server,
                                       const char *path,
                                       GError **error);
+
+/**
+ * vdsm_rpc_server_check_unix_path:
+ * @path: a socket path
+ * @error: return location for a #GError
+ *
+ * Whether @path fits in a unix socket address: `sun_path` holds 108 bytes
+ * on Linux, the terminating NUL included. A longer path fails with
+ * %G_IO_ERROR_FILENAME_TOO_LONG, naming the path and the limit. For
+ * callers that prepare the path (create its directory) before
+ * vdsm_rpc_server_listen_unix(), which checks it too.
+ *
+ * Returns: %TRUE when @path fits
+ */
+gboolean vdsm_rpc_server_check_unix_path (const char *path,
+                                          GError **error);
 
 /**
  * vdsm_rpc_server_emit_event:
@@ -392,6 +474,38 @@ void vdsm_rpc_server_emit_event (VdsmRpcServer *server,
  * Idempotent; the server cannot be restarted.
  */
 void vdsm_rpc_server_stop (VdsmRpcServer *server);
+
+/**
+ * VDSM_RPC_LOG_TEXT_SIZE:
+ *
+ * A buffer size for vdsm_rpc_log_text() that suits a field of a log line.
+ */
+#define VDSM_RPC_LOG_TEXT_SIZE 512
+
+/**
+ * vdsm_rpc_log_text:
+ * @buf: where the result is written
+ * @size: the size of @buf, more than 32 (%VDSM_RPC_LOG_TEXT_SIZE suits a
+ *   field of a log line)
+ * @text: (nullable): a text a client chose, or a message that may quote one
+ * @length: the length of @text in bytes, or -1 when it is NUL-terminated
+ *
+ * Writes @text to @buf so that it cannot break or flood a log line: control
+ * characters (newlines included), NUL bytes and bytes that are not UTF-8
+ * become escapes (`\n`, `\r`, `\t`, `\xNN`, as in the error texts clients
+ * get); a text that does not fit in @size is cut at a character and ends
+ * with `…(N bytes)`, N being its whole length. A backslash is kept as it
+ * is, so JSON text passes unchanged.
+ *
+ * Every client-controlled field logged by the server and by handlers goes
+ * through this function.
+ *
+ * Returns: @buf
+ */
+const char *vdsm_rpc_log_text (char *buf,
+                               gsize size,
+                               const char *text,
+                               gssize length);
 
 /**
  * vdsm_rpc_server_get_n_connections:

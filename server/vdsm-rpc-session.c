@@ -1,5 +1,5 @@
 /* vdsm-rpc-session.c: the STOMP 1.2 commands of one connection, with
- * VDSM's semantics (protocol.md §2.2, §3).
+ * VDSM's semantics (docs/protocol.md §5, §10).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -31,6 +31,19 @@ vdsm_rpc_session_send_error (VdsmRpcConnection *conn, const char *text)
   vdsm_rpc_connection_end_frame (conn, mark);
 }
 
+static GString *
+begin_message (VdsmRpcConnection *conn, const char *destination, const char *subscription_id,
+               gsize *mark)
+{
+  GString *out = vdsm_rpc_connection_begin_frame (conn, mark);
+
+  vdsm_stomp_write_command (out, "MESSAGE");
+  vdsm_stomp_write_header (out, "destination", destination);
+  vdsm_stomp_write_header (out, "content-type", "application/json");
+  vdsm_stomp_write_header (out, "subscription", subscription_id);
+  return out;
+}
+
 void
 vdsm_rpc_session_send_message (VdsmRpcConnection *conn, const char *destination,
                                const char *subscription_id,
@@ -41,13 +54,30 @@ vdsm_rpc_session_send_message (VdsmRpcConnection *conn, const char *destination,
 
   if (!vdsm_rpc_connection_is_open (conn))
     return;
-  out = vdsm_rpc_connection_begin_frame (conn, &mark);
-  vdsm_stomp_write_command (out, "MESSAGE");
-  vdsm_stomp_write_header (out, "destination", destination);
-  vdsm_stomp_write_header (out, "content-type", "application/json");
-  vdsm_stomp_write_header (out, "subscription", subscription_id);
+  out = begin_message (conn, destination, subscription_id, &mark);
   vdsm_stomp_write_body (out, body, length);
   vdsm_rpc_connection_end_frame (conn, mark);
+}
+
+GBytes *
+vdsm_rpc_session_message_tail (const char *body, gsize length)
+{
+  GString *tail = g_string_sized_new (length + 32);
+
+  vdsm_stomp_write_body (tail, body, length);
+  return g_string_free_to_bytes (tail);
+}
+
+void
+vdsm_rpc_session_send_message_shared (VdsmRpcConnection *conn, const char *destination,
+                                      const char *subscription_id, GBytes *tail)
+{
+  gsize mark;
+
+  if (!vdsm_rpc_connection_is_open (conn))
+    return;
+  begin_message (conn, destination, subscription_id, &mark);
+  vdsm_rpc_connection_end_frame_shared (conn, mark, tail);
 }
 
 static gboolean
@@ -138,26 +168,83 @@ has_value (const char *header)
   return header != NULL && *header != '\0';
 }
 
+/* Whether @prefix is @name or a dot-separated prefix of it, the way SEND
+ * destinations reach subscriptions (docs/security.md, "Broker
+ * destinations"). */
+static gboolean
+is_dot_prefix (const char *prefix, const char *name)
+{
+  gsize len = strlen (prefix);
+
+  return strncmp (name, prefix, len) == 0 && (name[len] == '\0' || name[len] == '.');
+}
+
+static gboolean
+is_request_queue (const char *destination)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (request_queues); i++)
+    if (is_dot_prefix (request_queues[i], destination))
+      return TRUE;
+  return FALSE;
+}
+
+/* Whether a subscription to @destination would be sent requests under
+ * VDSM's forwarding rule: a request queue, a destination under one, or a
+ * prefix of one such as `jms`. */
+static gboolean
+reaches_request_queue (const char *destination)
+{
+  if (is_request_queue (destination))
+    return TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (request_queues); i++)
+    if (is_dot_prefix (destination, request_queues[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* An ERROR that the broker's rules, not a malformed frame, caused: worth
+ * a line in the log (@why, or @text when NULL), the client may be probing. */
+static void
+refuse (VdsmRpcConnection *conn, const char *text, const char *why)
+{
+  vdsm_rpc_message_limited (conn->server, "connection %" G_GUINT64_FORMAT " (%s): %s", conn->id,
+                            conn->peer, why ? why : text);
+  vdsm_rpc_session_send_error (conn, text);
+}
+
+/* A "too many" ERROR naming the limit. */
+static void
+refuse_over_limit (VdsmRpcConnection *conn, const char *what, guint limit)
+{
+  g_autofree char *text = g_strdup_printf ("Too many %s (limit %u)", what, limit);
+
+  refuse (conn, text, NULL);
+}
+
 static void
 handle_subscribe (VdsmRpcConnection *conn, VdsmStompFrame *frame)
 {
+  VdsmRpcServer *server = conn->server;
   const char *destination = vdsm_stomp_frame_get_header (frame, "destination");
   const char *id = vdsm_stomp_frame_get_header (frame, "id");
 
   /* `ack` is irrelevant (auto only) and `receipt` gets no RECEIPT: as vdsm. */
   if (!has_value (destination) || !has_value (id))
     vdsm_rpc_session_send_error (conn, "Missing destination or subscription id header");
-  else if (!g_hash_table_contains (conn->subscriptions, id) &&
-           g_hash_table_size (conn->subscriptions) >= conn->server->max_subscriptions)
-    {
-      g_autofree char *text = g_strdup_printf ("Too many subscriptions (limit %u)",
-                                               conn->server->max_subscriptions);
-
-      g_message ("connection %" G_GUINT64_FORMAT " (%s): %s", conn->id, conn->peer, text);
-      vdsm_rpc_session_send_error (conn, text);
-    }
-  else if (!vdsm_rpc_broker_subscribe (conn->server->broker, conn, id, destination))
+  else if (g_hash_table_contains (conn->subscriptions, id))
     vdsm_rpc_session_send_error (conn, "Subscription id already exists");
+  else if (g_hash_table_size (conn->subscriptions) >= server->max_subscriptions)
+    refuse_over_limit (conn, "subscriptions", server->max_subscriptions);
+  else if (!server->broker_forwarding && reaches_request_queue (destination))
+    refuse (conn, "Subscribing to the request queues is not allowed", NULL);
+  /* Each subscription gets its own copy of every message (docs/security.md,
+   * "Broker destinations"). */
+  else if (vdsm_rpc_broker_count_subscriptions (server->broker, conn, destination) >=
+           server->max_subscriptions_per_destination)
+    refuse_over_limit (conn, "subscriptions to one destination",
+                       server->max_subscriptions_per_destination);
+  else
+    vdsm_rpc_broker_subscribe (server->broker, conn, id, destination);
 }
 
 static void
@@ -171,25 +258,22 @@ handle_unsubscribe (VdsmRpcConnection *conn, VdsmStompFrame *frame)
     vdsm_rpc_broker_unsubscribe (conn->server->broker, conn, id);
 }
 
-static gboolean
-is_request_queue (const char *destination)
+static void
+serve_request (VdsmRpcConnection *conn, VdsmStompFrame *frame)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (request_queues); i++)
-    {
-      gsize len = strlen (request_queues[i]);
+  const char *reply_to = vdsm_stomp_frame_get_header (frame, "reply-to");
 
-      if (strncmp (destination, request_queues[i], len) == 0 &&
-          (destination[len] == '\0' || destination[len] == '.'))
-        return TRUE;
-    }
-  return FALSE;
+  vdsm_rpc_jsonrpc_handle (conn, has_value (reply_to) ? reply_to : VDSM_RPC_RESPONSE_QUEUE,
+                           vdsm_stomp_frame_get_header (frame, "ovirtCorrelationId"),
+                           frame);
 }
 
 static void
 handle_send (VdsmRpcConnection *conn, VdsmStompFrame *frame)
 {
   const char *destination = vdsm_stomp_frame_get_header (frame, "destination");
-  guint copies;
+  VdsmRpcBroker *broker = conn->server->broker;
+  gboolean forwarding = conn->server->broker_forwarding;
 
   if (!has_value (destination))
     {
@@ -197,16 +281,20 @@ handle_send (VdsmRpcConnection *conn, VdsmStompFrame *frame)
       return;
     }
 
-  copies = vdsm_rpc_broker_forward (conn->server->broker, frame);
+  /* Without forwarding, what a client sends reaches the server only:
+   * nobody sees another's requests, nor gets replies or events forged by
+   * another client (docs/security.md, "Broker destinations"). */
   if (is_request_queue (destination))
     {
-      const char *reply_to = vdsm_stomp_frame_get_header (frame, "reply-to");
-
-      vdsm_rpc_jsonrpc_handle (conn, has_value (reply_to) ? reply_to : VDSM_RPC_RESPONSE_QUEUE,
-                               vdsm_stomp_frame_get_header (frame, "ovirtCorrelationId"),
-                               frame);
+      if (forwarding)
+        vdsm_rpc_broker_forward (broker, frame);
+      serve_request (conn, frame);
     }
-  else if (copies == 0)
+  else if (!forwarding)
+    /* VDSM's text for a SEND that nobody receives, which is the case. */
+    refuse (conn, "Subscription not available",
+            "SEND to a destination that is not a request queue refused (no broker forwarding)");
+  else if (vdsm_rpc_broker_forward (broker, frame) == 0)
     vdsm_rpc_session_send_error (conn, "Subscription not available");
 }
 
@@ -233,7 +321,7 @@ handle_disconnect (VdsmRpcConnection *conn, VdsmStompFrame *frame)
 void
 vdsm_rpc_session_handle_frame (VdsmRpcConnection *conn, VdsmStompFrame *frame)
 {
-  /* No session state: frames before CONNECT are served (§2.2, §12). */
+  /* No session state: frames before CONNECT are served (docs/protocol.md §5.2). */
   switch (vdsm_stomp_frame_get_command (frame))
     {
     case VDSM_STOMP_COMMAND_CONNECT:

@@ -11,6 +11,13 @@
 
 #define RESULT_MEMBER "\"result\": "
 
+/* The flow id of @job for a log line. */
+static const char *
+log_flow_id (VdsmRpcJob *job, char buf[VDSM_RPC_LOG_TEXT_SIZE])
+{
+  return vdsm_rpc_log_text (buf, VDSM_RPC_LOG_TEXT_SIZE, job->flow_id ? job->flow_id : "", -1);
+}
+
 void
 vdsm_rpc_job_free (VdsmRpcJob *job)
 {
@@ -48,9 +55,14 @@ check_result (VdsmRpcJob *job, const char *text, gsize length, GError **error)
   else
     return TRUE;
 
-  g_message ("STRICT REPLY VIOLATION: flow_id=%s %s", job->flow_id ? job->flow_id : "",
-             vdsm_rpc_text_may_hold_secret ((*error)->message)
-             ? "(details withheld: they name a secret)" : (*error)->message);
+  {
+    char flow[VDSM_RPC_LOG_TEXT_SIZE], details[VDSM_RPC_LOG_TEXT_SIZE];
+
+    g_message ("STRICT REPLY VIOLATION: flow_id=%s %s", log_flow_id (job, flow),
+               vdsm_rpc_text_may_hold_secret ((*error)->message)
+               ? "(details withheld: they name a secret)"
+               : vdsm_rpc_log_text (details, sizeof details, (*error)->message, -1));
+  }
   return FALSE;
 }
 
@@ -73,10 +85,15 @@ job_run (VdsmRpcJob *job)
   params = vdsm_schema_validate_params (job->schema_method, job->params, &error);
   if (params == NULL)
     {
+      char flow[VDSM_RPC_LOG_TEXT_SIZE], details[VDSM_RPC_LOG_TEXT_SIZE];
+
       /* The validator quotes the bad value: keep secrets out of the log. */
-      g_message ("flow_id=%s %s: %s", job->flow_id ? job->flow_id : "", job->method->name,
-                 vdsm_rpc_text_may_hold_secret (error->message)
-                 ? "invalid params (details withheld: they name a secret)" : error->message);
+      vdsm_rpc_message_limited (server, "flow_id=%s %s: %s", log_flow_id (job, flow),
+                                job->method->name,
+                                vdsm_rpc_text_may_hold_secret (error->message)
+                                ? "invalid params (details withheld: they name a secret)"
+                                : vdsm_rpc_log_text (details, sizeof details,
+                                                     error->message, -1));
       /* Written as "Invalid method parameter(s): {'reason': …}". */
       error->domain = VDSM_ERROR;
       error->code = VDSM_ERROR_INVALID_PARAMS;
@@ -107,15 +124,17 @@ job_run (VdsmRpcJob *job)
   if (vdsm_rpc_log_enabled (G_LOG_LEVEL_INFO))
     {
       double seconds = (g_get_monotonic_time () - job->start) / (double) G_USEC_PER_SEC;
+      char flow[VDSM_RPC_LOG_TEXT_SIZE], message[VDSM_RPC_LOG_TEXT_SIZE];
 
+      /* Handlers' messages quote what clients sent (a VM id...). */
       if (error != NULL)
         g_info ("flow_id=%s RPC call %s failed (error %d) in %.2f seconds: %s",
-                job->flow_id ? job->flow_id : "", job->method->name,
+                log_flow_id (job, flow), job->method->name,
                 error->domain == VDSM_ERROR ? error->code : VDSM_ERROR_INTERNAL, seconds,
-                error->message);
+                vdsm_rpc_log_text (message, sizeof message, error->message, -1));
       else
         g_info ("flow_id=%s RPC call %s succeeded in %.2f seconds",
-                job->flow_id ? job->flow_id : "", job->method->name, seconds);
+                log_flow_id (job, flow), job->method->name, seconds);
     }
 }
 
@@ -125,13 +144,17 @@ job_done (VdsmRpcJob *job)
 {
   if (g_atomic_int_get (&job->timed_out))
     {
+      char flow[VDSM_RPC_LOG_TEXT_SIZE];
+
       if (job->reply != NULL)
-        g_message ("flow_id=%s RPC call %s finished after %.2f seconds, too late: "
-                   "result dropped", job->flow_id ? job->flow_id : "", job->method->name,
-                   (g_get_monotonic_time () - job->start) / (double) G_USEC_PER_SEC);
+        vdsm_rpc_message_limited (job->server, "flow_id=%s RPC call %s finished after %.2f "
+                                  "seconds, too late: result dropped", log_flow_id (job, flow),
+                                  job->method->name,
+                                  (g_get_monotonic_time () - job->start) / (double) G_USEC_PER_SEC);
       else
-        g_message ("flow_id=%s RPC call %s timed out before a worker took it: not run",
-                   job->flow_id ? job->flow_id : "", job->method->name);
+        vdsm_rpc_message_limited (job->server, "flow_id=%s RPC call %s timed out before a "
+                                  "worker took it: not run", log_flow_id (job, flow),
+                                  job->method->name);
     }
   else if (job->batch != NULL)
     vdsm_rpc_batch_complete (job->batch, job->slot, g_steal_pointer (&job->reply));
@@ -145,11 +168,13 @@ on_call_timeout (gpointer user_data)
 {
   VdsmRpcJob *job = user_data;
   guint ms = job->server->call_timeout_ms;
+  char flow[VDSM_RPC_LOG_TEXT_SIZE];
 
   g_atomic_int_set (&job->timed_out, TRUE);
   g_clear_pointer (&job->timeout, g_source_unref);
-  g_message ("flow_id=%s RPC call %s did not finish within %u ms: answered with an error",
-             job->flow_id ? job->flow_id : "", job->method->name, ms);
+  vdsm_rpc_message_limited (job->server, "flow_id=%s RPC call %s did not finish within %u ms: "
+                            "answered with an error", log_flow_id (job, flow), job->method->name,
+                            ms);
   if (job->batch != NULL)
     {
       g_autoptr(GError) error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,

@@ -20,6 +20,8 @@ int
 vdsm_schema_cmd_docs (int argc, char **argv)
 {
   g_autofree char *title = NULL;
+  g_autofree char *served_path = NULL;
+  g_autoptr (GHashTable) served = NULL;
   g_auto (GStrv) args = NULL;
   gboolean verbose = FALSE;
   const GOptionEntry entries[] = {
@@ -27,6 +29,8 @@ vdsm_schema_cmd_docs (int argc, char **argv)
       "The title on every page (default: \"API reference\")", "TEXT" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
       "Print schema warnings too, not only errors", NULL },
+    { "served", 0, 0, G_OPTION_ARG_FILENAME, &served_path,
+      "Mark the methods not listed in FILE (one name a line) as not served", "FILE" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args, NULL, NULL },
     G_OPTION_ENTRY_NULL
   };
@@ -76,7 +80,16 @@ vdsm_schema_cmd_docs (int argc, char **argv)
   if (!ok)
     return 1;
 
-  if (!emit_docs (schema, args[0], title != NULL ? title : "API reference", &error))
+  if (served_path != NULL)
+    {
+      served = vdsm_schema_read_served (schema, served_path, &error);
+      if (served == NULL)
+        {
+          fprintf (stderr, "vdsm-schema docs: %s\n", error->message);
+          return 1;
+        }
+    }
+  if (!emit_docs (schema, args[0], title != NULL ? title : "API reference", served, &error))
     {
       fprintf (stderr, "vdsm-schema docs: %s\n", error->message);
       return 1;

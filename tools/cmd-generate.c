@@ -89,6 +89,7 @@ int
 vdsm_schema_cmd_generate (int argc, char **argv)
 {
   g_autofree char *output_dir = NULL;
+  g_autofree char *served_path = NULL;
   g_auto(GStrv) files = NULL;
   gboolean strict = FALSE;
   gboolean quiet = FALSE;
@@ -99,6 +100,9 @@ vdsm_schema_cmd_generate (int argc, char **argv)
       "Treat every schema warning as an error", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
       "Do not print warnings", NULL },
+    { "served", 0, 0, G_OPTION_ARG_FILENAME, &served_path,
+      "Declare handlers for the methods listed in FILE only (one name a line); "
+      "the others answer -32601", "FILE" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, "FILE…" },
     G_OPTION_ENTRY_NULL
   };
@@ -115,7 +119,10 @@ vdsm_schema_cmd_generate (int argc, char **argv)
     "vdsm-rpc-events.[ch] and vdsm-client-methods.[ch] into DIR. Files whose\n"
     "content would not change are left untouched. API files' methods merge;\n"
     "types are scoped per file, and a type that a later file defines\n"
-    "differently gets that file's name as a prefix in C.");
+    "differently gets that file's name as a prefix in C.\n\n"
+    "With --served, vdsm-rpc-handlers.h declares a handler for each listed\n"
+    "method only, and the method table serves the others with -32601: the\n"
+    "daemon links exactly the handlers of the list.");
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       fprintf (stderr, "vdsm-schema generate: %s\n", error->message);
@@ -148,6 +155,17 @@ vdsm_schema_cmd_generate (int argc, char **argv)
   print_diagnostics (schema, quiet);
 
   model = gen_model_new (schema, quiet);
+  if (served_path != NULL)
+    {
+      g_autoptr(GHashTable) served = vdsm_schema_read_served (schema, served_path, &error);
+
+      if (served == NULL)
+        {
+          fprintf (stderr, "vdsm-schema generate: %s\n", error->message);
+          return 1;
+        }
+      gen_model_set_served (model, served);
+    }
   for (int i = 0; i < N_OUTPUTS; i++)
     emit_writer_init (&out[i]);
   emit_types (model, &out[OUT_TYPES_H], &out[OUT_TYPES_C]);

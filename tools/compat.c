@@ -202,15 +202,6 @@ is_alias (const VdsmSchemaTypeRef *ref)
          && ref->type->source != NULL;
 }
 
-/* An alias accepts exactly what its source accepts. */
-static const VdsmSchemaTypeRef *
-strip_alias (const VdsmSchemaTypeRef *ref)
-{
-  while (is_alias (ref))
-    ref = ref->type->source;
-  return ref;
-}
-
 static gboolean
 is_named (const VdsmSchemaTypeRef *ref, VdsmSchemaKind kind)
 {
@@ -299,8 +290,8 @@ is_object_like (const VdsmSchemaTypeRef *ref)
 static gboolean
 ref_subset (const VdsmSchemaTypeRef *a, const VdsmSchemaTypeRef *b, gboolean loose)
 {
-  a = strip_alias (a);
-  b = strip_alias (b);
+  a = vdsm_schema_type_ref_resolve (a);
+  b = vdsm_schema_type_ref_resolve (b);
   if (b->kind == VDSM_SCHEMA_REF_ANY)
     return TRUE;
   if (a->kind == VDSM_SCHEMA_REF_ANY)
@@ -353,29 +344,6 @@ same_shape (const VdsmSchemaTypeRef *a, const VdsmSchemaTypeRef *b)
   return TRUE;
 }
 
-/* The same primitive or the same type key, aliases stripped. */
-static gboolean
-same_identity (const VdsmSchemaTypeRef *a, const VdsmSchemaTypeRef *b)
-{
-  a = strip_alias (a);
-  b = strip_alias (b);
-  if (a->kind != b->kind)
-    return FALSE;
-  switch (a->kind)
-    {
-    case VDSM_SCHEMA_REF_PRIMITIVE:
-      return a->primitive == b->primitive;
-    case VDSM_SCHEMA_REF_NAMED:
-      return a->type->kind == b->type->kind && g_strcmp0 (a->type->key, b->type->key) == 0;
-    case VDSM_SCHEMA_REF_LIST:
-      return same_identity (a->item, b->item);
-    case VDSM_SCHEMA_REF_ANY_OBJECT:
-    case VDSM_SCHEMA_REF_ANY:
-    default:
-      return TRUE;
-    }
-}
-
 /* For each member of the old union, the index of the new member it
  * corresponds to, or -1: the same type first; otherwise the member at the
  * same position when it has the same shape (a renamed member type). */
@@ -390,8 +358,9 @@ match_union_members (const VdsmSchemaType *o, const VdsmSchemaType *n)
     {
       map[i] = -1;
       for (guint j = 0; j < nn && map[i] < 0; j++)
-        if (!taken[j] && same_identity (g_ptr_array_index (o->members, i),
-                                        g_ptr_array_index (n->members, j)))
+        if (!taken[j] && vdsm_schema_type_ref_equal (g_ptr_array_index (o->members, i),
+                                                     g_ptr_array_index (n->members, j),
+                                                     VDSM_SCHEMA_SAME_KEY))
           {
             map[i] = (int) j;
             taken[j] = TRUE;
@@ -399,8 +368,8 @@ match_union_members (const VdsmSchemaType *o, const VdsmSchemaType *n)
     }
   for (guint i = 0; i < on; i++)
     if (map[i] < 0 && i < nn && !taken[i]
-        && same_shape (strip_alias (g_ptr_array_index (o->members, i)),
-                       strip_alias (g_ptr_array_index (n->members, i))))
+        && same_shape (vdsm_schema_type_ref_resolve (g_ptr_array_index (o->members, i)),
+                       vdsm_schema_type_ref_resolve (g_ptr_array_index (n->members, i))))
       {
         map[i] = (int) i;
         taken[i] = TRUE;
@@ -414,7 +383,8 @@ static const VdsmSchemaTypeRef *
 union_member_for (const VdsmSchemaType *u, const VdsmSchemaTypeRef *ref)
 {
   for (guint i = 0; i < u->members->len; i++)
-    if (same_identity (g_ptr_array_index (u->members, i), ref))
+    if (vdsm_schema_type_ref_equal (g_ptr_array_index (u->members, i), ref,
+                                    VDSM_SCHEMA_SAME_KEY))
       return g_ptr_array_index (u->members, i);
   for (guint i = 0; i < u->members->len; i++)
     if (ref_subset (ref, g_ptr_array_index (u->members, i), FALSE))
@@ -672,7 +642,8 @@ compare_ref (Compat *c, const Flow *flow, const VdsmSchemaTypeRef *o,
              const VdsmSchemaTypeRef *n, CompatLocation ol, CompatLocation nl,
              const char *what)
 {
-  const VdsmSchemaTypeRef *os = strip_alias (o), *ns = strip_alias (n);
+  const VdsmSchemaTypeRef *os = vdsm_schema_type_ref_resolve (o);
+  const VdsmSchemaTypeRef *ns = vdsm_schema_type_ref_resolve (n);
   g_autofree char *od = describe_ref (o);
   g_autofree char *nd = describe_ref (n);
   Polarity polarity;

@@ -130,6 +130,7 @@ const char docs_html_css[] =
   ".badge.added { background: #3a7d44; }\n"
   ".badge.modified { background: #2f6690; }\n"
   ".badge.deprecated { background: #b23a48; }\n"
+  ".badge.unserved { background: #6c757d; }\n"
   ".kindtag { color: #777; font-size: 80%; font-weight: normal; margin-left: .5em; }\n"
   ".note, .usedby { color: #555; font-size: 90%; }\n"
   ".required { font-weight: bold; }\n"

@@ -11,7 +11,9 @@ G_BEGIN_DECLS
 /* Write index.html, ns-<Namespace>.html per namespace, types.html,
  * events.html, style.css, search.js and search-index.js into @outdir.
  * Every page stands alone: no external assets, works from file://. */
+/* @served: NULL, or the set of method names a server implements
+ * (vdsm_schema_read_served()); the others are then marked "not served". */
 gboolean emit_docs (VdsmSchema *schema, const char *outdir, const char *title,
-                    GError **error);
+                    GHashTable *served, GError **error);
 
 G_END_DECLS

@@ -66,7 +66,7 @@ emit_header (GenModel *model, EmitWriter *w)
         {
           g_autofree char *sig = signature (method, suffixes[s]);
 
-          emit (w, "%s;\n", sig);
+          emit_prototype (w, "%s;\n", sig);
         }
       emit (w, "\n");
     }
@@ -84,6 +84,9 @@ emit_param_docs (EmitWriter *w, const GenMethod *method)
       const char *nullable = gen_ref_is_pointer (param->ref) && param->optional ? " (nullable)" : "";
       g_autofree char *note = NULL;
       g_autofree char *notes = NULL;
+      g_autofree char *tag = NULL;
+      g_autofree char *anns = NULL;
+      g_autofree char *line = NULL;
 
       if (gen_param_has_flag (param, GEN_PARAMS_CLIENT))
         emit (w, " * @%s: whether to send @%s\n", param->has_name, param->c_name);
@@ -98,11 +101,12 @@ emit_param_docs (EmitWriter *w, const GenMethod *method)
         }
       else if (param->optional && gen_ref_is_pointer (param->ref))
         note = g_strdup (" (left out when %NULL)");
-      /* gtk-doc: annotations end with their own ':'. */
       notes = gen_member_notes (param->member);
-      emit (w, " * @%s:%s%s%s `%s`%s%s%s%s\n", param->c_name, nullable, ann,
-            *nullable != '\0' || *ann != '\0' ? ":" : "", param->member->name,
-            *desc != '\0' ? ": " : "", desc, note != NULL ? note : "", notes);
+      tag = g_strconcat ("@", param->c_name, NULL);
+      anns = g_strconcat (nullable, ann, NULL);
+      line = gen_doc_tag (tag, anns, "`%s`%s%s%s%s", param->member->name,
+                          *desc != '\0' ? ": " : "", desc, note != NULL ? note : "", notes);
+      emit (w, "%s", line);
     }
 }
 
@@ -113,8 +117,8 @@ emit_builder (GenHelpers *h, EmitWriter *w, const GenMethod *method)
 
   /* decls starts with ", " unless empty. */
   /* The params' JSON text, for vdsm_client_call_json(): NULL is `{}`. */
-  emit (w, "static char *\nbuild_%s_params (%s)\n{\n", method->id,
-        *decls != '\0' ? decls + 2 : "void");
+  emit_prototype (w, "static char *\nbuild_%s_params (%s)\n{\n", method->id,
+                  *decls != '\0' ? decls + 2 : "void");
   emit_indent (w);
   if (method->params->len == 0)
     {
@@ -153,7 +157,7 @@ emit_result_reader (GenHelpers *h, EmitWriter *w, const GenMethod *method)
   if (method->ret == NULL)
     return;
   read = gen_read_expr (h, method->ret, "node", "&path", "out", "error");
-  emit (w, "static gboolean\nread_%s_result (JsonNode *node, %s, GError **error)\n{\n", method->id, out);
+  emit_prototype (w, "static gboolean\nread_%s_result (JsonNode *node, %s, GError **error)\n{\n", method->id, out);
   emit (w, "  const VdsmJsonPath path = { NULL, \"result\", 0 };\n\n");
   emit (w, "  return %s;\n}\n\n", read);
 }
@@ -198,15 +202,20 @@ emit_method (GenHelpers *h, EmitWriter *w, gconstpointer item)
   g_autofree char *tags = gen_doc_version_tags (sm->added, sm->deprecated);
 
   if (method->ret == NULL)
-    returns = g_strdup ("%TRUE on success, %FALSE with @error set");
+    returns = gen_doc_tag ("Returns", NULL, "%%TRUE on success, %%FALSE with @error set");
   else
-    /* Containers own their items through free functions: the caller only
-     * unrefs them, which GI calls (transfer container). */
-    returns = g_strdup_printf ("%s%s: %s",
-                               !gen_ref_is_pointer (method->ret) ? ""
-                               : method->ret->kind == GEN_C_PTR_ARRAY || method->ret->kind == GEN_C_ARRAY
-                                 ? " (transfer container)" : " (transfer full)",
-                               ann, *ret_desc != '\0' ? ret_desc : "the result");
+    {
+      /* Containers own their items through free functions: the caller only
+       * unrefs them, which GI calls (transfer container). */
+      const char *transfer = !gen_ref_is_pointer (method->ret) ? ""
+                             : method->ret->kind == GEN_C_PTR_ARRAY
+                               || method->ret->kind == GEN_C_ARRAY ? " (transfer container)"
+                             : " (transfer full)";
+      g_autofree char *returns_ann = g_strconcat (transfer, ann, NULL);
+
+      returns = gen_doc_tag ("Returns", returns_ann, "%s",
+                             *ret_desc != '\0' ? ret_desc : "the result");
+    }
 
   emit_builder (h, w, method);
   emit_result_reader (h, w, method);
@@ -218,7 +227,7 @@ emit_method (GenHelpers *h, EmitWriter *w, gconstpointer item)
            " * @user_data: (closure): data for @callback\n *\n");
   emit (w, " * Calls `%s`: %s%s Finish with vdsm_client_%s_finish().\n%s */\n",
         sm->name, desc, deprecated, method->id, tags);
-  emit (w, "%s\n{\n", sig_async);
+  emit_prototype (w, "%s\n{\n", sig_async);
   emit (w, "  g_autofree char *params = build_%s_params (%s);\n\n", method->id,
         *args != '\0' ? args + 2 : "");
   emit (w, "  vdsm_client_call_json (client, %s, params, cancellable, callback, user_data);\n}\n\n", name);
@@ -226,9 +235,9 @@ emit_method (GenHelpers *h, EmitWriter *w, gconstpointer item)
   emit (w, "/**\n * vdsm_client_%s_finish:\n * @client: a #VdsmClient\n"
            " * @result: the #GAsyncResult given to the callback\n"
            " * @error: return location for a #GError\n *\n"
-           " * Finishes vdsm_client_%s().\n *\n * Returns:%s\n%s */\n",
+           " * Finishes vdsm_client_%s().\n *\n%s%s */\n",
         method->id, method->id, returns, tags);
-  emit (w, "%s\n{\n", sig_finish);
+  emit_prototype (w, "%s\n{\n", sig_finish);
   emit_indent (w);
   emit (w, "GError *local_error = NULL;\n");
   emit (w, "%sg_autoptr (JsonNode) node = vdsm_client_call_finish (client, result, &local_error);\n\n",
@@ -241,9 +250,9 @@ emit_method (GenHelpers *h, EmitWriter *w, gconstpointer item)
   emit_param_docs (w, method);
   emit (w, " * @cancellable: (nullable): a #GCancellable\n"
            " * @error: return location for a #GError\n *\n");
-  emit (w, " * Calls `%s` and waits for the answer: %s%s\n *\n * Returns:%s\n%s */\n",
+  emit (w, " * Calls `%s` and waits for the answer: %s%s\n *\n%s%s */\n",
         sm->name, desc, deprecated, returns, tags);
-  emit (w, "%s\n{\n", sig_sync);
+  emit_prototype (w, "%s\n{\n", sig_sync);
   emit_indent (w);
   emit (w, "GError *local_error = NULL;\n");
   emit (w, "g_autofree char *params = build_%s_params (%s);\n", method->id,

@@ -39,6 +39,7 @@ typedef struct {
   GHashTable *uses;        /* const VdsmSchemaType* -> GPtrArray of Use* */
   GPtrArray *namespaces;   /* char*, sorted */
   JsonBuilder *index;      /* the search index, an array being built */
+  GHashTable *served;      /* method names, or NULL: no server in view */
 } Docs;
 
 static void
@@ -393,6 +394,31 @@ index_add (Docs *d, const char *name, const char *kind, const char *href, const 
 
 /* ---- Pages ---- */
 
+static gboolean
+is_unserved (Docs *d, const VdsmSchemaMethod *method)
+{
+  return d->served != NULL && !g_hash_table_contains (d->served, method->name);
+}
+
+static void
+append_served_badge (Docs *d, GString *out, const VdsmSchemaMethod *method)
+{
+  if (is_unserved (d, method))
+    g_string_append (out, " <span class=\"badge unserved\" title=\"vdsmd answers this "
+                          "method with error -32601\">not served by vdsmd</span>");
+}
+
+static guint
+count_served (Docs *d, GPtrArray *methods)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < methods->len; i++)
+    if (!is_unserved (d, g_ptr_array_index (methods, i)))
+      n++;
+  return n;
+}
+
 static void
 append_method (Docs *d, GString *out, const VdsmSchemaMethod *method)
 {
@@ -402,6 +428,7 @@ append_method (Docs *d, GString *out, const VdsmSchemaMethod *method)
   docs_html (out, "<section class=\"item method\" id=\"%s\">\n<h2><code>%s</code>", id,
              method->name);
   append_badges (out, method->added, NULL, method->deprecated);
+  append_served_badge (d, out, method);
   g_string_append (out, "</h2>\n");
   append_description (out, method->description);
   g_string_append (out, "<h3>Parameters</h3>\n");
@@ -431,8 +458,10 @@ namespace_page (Docs *d, const char *ns, GPtrArray *methods)
   g_autofree char *page = docs_names_namespace_page (ns);
 
   docs_html_page_begin (out, d->title, title);
-  docs_html (out, "<h1>Namespace <code>%s</code></h1>\n<p>%u methods.</p>\n<ul class=\"toc\">\n",
-             ns, methods->len);
+  docs_html (out, "<h1>Namespace <code>%s</code></h1>\n<p>%u methods", ns, methods->len);
+  if (d->served != NULL)
+    docs_html (out, ", %u served by vdsmd", count_served (d, methods));
+  g_string_append (out, ".</p>\n<ul class=\"toc\">\n");
   for (guint i = 0; i < methods->len; i++)
     {
       const VdsmSchemaMethod *method = g_ptr_array_index (methods, i);
@@ -440,6 +469,7 @@ namespace_page (Docs *d, const char *ns, GPtrArray *methods)
 
       docs_html (out, "<li><a href=\"#%s\"><code>%s</code></a>", id, method->verb);
       append_badges (out, NULL, NULL, method->deprecated);
+      append_served_badge (d, out, method);
       g_string_append (out, "</li>\n");
     }
   g_string_append (out, "</ul>\n");
@@ -648,8 +678,12 @@ index_page (Docs *d, GPtrArray *by_ns, GPtrArray *types, GPtrArray *events)
       const char *ns = g_ptr_array_index (d->namespaces, i);
       g_autofree char *page = docs_names_namespace_page (ns);
 
-      docs_html (out, "<li><a href=\"%s\"><code>%s</code></a> (%u)</li>\n", page, ns,
-                 ((GPtrArray *) g_ptr_array_index (by_ns, i))->len);
+      GPtrArray *methods = g_ptr_array_index (by_ns, i);
+
+      docs_html (out, "<li><a href=\"%s\"><code>%s</code></a> (%u", page, ns, methods->len);
+      if (d->served != NULL)
+        docs_html (out, ", %u served", count_served (d, methods));
+      g_string_append (out, ")</li>\n");
     }
   g_string_append (out, "</ul>\n<h2 id=\"events\">Events</h2>\n<ul class=\"toc\">\n");
   for (guint i = 0; i < events->len; i++)
@@ -731,14 +765,15 @@ group_methods (Docs *d)
  * Returns: TRUE when every page was written.
  */
 gboolean
-emit_docs (VdsmSchema *schema, const char *outdir, const char *title, GError **error)
+emit_docs (VdsmSchema *schema, const char *outdir, const char *title, GHashTable *served,
+           GError **error)
 {
   g_autoptr (DocsNames) names = docs_names_new (schema);
   g_autoptr (GHashTable) uses = g_hash_table_new_full (NULL, NULL, NULL,
                                                        (GDestroyNotify) g_ptr_array_unref);
   g_autoptr (GPtrArray) namespaces = g_ptr_array_new ();
   g_autoptr (JsonBuilder) index = json_builder_new ();
-  Docs d = { schema, names, title, uses, namespaces, index };
+  Docs d = { schema, names, title, uses, namespaces, index, served };
   g_autoptr (GPtrArray) by_ns = NULL;
   g_autoptr (GPtrArray) types = sorted_copy (vdsm_schema_get_types (schema), compare_types);
   g_autoptr (GPtrArray) events = sorted_copy (vdsm_schema_get_events (schema), compare_events);

@@ -31,7 +31,7 @@ emit_header (GenModel *model, EmitWriter *w)
       if (event->no_name != NULL)
         emit (w, " @%s is the params object itself (the no_name convention).",
               event->no_name->c_name);
-      emit (w, " */\n%s;\n\n", decl);
+      emit_prototype (w, " */\n%s;\n\n", decl);
     }
   emit (w, "G_END_DECLS\n");
 }
@@ -44,7 +44,7 @@ emit_emitter (GenHelpers *h, EmitWriter *w, gconstpointer item)
   g_autofree char *key = gen_c_literal (event->event->key);
   guint n_members = event->params->len - (event->no_name != NULL ? 1 : 0);
 
-  emit (w, "%s\n{\n", decl);
+  emit_prototype (w, "%s\n{\n", decl);
   emit_indent (w);
   emit (w, "g_autoptr (GString) params = g_string_new (NULL);\n");
   emit (w, "g_autofree char *event_id = NULL;\n");

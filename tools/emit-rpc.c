@@ -27,12 +27,17 @@ emit_handlers (GenModel *model, EmitWriter *w)
   for (guint i = 0; i < model->methods->len; i++)
     {
       const GenMethod *method = g_ptr_array_index (model->methods, i);
-      g_autofree char *decls = gen_param_decls (method->params, GEN_PARAMS_HANDLER);
-      g_autofree char *desc = gen_doc (method->method->description);
-      g_autofree char *ret = gen_decl (handler_ret_ctype (method), "");
+      g_autofree char *decls = NULL;
+      g_autofree char *desc = NULL;
+      g_autofree char *ret = NULL;
 
+      if (!method->served)
+        continue;
+      decls = gen_param_decls (method->params, GEN_PARAMS_HANDLER);
+      desc = gen_doc (method->method->description);
+      ret = gen_decl (handler_ret_ctype (method), "");
       emit (w, "/* %s: %s */\n", method->method->name, desc);
-      emit (w, "%svdsmd_%s (VdsmRpcCall *call%s, GError **error);\n\n", ret, method->id, decls);
+      emit_prototype (w, "%svdsmd_%s (VdsmRpcCall *call%s, GError **error);\n\n", ret, method->id, decls);
     }
   emit (w, "G_END_DECLS\n");
 }
@@ -44,7 +49,8 @@ emit_dispatch_header (GenModel *model, EmitWriter *w)
   emit (w, "#pragma once\n\n#include \"vdsm-rpc-server.h\"\n\n");
   emit (w, "G_BEGIN_DECLS\n\n");
   emit (w, "/* One entry per schema method, in schema order; the array also ends\n"
-           " * with a NULL entry that vdsm_rpc_n_methods does not count. */\n");
+           " * with a NULL entry that vdsm_rpc_n_methods does not count. A method\n"
+           " * the daemon does not serve has no invoke function. */\n");
   emit (w, "extern const VdsmRpcMethod vdsm_rpc_methods[];\n");
   emit (w, "extern const gsize vdsm_rpc_n_methods;\n\n");
   emit (w, "G_END_DECLS\n");
@@ -73,8 +79,8 @@ emit_invoke (GenHelpers *h, EmitWriter *w, const GenMethod *method)
 {
   g_autofree char *args = gen_param_args (method->params, GEN_PARAMS_HANDLER);
 
-  emit (w, "static gboolean\ninvoke_%s (VdsmRpcCall *call, JsonObject *params, GString *result, GError **error)\n{\n",
-        method->id);
+  emit_prototype (w, "static gboolean\ninvoke_%s (VdsmRpcCall *call, JsonObject *params, GString *result, GError **error)\n{\n",
+                  method->id);
   emit_indent (w);
   if (method->params->len > 0)
     emit (w, "const VdsmJsonPath root = { NULL, \"params\", 0 };\nJsonNode *node;\n");
@@ -132,15 +138,22 @@ emit_dispatch_source (GenModel *model, EmitWriter *out)
   gen_helpers_init (&h, model);
   emit_writer_init (&body);
   for (guint i = 0; i < model->methods->len; i++)
-    emit_invoke (&h, &body, g_ptr_array_index (model->methods, i));
+    {
+      const GenMethod *method = g_ptr_array_index (model->methods, i);
+
+      if (method->served)
+        emit_invoke (&h, &body, method);
+    }
 
   emit (&body, "const VdsmRpcMethod vdsm_rpc_methods[] = {\n");
   for (guint i = 0; i < model->methods->len; i++)
     {
       const GenMethod *method = g_ptr_array_index (model->methods, i);
       g_autofree char *name = gen_c_literal (method->method->name);
+      g_autofree char *invoke = method->served ? g_strconcat ("invoke_", method->id, NULL)
+                                               : g_strdup ("NULL");
 
-      emit (&body, "  { %s, invoke_%s, %s },\n", name, method->id,
+      emit (&body, "  { %s, %s, %s },\n", name, invoke,
             method->method->run_inline ? "VDSM_RPC_METHOD_INLINE" : "0");
     }
   emit (&body, "  { NULL, NULL, 0 }\n};\n\n");

@@ -93,7 +93,7 @@ emit_enum_decl (EmitWriter *w, const char *camel, const char *snake,
   for (guint i = 0; i < consts->len; i++)
     emit (w, "  %s,\n", (char *) g_ptr_array_index (consts, i));
   emit (w, "} %s;\n\n", camel);
-  emit (w, "GType %s_get_type (void) G_GNUC_CONST;\n", snake);
+  emit_prototype (w, "GType %s_get_type (void) G_GNUC_CONST;\n", snake);
   emit (w, "#define %s (%s_get_type ())\n\n", type_macro, snake);
 }
 
@@ -157,12 +157,13 @@ emit_struct (EmitWriter *w, const GenType *type)
       g_autofree char *note = default_note (field);
       g_autofree char *notes = field->member != NULL ? gen_member_notes (field->member) : g_strdup ("");
       const char *wire = field->member != NULL ? field->member->name : field->kind_nick;
+      g_autofree char *tag = g_strconcat ("@", field->c_name, NULL);
+      g_autofree char *line = gen_doc_tag (tag, ann, "`%s`%s%s%s%s", wire,
+                                           *desc != '\0' ? ": " : "", desc, note, notes);
 
       if (field->has_name != NULL)
         emit (w, " * @%s: whether @%s is set\n", field->has_name, field->c_name);
-      /* gtk-doc: annotations end with their own ':'. */
-      emit (w, " * @%s:%s%s `%s`%s%s%s%s\n", field->c_name, ann, *ann != '\0' ? ":" : "",
-            wire, *desc != '\0' ? ": " : "", desc, note, notes);
+      emit (w, "%s", line);
     }
   emit (w, " *\n * %s\n%s */\n", doc, tags);
   emit (w, "struct _%s {\n", type->camel);
@@ -193,13 +194,13 @@ emit_map_prototypes (EmitWriter *w, const GenType *type)
   g_autofree char *value = gen_decl (type->value->in_ctype, "value");
   g_autofree char *lookup = gen_decl (getter_ctype (type->value), "");
 
-  emit (w, "GHashTable *%s_get_table (const %s *self);\n", s, c);
-  emit (w, "guint %s_size (const %s *self);\n", s, c);
-  emit (w, "char **%s_get_keys (const %s *self);\n", s, c);
-  emit (w, "gboolean %s_contains (const %s *self, const char *key);\n", s, c);
-  emit (w, "%s%s_lookup (const %s *self, const char *key);\n", lookup, s, c);
-  emit (w, "void %s_insert (%s *self, const char *key, %s);\n", s, c, value);
-  emit (w, "gboolean %s_remove (%s *self, const char *key);\n", s, c);
+  emit_prototype (w, "GHashTable *%s_get_table (const %s *self);\n", s, c);
+  emit_prototype (w, "guint %s_size (const %s *self);\n", s, c);
+  emit_prototype (w, "char **%s_get_keys (const %s *self);\n", s, c);
+  emit_prototype (w, "gboolean %s_contains (const %s *self, const char *key);\n", s, c);
+  emit_prototype (w, "%s%s_lookup (const %s *self, const char *key);\n", lookup, s, c);
+  emit_prototype (w, "void %s_insert (%s *self, const char *key, %s);\n", s, c, value);
+  emit_prototype (w, "gboolean %s_remove (%s *self, const char *key);\n", s, c);
 }
 
 static void
@@ -210,21 +211,21 @@ emit_prototypes (EmitWriter *w, const GenType *type)
 
   if (type->kind == GEN_TYPE_ENUM)
     {
-      emit (w, "const char *%s_to_string (%s value);\n", s, c);
-      emit (w, "gboolean %s_from_string (const char *text, %s *out);\n", s, c);
-      emit (w, "void %s_write_json (%s value, GString *out);\n", s, c);
-      emit (w, "gboolean %s_read_json (JsonNode *node, const VdsmJsonPath *path, %s *out, GError **error);\n", s, c);
-      emit (w, "gboolean %s_from_json (JsonNode *node, %s *out, GError **error);\n\n", s, c);
+      emit_prototype (w, "const char *%s_to_string (%s value);\n", s, c);
+      emit_prototype (w, "gboolean %s_from_string (const char *text, %s *out);\n", s, c);
+      emit_prototype (w, "void %s_write_json (%s value, GString *out);\n", s, c);
+      emit_prototype (w, "gboolean %s_read_json (JsonNode *node, const VdsmJsonPath *path, %s *out, GError **error);\n", s, c);
+      emit_prototype (w, "gboolean %s_from_json (JsonNode *node, %s *out, GError **error);\n\n", s, c);
       return;
     }
-  emit (w, "GType %s_get_type (void) G_GNUC_CONST;\n", s);
+  emit_prototype (w, "GType %s_get_type (void) G_GNUC_CONST;\n", s);
   emit (w, "#define %s (%s_get_type ())\n", type->type_macro, s);
-  emit (w, "%s *%s_new (void);\n", c, s);
-  emit (w, "%s *%s_copy (const %s *self);\n", c, s, c);
-  emit (w, "void %s_free (%s *self);\n", s, c);
+  emit_prototype (w, "%s *%s_new (void);\n", c, s);
+  emit_prototype (w, "%s *%s_copy (const %s *self);\n", c, s, c);
+  emit_prototype (w, "void %s_free (%s *self);\n", s, c);
   emit (w, "G_DEFINE_AUTOPTR_CLEANUP_FUNC (%s, %s_free)\n", c, s);
   if (type->kind == GEN_TYPE_UNION)
-    emit (w, "%s %s_get_kind (const %s *self);\n", type->kind_camel, s, c);
+    emit_prototype (w, "%s %s_get_kind (const %s *self);\n", type->kind_camel, s, c);
   if (type->kind == GEN_TYPE_MAP)
     emit_map_prototypes (w, type);
   else
@@ -233,16 +234,16 @@ emit_prototypes (EmitWriter *w, const GenType *type)
         const GenField *field = g_ptr_array_index (type->fields, i);
         g_autofree char *value = gen_decl (field->ref->in_ctype, "value");
 
-        emit (w, "%s%s%s_get_%s (const %s *self);\n", getter_ctype (field->ref),
-              g_str_has_suffix (getter_ctype (field->ref), "*") ? "" : " ",
-              s, field->accessor, c);
-        emit (w, "void %s_set_%s (%s *self, %s);\n", s, field->accessor, c, value);
+        emit_prototype (w, "%s%s%s_get_%s (const %s *self);\n", getter_ctype (field->ref),
+                        g_str_has_suffix (getter_ctype (field->ref), "*") ? "" : " ",
+                        s, field->accessor, c);
+        emit_prototype (w, "void %s_set_%s (%s *self, %s);\n", s, field->accessor, c, value);
       }
-  emit (w, "void %s_write_json (const %s *self, GString *out);\n", s, c);
-  emit (w, "gboolean %s_read_json (JsonNode *node, const VdsmJsonPath *path, %s **out, GError **error);\n", s, c);
-  emit (w, "%s *%s_from_json (JsonNode *node, GError **error);\n", c, s);
-  emit (w, "%s *%s_new_from_json_string (const char *json, GError **error);\n", c, s);
-  emit (w, "char *%s_to_json_string (const %s *self);\n\n", s, c);
+  emit_prototype (w, "void %s_write_json (const %s *self, GString *out);\n", s, c);
+  emit_prototype (w, "gboolean %s_read_json (JsonNode *node, const VdsmJsonPath *path, %s **out, GError **error);\n", s, c);
+  emit_prototype (w, "%s *%s_from_json (JsonNode *node, GError **error);\n", c, s);
+  emit_prototype (w, "%s *%s_new_from_json_string (const char *json, GError **error);\n", c, s);
+  emit_prototype (w, "char *%s_to_json_string (const %s *self);\n\n", s, c);
 }
 
 static void
@@ -294,7 +295,7 @@ static void
 emit_genum_get_type (EmitWriter *w, const char *camel, const char *snake,
                      const char *prefix, GPtrArray *consts)
 {
-  emit (w, "GType\n%s_get_type (void)\n{\n", snake);
+  emit_prototype (w, "GType\n%s_get_type (void)\n{\n", snake);
   emit (w, "  static gsize type_id = 0;\n");
   emit (w, "  static const GEnumValue values[] = {\n");
   for (guint i = 0; i < consts->len; i++)
@@ -366,12 +367,12 @@ emit_enum_source (EmitWriter *w, const GenType *type)
 
   emit (w, "/**\n * %s_to_string:\n * @value: a #%s\n *\n"
            " * Returns: (nullable): the wire text of @value\n */\n", s, c);
-  emit (w, "const char *\n%s_to_string (%s value)\n{\n", s, c);
+  emit_prototype (w, "const char *\n%s_to_string (%s value)\n{\n", s, c);
   emit (w, "  return (guint) value < G_N_ELEMENTS (%s_values) ? %s_values[value].text : NULL;\n}\n\n", s, s);
 
   emit (w, "/**\n * %s_from_string:\n * @text: a wire text\n * @out: (out): the value\n *\n"
            " * Returns: whether @text is the wire text of a value\n */\n", s);
-  emit (w, "gboolean\n%s_from_string (const char *text, %s *out)\n{\n", s, c);
+  emit_prototype (w, "gboolean\n%s_from_string (const char *text, %s *out)\n{\n", s, c);
   emit (w, "  for (guint i = 0; text != NULL && i < G_N_ELEMENTS (%s_values); i++)\n", s);
   emit (w, "    if (strcmp (text, %s_values[i].text) == 0)\n", s);
   emit (w, "      {\n        *out = (%s) i;\n        return TRUE;\n      }\n", c);
@@ -379,7 +380,7 @@ emit_enum_source (EmitWriter *w, const GenType *type)
 
   emit (w, "/**\n * %s_write_json: (skip)\n * @value: a #%s\n * @out: where to append\n *\n"
            " * Appends @value as JSON: a string, or a number for a numeric key.\n */\n", s, c);
-  emit (w, "void\n%s_write_json (%s value, GString *out)\n{\n", s, c);
+  emit_prototype (w, "void\n%s_write_json (%s value, GString *out)\n{\n", s, c);
   emit (w, "  if ((guint) value < G_N_ELEMENTS (%s_values))\n", s);
   emit (w, "    g_string_append (out, %s_values[value].wire);\n", s);
   emit (w, "  else\n    g_string_append (out, \"null\");\n}\n\n");
@@ -387,7 +388,7 @@ emit_enum_source (EmitWriter *w, const GenType *type)
   emit (w, "/**\n * %s_read_json: (skip)\n * @node: a JSON value\n * @path: (nullable): where @node is, for errors\n"
            " * @out: (out): the value\n * @error: return location for a #GError\n *\n"
            " * Returns: whether @node is a value of the enum\n */\n", s);
-  emit (w, "gboolean\n%s_read_json (JsonNode *node, const VdsmJsonPath *path, %s *out, GError **error)\n{\n", s, c);
+  emit_prototype (w, "gboolean\n%s_read_json (JsonNode *node, const VdsmJsonPath *path, %s *out, GError **error)\n{\n", s, c);
   emit (w, "  int value;\n\n");
   emit (w, "  if (!vdsm_json_read_enum (node, path, %s, %s_values, G_N_ELEMENTS (%s_values), &value, error))\n",
         key_lit, s, s);
@@ -396,7 +397,7 @@ emit_enum_source (EmitWriter *w, const GenType *type)
   emit (w, "/**\n * %s_from_json:\n * @node: a JSON value\n * @out: (out): the value\n"
            " * @error: return location for a #GError\n *\n"
            " * Returns: whether @node is a value of the enum\n */\n", s);
-  emit (w, "gboolean\n%s_from_json (JsonNode *node, %s *out, GError **error)\n{\n", s, c);
+  emit_prototype (w, "gboolean\n%s_from_json (JsonNode *node, %s *out, GError **error)\n{\n", s, c);
   emit (w, "  return %s_read_json (node, NULL, out, error);\n}\n\n", s);
 }
 
@@ -410,21 +411,21 @@ emit_json_entry_points (EmitWriter *w, const GenType *type)
 
   emit (w, "/**\n * %s_from_json:\n * @node: a JSON value\n * @error: return location for a #GError\n *\n"
            " * Returns: (transfer full): a new #%s, or %%NULL with @error set\n */\n", s, c);
-  emit (w, "%s *\n%s_from_json (JsonNode *node, GError **error)\n{\n", c, s);
+  emit_prototype (w, "%s *\n%s_from_json (JsonNode *node, GError **error)\n{\n", c, s);
   emit (w, "  %s *result = NULL;\n\n", c);
   emit (w, "  if (!%s_read_json (node, NULL, &result, error))\n    return NULL;\n", s);
   emit (w, "  return result;\n}\n\n");
 
   emit (w, "/**\n * %s_new_from_json_string:\n * @json: JSON text\n * @error: return location for a #GError\n *\n"
            " * Returns: (transfer full): a new #%s, or %%NULL with @error set\n */\n", s, c);
-  emit (w, "%s *\n%s_new_from_json_string (const char *json, GError **error)\n{\n", c, s);
+  emit_prototype (w, "%s *\n%s_new_from_json_string (const char *json, GError **error)\n{\n", c, s);
   emit (w, "  g_autoptr (JsonNode) node = vdsm_json_parse (json, error);\n\n");
   emit (w, "  if (node == NULL)\n    return NULL;\n");
   emit (w, "  return %s_from_json (node, error);\n}\n\n", s);
 
   emit (w, "/**\n * %s_to_json_string:\n * @self: (nullable): a #%s\n *\n"
            " * Returns: (transfer full): @self as JSON text\n */\n", s, c);
-  emit (w, "char *\n%s_to_json_string (const %s *self)\n{\n", s, c);
+  emit_prototype (w, "char *\n%s_to_json_string (const %s *self)\n{\n", s, c);
   emit (w, "  GString *out = g_string_new (NULL);\n\n");
   emit (w, "  %s_write_json (self, out);\n", s);
   emit (w, "  return g_string_free (out, FALSE);\n}\n\n");
@@ -441,7 +442,7 @@ emit_copy_start (EmitWriter *w, const GenType *type)
 
   emit (w, "/**\n * %s_copy:\n * @self: (nullable): a #%s\n *\n"
            " * Returns: (transfer full) (nullable): a deep copy of @self\n */\n", s, c);
-  emit (w, "%s *\n%s_copy (const %s *self)\n{\n  %s *copy;\n\n", c, s, c, c);
+  emit_prototype (w, "%s *\n%s_copy (const %s *self)\n{\n  %s *copy;\n\n", c, s, c, c);
   emit (w, "  if (self == NULL)\n    return NULL;\n");
   emit (w, "  copy = g_new (%s, 1);\n", c);
 }
@@ -459,7 +460,7 @@ emit_free_start (EmitWriter *w, const GenType *type)
 {
   emit (w, "/**\n * %s_free:\n * @self: (nullable): a #%s\n *\n * Frees @self and everything it holds.\n */\n",
         type->snake, type->camel);
-  emit (w, "void\n%s_free (%s *self)\n{\n  if (self == NULL)\n    return;\n", type->snake, type->camel);
+  emit_prototype (w, "void\n%s_free (%s *self)\n{\n  if (self == NULL)\n    return;\n", type->snake, type->camel);
 }
 
 static void
@@ -494,7 +495,7 @@ emit_map_boxed (GenHelpers *h, EmitWriter *w, const GenType *type)
   emit (w, "struct _%s {\n  GHashTable *table;\n};\n\n", c);
 
   emit (w, "/**\n * %s_new:\n *\n * Returns: (transfer full): a new, empty #%s\n */\n", s, c);
-  emit (w, "%s *\n%s_new (void)\n{\n  %s *self = g_new (%s, 1);\n\n", c, s, c, c);
+  emit_prototype (w, "%s *\n%s_new (void)\n{\n  %s *self = g_new (%s, 1);\n\n", c, s, c, c);
   emit (w, "  self->table = vdsm_json_hash_table_new (%s);\n  return self;\n}\n\n", notify);
 
   /* Values in a table are copied through a GCopyFunc. */
@@ -507,7 +508,7 @@ emit_map_boxed (GenHelpers *h, EmitWriter *w, const GenType *type)
       g_autofree char *expr = gen_copy_expr (h, type->value, "(gpointer) src");
 
       copy = g_strconcat (s, "_copy_value", NULL);
-      emit (w, "static gpointer\n%s (gconstpointer src, gpointer unused)\n{\n", copy);
+      emit_prototype (w, "static gpointer\n%s (gconstpointer src, gpointer unused)\n{\n", copy);
       emit (w, "  return %s;\n}\n\n", expr);
     }
   emit_copy_start (w, type);
@@ -528,24 +529,24 @@ emit_map_accessors (GenHelpers *h, EmitWriter *w, const GenType *type)
   g_autofree char *value_gi = gen_ref_gi_type (value);
   g_autofree char *value_ann = gen_ref_gi_annotation (value);
   g_autofree char *value_decl = gen_decl (value->in_ctype, "value");
-  g_autofree char *lookup_ret = gen_decl (getter_ctype (value), "");
   g_autofree char *copy = gen_copy_expr (h, value, "value");
+  g_autofree char *value_doc = gen_doc_tag ("@value", value_ann, "the value, copied");
 
   emit (w, "/**\n * %s_get_table:\n * @self: a #%s\n *\n"
            " * Returns: (transfer none) (element-type utf8 %s): the table of @self,\n"
            " *   keyed by strings; it owns its keys and values, and changing it\n"
            " *   changes @self\n */\n", s, c, value_gi);
-  emit (w, "GHashTable *\n%s_get_table (const %s *self)\n{\n", s, c);
+  emit_prototype (w, "GHashTable *\n%s_get_table (const %s *self)\n{\n", s, c);
   emit (w, "  g_return_val_if_fail (self != NULL, NULL);\n  return self->table;\n}\n\n");
 
   emit (w, "/**\n * %s_size:\n * @self: a #%s\n *\n * Returns: how many entries @self holds\n */\n", s, c);
-  emit (w, "guint\n%s_size (const %s *self)\n{\n", s, c);
+  emit_prototype (w, "guint\n%s_size (const %s *self)\n{\n", s, c);
   emit (w, "  g_return_val_if_fail (self != NULL, 0);\n  return g_hash_table_size (self->table);\n}\n\n");
 
   emit (w, "/**\n * %s_get_keys:\n * @self: a #%s\n *\n"
            " * Returns: (array zero-terminated=1) (transfer full): the keys of @self,\n"
            " *   sorted by strcmp()\n */\n", s, c);
-  emit (w, "char **\n%s_get_keys (const %s *self)\n{\n", s, c);
+  emit_prototype (w, "char **\n%s_get_keys (const %s *self)\n{\n", s, c);
   emit_indent (w);
   emit (w, "g_autoptr (GList) keys = NULL;\nchar **result;\nguint n = 0;\n\n");
   emit (w, "g_return_val_if_fail (self != NULL, NULL);\n");
@@ -559,28 +560,28 @@ emit_map_accessors (GenHelpers *h, EmitWriter *w, const GenType *type)
   /* Bindings turn a NULL list into an empty one: contains() tells. */
   emit (w, "/**\n * %s_contains:\n * @self: a #%s\n * @key: a wire key\n *\n"
            " * Returns: whether @self holds a value at @key\n */\n", s, c);
-  emit (w, "gboolean\n%s_contains (const %s *self, const char *key)\n{\n", s, c);
+  emit_prototype (w, "gboolean\n%s_contains (const %s *self, const char *key)\n{\n", s, c);
   emit (w, "  g_return_val_if_fail (self != NULL && key != NULL, FALSE);\n");
   emit (w, "  return g_hash_table_contains (self->table, key);\n}\n\n");
 
   emit (w, "/**\n * %s_lookup:\n * @self: a #%s\n * @key: a wire key\n *\n"
            " * Returns: (transfer none) (nullable)%s: the value at @key, or %%NULL\n */\n",
         s, c, value_ann);
-  emit (w, "%s\n%s_lookup (const %s *self, const char *key)\n{\n", lookup_ret, s, c);
+  emit_prototype (w, "%s\n%s_lookup (const %s *self, const char *key)\n{\n",
+                  getter_ctype (value), s, c);
   emit (w, "  g_return_val_if_fail (self != NULL && key != NULL, NULL);\n");
   emit (w, "  return g_hash_table_lookup (self->table, key);\n}\n\n");
 
-  /* gtk-doc: annotations end with their own ':'. */
-  emit (w, "/**\n * %s_insert:\n * @self: a #%s\n * @key: a wire key\n * @value:%s%s the value, copied\n *\n"
+  emit (w, "/**\n * %s_insert:\n * @self: a #%s\n * @key: a wire key\n%s *\n"
            " * Sets the value at @key, replacing any value there.\n */\n",
-        s, c, value_ann, *value_ann != '\0' ? ":" : "");
-  emit (w, "void\n%s_insert (%s *self, const char *key, %s)\n{\n", s, c, value_decl);
+        s, c, value_doc);
+  emit_prototype (w, "void\n%s_insert (%s *self, const char *key, %s)\n{\n", s, c, value_decl);
   emit (w, "  g_return_if_fail (self != NULL && key != NULL && value != NULL);\n");
   emit (w, "  g_hash_table_insert (self->table, g_strdup (key), %s);\n}\n\n", copy);
 
   emit (w, "/**\n * %s_remove:\n * @self: a #%s\n * @key: a wire key\n *\n"
            " * Returns: whether @self held @key\n */\n", s, c);
-  emit (w, "gboolean\n%s_remove (%s *self, const char *key)\n{\n", s, c);
+  emit_prototype (w, "gboolean\n%s_remove (%s *self, const char *key)\n{\n", s, c);
   emit (w, "  g_return_val_if_fail (self != NULL && key != NULL, FALSE);\n");
   emit (w, "  return g_hash_table_remove (self->table, key);\n}\n\n");
 }
@@ -597,7 +598,7 @@ emit_map_json (GenHelpers *h, EmitWriter *w, const GenType *type)
 
   emit (w, "/**\n * %s_write_json: (skip)\n * @self: (nullable): a #%s\n * @out: where to append\n *\n"
            " * Appends @self as a JSON object.\n */\n", s, c);
-  emit (w, "void\n%s_write_json (const %s *self, GString *out)\n{\n", s, c);
+  emit_prototype (w, "void\n%s_write_json (const %s *self, GString *out)\n{\n", s, c);
   emit_indent (w);
   emit (w, "GHashTableIter iter;\ngpointer key, value;\ngboolean first = TRUE;\n\n");
   emit (w, "if (self == NULL)\n  {\n    g_string_append (out, \"null\");\n    return;\n  }\n");
@@ -614,7 +615,7 @@ emit_map_json (GenHelpers *h, EmitWriter *w, const GenType *type)
   emit (w, "/**\n * %s_read_json: (skip)\n * @node: a JSON value\n * @path: (nullable): where @node is, for errors\n"
            " * @out: (out) (transfer full): the value\n * @error: return location for a #GError\n *\n"
            " * Returns: whether @node is a valid %s\n */\n", s, type->schema->key);
-  emit (w, "gboolean\n%s_read_json (JsonNode *node, const VdsmJsonPath *path, %s **out, GError **error)\n{\n", s, c);
+  emit_prototype (w, "gboolean\n%s_read_json (JsonNode *node, const VdsmJsonPath *path, %s **out, GError **error)\n{\n", s, c);
   emit_indent (w);
   emit (w, "JsonObject *object = vdsm_json_read_object (node, path, error);\n");
   emit (w, "g_autoptr (%s) result = NULL;\nJsonObjectIter iter;\nconst char *key;\nJsonNode *member;\n\n", c);
@@ -653,7 +654,7 @@ emit_boxed_common (GenHelpers *h, EmitWriter *w, const GenType *type)
 
   emit (w, "/**\n * %s_new:\n *\n * Returns: (transfer full): a new #%s%s\n */\n", s, c,
         type->kind == GEN_TYPE_UNION ? " holding its first member, unset" : " with nothing set");
-  emit (w, "%s *\n%s_new (void)\n{\n  %s *self = g_new0 (%s, 1);\n\n", c, s, c, c);
+  emit_prototype (w, "%s *\n%s_new (void)\n{\n  %s *self = g_new0 (%s, 1);\n\n", c, s, c, c);
   for (guint i = 0; i < type->fields->len; i++)
     {
       const GenField *field = g_ptr_array_index (type->fields, i);
@@ -693,10 +694,10 @@ emit_accessors (GenHelpers *h, EmitWriter *w, const GenType *type)
   if (is_union)
     {
       emit (w, "/**\n * %s_get_kind:\n * @self: a #%s\n *\n * Returns: which member is set\n */\n", s, c);
-      emit (w, "%s\n%s_get_kind (const %s *self)\n{\n", type->kind_camel, s, c);
+      emit_prototype (w, "%s\n%s_get_kind (const %s *self)\n{\n", type->kind_camel, s, c);
       emit (w, "  g_return_val_if_fail (self != NULL, 0);\n  return self->kind;\n}\n\n");
       /* Setting one member drops the others. */
-      emit (w, "static void\n%s_clear_members (%s *self)\n{\n", s, c);
+      emit_prototype (w, "static void\n%s_clear_members (%s *self)\n{\n", s, c);
       emit_free_pointer_fields (w, type, TRUE);
       emit (w, "}\n\n");
     }
@@ -707,7 +708,6 @@ emit_accessors (GenHelpers *h, EmitWriter *w, const GenType *type)
       gboolean ptr = gen_ref_is_pointer (field->ref);
       g_autofree char *ann = gen_ref_gi_annotation (field->ref);
       g_autofree char *value = gen_decl (field->ref->in_ctype, "value");
-      g_autofree char *ret = gen_decl (getter_ctype (field->ref), "");
       g_autofree char *desc = gen_doc (field->member != NULL ? field->member->description : NULL);
       g_autofree char *note = default_note (field);
       g_autofree char *notes = field->member != NULL ? gen_member_notes (field->member) : g_strdup ("");
@@ -715,25 +715,31 @@ emit_accessors (GenHelpers *h, EmitWriter *w, const GenType *type)
                               ? gen_doc_version_tags (field->member->added, field->member->deprecated)
                               : g_strdup ("");
       g_autofree char *lvalue = g_strdup_printf ("self->%s", field->c_name);
+      g_autofree char *returns_ann = g_strconcat (ptr ? " (transfer none) (nullable)" : "", ann,
+                                                  NULL);
+      g_autofree char *returns = gen_doc_tag ("Returns", returns_ann, "the `%s` %s%s", wire,
+                                              is_union ? "member" : "field",
+                                              field->has_name == NULL ? ""
+                                              : field->default_c != NULL
+                                              ? ", or its default when unset"
+                                              : ", meaningful when set");
+      g_autofree char *value_ann = g_strconcat (ptr ? " (nullable)" : "", ann, NULL);
+      g_autofree char *value_doc = gen_doc_tag ("@value", value_ann, "the new value%s",
+                                                ptr ? ", copied" : "");
 
       emit (w, "/**\n * %s_get_%s:\n * @self: a #%s\n *\n", s, field->accessor, c);
       if (*desc != '\0' || *notes != '\0')
         emit (w, " * %s%s%s\n *\n", desc, note, notes);
-      emit (w, " * Returns:%s%s: the `%s` %s%s\n%s */\n",
-            ptr ? " (transfer none) (nullable)" : "", ann, wire,
-            is_union ? "member" : "field",
-            field->has_name != NULL ? (field->default_c != NULL ? ", or its default when unset"
-                                                                : ", meaningful when set") : "",
-            tags);
-      emit (w, "%s\n%s_get_%s (const %s *self)\n{\n", ret, s, field->accessor, c);
+      emit (w, "%s%s */\n", returns, tags);
+      emit_prototype (w, "%s\n%s_get_%s (const %s *self)\n{\n", getter_ctype (field->ref), s,
+                      field->accessor, c);
       emit (w, "  g_return_val_if_fail (self != NULL, %s);\n", zero_of (field->ref));
       emit (w, "  return self->%s;\n}\n\n", field->c_name);
 
-      emit (w, "/**\n * %s_set_%s:\n * @self: a #%s\n * @value:%s%s: the new value%s\n *\n",
-            s, field->accessor, c, ptr ? " (nullable)" : "", ann, ptr ? ", copied" : "");
+      emit (w, "/**\n * %s_set_%s:\n * @self: a #%s\n%s *\n", s, field->accessor, c, value_doc);
       emit (w, " * Sets the `%s` %s%s.\n%s */\n", wire, is_union ? "member, which becomes the one set" : "field",
             field->has_name != NULL ? " and marks it set" : "", tags);
-      emit (w, "void\n%s_set_%s (%s *self, %s)\n{\n", s, field->accessor, c, value);
+      emit_prototype (w, "void\n%s_set_%s (%s *self, %s)\n{\n", s, field->accessor, c, value);
       emit_indent (w);
       if (ptr)
         {
@@ -775,7 +781,7 @@ emit_object_json (GenHelpers *h, EmitWriter *w, const GenType *type)
   emit (w, "/**\n * %s_write_json: (skip)\n * @self: (nullable): a #%s\n * @out: where to append\n *\n"
            " * Appends @self as a JSON object; unset optional fields and %%NULL\n"
            " * pointers are left out.\n */\n", s, c);
-  emit (w, "void\n%s_write_json (const %s *self, GString *out)\n{\n", s, c);
+  emit_prototype (w, "void\n%s_write_json (const %s *self, GString *out)\n{\n", s, c);
   emit_indent (w);
   if (fields->len > 0)
     emit (w, "gboolean first = TRUE;\n\n");
@@ -798,7 +804,7 @@ emit_object_json (GenHelpers *h, EmitWriter *w, const GenType *type)
            " * @out: (out) (transfer full): the value\n * @error: return location for a #GError\n *\n"
            " * Reads a JSON object. Unknown members are ignored; missing or null\n"
            " * members stay unset.\n *\n * Returns: whether @node is a valid %s\n */\n", s, type->schema->key);
-  emit (w, "gboolean\n%s_read_json (JsonNode *node, const VdsmJsonPath *path, %s **out, GError **error)\n{\n", s, c);
+  emit_prototype (w, "gboolean\n%s_read_json (JsonNode *node, const VdsmJsonPath *path, %s **out, GError **error)\n{\n", s, c);
   emit_indent (w);
   emit (w, "JsonObject *object = vdsm_json_read_object (node, path, error);\n");
   emit (w, "g_autoptr (%s) self = NULL;\n", c);
@@ -831,7 +837,7 @@ emit_union_json (GenHelpers *h, EmitWriter *w, const GenType *type)
 
   emit (w, "/**\n * %s_write_json: (skip)\n * @self: (nullable): a #%s\n * @out: where to append\n *\n"
            " * Appends the member that is set as JSON.\n */\n", s, c);
-  emit (w, "void\n%s_write_json (const %s *self, GString *out)\n{\n", s, c);
+  emit_prototype (w, "void\n%s_write_json (const %s *self, GString *out)\n{\n", s, c);
   emit_indent (w);
   emit (w, "if (self == NULL)\n  {\n    g_string_append (out, \"null\");\n    return;\n  }\n");
   emit (w, "switch (self->kind)\n  {\n");
@@ -854,7 +860,7 @@ emit_union_json (GenHelpers *h, EmitWriter *w, const GenType *type)
            " * member fits when every key of @node is one of its properties) and\n"
            " * reads @node as that member.\n *\n * Returns: whether @node is a valid %s\n */\n",
         s, type->schema->key);
-  emit (w, "gboolean\n%s_read_json (JsonNode *node, const VdsmJsonPath *path, %s **out, GError **error)\n{\n", s, c);
+  emit_prototype (w, "gboolean\n%s_read_json (JsonNode *node, const VdsmJsonPath *path, %s **out, GError **error)\n{\n", s, c);
   emit_indent (w);
   emit (w, "g_autoptr (%s) self = %s_new ();\n\n", c, s);
   for (guint i = 0; i < type->fields->len; i++)

@@ -45,6 +45,98 @@ emit (EmitWriter *w, const char *format, ...)
     }
 }
 
+/* Function heads longer than this have their parameter lists broken. */
+#define HEAD_WIDTH 80
+
+/* The ')' that closes the parenthesis opened just before @p, or NULL. */
+static const char *
+closing_paren (const char *p)
+{
+  guint depth = 0;
+
+  for (; *p != '\0'; p++)
+    if (*p == '(')
+      depth++;
+    else if (*p == ')' && depth-- == 0)
+      return p;
+  return NULL;
+}
+
+/* Appends the function head @line (@len bytes, no newline) to @out with its
+ * parameter list broken after commas when the line passes HEAD_WIDTH:
+ * each line filled with as many parameters as fit, continuation lines
+ * aligned after the '(', as the project's own code is. */
+static void
+append_head (GString *out, const char *line, gsize len)
+{
+  g_autofree char *text = g_strndup (line, len);
+  const char *open = strstr (text, " (");
+  const char *close = NULL;
+  g_autofree char *list = NULL;
+  g_auto (GStrv) params = NULL;
+  gsize align, column;
+
+  if (len > HEAD_WIDTH && open != NULL && g_ascii_isalpha (text[0]))
+    close = closing_paren (open + 2);
+  if (close == NULL)
+    {
+      g_string_append (out, text);
+      return;
+    }
+  /* Generated parameters hold no commas of their own. */
+  list = g_strndup (open + 2, (gsize) (close - open - 2));
+  params = g_strsplit (list, ", ", -1);
+  align = (gsize) (open - text) + 2;
+  g_string_append_len (out, text, (gssize) align);
+  column = align;
+  for (guint i = 0; params[i] != NULL; i++)
+    {
+      gboolean last = params[i + 1] == NULL;
+      g_autofree char *piece = g_strconcat (params[i], last ? ")" : ",", last ? close + 1 : "",
+                                            NULL);
+      gsize width = strlen (piece);
+
+      if (i > 0 && column + 1 + width > HEAD_WIDTH)
+        {
+          g_string_append_c (out, '\n');
+          for (gsize c = 0; c < align; c++)
+            g_string_append_c (out, ' ');
+          column = align;
+        }
+      else if (i > 0)
+        {
+          g_string_append_c (out, ' ');
+          column++;
+        }
+      g_string_append (out, piece);
+      column += width;
+    }
+}
+
+void
+emit_prototype (EmitWriter *w, const char *format, ...)
+{
+  g_autoptr (GString) wrapped = g_string_new (NULL);
+  g_autofree char *text = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  for (const char *p = text; *p != '\0'; )
+    {
+      const char *nl = strchr (p, '\n');
+      gsize len = nl != NULL ? (gsize) (nl - p) : strlen (p);
+
+      append_head (wrapped, p, len);
+      if (nl != NULL)
+        g_string_append_c (wrapped, '\n');
+      p += len + (nl != NULL ? 1 : 0);
+    }
+  emit (w, "%s", wrapped->str);
+}
+
 void
 emit_indent (EmitWriter *w)
 {

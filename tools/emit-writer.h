@@ -19,6 +19,11 @@ void emit_writer_clear (EmitWriter *w);
 
 /* Append formatted text; every line that starts inside it is indented. */
 void emit (EmitWriter *w, const char *format, ...) G_GNUC_PRINTF (2, 3);
+/* emit() for text that holds function heads ("RET name (T a, T b);" or a
+ * definition's "name (T a, T b)" line): a head longer than 80 columns gets
+ * its parameter list broken after commas, continuation lines aligned after
+ * the '('. Only lines that start with a letter can be heads. */
+void emit_prototype (EmitWriter *w, const char *format, ...) G_GNUC_PRINTF (2, 3);
 void emit_indent (EmitWriter *w);
 void emit_dedent (EmitWriter *w);
 

@@ -4,6 +4,8 @@
  */
 #pragma once
 
+#include "gen-fragments.h"
+#include "gen-helpers.h"
 #include "gen-model.h"
 
 G_BEGIN_DECLS

@@ -64,10 +64,26 @@ fake_server_write (FakeServer *server, const char *data, gsize length)
 {
   GOutputStream *out;
 
-  if (server->connection == NULL)
-    return;
-  out = g_io_stream_get_output_stream (G_IO_STREAM (server->connection));
-  g_output_stream_write_all (out, data, length, NULL, NULL, NULL);
+  g_mutex_lock (&server->write_lock);
+  if (server->connection != NULL)
+    {
+      out = g_io_stream_get_output_stream (G_IO_STREAM (server->connection));
+      g_output_stream_write_all (out, data, length, NULL, NULL, NULL);
+    }
+  g_mutex_unlock (&server->write_lock);
+}
+
+static gpointer
+fake_server_beat_main (gpointer data)
+{
+  FakeServer *server = data;
+
+  while (!g_cancellable_is_cancelled (server->cancellable))
+    {
+      g_usleep (server->beat_every_ms * 1000);
+      fake_server_write (server, "\n", 1);
+    }
+  return NULL;
 }
 
 /* Sends @body as a MESSAGE to whoever subscribed to @destination. */
@@ -149,6 +165,8 @@ fake_server_dispatch (FakeServer *server, FakeFrame *frame)
         reply = g_strdup_printf ("CONNECTED\nversion:1.2\nheart-beat:%s\n\n",
                                  server->connected_heartbeat);
       fake_server_write (server, reply, strlen (reply) + 1);
+      if (server->beat_every_ms > 0 && server->beat_thread == NULL)
+        server->beat_thread = g_thread_new ("fake-beats", fake_server_beat_main, server);
     }
   else if (g_str_equal (frame->command, "SUBSCRIBE"))
     {
@@ -228,6 +246,7 @@ fake_server_new (FakeHandler handler)
   server->frames = g_ptr_array_new_with_free_func ((GDestroyNotify) fake_frame_free);
   server->subscriptions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_mutex_init (&server->lock);
+  g_mutex_init (&server->write_lock);
   g_cond_init (&server->cond);
   return server;
 }
@@ -272,6 +291,8 @@ fake_server_free (FakeServer *server)
   g_cancellable_cancel (server->cancellable);
   if (server->thread != NULL)
     g_thread_join (server->thread);
+  if (server->beat_thread != NULL)
+    g_thread_join (server->beat_thread);
   g_socket_listener_close (server->listener);
   if (server->tmpdir != NULL)
     {
@@ -287,6 +308,7 @@ fake_server_free (FakeServer *server)
   g_ptr_array_unref (server->frames);
   g_hash_table_unref (server->subscriptions);
   g_mutex_clear (&server->lock);
+  g_mutex_clear (&server->write_lock);
   g_cond_clear (&server->cond);
   g_free (server->uri);
   g_free (server);

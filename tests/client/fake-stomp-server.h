@@ -35,9 +35,12 @@ struct _FakeServer {
 
   /* Set before start. */
   const char *connected_heartbeat;
+  guint beat_every_ms;             /* > 0: send a heart-beat this often once connected */
   gboolean refuse;
   FakeHandler handler;
 
+  GMutex write_lock;               /* heart-beats come from their own thread */
+  GThread *beat_thread;
   GMutex lock;
   GCond cond;
   GPtrArray *frames;               /* FakeFrame, everything received */

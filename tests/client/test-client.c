@@ -146,9 +146,9 @@ test_handshake (void)
   connect = fake_server_wait_frame (server, 1);
   g_assert_cmpstr (connect->command, ==, "CONNECT");
   g_assert_cmpstr (fake_frame_header (connect, "accept-version"), ==, "1.2");
-  g_assert_true (g_str_has_prefix (fake_frame_header (connect, "heart-beat"), "0,"));
-  g_assert_true (g_ascii_string_to_unsigned (fake_frame_header (connect, "heart-beat") + 2, 10, 1, G_MAXUINT,
-                                             NULL, NULL));
+  /* The default offer, both ways. */
+  g_assert_cmpstr (fake_frame_header (connect, "heart-beat"), ==, G_STRINGIFY (VDSM_CLIENT_DEFAULT_HEARTBEAT) ","
+                   G_STRINGIFY (VDSM_CLIENT_DEFAULT_HEARTBEAT));
 
   reply_sub = fake_server_wait_frame (server, 2);
   events_sub = fake_server_wait_frame (server, 3);
@@ -676,6 +676,20 @@ test_events (void)
 
 /* ---- Tests: heart-beats ---- */
 
+/* Connects with #VdsmClient:heartbeat set to @heartbeat_ms. */
+static VdsmClient *
+connect_with_heartbeat (FakeServer *server, guint heartbeat_ms)
+{
+  g_autoptr(GError) error = NULL;
+  VdsmClient *client;
+
+  fake_server_start_tcp (server);
+  client = g_initable_new (VDSM_TYPE_CLIENT, NULL, &error, "uri", server->uri,
+                           "heartbeat", heartbeat_ms, NULL);
+  g_assert_no_error (error);
+  return client;
+}
+
 static void
 test_heartbeat_sent (void)
 {
@@ -683,15 +697,30 @@ test_heartbeat_sent (void)
   g_autoptr(VdsmClient) client = NULL;
   gint64 end = g_get_monotonic_time () + WAIT_SECONDS * G_TIME_SPAN_SECOND;
 
-  /* The server wants a beat every second (sy = 1000). */
-  server->connected_heartbeat = "0,1000";
-  client = connect_tcp (server);
+  /* We can send every 200 ms, the server wants one every 100 ms: by STOMP's
+   * rule, one at least every 200 ms. */
+  server->connected_heartbeat = "0,100";
+  client = connect_with_heartbeat (server, 200);
+  g_assert_cmpstr (fake_frame_header (fake_server_wait_frame (server, 1), "heart-beat"), ==,
+                   "200,200");
 
   g_mutex_lock (&server->lock);
-  while (server->n_heartbeats < 2)
+  while (server->n_heartbeats < 3)
     g_assert_true (g_cond_wait_until (&server->cond, &server->lock, end));
   g_mutex_unlock (&server->lock);
   g_assert_false (vdsm_client_is_closed (client));
+}
+
+static void
+test_heartbeat_off (void)
+{
+  g_autoptr(FakeServer) server = fake_server_new (NULL);
+  g_autoptr(VdsmClient) client = NULL;
+
+  server->connected_heartbeat = "1000,1000";
+  client = connect_with_heartbeat (server, 0);
+  g_assert_cmpstr (fake_frame_header (fake_server_wait_frame (server, 1), "heart-beat"), ==,
+                   "0,0");
 }
 
 static void
@@ -701,13 +730,44 @@ test_heartbeat_missed (void)
   g_autoptr(VdsmClient) client = NULL;
   g_autoptr(GError) closed_error = NULL;
 
-  /* The server promises a beat every second and never sends one. */
-  server->connected_heartbeat = "1000,0";
-  client = connect_tcp (server);
+  /* The server promises a beat every 200 ms and never sends one. */
+  server->connected_heartbeat = "200,0";
+  client = connect_with_heartbeat (server, 200);
   g_signal_connect (client, "closed", G_CALLBACK (on_closed), &closed_error);
   while (closed_error == NULL)
     g_main_context_iteration (NULL, TRUE);
   g_assert_error (closed_error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED);
+  g_assert_nonnull (strstr (closed_error->message, "heart-beats every 200 ms"));
+}
+
+static gboolean
+quit_loop (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* A server that follows STOMP's rule: it said it can beat every 200 ms,
+ * we asked for 1500, so it beats every 1500 ms (here a little faster), and
+ * the connection is healthy. Taking the server's own 200 ms as the interval
+ * would declare it dead after a few hundred ms. */
+static void
+test_heartbeat_spec_rule (void)
+{
+  g_autoptr(FakeServer) server = fake_server_new (fake_handle_echo);
+  g_autoptr(VdsmClient) client = NULL;
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  server->connected_heartbeat = "200,0";
+  server->beat_every_ms = 1400;
+  client = connect_with_heartbeat (server, 1500);
+  g_timeout_add (3500, quit_loop, loop);
+  g_main_loop_run (loop);
+  g_assert_false (vdsm_client_is_closed (client));
+  result = vdsm_client_call_sync (client, "Host.ping", NULL, NULL, &error);
+  g_assert_no_error (error);
 }
 
 /* ---- Tests: threads ---- */
@@ -839,6 +899,8 @@ main (int argc, char **argv)
   g_test_add_func ("/client/events", test_events);
   g_test_add_func ("/client/heartbeat/sent", test_heartbeat_sent);
   g_test_add_func ("/client/heartbeat/missed", test_heartbeat_missed);
+  g_test_add_func ("/client/heartbeat/off", test_heartbeat_off);
+  g_test_add_func ("/client/heartbeat/spec-rule", test_heartbeat_spec_rule);
   g_test_add_func ("/client/threads", test_threads);
   g_test_add_func ("/client/sync-in-handler", test_sync_in_handler);
 

@@ -186,11 +186,11 @@ test_to_json_constructs (void)
 }
 
 /* The repository's api/ schema files as vdsmd embeds them, by the same names. */
-static JsonNode *
-our_schema_json (void)
+static VdsmSchema *
+our_schema (void)
 {
   const char *names[] = { "vdsm-api.yml", "vdsm-events.yml" };
-  g_autoptr(VdsmSchema) schema = vdsm_schema_new ();
+  VdsmSchema *schema = vdsm_schema_new ();
 
   for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
     {
@@ -206,6 +206,14 @@ our_schema_json (void)
                                             VDSM_SCHEMA_LOAD_DEFAULT, &error));
       g_assert_no_error (error);
     }
+  return schema;
+}
+
+static JsonNode *
+our_schema_json (void)
+{
+  g_autoptr(VdsmSchema) schema = our_schema ();
+
   return vdsm_schema_to_json (schema);
 }
 
@@ -353,6 +361,61 @@ test_repeated_calls (void)
   vdsm_client_close (client);
 }
 
+/* daemon/served-methods.txt is the whole truth: Host.getApiSchema lists
+ * exactly those methods, in schema order; every other method of the schema
+ * answers -32601 saying it is not served (before its params are looked
+ * at, so with no side effect), and no listed one does. */
+static void
+test_served_surface (void)
+{
+  g_autoptr(VdsmClient) client = connect_client ();
+  g_autoptr(VdsmSchema) schema = our_schema ();
+  g_autofree char *path = g_build_filename (g_getenv ("VDSM_SOURCE_ROOT"), "daemon",
+                                            "served-methods.txt", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) listed = vdsm_schema_read_served (schema, path, &error);
+  g_autoptr(VdsmApiSchema) answer = NULL;
+  GPtrArray *methods = vdsm_schema_get_methods (schema);
+  GPtrArray *served;
+  guint n_served = 0, n_unserved = 0;
+
+  g_assert_no_error (error);
+  answer = vdsm_client_host_get_api_schema_sync (client, NULL, &error);
+  g_assert_no_error (error);
+  served = vdsm_api_schema_get_served (answer);
+  g_assert_cmpuint (served->len, ==, g_hash_table_size (listed));
+
+  for (guint i = 0; i < methods->len; i++)
+    {
+      const VdsmSchemaMethod *method = g_ptr_array_index (methods, i);
+      g_autoptr(JsonNode) params = parse ("{\"\": 0}");
+      g_autoptr(JsonNode) result = NULL;
+      g_autoptr(GError) call_error = NULL;
+      gint expected_code;
+
+      /* An unknown param: a served method refuses it with -32602 after
+       * looking the method up, an unserved one never gets that far. */
+      expected_code = g_hash_table_contains (listed, method->name)
+                        ? VDSM_ERROR_INVALID_PARAMS : VDSM_ERROR_METHOD_NOT_FOUND;
+      result = vdsm_client_call_sync (client, method->name, params, NULL, &call_error);
+      g_assert_null (result);
+      g_assert_error (call_error, VDSM_ERROR, expected_code);
+      if (g_hash_table_contains (listed, method->name))
+        {
+          g_assert_cmpstr (g_ptr_array_index (served, n_served), ==, method->name);
+          n_served++;
+        }
+      else
+        {
+          g_assert_nonnull (strstr (call_error->message, "not served"));
+          n_unserved++;
+        }
+    }
+  g_assert_cmpuint (n_served, ==, served->len);
+  g_test_message ("%u methods served, %u answered -32601", n_served, n_unserved);
+  vdsm_client_close (client);
+}
+
 /* `vdsm-client Host getApiSchema` prints the same answer as JSON. */
 static void
 test_cli (void)
@@ -390,6 +453,7 @@ main (int argc, char **argv)
   g_test_add_func ("/introspection/vdsmd/typed-call", test_typed_call);
   g_test_add_func ("/introspection/vdsmd/repeated-calls", test_repeated_calls);
   g_test_add_func ("/introspection/vdsmd/vdsm-client", test_cli);
+  g_test_add_func ("/introspection/vdsmd/served-surface", test_served_surface);
   start_daemon ();
   status = g_test_run ();
   stop_daemon ();

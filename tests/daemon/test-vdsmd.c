@@ -12,8 +12,10 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include "vdsm-schema.h"
+#include "vdsm-test-run.h"
 
 #define IO_TIMEOUT_S 10
 #define START_TIMEOUT_S 20
@@ -44,12 +46,18 @@ static const ExpectedVm expected_vms[] = {
 /* Our schema, to check every result and event against. */
 static VdsmSchema *schema;
 
-static struct {
+/* A running vdsmd. */
+typedef struct {
   GSubprocess *proc;
   char *tmpdir;
   char *socket_path;
   guint16 port;
-} daemon_state;
+  GDataInputStream *out;            /* its standard output, past the listening lines */
+  char *err_path;                   /* its standard error, when kept in a file */
+} Daemon;
+
+/* The daemon most tests share. */
+static Daemon daemon_state;
 
 /* ---- A minimal STOMP client ---- */
 
@@ -899,67 +907,128 @@ read_daemon_line (GDataInputStream *in)
   return line;
 }
 
+/* How a daemon is started; zeros keep the defaults. */
+typedef struct {
+  const char *const *args;          /* after --listen, --unix, --host-definition */
+  gboolean keep_stderr;             /* in a file (see daemon_stderr()) */
+  rlim_t nofile_soft, nofile_hard;  /* RLIMIT_NOFILE of the daemon */
+} DaemonSetup;
+
+static const DaemonSetup default_setup;
+
 /* A failed assertion aborts the test program: take vdsmd down with it. */
 static void
-die_with_parent (gpointer data)
+child_setup (gpointer data)
 {
+  const DaemonSetup *setup = data;
+
   prctl (PR_SET_PDEATHSIG, SIGTERM);
+  if (setup->nofile_soft > 0)
+    {
+      struct rlimit limit = { setup->nofile_soft, setup->nofile_hard };
+
+      setrlimit (RLIMIT_NOFILE, &limit);
+    }
+}
+
+/* The built daemon. */
+static char *
+vdsmd_path (void)
+{
+  const char *build_root = g_getenv ("VDSM_BUILD_ROOT");
+
+  g_assert_nonnull (build_root);
+  return g_build_filename (build_root, "daemon", "vdsmd", NULL);
+}
+
+/* The repository's host definition. */
+static char *
+host_xml_path (void)
+{
+  const char *source_root = g_getenv ("VDSM_SOURCE_ROOT");
+
+  g_assert_nonnull (source_root);
+  return g_build_filename (source_root, "data", "host.xml", NULL);
+}
+
+/* The port of a "listening on 127.0.0.1:PORT" line; FALSE for another. */
+static gboolean
+parse_tcp_listening (const char *line, guint16 *port)
+{
+  const char *prefix = "listening on 127.0.0.1:";
+  g_autoptr(GError) error = NULL;
+  guint64 value = 0;
+
+  if (!g_str_has_prefix (line, prefix))
+    return FALSE;
+  g_ascii_string_to_unsigned (line + strlen (prefix), 10, 1, 65535, &value, &error);
+  g_assert_no_error (error);
+  *port = (guint16) value;
+  return TRUE;
+}
+
+/* Starts vdsmd on a free port, a unix socket of its own and data/host.xml,
+ * and waits for its two listening lines. */
+static void
+daemon_start (Daemon *d, const DaemonSetup *setup)
+{
+  g_autofree char *vdsmd = vdsmd_path ();
+  g_autofree char *host_xml = host_xml_path ();
+  g_autofree char *expected_unix = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  gboolean have_tcp = FALSE, have_unix = FALSE;
+
+  d->tmpdir = g_dir_make_tmp ("vdsmd-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  d->socket_path = g_build_filename (d->tmpdir, "vdsmd.sock", NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, (gpointer) setup, NULL);
+  if (setup->keep_stderr)
+    {
+      d->err_path = g_build_filename (d->tmpdir, "stderr", NULL);
+      g_subprocess_launcher_set_stderr_file_path (launcher, d->err_path);
+    }
+  g_ptr_array_add (argv, vdsmd);
+  g_ptr_array_add (argv, "--listen");
+  g_ptr_array_add (argv, "127.0.0.1:0");
+  g_ptr_array_add (argv, "--unix");
+  g_ptr_array_add (argv, d->socket_path);
+  g_ptr_array_add (argv, "--host-definition");
+  g_ptr_array_add (argv, host_xml);
+  for (guint i = 0; setup->args != NULL && setup->args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) setup->args[i]);
+  g_ptr_array_add (argv, NULL);
+  d->proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+
+  d->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (d->proc));
+  expected_unix = g_strconcat ("listening on unix:", d->socket_path, NULL);
+  while (!have_tcp || !have_unix)
+    {
+      g_autofree char *line = read_daemon_line (d->out);
+
+      if (g_str_equal (line, expected_unix))
+        have_unix = TRUE;
+      else if (parse_tcp_listening (line, &d->port))
+        have_tcp = TRUE;
+      else
+        g_error ("unexpected output from vdsmd: %s", line);
+    }
 }
 
 static void
 start_daemon (void)
 {
-  const char *build_root = g_getenv ("VDSM_BUILD_ROOT");
-  const char *source_root = g_getenv ("VDSM_SOURCE_ROOT");
-  g_autofree char *vdsmd = NULL;
-  g_autofree char *host_xml = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) in = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  gboolean have_tcp = FALSE, have_unix = FALSE;
+  /* A stats sample that never ages: only changes may refresh it. */
+  static const char *const args[] = {
+    "--strict-replies", "--stats-max-age", "600000", NULL
+  };
+  static const DaemonSetup setup = { .args = args };
 
-  g_assert_nonnull (build_root);
-  g_assert_nonnull (source_root);
-  vdsmd = g_build_filename (build_root, "daemon", "vdsmd", NULL);
-  host_xml = g_build_filename (source_root, "data", "host.xml", NULL);
-  daemon_state.tmpdir = g_dir_make_tmp ("vdsmd-test-XXXXXX", &error);
-  g_assert_no_error (error);
-  daemon_state.socket_path = g_build_filename (daemon_state.tmpdir,
-                                               "vdsmd.sock", NULL);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL,
-                                         NULL);
-  daemon_state.proc = g_subprocess_launcher_spawn (
-    /* A stats sample that never ages: only changes may refresh it. */
-    launcher, &error, vdsmd, "--listen", "127.0.0.1:0", "--strict-replies",
-    "--stats-max-age", "600000",
-    "--unix", daemon_state.socket_path, "--host-definition", host_xml, NULL);
-  g_assert_no_error (error);
-
-  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (
-                                  daemon_state.proc));
-  while (!have_tcp || !have_unix)
-    {
-      g_autofree char *line = read_daemon_line (in);
-      g_autofree char *expected_unix = g_strconcat ("listening on unix:",
-                                                    daemon_state.socket_path,
-                                                    NULL);
-
-      if (g_str_equal (line, expected_unix))
-        have_unix = TRUE;
-      else if (g_str_has_prefix (line, "listening on 127.0.0.1:"))
-        {
-          guint64 port = 0;
-          g_ascii_string_to_unsigned (line + strlen ("listening on 127.0.0.1:"),
-                                      10, 1, 65535, &port, &error);
-          g_assert_no_error (error);
-          daemon_state.port = (guint16) port;
-          have_tcp = TRUE;
-        }
-      else
-        g_error ("unexpected output from vdsmd: %s", line);
-    }
+  daemon_start (&daemon_state, &setup);
 }
 
 static void
@@ -973,27 +1042,435 @@ wait_cb (GObject *source, GAsyncResult *res, gpointer data)
   *done = TRUE;
 }
 
+/* SIGTERM, then the clean exit vdsmd promises. */
 static void
-test_sigterm (void)
+stop_daemon (GSubprocess *proc)
 {
   gboolean done = FALSE, expired = FALSE;
   guint timer;
 
-  g_subprocess_send_signal (daemon_state.proc, SIGTERM);
+  g_subprocess_send_signal (proc, SIGTERM);
   timer = g_timeout_add_seconds (IO_TIMEOUT_S, timeout_cb, &expired);
-  g_subprocess_wait_async (daemon_state.proc, NULL, wait_cb, &done);
+  g_subprocess_wait_async (proc, NULL, wait_cb, &done);
   while (!done && !expired)
     g_main_context_iteration (NULL, TRUE);
   if (expired)
     {
-      g_subprocess_force_exit (daemon_state.proc);
+      g_subprocess_force_exit (proc);
       g_error ("vdsmd did not stop within %d s of SIGTERM", IO_TIMEOUT_S);
     }
   g_source_remove (timer);
-  g_assert_true (g_subprocess_get_if_exited (daemon_state.proc));
-  g_assert_cmpint (g_subprocess_get_exit_status (daemon_state.proc), ==, 0);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+}
+
+/* SIGTERM: the daemon must exit with status 0 and remove its socket. */
+static void
+daemon_stop (Daemon *d)
+{
+  stop_daemon (d->proc);
   /* A clean stop removes the socket it created. */
-  g_assert_false (g_file_test (daemon_state.socket_path, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (d->socket_path, G_FILE_TEST_EXISTS));
+}
+
+static void
+daemon_clear (Daemon *d)
+{
+  if (d->proc != NULL && g_subprocess_get_identifier (d->proc) != NULL)
+    g_subprocess_force_exit (d->proc);
+  g_unlink (d->socket_path);
+  if (d->err_path != NULL)
+    g_unlink (d->err_path);
+  g_rmdir (d->tmpdir);
+  g_clear_object (&d->proc);
+  g_clear_object (&d->out);
+  g_free (d->socket_path);
+  g_free (d->err_path);
+  g_free (d->tmpdir);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Daemon, daemon_clear)
+
+static void
+test_sigterm (void)
+{
+  daemon_stop (&daemon_state);
+}
+
+/* SIGHUP's default action kills: vdsmd handles it and keeps serving, on
+ * the connections open before and on new ones. */
+static void
+test_sighup (void)
+{
+  g_autoptr(Client) before = client_connect_tcp ();
+  g_autoptr(Client) after = NULL;
+  g_autoptr(JsonNode) r = NULL;
+
+  g_assert_true (g_subprocess_get_identifier (daemon_state.proc) != NULL);
+  g_subprocess_send_signal (daemon_state.proc, SIGHUP);
+  after = client_connect_unix ();
+  r = client_call (after, "Host.ping", "{}");
+  g_assert_true (json_node_get_boolean (r));
+  g_clear_pointer (&r, json_node_unref);
+  r = client_call (before, "Host.ping", "{}");
+  g_assert_true (json_node_get_boolean (r));
+}
+
+/* scripts/make-test-certs into a new directory; NULL when it cannot run
+ * (no openssl). */
+static char *
+make_certs (void)
+{
+  const char *source_root = g_getenv ("VDSM_SOURCE_ROOT");
+  g_autofree char *script = g_build_filename (source_root, "scripts", "make-test-certs",
+                                              NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("vdsmd-certs-XXXXXX", &error);
+  const char *argv[] = { script, dir, NULL };
+  g_auto(VdsmTestRun) run = { 0 };
+
+  g_assert_no_error (error);
+  vdsm_test_run (&run, NULL, argv, NULL);
+  if (run.status != 0)
+    {
+      g_rmdir (dir);
+      return NULL;
+    }
+  return g_steal_pointer (&dir);
+}
+
+static void
+remove_tree (const char *dir)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (dir);
+  g_autoptr(GFileEnumerator) children = g_file_enumerate_children (
+    file, G_FILE_ATTRIBUTE_STANDARD_NAME, G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  GFileInfo *info;
+
+  while (children != NULL &&
+         (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, g_file_info_get_name (info), NULL);
+
+      g_unlink (path);
+      g_object_unref (info);
+    }
+  g_rmdir (dir);
+}
+
+/* The server's files of @from, copied over those of @to. */
+static void
+copy_server_files (const char *from, const char *to)
+{
+  static const char *const names[] = { "server.pem", "server-key.pem", "ca.pem" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *source = g_build_filename (from, names[i], NULL);
+      g_autofree char *target = g_build_filename (to, names[i], NULL);
+      g_autofree char *contents = NULL;
+      g_autoptr(GError) error = NULL;
+      gsize length;
+
+      g_file_get_contents (source, &contents, &length, &error);
+      g_assert_no_error (error);
+      g_file_set_contents (target, contents, (gssize) length, &error);
+      g_assert_no_error (error);
+    }
+}
+
+/* TLS to vdsmd on @port, trusting the CA of @certs and presenting its
+ * client certificate; the server must present @certs' certificate. */
+static GIOStream *
+tls_connect (guint16 port, const char *certs)
+{
+  g_autoptr(GSocketClient) sc = g_socket_client_new ();
+  g_autoptr(GSocketConnection) conn = NULL;
+  g_autoptr(GSocketConnectable) identity = g_network_address_new ("localhost", port);
+  g_autofree char *ca = g_build_filename (certs, "ca.pem", NULL);
+  g_autofree char *server_cert = g_build_filename (certs, "server.pem", NULL);
+  g_autofree char *client_cert = g_build_filename (certs, "client.pem", NULL);
+  g_autofree char *client_key = g_build_filename (certs, "client-key.pem", NULL);
+  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(GTlsCertificate) identity_cert = NULL;
+  g_autoptr(GTlsCertificate) expected = NULL;
+  g_autoptr(GIOStream) tls = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_socket_client_set_timeout (sc, IO_TIMEOUT_S);
+  conn = g_socket_client_connect_to_host (sc, "127.0.0.1", port, NULL, &error);
+  g_assert_no_error (error);
+  tls = g_tls_client_connection_new (G_IO_STREAM (conn), identity, &error);
+  g_assert_no_error (error);
+  database = g_tls_file_database_new (ca, &error);
+  g_assert_no_error (error);
+  identity_cert = g_tls_certificate_new_from_files (client_cert, client_key, &error);
+  g_assert_no_error (error);
+  g_tls_connection_set_database (G_TLS_CONNECTION (tls), database);
+  g_tls_connection_set_certificate (G_TLS_CONNECTION (tls), identity_cert);
+  g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, &error);
+  g_assert_no_error (error);
+
+  expected = g_tls_certificate_new_from_file (server_cert, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_tls_certificate_is_same (
+                   expected, g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (tls))));
+  return g_steal_pointer (&tls);
+}
+
+/* STOMP's CONNECT over @stream is answered. */
+static void
+assert_stomp_answers (GIOStream *stream)
+{
+  static const char connect[] = "CONNECT\naccept-version:1.2\nheart-beat:0,0\n\n";
+  char answer[256] = "";
+  g_autoptr(GError) error = NULL;
+
+  g_output_stream_write_all (g_io_stream_get_output_stream (stream), connect,
+                             sizeof connect, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_input_stream_read (g_io_stream_get_input_stream (stream), answer, sizeof answer - 1,
+                       NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (answer, "CONNECTED\n"));
+}
+
+/* Certificates rotated under a running vdsmd: after SIGHUP, new
+ * connections get the new ones; the open one still works. */
+static void
+test_sighup_tls (void)
+{
+  g_autofree char *old_certs = make_certs ();
+  g_autofree char *new_certs = old_certs ? make_certs () : NULL;
+  g_autofree char *served = NULL;
+  g_autofree char *cert = NULL, *key = NULL, *ca = NULL;
+  g_autofree char *vdsmd = vdsmd_path ();
+  g_autofree char *host_xml = host_xml_path ();
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GDataInputStream) err = NULL;
+  g_autoptr(GIOStream) before = NULL;
+  g_autoptr(GIOStream) after = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  guint16 port = 0;
+
+  if (new_certs == NULL)
+    {
+      g_test_skip ("scripts/make-test-certs failed (openssl missing?)");
+      if (old_certs != NULL)
+        remove_tree (old_certs);
+      return;
+    }
+  served = g_dir_make_tmp ("vdsmd-served-XXXXXX", &error);
+  g_assert_no_error (error);
+  copy_server_files (old_certs, served);
+  cert = g_build_filename (served, "server.pem", NULL);
+  key = g_build_filename (served, "server-key.pem", NULL);
+  ca = g_build_filename (served, "ca.pem", NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, (gpointer) &default_setup, NULL);
+  proc = g_subprocess_launcher_spawn (launcher, &error, vdsmd, "--listen", "127.0.0.1:0",
+                                      "--unix", "", "--tls", "--tls-cert", cert,
+                                      "--tls-key", key, "--tls-ca", ca,
+                                      "--host-definition", host_xml, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
+  err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (proc));
+  line = read_daemon_line (out);
+  g_assert_true (parse_tcp_listening (line, &port));
+
+  before = tls_connect (port, old_certs);
+  copy_server_files (new_certs, served);
+  g_subprocess_send_signal (proc, SIGHUP);
+  for (;;)
+    {
+      g_autofree char *log = read_daemon_line (err);
+
+      g_test_message ("vdsmd: %s", log);
+      if (strstr (log, "SIGHUP: reloaded the TLS certificate ") != NULL)
+        break;
+    }
+  after = tls_connect (port, new_certs);
+  assert_stomp_answers (after);
+  assert_stomp_answers (before);
+
+  stop_daemon (proc);
+  remove_tree (served);
+  remove_tree (old_certs);
+  remove_tree (new_certs);
+}
+
+/* sun_path holds 108 bytes: a longer --unix is refused before anything
+ * is made, naming the path and the limit. */
+static void
+test_unix_path_too_long (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("vdsmd-long-XXXXXX", &error);
+  g_autofree char *deep = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *name = g_strnfill (120, 'd');
+  g_autofree char *vdsmd = vdsmd_path ();
+  g_autofree char *host_xml = host_xml_path ();
+  g_auto(VdsmTestRun) run = { 0 };
+
+  g_assert_no_error (error);
+  deep = g_build_filename (dir, name, NULL);
+  path = g_build_filename (deep, "vdsmd.sock", NULL);
+  {
+    const char *argv[] = { vdsmd, "--listen", "", "--unix", path,
+                           "--host-definition", host_xml, NULL };
+
+    vdsm_test_run (&run, NULL, argv, NULL);
+  }
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, path));
+  g_assert_nonnull (strstr (run.err, "108 bytes with the terminating NUL"));
+  /* Not even the directory. */
+  g_assert_false (g_file_test (deep, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+/* ---- The process contract and its limits, on daemons of their own ---- */
+
+static char *
+daemon_stderr (Daemon *d)
+{
+  g_autoptr(GError) error = NULL;
+  char *text = NULL;
+
+  g_file_get_contents (d->err_path, &text, NULL, &error);
+  g_assert_no_error (error);
+  return text;
+}
+
+static Client *
+daemon_connect (Daemon *d)
+{
+  g_autoptr(GSocketAddress) a = g_inet_socket_address_new_from_string ("127.0.0.1", d->port);
+
+  return client_connect (a);
+}
+
+/* With --verbose, standard output still carries only the listening lines:
+ * the logs go to standard error. */
+static void
+test_verbose_stdout (void)
+{
+  static const char *const args[] = { "--verbose", NULL };
+  static const DaemonSetup setup = { .args = args, .keep_stderr = TRUE };
+  g_auto(Daemon) d = { NULL };
+  g_autoptr(Client) c = NULL;
+  g_autoptr(JsonNode) r = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *err = NULL;
+
+  daemon_start (&d, &setup);
+  c = daemon_connect (&d);
+  r = client_call (c, "Host.ping", "{}");
+  daemon_stop (&d);
+  line = g_data_input_stream_read_line_utf8 (d.out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, NULL);
+  /* The debug lines are there. */
+  err = daemon_stderr (&d);
+  g_assert_nonnull (strstr (err, "Host.ping"));
+}
+
+/* A soft limit of open files below --max-connections is raised: 200
+ * clients are served with a soft limit of 64 at start. */
+static void
+test_fd_limit_raised (void)
+{
+  static const char *const args[] = { "--max-connections", "300", NULL };
+  DaemonSetup setup = { .args = args, .nofile_soft = 64 };
+  g_auto(Daemon) d = { NULL };
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  struct rlimit ours;
+
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &ours), ==, 0);
+  if (ours.rlim_max != RLIM_INFINITY && ours.rlim_max < 300 + 256)
+    {
+      g_test_skip ("the hard limit of open files is too low for this test");
+      return;
+    }
+  if (ours.rlim_cur != RLIM_INFINITY && ours.rlim_cur < 256)
+    {
+      g_test_skip ("this test needs 200 descriptors of its own");
+      return;
+    }
+  setup.nofile_hard = ours.rlim_max;
+  daemon_start (&d, &setup);
+  /* Each connect waits for CONNECTED: an accept that failed would time out. */
+  for (int i = 0; i < 200; i++)
+    g_ptr_array_add (clients, daemon_connect (&d));
+  {
+    g_autoptr(JsonNode) r = client_call (clients->pdata[199], "Host.ping", "{}");
+  }
+  g_ptr_array_set_size (clients, 0);
+  daemon_stop (&d);
+}
+
+/* A hard limit too low for --max-connections is said at start. */
+static void
+test_fd_limit_warning (void)
+{
+  static const char *const args[] = { "--max-connections", "1000", NULL };
+  static const DaemonSetup setup = {
+    .args = args, .keep_stderr = TRUE, .nofile_soft = 100, .nofile_hard = 100,
+  };
+  g_auto(Daemon) d = { NULL };
+  g_autofree char *err = NULL;
+
+  daemon_start (&d, &setup);
+  daemon_stop (&d);
+  err = daemon_stderr (&d);
+  g_assert_nonnull (strstr (err, "open files are limited to 100 (hard limit 100) but "
+                                 "--max-connections 1000 needs"));
+}
+
+/* --frame-timeout reaches the server: a frame sent a byte at a time is
+ * cut off; --max-connections-per-peer does not count 127.0.0.1. */
+static void
+test_limit_options (void)
+{
+  static const char *const args[] = {
+    "--frame-timeout", "700", "--max-connections-per-peer", "1", NULL
+  };
+  static const DaemonSetup setup = { .args = args, .keep_stderr = TRUE };
+  static const char partial[] = "SEND\ndestination:jms.topic.vdsm_requests\n";
+  g_auto(Daemon) d = { NULL };
+  g_autoptr(Client) dribbler = NULL;
+  g_autoptr(Client) second = NULL;
+  g_autoptr(JsonNode) r = NULL;
+  g_autofree char *err = NULL;
+  gboolean closed = FALSE;
+  gint64 start;
+  double elapsed;
+
+  daemon_start (&d, &setup);
+  dribbler = daemon_connect (&d);
+  second = daemon_connect (&d);
+  r = client_call (second, "Host.ping", "{}");
+
+  start = g_get_monotonic_time ();
+  client_write (dribbler, partial, sizeof partial - 1);
+  while (!closed && g_get_monotonic_time () - start < 5 * G_USEC_PER_SEC)
+    {
+      g_socket_send (dribbler->socket, "x", 1, NULL, NULL);
+      if (g_socket_condition_timed_wait (dribbler->socket, G_IO_IN, 100 * 1000, NULL, NULL))
+        closed = !client_fill (dribbler);
+    }
+  elapsed = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+  g_assert_true (closed);
+  g_assert_cmpfloat (elapsed, >=, 0.65);
+  daemon_stop (&d);
+  err = daemon_stderr (&d);
+  g_assert_null (strstr (err, "WARNING"));
 }
 
 int
@@ -1019,17 +1496,18 @@ main (int argc, char **argv)
   g_test_add_func ("/vdsmd/bad-frame", test_bad_frame);
   g_test_add_func ("/vdsmd/memory-returned", test_memory_returned);
   g_test_add_func ("/vdsmd/destroy", test_destroy);
+  g_test_add_func ("/vdsmd/sighup", test_sighup);
+  g_test_add_func ("/vdsmd/sighup-tls", test_sighup_tls);
+  g_test_add_func ("/vdsmd/unix-path-too-long", test_unix_path_too_long);
   g_test_add_func ("/vdsmd/sigterm", test_sigterm);
+  g_test_add_func ("/vdsmd/process/verbose-stdout", test_verbose_stdout);
+  g_test_add_func ("/vdsmd/process/fd-limit-raised", test_fd_limit_raised);
+  g_test_add_func ("/vdsmd/process/fd-limit-warning", test_fd_limit_warning);
+  g_test_add_func ("/vdsmd/process/limit-options", test_limit_options);
 
   ret = g_test_run ();
 
-  if (g_subprocess_get_identifier (daemon_state.proc) != NULL)
-    g_subprocess_force_exit (daemon_state.proc);
-  g_unlink (daemon_state.socket_path);
-  g_rmdir (daemon_state.tmpdir);
-  g_clear_object (&daemon_state.proc);
+  daemon_clear (&daemon_state);
   vdsm_schema_free (schema);
-  g_free (daemon_state.socket_path);
-  g_free (daemon_state.tmpdir);
   return ret;
 }

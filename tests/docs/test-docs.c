@@ -225,6 +225,40 @@ test_usage (void)
   remove_tree (tmp);
 }
 
+/* --served marks what the list leaves out, and refuses a list naming a
+ * method the schema lacks, with its line. */
+static void
+test_served (void)
+{
+  g_autofree char *tool = g_build_filename (g_getenv ("VDSM_BUILD_ROOT"), "tools",
+                                            "vdsm-schema", NULL);
+  g_autofree char *api = g_build_filename (g_getenv ("VDSM_SOURCE_ROOT"), "api",
+                                           "vdsm-api.yml", NULL);
+  g_autofree char *tmp = g_dir_make_tmp ("test-docs-XXXXXX", NULL);
+  g_autofree char *list = g_build_filename (tmp, "served.txt", NULL);
+  g_autofree char *out_dir = g_build_filename (tmp, "out", NULL);
+  g_autofree char *vm_page = g_build_filename (out_dir, "ns-VM.html", NULL);
+  g_autofree char *host_page = g_build_filename (out_dir, "ns-Host.html", NULL);
+  g_autofree char *vm_html = NULL;
+  g_autofree char *host_html = NULL;
+  g_autofree char *err = NULL;
+  const char *argv[] = { tool, "docs", "--served", list, out_dir, api, NULL };
+
+  g_assert_true (g_file_set_contents (list, "# only one\nHost.ping\n", -1, NULL));
+  g_assert_cmpint (run (argv, NULL, NULL), ==, 0);
+  g_assert_true (g_file_get_contents (vm_page, &vm_html, NULL, NULL));
+  g_assert_true (g_file_get_contents (host_page, &host_html, NULL, NULL));
+  g_assert_nonnull (strstr (vm_html, ", 0 served by vdsmd."));
+  g_assert_nonnull (strstr (vm_html, "not served by vdsmd"));
+  g_assert_nonnull (strstr (host_html, ", 1 served by vdsmd."));
+
+  g_assert_true (g_file_set_contents (list, "Host.ping\nHost.noSuchVerb\n", -1, NULL));
+  g_assert_cmpint (run (argv, NULL, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "served.txt:2: 'Host.noSuchVerb' is not a method"));
+  remove_tree (out_dir);
+  remove_tree (tmp);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -236,5 +270,6 @@ main (int argc, char **argv)
       g_test_add_data_func (path, &cases[i], test_case);
     }
   g_test_add_func ("/docs/usage", test_usage);
+  g_test_add_func ("/docs/served", test_served);
   return g_test_run ();
 }

@@ -58,7 +58,7 @@ def test_loaded_the_reference_library():
 
 
 def test_every_method_is_a_client_call(manifest):
-    # vdsm-api.yml has 205 methods (schema-language.md §9.2).
+    # VDSM's vdsm-api.yml has 205 methods.
     assert len(manifest["methods"]) == 205
     missing = []
     for method in manifest["methods"]:
@@ -85,7 +85,7 @@ def test_call_shapes(manifest):
 
 
 def test_deprecation_reaches_the_typelib(manifest):
-    # 4 methods of vdsm-api.yml are deprecated (schema-language.md §6).
+    # 4 methods of VDSM's vdsm-api.yml are deprecated.
     deprecated = [m for m in manifest["methods"] if m["deprecated"]]
     assert len(deprecated) == 4
     for method in manifest["methods"]:
@@ -254,7 +254,8 @@ def test_oddities_are_located_warnings():
         m = LOCATED_WARNING.match(line)
         assert m, f"not a file:line warning: {line}"
         located.setdefault((os.path.basename(m["file"]), int(m["line"])), []).append(line)
-    # A sample of schema-language.md §11, each reported where it is.
+    # A sample of the irregular input docs/schema-language.md §3.7, §4, §6 and §10
+    # describe, each reported where it is.
     for where in [("vdsm-api.yml", 1050),    # #1 duplicate keys merge two properties
                   ("vdsm-api.yml", 7167),    # #3 `object` as a member type
                   ("vdsm-api.yml", 2238),    # #4 no type key

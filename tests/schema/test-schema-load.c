@@ -1,5 +1,5 @@
 /* test-schema-load.c: the reference VDSM schema files load unchanged, give
- * the counts of expected-counts.json, and build the model §10 describes.
+ * the counts of expected-counts.json, and build the model docs/schema-language.md describes.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -80,7 +80,7 @@ test_no_errors (Fixture *fx, gconstpointer data)
         g_error ("unexpected error: %s", text);
       n_warnings++;
     }
-  /* The files are irregular by design (§11): warnings must be reported. */
+  /* The files are irregular by design (§3.7, §10): warnings must be reported. */
   g_assert_cmpuint (n_warnings, >, 100);
 }
 
@@ -172,7 +172,7 @@ test_model (Fixture *fx, gconstpointer data)
   value = g_ptr_array_index (type->values, 2);
   g_assert_cmpint (json_node_get_int (value->typed), ==, 2);
 
-  /* §3.6: no kind -> object; a type as kind -> alias of it. */
+  /* §3.7: no kind -> object; a type as kind -> alias of it. */
   type = vdsm_schema_lookup_type (fx->schema, "VMFullInfo");
   g_assert_cmpint (type->kind, ==, VDSM_SCHEMA_KIND_OBJECT);
   member = find_member (type->properties, "vmType");
@@ -181,7 +181,7 @@ test_model (Fixture *fx, gconstpointer data)
   g_assert_cmpint (type->kind, ==, VDSM_SCHEMA_KIND_ALIAS);
   g_assert_cmpstr (type->source->type->key, ==, "Qcow2BitmapInfo");
 
-  /* §11 #1: allocation vanished, qcow2_compat inherits defaultvalue null. */
+  /* §1 duplicate keys: allocation vanished, qcow2_compat inherits defaultvalue null. */
   type = vdsm_schema_lookup_type (fx->schema, "ExternalVmParams");
   g_assert_null (find_member (type->properties, "allocation"));
   member = find_member (type->properties, "qcow2_compat");
@@ -200,7 +200,7 @@ test_model (Fixture *fx, gconstpointer data)
   g_assert_cmpint (member->default_kind, ==, VDSM_SCHEMA_DEFAULT_NEEDS_UPDATING);
 
   /* Types are scoped per file: the events file has its own MigrationStatus,
-   * whose split-up properties were all dropped (§11 #36). */
+   * whose split-up properties were all dropped (§6 malformed members). */
   type = file_type (fx->schema, 0, "MigrationStatus");
   g_assert_cmpint (type->kind, ==, VDSM_SCHEMA_KIND_ENUM);
   type = file_type (fx->schema, 1, "MigrationStatus");

@@ -174,7 +174,7 @@ typedef struct {
 #define VM "\"5f0e1ba3-0000-4000-8000-000000000001\""
 
 static const Case cases[] = {
-  /* enums, typed keys and source text (§3.2, §10.10) */
+  /* enums, typed keys and source text (docs/schema-language.md §9.3) */
   { ON_TYPE, "VmStatus", "\"Up\"", NULL },
   { ON_TYPE, "VmStatus", "\"Migration Source\"", NULL },
   { ON_TYPE, "VmStatus", "\"Upp\"", "value: \"Upp\" is not a value of enum VmStatus" },
@@ -228,7 +228,7 @@ static const Case cases[] = {
   { ON_TYPE, "HookScriptAdditional", "{\"a\": {}}",
     "value.a: missing required key \"checksum\" of HookScriptInfo" },
   { ON_TYPE, "HookScriptAdditional", "[]", "value: expected object HookScriptAdditional, got []" },
-  /* unions (§10.9) */
+  /* unions (§9.4) */
   { ON_TYPE, "DriveSpec", "{\"GUID\": \"x\"}", NULL },
   { ON_TYPE, "DriveSpec", "{\"path\": \"/a\"}", NULL },
   { ON_TYPE, "DriveSpec", "{\"volumeID\": " VM ", \"device\": \"disk\", \"poolID\": " VM
@@ -259,10 +259,10 @@ static const Case cases[] = {
   { ON_TYPE, "NumaNodeHugePagesMap", "[]", "value: expected map NumaNodeHugePagesMap, got []" },
   { ON_TYPE, "NumaNodeHugePagesMap", "{\"1\": {\"totalPages\": 4}}",
     "value[\"1\"].totalPages: expected string, got 4" },
-  /* Qcow2Bitmaps is a typedef of the object (§3.6.2) */
+  /* Qcow2Bitmaps is a typedef of the object (§3.7) */
   { ON_TYPE, "Qcow2Bitmaps", "[]", "value: expected object Qcow2BitmapInfo, got []" },
 
-  /* request params (§8.2) */
+  /* request params (§9.1) */
   { ON_PARAMS, "VM.getStats", "{\"vmID\": " VM "}", NULL },
   { ON_PARAMS, "VM.getStats", "[" VM "]", NULL },
   { ON_PARAMS, "VM.getStats", "{\"vmID\": 12}", "params.vmID: expected string, got 12" },
@@ -298,7 +298,7 @@ static const Case cases[] = {
   { ON_PARAMS, "Host.getStats", "{}", NULL },
   { ON_PARAMS, "Host.getStats", "{\"x\": 1}", "params: unknown parameter \"x\" for Host.getStats" },
 
-  /* results (§8.8) */
+  /* results (§9.6) */
   { ON_RESULT, "Host.getVMList", "[" VM "]", NULL },
   { ON_RESULT, "Host.getVMList", "[{\"vmId\": " VM ", \"status\": \"Up\"}, " VM "]", NULL },
   { ON_RESULT, "Host.getVMList", "[" VM ", 3]", "result[1]: 3 matches no member of union VmInfo" },
@@ -308,7 +308,7 @@ static const Case cases[] = {
   { ON_RESULT, "VM.getStats", "7", "result: expected a list, got 7" },
   { ON_RESULT, "Host.setMOMPolicyParameters", "\"anything\"", NULL },
 
-  /* events (§7, §8.8) */
+  /* events (§8, §9.6) */
   { ON_EVENT, "|virt|VM_status|", "{\"notify_time\": 5, " VM ": {\"status\": \"Up\"}}", NULL },
   { ON_EVENT, "|virt|VM_status|", "{\"notify_time\": 5, " VM ": {\"status\": \"Upp\"}}",
     "params[\"5f0e1ba3-0000-4000-8000-000000000001\"].status: \"Upp\" is not a value of enum VmStatus" },
@@ -319,7 +319,7 @@ static const Case cases[] = {
   { ON_EVENT, "|net|host_conn|", "{\"notify_time\": 5, \"extra\": true}", NULL },
   { ON_EVENT, "|net|host_conn|", "[]", "params: expected an object, got []" },
 
-  /* primitives (§5 with the §10 recommendations) */
+  /* primitives (§5) */
   { ON_INLINE, NULL, "{\"s\": \"x\", \"b\": true, \"i\": -3, \"u\": 3, \"l\": 1.5, \"ul\": 2,"
     " \"f\": 1}", NULL },
   { ON_INLINE, NULL, "{\"s\": 1}", "params.s: expected string, got 1" },

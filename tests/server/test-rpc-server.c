@@ -1,6 +1,6 @@
 /* test-rpc-server.c: VdsmRpcServer on the wire. A server runs in its own
  * thread and main context; the tests speak raw STOMP bytes to it, like
- * vdsm's Python and Java clients do (protocol.md §11). Every wire test runs
+ * vdsm's Python and Java clients do (docs/protocol.md §13.2). Every wire test runs
  * over each transport: loopback TCP, TLS with a client certificate (made by
  * scripts/make-test-certs), and a unix socket.
  *
@@ -15,6 +15,9 @@
 #include <unistd.h>
 #include <glib/gstdio.h>
 #include <gio/gunixsocketaddress.h>
+#include <glib-unix.h>
+#include <gnutls/gnutls.h>
+#include <sys/socket.h>
 
 #define READ_TIMEOUT_US (5 * G_USEC_PER_SEC)
 #define LIT(s) s, sizeof s - 1
@@ -74,6 +77,13 @@ static const char test_schema_yaml[] =
   "Test.unimplemented:\n"
   "    added: '4.0'\n"
   "    description: In the schema, without a handler.\n"
+  "Test.unserved:\n"
+  "    added: '4.0'\n"
+  "    params:\n"
+  "    -   description: Never looked at.\n"
+  "        name: n\n"
+  "        type: int\n"
+  "    description: In the schema and the table, declared not served.\n"
   "Test.where:\n"
   "    added: '4.0'\n"
   "    description: Names the thread it runs on.\n"
@@ -181,6 +191,8 @@ static const VdsmRpcMethod test_methods[] = {
   { "Test.count", invoke_count, VDSM_RPC_METHOD_INLINE },
   /* In the table, not in the schema: must not be served. */
   { "Test.hidden", invoke_ping, 0 },
+  /* A method the server declares it does not implement. */
+  { "Test.unserved", NULL, 0 },
 };
 
 /* ---- The server, in its own thread ---- */
@@ -195,15 +207,24 @@ typedef struct {
   guint max_queued_tasks;
   guint64 max_frame_size;
   guint64 max_send_queue;
+  guint64 max_header_size;
   guint max_connections;
   guint max_subscriptions;
+  guint max_subscriptions_per_destination;
   guint handshake_timeout;          /* ms */
   guint idle_timeout;               /* ms */
   guint call_timeout;               /* ms */
+  guint frame_timeout;              /* ms */
+  guint max_connections_per_peer;
   guint64 max_buffered;
   guint max_batch_length;
   gboolean strict_replies;
   gboolean optional_client_cert;    /* TLS without require_client_cert */
+  gboolean trust_bare_ca;           /* the CA file holds bare-ca.pem too */
+  guint max_tls_handshakes;
+  guint max_tls_handshakes_per_peer;
+  guint tls_first_byte_timeout;     /* ms */
+  gboolean broker_forwarding;       /* VDSM's permissive broker */
 } ServerConfig;
 
 typedef struct {
@@ -271,12 +292,22 @@ server_thread (gpointer data)
                              "max-frame-size", config->max_frame_size,
                              "max-send-queue", config->max_send_queue,
                              "strict-replies", config->strict_replies,
+                             "broker-forwarding", config->broker_forwarding,
                              NULL);
   set_if (fx->server, "max-connections", config->max_connections);
   set_if (fx->server, "max-subscriptions", config->max_subscriptions);
+  set_if (fx->server, "max-subscriptions-per-destination",
+          config->max_subscriptions_per_destination);
   set_if (fx->server, "handshake-timeout", config->handshake_timeout);
   set_if (fx->server, "idle-timeout", config->idle_timeout);
   set_if (fx->server, "call-timeout", config->call_timeout);
+  set_if (fx->server, "max-tls-handshakes", config->max_tls_handshakes);
+  set_if (fx->server, "max-tls-handshakes-per-peer", config->max_tls_handshakes_per_peer);
+  set_if (fx->server, "tls-first-byte-timeout", config->tls_first_byte_timeout);
+  set_if (fx->server, "frame-timeout", config->frame_timeout);
+  set_if (fx->server, "max-connections-per-peer", config->max_connections_per_peer);
+  if (config->max_header_size != 0)
+    g_object_set (fx->server, "max-header-size", config->max_header_size, NULL);
   set_if (fx->server, "max-batch-length", config->max_batch_length);
   if (config->max_buffered != 0)
     g_object_set (fx->server, "max-buffered", config->max_buffered, NULL);
@@ -290,7 +321,8 @@ server_thread (gpointer data)
     {
       g_autofree char *cert = cert_file (cert_dir, "server.pem");
       g_autofree char *key = cert_file (cert_dir, "server-key.pem");
-      g_autofree char *ca = cert_file (cert_dir, "ca.pem");
+      g_autofree char *ca = cert_file (cert_dir, config->trust_bare_ca ? "trusted.pem"
+                                                                       : "ca.pem");
 
       g_assert_true (vdsm_rpc_server_set_tls (fx->server, cert, key, ca,
                                               !config->optional_client_cert, &error));
@@ -471,8 +503,9 @@ client_set_stream (Client *c, GIOStream *stream)
   c->output = g_io_stream_get_output_stream (stream);
 }
 
+/* Connects to @address, from @local when it is not NULL. */
 static Client *
-client_connect_address (GSocketAddress *address)
+client_connect_address (GSocketAddress *address, GSocketAddress *local)
 {
   Client *c = g_new0 (Client, 1);
   g_autoptr(GSocket) socket = NULL;
@@ -481,6 +514,11 @@ client_connect_address (GSocketAddress *address)
   socket = g_socket_new (g_socket_address_get_family (address), G_SOCKET_TYPE_STREAM,
                          G_SOCKET_PROTOCOL_DEFAULT, &error);
   g_assert_no_error (error);
+  if (local != NULL)
+    {
+      g_assert_true (g_socket_bind (socket, local, FALSE, &error));
+      g_assert_no_error (error);
+    }
   g_assert_true (g_socket_connect (socket, address, NULL, &error));
   g_assert_no_error (error);
   c->connection = g_socket_connection_factory_create_connection (socket);
@@ -491,22 +529,36 @@ client_connect_address (GSocketAddress *address)
   return c;
 }
 
+/* From @source (an address literal) when not NULL: any 127.0.0.0/8
+ * address is ours on Linux, so one test can be many peers. */
 static Client *
-client_connect_tcp (guint16 port)
+client_connect_tcp_from (guint16 port, const char *source)
 {
   g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   g_autoptr(GSocketAddress) address = g_inet_socket_address_new (lo, port);
+  g_autoptr(GSocketAddress) local = NULL;
 
-  return client_connect_address (address);
+  if (source != NULL)
+    local = g_inet_socket_address_new_from_string (source, 0);
+  return client_connect_address (address, local);
 }
 
-/* TLS over @c, trusting the test CA, presenting the client certificate of
- * @client_cert_dir (none when NULL). FALSE when the handshake fails. */
+static Client *
+client_connect_tcp (guint16 port)
+{
+  return client_connect_tcp_from (port, NULL);
+}
+
+/* TLS over @c, trusting the CA of @ca_dir, presenting the certificate
+ * @cert_name with the key @key_name of @client_cert_dir (none when NULL).
+ * FALSE when the handshake fails. */
 static gboolean
-client_start_tls (Client *c, guint16 port, const char *client_cert_dir, GError **error)
+client_start_tls_full (Client *c, guint16 port, const char *ca_dir,
+                       const char *client_cert_dir, const char *cert_name,
+                       const char *key_name, GError **error)
 {
   g_autoptr(GSocketConnectable) identity = g_network_address_new ("localhost", port);
-  g_autofree char *ca = cert_file (cert_dir, "ca.pem");
+  g_autofree char *ca = cert_file (ca_dir, "ca.pem");
   g_autoptr(GTlsDatabase) database = g_tls_file_database_new (ca, error);
   g_autoptr(GIOStream) tls = NULL;
 
@@ -517,8 +569,8 @@ client_start_tls (Client *c, guint16 port, const char *client_cert_dir, GError *
   g_tls_connection_set_require_close_notify (G_TLS_CONNECTION (tls), FALSE);
   if (client_cert_dir != NULL)
     {
-      g_autofree char *cert_path = cert_file (client_cert_dir, "client.pem");
-      g_autofree char *key_path = cert_file (client_cert_dir, "client-key.pem");
+      g_autofree char *cert_path = cert_file (client_cert_dir, cert_name);
+      g_autofree char *key_path = cert_file (client_cert_dir, key_name);
       g_autoptr(GTlsCertificate) cert = g_tls_certificate_new_from_files (cert_path, key_path,
                                                                           error);
 
@@ -528,6 +580,32 @@ client_start_tls (Client *c, guint16 port, const char *client_cert_dir, GError *
   client_set_stream (c, tls);
   c->tls = TRUE;
   return g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, error);
+}
+
+/* Trusting the test CA. */
+static gboolean
+client_start_tls_as (Client *c, guint16 port, const char *client_cert_dir,
+                     const char *cert_name, const char *key_name, GError **error)
+{
+  return client_start_tls_full (c, port, cert_dir, client_cert_dir, cert_name, key_name,
+                                error);
+}
+
+/* With the client certificate of @client_cert_dir, trusting the CA of
+ * @ca_dir. */
+static gboolean
+client_start_tls_trusting (Client *c, guint16 port, const char *ca_dir,
+                           const char *client_cert_dir, GError **error)
+{
+  return client_start_tls_full (c, port, ca_dir, client_cert_dir, "client.pem",
+                                "client-key.pem", error);
+}
+
+/* With the client certificate of @client_cert_dir (none when NULL). */
+static gboolean
+client_start_tls (Client *c, guint16 port, const char *client_cert_dir, GError **error)
+{
+  return client_start_tls_as (c, port, client_cert_dir, "client.pem", "client-key.pem", error);
 }
 
 /* Connected at the socket level only: no TLS handshake on the TLS port. */
@@ -546,7 +624,7 @@ client_new_raw (Fixture *fx, Transport transport)
     case TRANSPORT_UNIX:
     default:
       address = g_unix_socket_address_new (fx->unix_path);
-      return client_connect_address (address);
+      return client_connect_address (address, NULL);
     }
 }
 
@@ -864,19 +942,23 @@ call_expecting_error (Client *c, const char *body, const char *id, gint64 code,
   assert_error_reply (reply, id, code, message);
 }
 
-/* A subscribed connection, as the Python client makes it. */
+/* Makes @c a subscribed connection, as the Python client does. */
 static Client *
-client_ready (Fixture *fx)
+client_make_ready (Client *c)
 {
-  Client *c = client_new (fx);
-
   client_send (c, LIT ("CONNECT\naccept-version:1.2\nheart-beat:0,0\n\n\0"));
   vdsm_stomp_frame_unref (client_frame (c));
   client_subscribe (c, "r", "s");
   return c;
 }
 
-/* ---- §11 transcripts ---- */
+static Client *
+client_ready (Fixture *fx)
+{
+  return client_make_ready (client_new (fx));
+}
+
+/* ---- VDSM's clients (docs/protocol.md §13.2) ---- */
 
 static void
 test_python_transcript (Fixture *fx, gconstpointer data)
@@ -1013,7 +1095,7 @@ sends_for_pipelined_pings (Fixture *fx, Client *c, const char *reply_to, const c
 }
 
 /* The replies to one read leave in one write, except to the Java client,
- * which reads one frame per read (protocol.md §3). */
+ * which reads one frame per read (docs/protocol.md §6.2). */
 static void
 test_reply_coalescing (Fixture *fx, gconstpointer data)
 {
@@ -1378,7 +1460,7 @@ test_idle_timeout (Fixture *fx, gconstpointer data)
   /* Counted from accept (a TLS handshake took some of it). Detected as
    * STOMP, but the frame never ends: */
   client_send (partial, LIT ("SUBSCRIBE\ndestination:x\n"));
-  /* SUBSCRIBE and SEND without CONNECT count as activity (§12.2). */
+  /* SUBSCRIBE and SEND without CONNECT count as activity (docs/protocol.md §5.2). */
   client_subscribe (no_connect, "r", "s");
 
   elapsed = seconds_until_closed (partial, start, 5);
@@ -1568,6 +1650,12 @@ test_jsonrpc_errors (Fixture *fx, gconstpointer data)
                         "h", -32601, NULL);
   call_expecting_error (c, "{\"jsonrpc\": \"2.0\", \"method\": \"Test.unimplemented\", \"id\": \"h\"}",
                         "h", -32601, NULL);
+  /* Declared not served: said so, before its (wrong) params are read. */
+  call_expecting_error (c, "{\"jsonrpc\": \"2.0\", \"method\": \"Test.unserved\", "
+                        "\"params\": {\"n\": \"x\"}, \"id\": \"h\"}",
+                        "h", -32601, "The method does not exist or is not available: "
+                        "{'method': 'Test.unserved', 'reason': 'defined by the API but not served "
+                        "by this server'}");
 
   /* Each malformed request got exactly one reply: the next one is ours. */
   reply = call (c, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"id\": \"last\"}");
@@ -1818,6 +1906,370 @@ test_concurrent (Fixture *fx, gconstpointer data)
   wait_connections (fx, 0);
 }
 
+/* ---- Broker destinations (docs/security.md) ---- */
+
+static const ServerConfig forwarding_config = {
+  .worker_threads = 4, .max_queued_tasks = 80, .max_frame_size = 1024 * 1024,
+  .max_send_queue = 16 * 1024 * 1024, .broker_forwarding = TRUE,
+};
+
+/* The Python client's reply destination in docs/protocol.md §13.2. */
+#define PYTHON_REPLY_TO "1c83509b-bf37-4a07-abf3-9511f3162637"
+
+static void
+client_expect_error (Client *c, const char *message)
+{
+  g_autoptr(VdsmStompFrame) frame = client_frame (c);
+
+  g_assert_cmpstr (vdsm_stomp_frame_get_command_name (frame), ==, "ERROR");
+  g_assert_cmpstr (vdsm_stomp_frame_get_header (frame, "message"), ==, message);
+}
+
+/* vdsm's Python client as in docs/protocol.md §13.2: its reply destination and
+ * the events, subscribed in the write of its CONNECT. */
+static Client *
+python_client (Fixture *fx)
+{
+  Client *c = client_new (fx);
+
+  client_send (c, LIT ("CONNECT\naccept-version:1.2\nheart-beat:0,24000\n\n\0"
+                       "SUBSCRIBE\ndestination:" PYTHON_REPLY_TO "\nack:auto\nid:py\n\n\0"
+                       "SUBSCRIBE\ndestination:jms.queue.events\nack:auto\nid:py-ev\n\n\0"));
+  client_expect_bytes (c, LIT ("CONNECTED\nversion:1.2\nheart-beat:24000,0\n\n\0"));
+  return c;
+}
+
+/* The Java client as ovirt-engine sets it up (docs/protocol.md §13.2): SUBSCRIBE
+ * before CONNECT. */
+static Client *
+java_client (Fixture *fx)
+{
+  Client *c = client_new (fx);
+
+  client_send (c, LIT ("SUBSCRIBE\ndestination:jms.queue.events\nack:auto\nid:j-ev\n\n\0"));
+  client_send (c, LIT ("SUBSCRIBE\ndestination:jms.topic.vdsm_responses\nack:auto\nid:j\n\n\0"));
+  client_send (c, LIT ("CONNECT\naccept-version:1.2\nheart-beat:0,15000\nhost:127.0.0.1\n\n\0"));
+  client_expect_bytes (c, LIT ("CONNECTED\nversion:1.2\nheart-beat:15000,0\n\n\0"));
+  return c;
+}
+
+/* A request whose reply must be the next frame on @reply_to/@sub. */
+static void
+assert_echo (Client *c, const char *request_queue, const char *reply_to, const char *sub,
+             const char *text)
+{
+  g_autofree char *body = g_strdup_printf ("[{\"jsonrpc\": \"2.0\", \"method\": \"Test.echo\", "
+                                           "\"params\": {\"text\": \"%s\"}, \"id\": \"%s\"}]",
+                                           text, text);
+  const char *headers[] = { "destination", request_queue, "reply-to", reply_to, NULL };
+  g_autoptr(JsonNode) reply = NULL;
+  JsonObject *object;
+
+  client_send_frame (c, "SEND", headers, body);
+  reply = client_message (c, reply_to, sub);
+  object = json_node_get_object (reply);
+  g_assert_cmpstr (json_object_get_string_member (object, "id"), ==, text);
+  g_assert_cmpstr (json_object_get_string_member (object, "result"), ==, text);
+}
+
+/* By default a client reaches the server only: it cannot read the
+ * requests of others, nor forge their replies or events; VDSM's clients
+ * work as before. */
+static void
+test_broker_default_rules (Fixture *fx, gconstpointer data)
+{
+  static const char *const request_streams[] = {
+    "jms.topic.vdsm_requests", "jms.topic.vdsm_irs_requests",
+    "jms.topic.vdsm_requests.x", "jms.topic", "jms",
+  };
+  static const char *const protected[] = {
+    PYTHON_REPLY_TO, PYTHON_REPLY_TO ".x", "jms.queue.events", "jms.queue.events.x",
+    "jms.topic.vdsm_responses", "jms.topic.vdsm_irs_responses", "jms",
+  };
+  g_autoptr(Client) python = python_client (fx);
+  g_autoptr(Client) java = java_client (fx);
+  g_autoptr(Client) spy = client_new (fx);
+  g_autoptr(JsonNode) event = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (request_streams); i++)
+    {
+      g_autofree char *id = g_strdup_printf ("spy-%u", i);
+
+      client_subscribe (spy, request_streams[i], id);
+      client_expect_error (spy, "Subscribing to the request queues is not allowed");
+    }
+  /* Not a dot-prefix of a request queue; and events are for everyone. */
+  client_subscribe (spy, "jms.topic.vdsm", "spy-near");
+  client_subscribe (spy, "jms.queue.events", "spy-ev");
+
+  for (guint i = 0; i < G_N_ELEMENTS (protected); i++)
+    {
+      const char *headers[] = { "destination", protected[i], NULL };
+
+      client_send_frame (spy, "SEND", headers,
+                         "{\"jsonrpc\": \"2.0\", \"id\": \"python-1\", \"result\": \"forged\"}");
+      client_expect_error (spy, "Subscription not available");
+    }
+
+  /* The real replies come first, and nobody else sees the requests. */
+  assert_echo (python, VDSM_RPC_REQUEST_QUEUE, PYTHON_REPLY_TO, "py", "python-1");
+  assert_echo (java, VDSM_RPC_REQUEST_QUEUE, VDSM_RPC_RESPONSE_QUEUE, "j", "java-1");
+  /* The engine's storage proxy. */
+  client_subscribe (java, "jms.topic.vdsm_irs_responses", "j-irs");
+  assert_echo (java, "jms.topic.vdsm_irs_requests", "jms.topic.vdsm_irs_responses", "j-irs",
+               "java-2");
+  client_expect_silence (spy, 100);
+
+  /* Events from the server reach every subscriber. */
+  vdsm_rpc_server_emit_event (fx->server, "|virt|VM_status|abc", "{\"abc\": {}}");
+  event = client_message (python, VDSM_RPC_EVENT_QUEUE, "py-ev");
+  g_clear_pointer (&event, json_node_unref);
+  event = client_message (java, VDSM_RPC_EVENT_QUEUE, "j-ev");
+  g_clear_pointer (&event, json_node_unref);
+  event = client_message (spy, VDSM_RPC_EVENT_QUEUE, "spy-ev");
+  client_expect_silence (python, 100);
+}
+
+/* With broker-forwarding, VDSM's rule (docs/protocol.md §6.4): a subscriber to
+ * a prefix of the request queue receives everyone's requests and any
+ * client can reach another's reply destination. */
+static void
+test_broker_forwarding (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) python = python_client (fx);
+  g_autoptr(Client) spy = client_new (fx);
+  g_autoptr(VdsmStompFrame) copy = NULL;
+  g_autoptr(VdsmStompFrame) forged = NULL;
+  const char *headers[] = { "destination", PYTHON_REPLY_TO, NULL };
+
+  client_subscribe (spy, "jms", "spy");
+  client_expect_silence (spy, 100);
+  assert_echo (python, VDSM_RPC_REQUEST_QUEUE, PYTHON_REPLY_TO, "py", "python-1");
+  copy = client_frame (spy);
+  g_assert_cmpstr (vdsm_stomp_frame_get_command_name (copy), ==, "MESSAGE");
+  g_assert_cmpstr (vdsm_stomp_frame_get_header (copy, "subscription"), ==, "spy");
+  g_assert_cmpstr (vdsm_stomp_frame_get_header (copy, "destination"), ==, VDSM_RPC_REQUEST_QUEUE);
+  g_assert_cmpstr (vdsm_stomp_frame_get_header (copy, "reply-to"), ==, PYTHON_REPLY_TO);
+  g_assert_nonnull (strstr (vdsm_stomp_frame_get_body (copy, NULL), "\"python-1\""));
+
+  client_send_frame (spy, "SEND", headers, "{\"jsonrpc\": \"2.0\", \"id\": 1, \"result\": 2}");
+  forged = client_frame (python);
+  g_assert_cmpstr (vdsm_stomp_frame_get_header (forged, "subscription"), ==, "py");
+  g_assert_cmpstr (vdsm_stomp_frame_get_body (forged, NULL), ==,
+                   "{\"jsonrpc\": \"2.0\", \"id\": 1, \"result\": 2}");
+  client_expect_silence (spy, 100);
+}
+
+typedef struct {
+  Fixture *fx;
+  gsize queued;                     /* bytes waiting, all connections */
+  gsize own;                        /* of which held by one connection alone */
+} QueuedQuery;
+
+static gboolean
+query_queued_cb (gpointer data)
+{
+  QueuedQuery *query = data;
+  GHashTableIter iter;
+  gpointer conn;
+
+  g_hash_table_iter_init (&iter, query->fx->server->connections);
+  while (g_hash_table_iter_next (&iter, &conn, NULL))
+    {
+      gsize own;
+
+      query->queued += vdsm_rpc_connection_get_queued (conn, &own);
+      query->own += own;
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* A ping on @c: once answered, the frames @c sent before were handled. */
+static void
+client_sync (Client *c)
+{
+  g_autoptr(JsonNode) reply = call (c, "sync", "sync",
+                                    "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"id\": 0}");
+
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (reply), "result"));
+}
+
+#define FAN_CONNECTIONS 4
+#define FAN_LEVELS 64
+#define FAN_BODY (128 * 1024)
+
+/* A body copied to many subscriptions of clients that do not read is
+ * queued once, not once per copy (docs/security.md, "Broker destinations");
+ * the copies arrive intact when the clients read at last. */
+static void
+test_broker_shared_bodies (Fixture *fx, gconstpointer data)
+{
+  Client *fans[FAN_CONNECTIONS];
+  g_autoptr(Client) sender = client_new (fx);
+  g_autoptr(GString) destination = g_string_new ("fan");
+  g_autoptr(GString) body = g_string_new (NULL);
+  g_autoptr(GString) params = g_string_new ("{\"blob\": \"");
+  QueuedQuery query = { fx, 0, 0 };
+
+  /* Each connection has a subscription to every prefix of the SEND's
+   * destination: FAN_LEVELS copies each. */
+  for (guint i = 0; i < FAN_CONNECTIONS; i++)
+    fans[i] = client_new (fx);
+  for (guint level = 0; level < FAN_LEVELS; level++)
+    {
+      g_autofree char *id = g_strdup_printf ("fan-%u", level);
+
+      if (level > 0)
+        g_string_append_printf (destination, ".%u", level);
+      for (guint i = 0; i < FAN_CONNECTIONS; i++)
+        client_subscribe (fans[i], destination->str, id);
+    }
+  for (guint i = 0; i < FAN_CONNECTIONS; i++)
+    client_subscribe (fans[i], VDSM_RPC_EVENT_QUEUE, "ev");
+  client_subscribe (sender, "sync", "sync");
+  for (guint i = 0; i < FAN_CONNECTIONS; i++)
+    {
+      client_subscribe (fans[i], "sync", "sync");
+      client_sync (fans[i]);
+    }
+
+  while (body->len < FAN_BODY)
+    g_string_append (body, "0123456789abcdef");
+  {
+    const char *headers[] = { "destination", destination->str, NULL };
+
+    client_send_frame (sender, "SEND", headers, body->str);
+  }
+  client_sync (sender);
+  /* Published before the query below runs: both wait in the server's
+   * context, in this order. */
+  g_string_append_len (params, body->str, body->len);
+  g_string_append (params, "\"}");
+  vdsm_rpc_server_emit_event (fx->server, "|test|blob|x", params->str);
+
+  /* The copies wait in the server: FAN_CONNECTIONS x (FAN_LEVELS + 1) x
+   * 128 KiB (32 MiB) minus what the kernel took; the server holds each
+   * body once and a short head per copy. */
+  on_server_thread (fx, query_queued_cb, &query);
+  g_test_message ("queued %zu bytes, %zu of them not shared", query.queued, query.own);
+  g_assert_cmpuint (query.queued, >, 4 * 1024 * 1024);
+  g_assert_cmpuint (query.own, <, 64 * 1024);
+
+  for (guint i = 0; i < FAN_CONNECTIONS; i++)
+    {
+      g_autoptr(JsonNode) event = NULL;
+
+      for (guint level = FAN_LEVELS; level-- > 0; )
+        {
+          g_autoptr(VdsmStompFrame) copy = client_frame (fans[i]);
+          g_autofree char *id = g_strdup_printf ("fan-%u", level);
+          gsize length;
+          const char *copy_body = vdsm_stomp_frame_get_body (copy, &length);
+
+          g_assert_cmpstr (vdsm_stomp_frame_get_command_name (copy), ==, "MESSAGE");
+          g_assert_cmpstr (vdsm_stomp_frame_get_header (copy, "subscription"), ==, id);
+          g_assert_cmpstr (vdsm_stomp_frame_get_header (copy, "destination"), ==, destination->str);
+          g_assert_cmpmem (copy_body, length, body->str, body->len);
+        }
+      event = client_message (fans[i], VDSM_RPC_EVENT_QUEUE, "ev");
+      g_assert_cmpuint (strlen (json_object_get_string_member (
+        json_object_get_object_member (json_node_get_object (event), "params"), "blob")), ==,
+        body->len);
+      client_free (fans[i]);
+    }
+}
+
+/* A destination of 2 MiB: a million dot-separated prefixes. */
+static const ServerConfig long_destination_config = {
+  .worker_threads = 4, .max_queued_tasks = 80, .max_frame_size = 4 * 1024 * 1024,
+  .max_send_queue = 16 * 1024 * 1024, .max_header_size = 3 * 1024 * 1024,
+  .broker_forwarding = TRUE,
+};
+
+/* The prefixes of a SEND's destination are looked up in one pass over
+ * it: hashing each prefix anew cost O(n^2), and a destination with 30 000
+ * dots held every client for a second (docs/security.md, "Broker
+ * destinations"). Here a million dots would take hours. */
+static void
+test_broker_long_destination (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) sender = client_new (fx);
+  g_autoptr(Client) other = client_ready (fx);
+  g_autoptr(GString) destination = g_string_new ("a");
+  g_autoptr(JsonNode) reply = NULL;
+
+  /* Not a prefix of it: every prefix is looked up and none is found. */
+  client_subscribe (sender, "a.b", "elsewhere");
+  while (destination->len < 2 * 1024 * 1024)
+    g_string_append (destination, ".a");
+  {
+    const char *headers[] = { "destination", destination->str, NULL };
+
+    client_send_frame (sender, "SEND", headers, "x");
+  }
+  /* Answered while the sender's frame is handled or after it. */
+  reply = call (other, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"id\": 1}");
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (reply), "result"));
+  /* Handled within the read timeout. */
+  client_expect_error (sender, "Subscription not available");
+}
+
+static const ServerConfig per_destination_config = {
+  .worker_threads = 4, .max_queued_tasks = 80, .max_frame_size = 1024 * 1024,
+  .max_send_queue = 16 * 1024 * 1024, .max_subscriptions_per_destination = 2,
+};
+
+/* One connection cannot multiply the copies of an event by holding many
+ * subscriptions to its destination (docs/security.md, "Broker
+ * destinations"). */
+static void
+test_broker_subscriptions_per_destination (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) c = client_new (fx);
+  g_autoptr(Client) other = client_new (fx);
+  g_autoptr(JsonNode) event = NULL;
+
+  client_subscribe (c, VDSM_RPC_EVENT_QUEUE, "ev1");
+  client_subscribe (c, VDSM_RPC_EVENT_QUEUE, "ev2");
+  client_subscribe (c, VDSM_RPC_EVENT_QUEUE, "ev3");
+  client_expect_error (c, "Too many subscriptions to one destination (limit 2)");
+  /* A duplicate id is still reported as such. */
+  client_subscribe (c, VDSM_RPC_EVENT_QUEUE, "ev1");
+  client_expect_error (c, "Subscription id already exists");
+  /* Per connection: another one may subscribe, to anything else too. */
+  client_subscribe (other, VDSM_RPC_EVENT_QUEUE, "ev1");
+  client_subscribe (c, "sync", "sync");
+  client_subscribe (other, "sync", "sync");
+  client_sync (c);
+  client_sync (other);
+
+  vdsm_rpc_server_emit_event (fx->server, "|test|tick|x", "{}");
+  event = client_message (c, VDSM_RPC_EVENT_QUEUE, "ev1");
+  g_clear_pointer (&event, json_node_unref);
+  event = client_message (c, VDSM_RPC_EVENT_QUEUE, "ev2");
+  g_clear_pointer (&event, json_node_unref);
+  event = client_message (other, VDSM_RPC_EVENT_QUEUE, "ev1");
+  client_expect_silence (c, 100);
+
+  /* A slot freed by UNSUBSCRIBE can be taken again. */
+  client_send (c, LIT ("UNSUBSCRIBE\nid:ev1\n\n\0"));
+  client_subscribe (c, VDSM_RPC_EVENT_QUEUE, "ev3");
+  client_expect_silence (c, 100);
+}
+
+static void
+test_broker_defaults (void)
+{
+  g_autoptr(VdsmRpcServer) server = vdsm_rpc_server_new (test_schema, test_methods, 1, NULL);
+  guint per_destination;
+  gboolean forwarding;
+
+  g_object_get (server, "max-subscriptions-per-destination", &per_destination,
+                "broker-forwarding", &forwarding, NULL);
+  g_assert_cmpuint (per_destination, ==, 4);
+  g_assert_false (forwarding);
+}
+
 /* ---- Concurrency and call limits ---- */
 
 static double
@@ -1969,16 +2421,35 @@ test_strict_replies (Fixture *fx, gconstpointer data)
 
 /* ---- TLS ---- */
 
-/* A TLS client with @client_cert_dir's certificate (none when NULL) gets
- * no service: the handshake fails, or (TLS 1.3, where the client finishes
+/* A self-signed certificate @cert with its key @key, for @subject, as
+ * `openssl req -x509` makes one (basicConstraints CA:TRUE, no key usage). */
+static gboolean
+make_self_signed (const char *cert, const char *key, const char *subject, GError **error)
+{
+  const char *argv[] = {
+    "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+    "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-utf8", "-subj", subject, NULL
+  };
+  int status;
+
+  return g_spawn_sync (NULL, (char **) argv, NULL,
+                       G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                         G_SPAWN_STDERR_TO_DEV_NULL,
+                       NULL, NULL, NULL, NULL, &status, error) &&
+         g_spawn_check_wait_status (status, error);
+}
+
+/* A TLS client with @client_cert_dir's @cert_name and @key_name gets no
+ * service: the handshake fails, or (TLS 1.3, where the client finishes
  * first) the server drops it before any reply. */
 static void
-assert_tls_refused (Fixture *fx, const char *client_cert_dir)
+assert_tls_refused_as (Fixture *fx, const char *client_cert_dir, const char *cert_name,
+                       const char *key_name)
 {
   g_autoptr(Client) c = client_new_raw (fx, TRANSPORT_TLS);
   g_autoptr(GError) error = NULL;
 
-  if (client_start_tls (c, fx->tls_port, client_cert_dir, &error))
+  if (client_start_tls_as (c, fx->tls_port, client_cert_dir, cert_name, key_name, &error))
     {
       g_test_message ("handshake passed on the client side; expecting a close");
       client_try_send (c, LIT ("CONNECT\naccept-version:1.2\n\n\0"));
@@ -1990,6 +2461,13 @@ assert_tls_refused (Fixture *fx, const char *client_cert_dir)
       g_test_message ("handshake refused: %s", error->message);
     }
   wait_connections (fx, 0);
+}
+
+/* With @client_cert_dir's client certificate (none when NULL). */
+static void
+assert_tls_refused (Fixture *fx, const char *client_cert_dir)
+{
+  assert_tls_refused_as (fx, client_cert_dir, "client.pem", "client-key.pem");
 }
 
 static void
@@ -2071,6 +2549,566 @@ test_tls_optional_client_cert (Fixture *fx, gconstpointer data)
   assert_tls_refused (fx, other_cert_dir);
 }
 
+/* ---- TLS: handshakes that cannot be starved, their caps, certificate
+ * purposes, resumption ---- */
+
+#define PING "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"id\": 1}"
+
+/* A TCP connection to the TLS port from @source that never sends a byte:
+ * a peer that holds a handshake open. */
+static Client *
+client_idle_tls_from (Fixture *fx, const char *source)
+{
+  return client_connect_tcp_from (fx->tls_port, source);
+}
+
+/* A whole mutual-TLS client from @source: handshake, CONNECT, a ping. */
+static void
+assert_tls_served_from (Fixture *fx, const char *source)
+{
+  g_autoptr(Client) c = client_idle_tls_from (fx, source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+
+  g_assert_true (client_start_tls (c, fx->tls_port, cert_dir, &error));
+  g_assert_no_error (error);
+  client_send (c, LIT ("CONNECT\naccept-version:1.2\nheart-beat:0,0\n\n\0"));
+  vdsm_stomp_frame_unref (client_frame (c));
+  client_subscribe (c, "r", "s");
+  reply = call (c, "r", "s", PING);
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (reply), "result"));
+}
+
+static char *
+peer_address (guint i)
+{
+  return g_strdup_printf ("127.0.%u.%u", 1 + i / 250, 2 + i % 250);
+}
+
+/* Long enough that the idle peers are still there when the client is
+ * done, however slow the machine. */
+static const ServerConfig idle_peers_config = {
+  .worker_threads = 4, .max_queued_tasks = 80, .max_frame_size = 1024 * 1024,
+  .max_send_queue = 16 * 1024 * 1024, .tls_first_byte_timeout = 10000,
+};
+
+#define IDLE_PEERS 100
+
+/* Peers that never send a ClientHello, one per address (no cap refuses
+ * them), do not delay a client with a certificate: it is served while
+ * they are all still held open. With GIO's TLS, each held a thread of
+ * its handshake pool and the client waited for their 10 s deadline. */
+static void
+test_tls_idle_peers (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GPtrArray) idle = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+
+  for (guint i = 0; i < IDLE_PEERS; i++)
+    {
+      g_autofree char *source = peer_address (i);
+
+      g_ptr_array_add (idle, client_idle_tls_from (fx, source));
+    }
+  wait_connections (fx, IDLE_PEERS);
+  assert_tls_served_from (fx, NULL);
+  g_assert_cmpuint (server_connections (fx), ==, IDLE_PEERS);
+}
+
+static const ServerConfig handshake_caps_config = {
+  .worker_threads = 4, .max_queued_tasks = 80, .max_frame_size = 1024 * 1024,
+  .max_send_queue = 16 * 1024 * 1024, .max_tls_handshakes = 6,
+  .max_tls_handshakes_per_peer = 3,
+};
+
+/* Handshakes in progress from one address beyond the cap are closed at
+ * once; other addresses are not affected; a handshake that ended (done or
+ * given up) counts no more. */
+static void
+test_tls_handshakes_per_peer (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GPtrArray) idle = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  g_autoptr(Client) refused = NULL;
+  g_autoptr(Client) other = NULL;
+  gint64 start;
+
+  for (guint i = 0; i < 3; i++)
+    g_ptr_array_add (idle, client_idle_tls_from (fx, "127.0.0.2"));
+  wait_connections (fx, 3);
+  start = g_get_monotonic_time ();
+  refused = client_idle_tls_from (fx, "127.0.0.2");
+  g_assert_cmpuint (client_expect_closed (refused), ==, 0);
+  g_assert_cmpfloat (seconds_since (start), <, 1.0);
+  other = client_idle_tls_from (fx, "127.0.0.3");
+  wait_connections (fx, 4);
+
+  /* One leaves: a client from there gets through, and once its handshake
+   * is done it leaves room for one more handshake, not two. */
+  g_ptr_array_remove_index (idle, 0);
+  wait_connections (fx, 3);
+  {
+    g_autoptr(Client) c = client_idle_tls_from (fx, "127.0.0.2");
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (client_start_tls (c, fx->tls_port, cert_dir, &error));
+    g_assert_no_error (error);
+    /* The server's side of the handshake is done once it answers. */
+    client_send (c, LIT ("CONNECT\naccept-version:1.2\nheart-beat:0,0\n\n\0"));
+    vdsm_stomp_frame_unref (client_frame (c));
+    g_ptr_array_add (idle, client_idle_tls_from (fx, "127.0.0.2"));
+    wait_connections (fx, 5);
+    g_clear_pointer (&refused, client_free);
+    refused = client_idle_tls_from (fx, "127.0.0.2");
+    g_assert_cmpuint (client_expect_closed (refused), ==, 0);
+    g_assert_cmpuint (server_connections (fx), ==, 5);
+  }
+}
+
+typedef struct {
+  Fixture *fx;
+  gboolean served;
+} ServedCheck;
+
+static gpointer
+serve_client_thread (gpointer data)
+{
+  ServedCheck *check = data;
+
+  assert_tls_served_from (check->fx, "127.0.0.200");
+  g_atomic_int_set (&check->served, TRUE);
+  return NULL;
+}
+
+/* With max-tls-handshakes in progress, a new client is not accepted (nor
+ * refused): it waits in the backlog and is served once one ends. */
+static void
+test_tls_handshakes_total (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GPtrArray) idle = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  ServedCheck check = { fx, FALSE };
+  GThread *thread;
+
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autofree char *source = peer_address (i);
+
+      g_ptr_array_add (idle, client_idle_tls_from (fx, source));
+    }
+  wait_connections (fx, 6);
+  thread = g_thread_new ("served", serve_client_thread, &check);
+  g_usleep (300 * 1000);
+  g_assert_false (g_atomic_int_get (&check.served));
+  g_assert_cmpuint (server_connections (fx), ==, 6);
+  g_ptr_array_remove_index (idle, 0);
+  g_thread_join (thread);
+  g_assert_true (check.served);
+}
+
+static const ServerConfig first_byte_config = {
+  .worker_threads = 4, .max_queued_tasks = 80, .max_frame_size = 1024 * 1024,
+  .max_send_queue = 16 * 1024 * 1024, .handshake_timeout = 3000,
+  .tls_first_byte_timeout = 500,
+};
+
+/* A peer that sends nothing is closed after tls-first-byte-timeout; one
+ * that started a handshake has the rest of handshake-timeout. */
+static void
+test_tls_first_byte_timeout (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) silent = client_new_raw (fx, TRANSPORT_TLS);
+  g_autoptr(Client) partial = client_new_raw (fx, TRANSPORT_TLS);
+  gint64 start = g_get_monotonic_time ();
+  double elapsed;
+
+  client_send (partial, LIT ("\x16\x03\x01\x00\x80\x01"));
+  elapsed = seconds_until_closed (silent, start, 5);
+  g_assert_cmpfloat (elapsed, >=, 0.45);
+  g_assert_cmpfloat (elapsed, <, 2.0);
+  elapsed = seconds_until_closed (partial, start, 5);
+  g_assert_cmpfloat (elapsed, >=, 2.9);
+  wait_connections (fx, 0);
+}
+
+static const ServerConfig bare_ca_config = {
+  .worker_threads = 4, .max_queued_tasks = 80, .max_frame_size = 1024 * 1024,
+  .max_send_queue = 16 * 1024 * 1024, .trust_bare_ca = TRUE,
+};
+
+/* vdsm checks client certificates for OpenSSL's `sslclient` purpose: a
+ * server-only certificate (extended key usage serverAuth), or the CA's
+ * own certificate, does not authenticate a client, though both chain to
+ * a trusted CA. make-test-certs' CA may only sign certificates (GnuTLS
+ * refuses it for that already); `openssl req -x509`'s, without a key
+ * usage, may be used for anything but is still a CA. */
+static void
+test_tls_client_cert_purpose (Fixture *fx, gconstpointer data)
+{
+  assert_tls_refused_as (fx, cert_dir, "server.pem", "server-key.pem");
+  assert_tls_refused_as (fx, cert_dir, "ca.pem", "ca-key.pem");
+  assert_tls_refused_as (fx, cert_dir, "bare-ca.pem", "bare-ca-key.pem");
+  /* Twice each: a chain that passed is remembered, and only that. */
+  assert_tls_served_from (fx, NULL);
+  assert_tls_served_from (fx, NULL);
+  assert_tls_refused_as (fx, cert_dir, "server.pem", "server-key.pem");
+}
+
+/* A GnuTLS client of its own, to keep and present a session ticket. */
+typedef struct {
+  gnutls_certificate_credentials_t credentials;
+  gnutls_session_t session;
+  GSocket *socket;
+  GString *received;
+} TicketClient;
+
+static void
+ticket_client_free (TicketClient *tc)
+{
+  gnutls_deinit (tc->session);
+  gnutls_certificate_free_credentials (tc->credentials);
+  g_object_unref (tc->socket);
+  g_string_free (tc->received, TRUE);
+  g_free (tc);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TicketClient, ticket_client_free)
+
+/* Connected and through a handshake with the certificate @cert_name of
+ * the test CA's directory, with GnuTLS's @priority (NULL: the default),
+ * resuming @ticket when not NULL; whether the handshake passed on the
+ * client's side in @handshake_ok. The socket blocks, at most
+ * READ_TIMEOUT_US at a time. */
+static TicketClient *
+ticket_client_new (Fixture *fx, const char *priority, const char *cert_name,
+                   const char *key_name, const gnutls_datum_t *ticket, gboolean *handshake_ok)
+{
+  TicketClient *tc = g_new0 (TicketClient, 1);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new_from_string ("127.0.0.1",
+                                                                             fx->tls_port);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ca = cert_file (cert_dir, "ca.pem");
+  g_autofree char *cert = cert_file (cert_dir, cert_name);
+  g_autofree char *key = cert_file (cert_dir, key_name);
+  struct timeval timeout = { READ_TIMEOUT_US / G_USEC_PER_SEC, 0 };
+  int fd, ret;
+
+  tc->socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                             G_SOCKET_PROTOCOL_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_socket_connect (tc->socket, address, NULL, &error));
+  g_assert_no_error (error);
+  tc->received = g_string_new (NULL);
+  fd = g_socket_get_fd (tc->socket);
+  /* GSocket keeps its fd non-blocking whatever it is told. */
+  g_assert_true (g_unix_set_fd_nonblocking (fd, FALSE, NULL));
+  g_assert_cmpint (setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout), ==, 0);
+  g_assert_cmpint (gnutls_certificate_allocate_credentials (&tc->credentials), ==, 0);
+  g_assert_cmpint (gnutls_certificate_set_x509_trust_file (tc->credentials, ca,
+                                                           GNUTLS_X509_FMT_PEM), ==, 1);
+  g_assert_cmpint (gnutls_certificate_set_x509_key_file (tc->credentials, cert, key,
+                                                         GNUTLS_X509_FMT_PEM), ==, 0);
+  g_assert_cmpint (gnutls_init (&tc->session, GNUTLS_CLIENT), ==, 0);
+  g_assert_cmpint (gnutls_priority_set_direct (tc->session, priority, NULL), ==, 0);
+  g_assert_cmpint (gnutls_credentials_set (tc->session, GNUTLS_CRD_CERTIFICATE,
+                                           tc->credentials), ==, 0);
+  gnutls_session_set_verify_cert (tc->session, "localhost", 0);
+  if (ticket != NULL)
+    g_assert_cmpint (gnutls_session_set_data (tc->session, ticket->data, ticket->size), ==, 0);
+  gnutls_transport_set_int (tc->session, fd);
+  do
+    ret = gnutls_handshake (tc->session);
+  while (ret == GNUTLS_E_INTERRUPTED);
+  if (ret < 0)
+    g_test_message ("client handshake: %s", gnutls_strerror (ret));
+  *handshake_ok = ret == 0;
+  return tc;
+}
+
+/* Sends @frame, then reads until the received text holds @expected.
+ * FALSE when the server closes or refuses first. */
+static gboolean
+ticket_client_exchange (TicketClient *tc, const char *frame, gsize len, const char *expected)
+{
+  gint64 deadline = g_get_monotonic_time () + READ_TIMEOUT_US;
+
+  g_assert_cmpint (gnutls_record_send (tc->session, frame, len), ==, (gssize) len);
+  while (strstr (tc->received->str, expected) == NULL)
+    {
+      char buf[4096];
+      gssize n = gnutls_record_recv (tc->session, buf, sizeof buf - 1);
+
+      /* AGAIN also follows a session ticket, which brings no data. */
+      if ((n == GNUTLS_E_INTERRUPTED || n == GNUTLS_E_AGAIN) &&
+          g_get_monotonic_time () < deadline)
+        continue;
+      if (n <= 0)
+        {
+          g_test_message ("client receive: %s", n == 0 ? "closed" : gnutls_strerror (n));
+          return FALSE;
+        }
+      /* Frames end with NUL: keep the text searchable. */
+      for (gssize i = 0; i < n; i++)
+        g_string_append_c (tc->received, buf[i] ? buf[i] : '\n');
+    }
+  return TRUE;
+}
+
+static gboolean
+ticket_client_ping (TicketClient *tc)
+{
+  static const char connect[] = "CONNECT\naccept-version:1.2\nheart-beat:0,0\n\n";
+  static const char subscribe_ping[] =
+    "SUBSCRIBE\ndestination:r\nack:auto\nid:s\n\n\0"
+    "SEND\ndestination:" VDSM_RPC_REQUEST_QUEUE "\nreply-to:r\n\n" PING;
+
+  return ticket_client_exchange (tc, connect, sizeof connect, "CONNECTED") &&
+         ticket_client_exchange (tc, subscribe_ping, sizeof subscribe_ping, "\"result\": true");
+}
+
+/* A client that was served comes back with the session ticket it got
+ * and is served without a certificate exchange; a client whose
+ * certificate was refused got no ticket to come back with. TLS 1.3, and
+ * 1.2 for older clients. */
+static void
+test_tls_resumption (Fixture *fx, gconstpointer data)
+{
+  const char *const priorities[] = { NULL, "NORMAL:-VERS-ALL:+VERS-TLS1.2" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (priorities); i++)
+    {
+      const char *priority = priorities[i];
+      gnutls_datum_t ticket = { NULL, 0 };
+      gnutls_datum_t none = { NULL, 0 };
+      gboolean ok;
+
+      g_test_message ("priority %s", priority ? priority : "(default)");
+      {
+        g_autoptr(TicketClient) first = ticket_client_new (fx, priority, "client.pem",
+                                                           "client-key.pem", NULL, &ok);
+
+        g_assert_true (ok);
+        g_assert_true (ticket_client_ping (first));
+        g_assert_false (gnutls_session_is_resumed (first->session));
+        /* TLS 1.3: the ticket came after the handshake, with the replies. */
+        g_assert_cmpint (gnutls_session_get_data2 (first->session, &ticket), ==, 0);
+      }
+      {
+        g_autoptr(TicketClient) again = ticket_client_new (fx, priority, "client.pem",
+                                                           "client-key.pem", &ticket, &ok);
+
+        g_assert_true (ok);
+        g_assert_true (gnutls_session_is_resumed (again->session));
+        g_assert_true (ticket_client_ping (again));
+      }
+      gnutls_free (ticket.data);
+
+      {
+        /* Chains to the CA, so the client presents it; not for clients. */
+        g_autoptr(TicketClient) refused = ticket_client_new (fx, priority, "server.pem",
+                                                             "server-key.pem", NULL, &ok);
+
+        /* TLS 1.3: the client's side of the handshake may end first. */
+        g_assert_false (ok && ticket_client_ping (refused));
+        if (gnutls_session_get_data2 (refused->session, &none) == 0)
+          {
+            g_autoptr(TicketClient) back = ticket_client_new (fx, priority, "server.pem",
+                                                              "server-key.pem", &none, &ok);
+
+            g_assert_false (gnutls_session_is_resumed (back->session));
+            g_assert_false (ok && ticket_client_ping (back));
+            gnutls_free (none.data);
+          }
+      }
+      wait_connections (fx, 0);
+    }
+}
+
+/* ---- Half-closed clients, TLS reload ---- */
+
+/* Like `nc -N`: no more bytes from the client, which still reads. Under
+ * TLS, with @close_notify, a close_notify first, as socat does; without
+ * it, the TCP end alone, which TLS libraries take for a truncation. */
+static void
+client_shutdown_output (Client *c, gboolean close_notify)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (c->tls && close_notify)
+    {
+      g_assert_true (g_output_stream_close (c->output, NULL, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_true (g_socket_shutdown (g_socket_connection_get_socket (c->connection),
+                                    FALSE, TRUE, &error));
+  g_assert_no_error (error);
+}
+
+/* The reply on subscription "s" of "r"; its id, as text. */
+static char *
+reply_id (Client *c, JsonNode **reply)
+{
+  JsonNode *id;
+
+  *reply = client_message (c, "r", "s");
+  id = JSON_NODE_HOLDS_ARRAY (*reply)
+    ? json_object_get_member (json_array_get_object_element (json_node_get_array (*reply), 0), "id")
+    : json_object_get_member (json_node_get_object (*reply), "id");
+  return json_to_string (id, FALSE);
+}
+
+/* Requests, then the end of the client's input: every request is answered
+ * (inline, on a worker, in a batch) before the server closes. The client
+ * promised heart-beats it can no longer send: no reason to drop it. */
+static void
+check_half_close (Fixture *fx, gboolean close_notify)
+{
+  g_autoptr(Client) c = client_new (fx);
+  g_autoptr(VdsmStompFrame) connected = NULL;
+  static const char *const expected_ids[] = { "\"ping\"", "1", "\"slow\"" };
+
+  client_send (c, LIT ("CONNECT\naccept-version:1.2\nheart-beat:1000,0\n\n\0"));
+  client_subscribe (c, "r", "s");
+  client_request (c, "r", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.slow\", "
+                          "\"params\": {\"ms\": 1800}, \"id\": \"slow\"}");
+  client_request (c, "r", "[{\"jsonrpc\": \"2.0\", \"method\": \"Test.slow\", "
+                          "\"params\": {\"ms\": 200}, \"id\": 1},"
+                          " {\"jsonrpc\": \"2.0\", \"method\": \"Test.echo\", "
+                          "\"params\": {\"text\": \"half\"}, \"id\": 2}]");
+  client_request (c, "r", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"id\": \"ping\"}");
+  client_shutdown_output (c, close_notify);
+
+  connected = client_frame (c);
+  g_assert_cmpstr (vdsm_stomp_frame_get_command_name (connected), ==, "CONNECTED");
+  for (guint i = 0; i < G_N_ELEMENTS (expected_ids); i++)
+    {
+      g_autoptr(JsonNode) reply = NULL;
+      g_autofree char *id = reply_id (c, &reply);
+
+      g_assert_cmpstr (id, ==, expected_ids[i]);
+      if (i == 1)
+        g_assert_cmpstr (json_object_get_string_member (
+                           json_array_get_object_element (json_node_get_array (reply), 1),
+                           "result"), ==, "half");
+    }
+  g_assert_cmpuint (client_expect_closed (c), ==, 0);
+  wait_connections (fx, 0);
+}
+
+static void
+test_half_close (Fixture *fx, gconstpointer data)
+{
+  check_half_close (fx, TRUE);
+}
+
+/* Under TLS, the end of the TCP stream without a close_notify (a client
+ * that calls shutdown(SHUT_WR) on its socket) is a half-close too: the
+ * server stops reading, which is all a truncation could make it do, and
+ * still answers. GnuTLS, told of that end, would refuse to send anything
+ * more on the session. */
+static void
+test_tls_half_close_bare (Fixture *fx, gconstpointer data)
+{
+  check_half_close (fx, FALSE);
+}
+
+/* A half-closed client whose call never ends is answered by the call
+ * timeout and closed then, not when the handler returns. */
+static void
+test_half_close_timeout (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) c = client_new (fx);
+  g_autoptr(JsonNode) reply = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  client_send (c, LIT ("CONNECT\naccept-version:1.2\nheart-beat:0,0\n\n\0"));
+  client_subscribe (c, "r", "s");
+  client_request (c, "r", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.slow\", "
+                          "\"params\": {\"ms\": 4000}, \"id\": \"late\"}");
+  client_shutdown_output (c, TRUE);
+
+  vdsm_stomp_frame_unref (client_frame (c));
+  reply = client_message (c, "r", "s");
+  assert_error_reply (reply, "late", -32603, "Internal JSON-RPC error: "
+                      "{'reason': 'Test.slow did not finish within 500 ms'}");
+  g_assert_cmpuint (client_expect_closed (c), ==, 0);
+  g_assert_cmpfloat (seconds_since (start), <, 3.0);
+  wait_connections (fx, 0);
+}
+
+typedef struct {
+  Fixture *fx;
+  const char *dir;                  /* the certificates to serve */
+  gboolean ok;
+  GError *error;
+} SetTls;
+
+static gboolean
+set_tls_cb (gpointer data)
+{
+  SetTls *set = data;
+  g_autofree char *cert = cert_file (set->dir, "server.pem");
+  g_autofree char *key = cert_file (set->dir, "server-key.pem");
+  g_autofree char *ca = cert_file (set->dir, "ca.pem");
+
+  set->ok = vdsm_rpc_server_set_tls (set->fx->server, cert, key, ca, TRUE, &set->error);
+  return G_SOURCE_REMOVE;
+}
+
+/* Over a new TLS connection trusting @dir's CA, with its client
+ * certificate: the server presents @dir's certificate and answers. */
+static void
+assert_tls_served_by (Fixture *fx, const char *dir)
+{
+  g_autoptr(Client) c = client_new_raw (fx, TRANSPORT_TLS);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected_path = cert_file (dir, "server.pem");
+  g_autoptr(GTlsCertificate) expected = g_tls_certificate_new_from_file (expected_path, &error);
+  g_autoptr(JsonNode) reply = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (client_start_tls_trusting (c, fx->tls_port, dir, dir, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_tls_certificate_is_same (
+                   expected, g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (c->stream))));
+  client_subscribe (c, "r", "s");
+  reply = call (c, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"id\": 1}");
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (reply), "result"));
+}
+
+/* vdsm_rpc_server_set_tls() again at run time (vdsmd's SIGHUP): the
+ * listener's new connections use the new files; open ones keep theirs; a
+ * failed reload keeps what is served. */
+static void
+test_tls_reload (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) old = client_ready (fx);
+  g_autoptr(JsonNode) reply = NULL;
+  SetTls set = { fx, other_cert_dir, FALSE, NULL };
+  SetTls broken = { fx, fx->tmpdir, FALSE, NULL };
+
+  on_server_thread (fx, set_tls_cb, &set);
+  g_assert_no_error (set.error);
+  g_assert_true (set.ok);
+  assert_tls_served_by (fx, other_cert_dir);
+  {
+    /* The new certificate is not of the CA this client trusts. */
+    g_autoptr(Client) stale = client_new_raw (fx, TRANSPORT_TLS);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false (client_start_tls (stale, fx->tls_port, cert_dir, &error));
+    g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+  }
+
+  /* No certificate files in tmpdir. */
+  on_server_thread (fx, set_tls_cb, &broken);
+  g_assert_false (broken.ok);
+  g_assert_nonnull (broken.error);
+  g_test_message ("reload refused: %s", broken.error->message);
+  g_clear_error (&broken.error);
+  assert_tls_served_by (fx, other_cert_dir);
+
+  reply = call (old, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"id\": 2}");
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (reply), "result"));
+}
+
 /* ---- Configuration ---- */
 
 static void
@@ -2137,76 +3175,420 @@ static void
 test_defaults (void)
 {
   g_autoptr(VdsmRpcServer) server = vdsm_rpc_server_new (test_schema, test_methods, 1, NULL);
-  guint handshake, idle, call_timeout, subscriptions, connections;
+  guint handshake, idle, call_timeout, subscriptions, connections, per_peer, frame;
   gboolean strict, insecure;
 
   g_object_get (server, "handshake-timeout", &handshake, "idle-timeout", &idle,
                 "call-timeout", &call_timeout, "max-subscriptions", &subscriptions,
                 "max-connections", &connections, "strict-replies", &strict,
-                "insecure", &insecure, NULL);
-  /* vdsm's SSL_HANDSHAKE_TIMEOUT (protocol.md §7). */
+                "insecure", &insecure, "max-connections-per-peer", &per_peer,
+                "frame-timeout", &frame, NULL);
+  /* vdsm's SSL_HANDSHAKE_TIMEOUT (docs/protocol.md §11). */
   g_assert_cmpuint (handshake, ==, 10000);
   g_assert_cmpuint (idle, ==, 60000);
   g_assert_cmpuint (call_timeout, ==, 60000);
   g_assert_cmpuint (subscriptions, ==, 256);
   g_assert_cmpuint (connections, ==, 1024);
+  g_assert_cmpuint (per_peer, ==, 64);
+  g_assert_cmpuint (frame, ==, 30000);
   g_assert_false (strict);
   g_assert_false (insecure);
 }
 
-/* ---- Memory bounds: the send queue, batches, the budget of all buffers ---- */
+/* ---- Hardening: content-length errors, frame timeout, connections per peer ---- */
 
-/* The server's log lines, kept while a test wants to check them. Installed
- * as the writer in main(): GLib takes one writer per process. */
-static GMutex log_lock;
-static GPtrArray *captured_log;     /* char*; NULL: not capturing */
+/* A Test.ping on the client_ready() subscription. */
+static void
+ping (Client *c, const char *id)
+{
+  g_autofree char *body = g_strdup_printf ("{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", "
+                                           "\"id\": \"%s\"}", id);
+  g_autoptr(JsonNode) reply = call (c, "r", "s", body);
+
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (reply), "id"), ==, id);
+}
+
+/* A content-length that is no number or overflows is answered with an
+ * ERROR frame naming it, then the connection is closed. */
+static void
+test_content_length_error (Fixture *fx, gconstpointer data)
+{
+  static const struct { const char *header; const char *message; } cases[] = {
+    { "content-length:-1", "STOMP content-length is not a decimal number of bytes" },
+    { "content-length:184467440737095516160000", "STOMP frame exceeds the limit of " },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(Client) c = client_new (fx);
+      g_autoptr(VdsmStompFrame) frame = NULL;
+      g_autofree char *wire = g_strdup_printf ("SEND\ndestination:%s\n%s\n\n{}",
+                                               VDSM_RPC_REQUEST_QUEUE, cases[i].header);
+
+      g_test_message ("case: %s", cases[i].header);
+      client_send (c, wire, strlen (wire) + 1);
+      frame = client_try_frame (c);
+      g_assert_nonnull (frame);
+      g_assert_cmpstr (vdsm_stomp_frame_get_command_name (frame), ==, "ERROR");
+      g_assert_true (g_str_has_prefix (vdsm_stomp_frame_get_header (frame, "message"),
+                                       cases[i].message));
+      g_assert_cmpuint (client_expect_closed (c), ==, 0);
+    }
+}
+
+static const ServerConfig frame_timeout_config = {
+  .worker_threads = 4, .max_queued_tasks = 80, .max_frame_size = 1024 * 1024,
+  .max_send_queue = 16 * 1024 * 1024, .frame_timeout = 1000,
+};
+
+/* A ping SEND in two writes @pause_ms apart; waits for its reply. */
+static void
+ping_in_two_writes (Client *c, guint pause_ms)
+{
+  g_autoptr(JsonNode) reply = NULL;
+
+  client_send (c, LIT ("SEND\ndestination:" VDSM_RPC_REQUEST_QUEUE "\nreply-to:r\n\n"
+                       "{\"jsonrpc\": \"2.0\", "));
+  g_usleep (pause_ms * 1000);
+  client_send (c, LIT ("\"method\": \"Test.ping\", \"id\": 1}\0"));
+  reply = client_message (c, "r", "s");
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (reply), "result"));
+}
+
+/* After its first frame, a client that sends a frame a byte at a time is
+ * closed once the frame is frame-timeout (1 s) old. Frames that take
+ * their time but end within it are served, each with its own deadline. */
+static void
+test_frame_timeout (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) dribbler = client_ready (fx);
+  g_autoptr(Client) steady = client_ready (fx);
+  gint64 start;
+  double elapsed;
+
+  ping_in_two_writes (steady, 600);
+  ping_in_two_writes (steady, 600);
+
+  start = g_get_monotonic_time ();
+  client_send (dribbler, LIT ("SEND\ndestination:" VDSM_RPC_REQUEST_QUEUE "\n"));
+  while (!dribbler->eof && g_get_monotonic_time () - start < 5 * G_USEC_PER_SEC)
+    {
+      client_try_send (dribbler, LIT ("x"));
+      client_receive (dribbler, 100 * 1000);
+    }
+  elapsed = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+  g_assert_true (dribbler->eof);
+  g_assert_cmpfloat (elapsed, >=, 0.95);
+  g_assert_cmpfloat (elapsed, <, 2.5);
+  ping (steady, "after");
+}
+
+static const ServerConfig per_peer_config = {
+  .worker_threads = 4, .max_queued_tasks = 80, .max_frame_size = 1024 * 1024,
+  .max_send_queue = 16 * 1024 * 1024, .max_connections_per_peer = 2,
+};
+
+/* A TCP connection from @source (a loopback address), TLS set up on the
+ * TLS transport when @handshake. */
+static Client *
+client_new_from (Fixture *fx, const char *source, gboolean handshake)
+{
+  guint16 port = fx->transport == TRANSPORT_TLS ? fx->tls_port : fx->port;
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new_from_string ("127.0.0.1", port);
+  g_autoptr(GSocketAddress) local = g_inet_socket_address_new_from_string (source, 0);
+  Client *c = client_connect_address (address, local);
+
+  if (fx->transport == TRANSPORT_TLS && handshake)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (client_start_tls (c, fx->tls_port, cert_dir, &error));
+      g_assert_no_error (error);
+    }
+  return c;
+}
+
+/* Two connections per address: a third from 127.0.0.2 is closed at once,
+ * while other addresses, 127.0.0.1 (every local client's) and the unix
+ * socket are served. */
+static void
+test_max_connections_per_peer (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) a = NULL;
+  g_autoptr(Client) b = NULL;
+  g_autoptr(Client) refused = NULL;
+  g_autoptr(Client) other = NULL;
+  g_autoptr(Client) again = NULL;
+  g_autoptr(GPtrArray) local = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  gint64 start;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("local-%u", i);
+
+      g_ptr_array_add (local, client_ready (fx));
+      ping (local->pdata[i], id);
+    }
+  if (fx->transport == TRANSPORT_UNIX)
+    return;
+
+  a = client_make_ready (client_new_from (fx, "127.0.0.2", TRUE));
+  b = client_make_ready (client_new_from (fx, "127.0.0.2", TRUE));
+  ping (a, "a");
+  ping (b, "b");
+  start = g_get_monotonic_time ();
+  refused = client_new_from (fx, "127.0.0.2", FALSE);
+  g_assert_cmpuint (client_expect_closed (refused), ==, 0);
+  g_assert_cmpfloat ((g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC, <, 0.9);
+  other = client_make_ready (client_new_from (fx, "127.0.0.3", TRUE));
+  ping (other, "other");
+
+  /* A slot freed is welcome again. */
+  g_clear_pointer (&a, client_free);
+  wait_connections (fx, 5);
+  again = client_make_ready (client_new_from (fx, "127.0.0.2", TRUE));
+  ping (again, "again");
+}
+
+/* ---- Logs: client texts escaped and bounded, floods collapsed ---- */
+
+/* The server's log lines while a test captures them (any thread logs). */
+static struct {
+  GMutex lock;
+  GPtrArray *lines;                 /* char*; NULL when not capturing */
+} captured;
 
 static GLogWriterOutput
 capture_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer data)
 {
   const char *domain = NULL, *message = NULL;
+  gboolean taken = FALSE;
 
   for (gsize i = 0; i < n_fields; i++)
     if (strcmp (fields[i].key, "GLIB_DOMAIN") == 0)
       domain = fields[i].value;
     else if (strcmp (fields[i].key, "MESSAGE") == 0)
       message = fields[i].value;
-  g_mutex_lock (&log_lock);
-  if (captured_log != NULL && message != NULL && g_strcmp0 (domain, "vdsm-rpc") == 0)
-    g_ptr_array_add (captured_log, g_strdup (message));
-  g_mutex_unlock (&log_lock);
-  return g_log_writer_default (level, fields, n_fields, data);
-}
-
-static void
-log_capture_start (void)
-{
-  g_mutex_lock (&log_lock);
-  g_assert_null (captured_log);
-  captured_log = g_ptr_array_new_with_free_func (g_free);
-  g_mutex_unlock (&log_lock);
-}
-
-/* Ends the capture; asserts that one line matched each glob of @patterns
- * (NULL-terminated). */
-static void
-log_capture_expect (const char *const *patterns)
-{
-  g_autoptr(GPtrArray) lines = NULL;
-
-  g_mutex_lock (&log_lock);
-  lines = g_steal_pointer (&captured_log);
-  g_mutex_unlock (&log_lock);
-  for (guint p = 0; patterns[p] != NULL; p++)
+  g_mutex_lock (&captured.lock);
+  if (captured.lines != NULL && g_strcmp0 (domain, "vdsm-rpc") == 0 && message != NULL)
     {
-      gboolean found = FALSE;
-
-      for (guint i = 0; i < lines->len && !found; i++)
-        found = g_pattern_match_simple (patterns[p], lines->pdata[i]);
-      if (!found)
-        g_error ("no server log line matches \"%s\"", patterns[p]);
+      g_ptr_array_add (captured.lines, g_strdup (message));
+      taken = TRUE;
     }
+  g_mutex_unlock (&captured.lock);
+  return taken ? G_LOG_WRITER_HANDLED : g_log_writer_default (level, fields, n_fields, data);
 }
+
+/* Captures every line of the server, debug ones included. */
+static void
+capture_start (void)
+{
+  g_mutex_lock (&captured.lock);
+  captured.lines = g_ptr_array_new_with_free_func (g_free);
+  g_mutex_unlock (&captured.lock);
+  g_log_set_debug_enabled (TRUE);
+}
+
+static GPtrArray *
+capture_stop (void)
+{
+  GPtrArray *lines;
+
+  g_log_set_debug_enabled (FALSE);
+  g_mutex_lock (&captured.lock);
+  lines = g_steal_pointer (&captured.lines);
+  g_mutex_unlock (&captured.lock);
+  return lines;
+}
+
+/* The captured line containing @needle; fails when there is none. */
+static const char *
+captured_line (GPtrArray *lines, const char *needle)
+{
+  for (guint i = 0; i < lines->len; i++)
+    if (strstr (lines->pdata[i], needle) != NULL)
+      return lines->pdata[i];
+  for (guint i = 0; i < lines->len; i++)
+    g_test_message ("logged: %s", (const char *) lines->pdata[i]);
+  g_error ("no log line contains \"%s\"", needle);
+  return NULL;
+}
+
+static guint
+count_lines (GPtrArray *lines, const char *needle)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < lines->len; i++)
+    if (strstr (lines->pdata[i], needle) != NULL)
+      n++;
+  return n;
+}
+
+/* Newlines and control characters a client puts in a method name, a flow
+ * id or a reply-to reach the log escaped, and a huge method name is cut:
+ * one request, one bounded line. */
+static void
+test_log_injection (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) c = client_ready (fx);
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(GString) huge = g_string_new ("{\"jsonrpc\": \"2.0\", \"method\": \"");
+  const char *flow_headers[] = {
+    "destination", VDSM_RPC_REQUEST_QUEUE, "reply-to", "r",
+    "ovirtCorrelationId", "flow\nFAKE: flow\x1b[31m", NULL
+  };
+  const char *reply_to_headers[] = {
+    "destination", VDSM_RPC_REQUEST_QUEUE, "reply-to", "nowhere\r\nFAKE: reply-to", NULL
+  };
+  const char *line;
+
+  capture_start ();
+  client_send_frame (c, "SEND", flow_headers,
+                     "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"id\": \"f\"}");
+  reply = client_message (c, "r", "s");
+  client_request (c, "r", "{\"jsonrpc\": \"2.0\", \"method\": \"No.such\\nFAKE: method\"}");
+  client_send_frame (c, "SEND", reply_to_headers,
+                     "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"id\": 1}");
+  /* A 600000-byte method name. */
+  g_string_append_len (huge, "\xce\xbb", 2);
+  for (int i = 0; i < 600000 - 2; i++)
+    g_string_append_c (huge, 'x');
+  g_string_append (huge, "\"}");
+  client_request (c, "r", huge->str);
+  /* Answered in order: the lines above are written. */
+  ping (c, "sync");
+  lines = capture_stop ();
+
+  for (guint i = 0; i < lines->len; i++)
+    {
+      const char *text = lines->pdata[i];
+
+      g_assert_null (strpbrk (text, "\n\r\x1b"));
+      g_assert_true (g_utf8_validate (text, -1, NULL));
+      /* The debug line of a call carries up to 4 KiB of params. */
+      g_assert_cmpuint (strlen (text), <, 5000);
+    }
+  captured_line (lines, "flow_id=flow\\nFAKE: flow\\x1b[31m call Test.ping");
+  captured_line (lines, "flow_id=flow\\nFAKE: flow\\x1b[31m RPC call Test.ping succeeded");
+  captured_line (lines, "notification for unknown method No.such\\nFAKE: method ignored");
+  captured_line (lines, "has no subscription to nowhere\\r\\nFAKE: reply-to: reply dropped");
+  line = captured_line (lines, "notification for unknown method \xce\xbbxxx");
+  g_assert_nonnull (strstr (line, "xxx…(600000 bytes) ignored"));
+  g_assert_cmpuint (strlen (line), <, 600);
+}
+
+/* Refusals under overload are collapsed: a few lines, not one per
+ * request. */
+static void
+test_log_flood (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) c = client_ready (fx);
+  g_autoptr(GString) batch = g_string_new ("[");
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+
+  /* One worker, one queued task: most of these 30 are refused at once. */
+  for (int i = 0; i < 30; i++)
+    g_string_append_printf (batch, "%s{\"jsonrpc\": \"2.0\", \"method\": \"Test.slow\", "
+                            "\"params\": {\"ms\": 50}, \"id\": %d}", i ? ", " : "", i);
+  g_string_append_c (batch, ']');
+  capture_start ();
+  reply = call (c, "r", "s", batch->str);
+  lines = capture_stop ();
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (reply)), ==, 30);
+  g_assert_cmpuint (count_lines (lines, "request queue full"), ==, VDSM_RPC_LOG_BURST);
+}
+
+/* The subject of a refused client certificate is the client's text: a
+ * newline in it reaches the log escaped, not as a forged line. */
+static void
+test_log_tls_refused_subject (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *cert = cert_file (fx->tmpdir, "forged.pem");
+  g_autofree char *key = cert_file (fx->tmpdir, "forged-key.pem");
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *line;
+
+  /* Of no trusted CA: refused. */
+  g_assert_true (make_self_signed (cert, key, "/CN=forged\nFAKE: line", &error));
+  g_assert_no_error (error);
+  capture_start ();
+  assert_tls_refused_as (fx, fx->tmpdir, "forged.pem", "forged-key.pem");
+  lines = capture_stop ();
+  line = captured_line (lines, "CN=forged\\nFAKE: line");
+  g_assert_nonnull (strstr (line, "refused"));
+  for (guint i = 0; i < lines->len; i++)
+    g_assert_null (strchr (lines->pdata[i], '\n'));
+}
+
+/* A flood's end is told with the next line of its kind. */
+static void
+test_log_limit (void)
+{
+  VdsmRpcLogLimit limit = { 0 };
+  gint64 t = 5 * G_USEC_PER_SEC;
+  char note[VDSM_RPC_LOG_NOTE_SIZE];
+
+  for (int i = 0; i < VDSM_RPC_LOG_BURST; i++)
+    {
+      g_assert_true (vdsm_rpc_log_limit_pass (&limit, t + i, note, sizeof note));
+      g_assert_cmpstr (note, ==, "");
+    }
+  for (int i = 0; i < 1000; i++)
+    g_assert_false (vdsm_rpc_log_limit_pass (&limit, t + G_USEC_PER_SEC + i, note, sizeof note));
+  /* Still the same window. */
+  g_assert_false (vdsm_rpc_log_limit_pass (&limit, t + VDSM_RPC_LOG_WINDOW_US - 1, note,
+                                           sizeof note));
+  g_assert_true (vdsm_rpc_log_limit_pass (&limit, t + VDSM_RPC_LOG_WINDOW_US, note, sizeof note));
+  g_assert_cmpstr (note, ==, " (1001 more suppressed in the last 9 s)");
+  g_assert_true (vdsm_rpc_log_limit_pass (&limit, t + VDSM_RPC_LOG_WINDOW_US + 1, note,
+                                          sizeof note));
+  g_assert_cmpstr (note, ==, "");
+  /* Told late when nothing came for long: the span says so. */
+  for (int i = 0; i < VDSM_RPC_LOG_BURST; i++)
+    vdsm_rpc_log_limit_pass (&limit, t + VDSM_RPC_LOG_WINDOW_US + 2, note, sizeof note);
+  g_assert_true (vdsm_rpc_log_limit_pass (&limit, t + 3600 * (gint64) G_USEC_PER_SEC, note, sizeof note));
+  g_assert_cmpstr (note, ==, " (2 more suppressed in the last 3590 s)");
+}
+
+static void
+test_log_text (void)
+{
+  static const struct { const char *text; gssize length; const char *logged; } cases[] = {
+    { "Host.ping", -1, "Host.ping" },
+    { "a\nb\rc\td", -1, "a\\nb\\rc\\td" },
+    { "esc\x1b[0m del\x7f c1\xc2\x85", -1, "esc\\x1b[0m del\\x7f c1\\x85" },
+    { "bad \xff\xfe utf8 \xce", -1, "bad \\xff\\xfe utf8 \\xce" },
+    { "nul\0inside", 10, "nul\\x00inside" },
+    { "caf\xc3\xa9 \\ {\"k\": \"v\"}", -1, "caf\xc3\xa9 \\ {\"k\": \"v\"}" },
+    { NULL, -1, "(null)" },
+  };
+  char buf[VDSM_RPC_LOG_TEXT_SIZE];
+  char small[40];
+  g_autoptr(GString) long_text = g_string_new (NULL);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    g_assert_cmpstr (vdsm_rpc_log_text (buf, sizeof buf, cases[i].text, cases[i].length), ==,
+                     cases[i].logged);
+
+  /* Cut where the next character (escaped or not) would not fit. */
+  g_assert_cmpstr (vdsm_rpc_log_text (small, sizeof small, "abcdefg\n", -1), ==,
+                   "abcdefg…(8 bytes)");
+  g_assert_cmpstr (vdsm_rpc_log_text (small, sizeof small, "abcdefgh", -1), ==, "abcdefgh");
+  g_assert_cmpstr (vdsm_rpc_log_text (small, sizeof small, "abcdefg\xc3\xa9", -1), ==,
+                   "abcdefg…(9 bytes)");
+  for (int i = 0; i < 1 << 20; i++)
+    g_string_append_c (long_text, "\n\xce\xbbx"[i % 3]);
+  vdsm_rpc_log_text (buf, sizeof buf, long_text->str, long_text->len);
+  g_assert_true (g_str_has_suffix (buf, "…(1048576 bytes)"));
+  g_assert_cmpuint (strlen (buf), <, sizeof buf);
+  g_assert_true (g_utf8_validate (buf, -1, NULL));
+}
+
+/* ---- Memory bounds: the send queue, batches, the budget of all buffers ---- */
 
 /* The fixture's only connection, on the server thread. */
 static VdsmRpcConnection *
@@ -2261,13 +3643,9 @@ test_send_queue_overflow (Fixture *fx, gconstpointer data)
 {
   g_autoptr(Client) c = client_ready (fx);
   OverflowState state = { fx, FALSE, FALSE };
-  const char *const expected[] = {
-    "connection * bytes queued for sending exceed the send queue limit of 65536 bytes "
-    "(max-send-queue): the client does not read; closing",
-    NULL
-  };
+  g_autoptr(GPtrArray) lines = NULL;
 
-  log_capture_start ();
+  capture_start ();
   g_main_context_invoke (fx->context, overflow_then_wait, &state);
   g_mutex_lock (&fx->lock);
   while (!state.overflowed)
@@ -2283,7 +3661,9 @@ test_send_queue_overflow (Fixture *fx, gconstpointer data)
   g_mutex_unlock (&fx->lock);
 
   wait_connections (fx, 0);
-  log_capture_expect (expected);
+  lines = capture_stop ();
+  captured_line (lines, "bytes queued for sending exceed the send queue limit of 65536 bytes "
+                 "(max-send-queue): the client does not read; closing");
 }
 
 static gboolean
@@ -2352,14 +3732,11 @@ test_budget (Fixture *fx, gconstpointer data)
   const gsize cut = 10;
   Client *finishing[] = { a, c };
   GString *rest[] = { frame_a, frame_c };
-  const char *const expected[] = {
-    "connection * closed: the connections hold * bytes, over the budget of 262144 bytes "
-    "(max-buffered); this one holds the most, * bytes (* received, 0 to send)",
-    NULL
-  };
+  g_autoptr(GPtrArray) lines = NULL;
   g_autoptr(JsonNode) reply = NULL;
+  const char *line;
 
-  log_capture_start ();
+  capture_start ();
   client_send (a, frame_a->str, frame_a->len - cut);
   client_send (c, frame_c->str, frame_c->len - cut);
   wait_buffered (fx, frame_a->len + frame_c->len - 2 * cut);
@@ -2367,7 +3744,10 @@ test_budget (Fixture *fx, gconstpointer data)
   client_try_send (b, frame_b->str, frame_b->len - cut);
   g_assert_cmpuint (client_expect_closed (b), ==, 0);
   g_assert_cmpuint (server_connections (fx), ==, 2);
-  log_capture_expect (expected);
+  lines = capture_stop ();
+  line = captured_line (lines, "over the budget of 262144 bytes (max-buffered); this one "
+                        "holds the most, ");
+  g_assert_true (g_str_has_suffix (line, " received, 0 to send)"));
 
   for (guint i = 0; i < G_N_ELEMENTS (finishing); i++)
     {
@@ -2411,22 +3791,41 @@ test_batch_too_long (Fixture *fx, gconstpointer data)
   g_autoptr(GString) at_limit = batch_body ("Test.count", 2000);
   g_autoptr(GString) over = batch_body ("Test.count", 2001);
   g_autoptr(JsonNode) reply = NULL;
-  const char *const expected[] = {
-    "connection * batch refused: more than 2000 requests (max-batch-length)",
-    NULL
-  };
+  g_autoptr(GPtrArray) lines = NULL;
 
   g_atomic_int_set (&count_calls, 0);
-  log_capture_start ();
+  capture_start ();
   call_expecting_error (c, over->str, NULL, -32600,
                         "Invalid request: {'reason': 'the batch has more than 2000 requests, "
                         "the most this server takes'}");
-  log_capture_expect (expected);
+  lines = capture_stop ();
+  captured_line (lines, "batch refused: more than 2000 requests (max-batch-length)");
   g_assert_cmpint (g_atomic_int_get (&count_calls), ==, 0);
 
   reply = call (c, "r", "s", at_limit->str);
   g_assert_cmpuint (json_array_get_length (json_node_get_array (reply)), ==, 2000);
   g_assert_cmpint (g_atomic_int_get (&count_calls), ==, 2000);
+}
+
+/* A batch of @n Test.count calls and, in the same write, one more with
+ * the id "next". */
+static void
+send_batch_and_next (Client *c, guint n)
+{
+  g_autoptr(GString) batch = batch_body ("Test.count", n);
+  g_autoptr(GString) frames = g_string_new (NULL);
+  static const char next[] = "{\"jsonrpc\": \"2.0\", \"method\": \"Test.count\", \"id\": \"next\"}";
+  const char *headers[] = { "destination", VDSM_RPC_REQUEST_QUEUE, "reply-to", "r", NULL };
+
+  vdsm_stomp_write_command (frames, "SEND");
+  for (guint i = 0; headers[i]; i += 2)
+    vdsm_stomp_write_header (frames, headers[i], headers[i + 1]);
+  vdsm_stomp_write_body (frames, batch->str, batch->len);
+  vdsm_stomp_write_command (frames, "SEND");
+  for (guint i = 0; headers[i]; i += 2)
+    vdsm_stomp_write_header (frames, headers[i], headers[i + 1]);
+  vdsm_stomp_write_body (frames, next, -1);
+  client_send (c, frames->str, frames->len);
 }
 
 /* A long batch (2000 calls of 500 us) runs a slice at a time: another
@@ -2438,26 +3837,13 @@ test_batch_sliced (Fixture *fx, gconstpointer data)
 {
   g_autoptr(Client) a = client_ready (fx);
   g_autoptr(Client) b = client_ready (fx);
-  g_autoptr(GString) batch = batch_body ("Test.count", 2000);
-  g_autoptr(GString) frames = g_string_new (NULL);
-  static const char next[] = "{\"jsonrpc\": \"2.0\", \"method\": \"Test.count\", \"id\": \"next\"}";
-  const char *headers[] = { "destination", VDSM_RPC_REQUEST_QUEUE, "reply-to", "r", NULL };
   g_autoptr(JsonNode) reply = NULL;
   gint64 deadline = g_get_monotonic_time () + READ_TIMEOUT_US;
   JsonObject *object;
   gint64 other;
 
   g_atomic_int_set (&count_calls, 0);
-  /* The batch and, in the same write, one more request. */
-  vdsm_stomp_write_command (frames, "SEND");
-  for (guint i = 0; headers[i]; i += 2)
-    vdsm_stomp_write_header (frames, headers[i], headers[i + 1]);
-  vdsm_stomp_write_body (frames, batch->str, batch->len);
-  vdsm_stomp_write_command (frames, "SEND");
-  for (guint i = 0; headers[i]; i += 2)
-    vdsm_stomp_write_header (frames, headers[i], headers[i + 1]);
-  vdsm_stomp_write_body (frames, next, -1);
-  client_send (a, frames->str, frames->len);
+  send_batch_and_next (a, 2000);
 
   /* Once the batch runs, the other client calls. */
   while (g_atomic_int_get (&count_calls) == 0)
@@ -2477,6 +3863,32 @@ test_batch_sliced (Fixture *fx, gconstpointer data)
   object = json_node_get_object (reply);
   g_assert_cmpstr (json_object_get_string_member (object, "id"), ==, "next");
   g_assert_cmpint (json_object_get_int_member (object, "result"), ==, 2001);
+}
+
+/* A client that sends a batch run a slice at a time, one more request,
+ * then shuts its sending side down gets both answers before the server
+ * closes (docs/protocol.md §5.4): the batch counts as a reply pending,
+ * and the request that waited behind it too. */
+static void
+test_batch_sliced_half_close (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) c = client_ready (fx);
+  g_autoptr(JsonNode) reply = NULL;
+  JsonObject *object;
+
+  g_atomic_int_set (&count_calls, 0);
+  send_batch_and_next (c, 300);
+  client_shutdown_output (c, TRUE);
+
+  reply = client_message (c, "r", "s");
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (reply)), ==, 300);
+  g_clear_pointer (&reply, json_node_unref);
+  reply = client_message (c, "r", "s");
+  object = json_node_get_object (reply);
+  g_assert_cmpstr (json_object_get_string_member (object, "id"), ==, "next");
+  g_assert_cmpint (json_object_get_int_member (object, "result"), ==, 300);
+  g_assert_cmpuint (client_expect_closed (c), ==, 0);
+  wait_connections (fx, 0);
 }
 
 /* The budget: a quarter of the RAM at most, 1 GiB at most. Batches of
@@ -2622,6 +4034,27 @@ make_certs (GError **error)
   return g_steal_pointer (&dir);
 }
 
+/* A second CA in @dir, as `openssl req -x509` makes one: bare-ca.pem and
+ * bare-ca-key.pem; and trusted.pem, a CA file with both CAs. */
+static gboolean
+add_bare_ca (const char *dir, GError **error)
+{
+  g_autofree char *cert = cert_file (dir, "bare-ca.pem");
+  g_autofree char *key = cert_file (dir, "bare-ca-key.pem");
+  g_autofree char *ca = cert_file (dir, "ca.pem");
+  g_autofree char *trusted = cert_file (dir, "trusted.pem");
+  g_autofree char *ca_text = NULL;
+  g_autofree char *bare_text = NULL;
+  g_autofree char *both = NULL;
+
+  if (!make_self_signed (cert, key, "/CN=libvdsm bare test CA", error) ||
+      !g_file_get_contents (ca, &ca_text, NULL, error) ||
+      !g_file_get_contents (cert, &bare_text, NULL, error))
+    return FALSE;
+  both = g_strconcat (ca_text, bare_text, NULL);
+  return g_file_set_contents (trusted, both, -1, error);
+}
+
 /* ---- Registration ---- */
 
 static GPtrArray *params;
@@ -2673,6 +4106,11 @@ main (int argc, char **argv)
   cert_dir = make_certs (&error);
   if (cert_dir != NULL)
     other_cert_dir = make_certs (&error);
+  if (other_cert_dir != NULL && !add_bare_ca (cert_dir, &error))
+    {
+      remove_dir (other_cert_dir);
+      g_clear_pointer (&other_cert_dir, g_free);
+    }
   if (other_cert_dir == NULL)
     {
       tls_missing = g_strdup_printf ("no test certificates, TLS tests skipped: %s",
@@ -2703,17 +4141,30 @@ main (int argc, char **argv)
   add_wire ("handler-errors", test_handler_errors, NULL);
   add_wire ("batch", test_batch, NULL);
   add_wire ("reply-routing", test_reply_routing, NULL);
-  add_wire ("send-forward", test_send_forward, NULL);
+  add_wire ("send-forward", test_send_forward, &forwarding_config);
   add_wire ("events", test_events, NULL);
   add_wire ("concurrent", test_concurrent, NULL);
+  add_wire ("broker/default-rules", test_broker_default_rules, NULL);
+  add_wire ("broker/forwarding", test_broker_forwarding, &forwarding_config);
+  add_wire ("broker/shared-bodies", test_broker_shared_bodies, &forwarding_config);
+  add_wire ("broker/long-destination", test_broker_long_destination, &long_destination_config);
+  add_wire ("broker/subscriptions-per-destination", test_broker_subscriptions_per_destination,
+            &per_destination_config);
   add_wire ("inline", test_inline, NULL);
   add_wire ("slow-handler", test_slow_handler, NULL);
   add_wire ("call-timeout", test_call_timeout, &call_timeout_config);
   add_wire ("strict-replies", test_strict_replies, &strict_config);
+  add_wire ("content-length-error", test_content_length_error, NULL);
+  add_wire ("frame-timeout", test_frame_timeout, &frame_timeout_config);
+  add_wire ("max-connections-per-peer", test_max_connections_per_peer, &per_peer_config);
+  add_wire ("log-injection", test_log_injection, NULL);
+  add_wire ("log-flood", test_log_flood, &small_config);
+  add_on (TRANSPORT_TLS, "log-refused-subject", test_log_tls_refused_subject, NULL);
   add_wire ("send-queue-overflow", test_send_queue_overflow, &small_config);
   add_wire ("budget", test_budget, &budget_config);
   add_wire ("batch-too-long", test_batch_too_long, &batch_config);
   add_wire ("batch-sliced", test_batch_sliced, &batch_config);
+  add_wire ("batch-sliced-half-close", test_batch_sliced_half_close, &batch_config);
   add_on (TRANSPORT_UNIX, "socket", test_unix, NULL);
   add_on (TRANSPORT_TLS, "no-client-cert", test_tls_no_client_cert, NULL);
   add_on (TRANSPORT_TLS, "other-ca", test_tls_other_ca, NULL);
@@ -2722,14 +4173,28 @@ main (int argc, char **argv)
           &short_handshake_config);
   add_on (TRANSPORT_TLS, "optional-client-cert", test_tls_optional_client_cert,
           &optional_cert_config);
+  add_on (TRANSPORT_TLS, "idle-peers", test_tls_idle_peers, &idle_peers_config);
+  add_on (TRANSPORT_TLS, "handshakes-per-peer", test_tls_handshakes_per_peer,
+          &handshake_caps_config);
+  add_on (TRANSPORT_TLS, "handshakes-total", test_tls_handshakes_total, &handshake_caps_config);
+  add_on (TRANSPORT_TLS, "first-byte-timeout", test_tls_first_byte_timeout, &first_byte_config);
+  add_on (TRANSPORT_TLS, "client-cert-purpose", test_tls_client_cert_purpose, &bare_ca_config);
+  add_on (TRANSPORT_TLS, "resumption", test_tls_resumption, NULL);
+  add_wire ("half-close", test_half_close, NULL);
+  add_wire ("half-close-timeout", test_half_close_timeout, &call_timeout_config);
+  add_on (TRANSPORT_TLS, "half-close-bare", test_tls_half_close_bare, NULL);
+  add_on (TRANSPORT_TLS, "reload", test_tls_reload, NULL);
   if (tls_missing != NULL)
     g_test_add_data_func ("/rpc-server/tls/unavailable", tls_missing, skip_tls);
   g_test_add_func ("/rpc-server/listen-rules", test_listen_rules);
   g_test_add_func ("/rpc-server/defaults", test_defaults);
+  g_test_add_func ("/rpc-server/broker/defaults", test_broker_defaults);
   g_test_add_func ("/rpc-server/memory-defaults", test_memory_defaults);
   g_test_add_func ("/rpc-server/internal/pyrepr", test_pyrepr);
   g_test_add_func ("/rpc-server/internal/redact", test_redact);
   g_test_add_func ("/rpc-server/internal/write-node", test_write_node);
+  g_test_add_func ("/rpc-server/internal/log-text", test_log_text);
+  g_test_add_func ("/rpc-server/internal/log-limit", test_log_limit);
 
   ret = g_test_run ();
   g_ptr_array_unref (params);

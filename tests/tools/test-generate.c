@@ -79,6 +79,36 @@ compile (const char *dir, const char *file)
   g_remove (object);
 }
 
+/* The first line of @text that @pattern matches fails the test. */
+static void
+assert_no_line (const char *path, const char *text, const char *pattern, const char *what)
+{
+  g_autoptr (GRegex) bad = g_regex_new (pattern, G_REGEX_MULTILINE, 0, NULL);
+  g_autoptr (GMatchInfo) match = NULL;
+
+  if (g_regex_match (bad, text, 0, &match))
+    {
+      g_autofree char *line = g_match_info_fetch (match, 0);
+
+      g_error ("%s: %s: '%s'", path, what, line);
+    }
+}
+
+/* Generated text is tidy: gtk-doc tag lines read "Returns: text" or
+ * "@name: (annotations): text" (never "Returns::" or "Returns:text"), and
+ * no line ends in blanks. */
+static void
+assert_well_formed (const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, &error));
+  g_assert_no_error (error);
+  assert_no_line (path, text, "^ \\* (@\\w+|Returns):(?! ).*$", "malformed doc tag");
+  assert_no_line (path, text, "^.*[ \\t]$", "trailing blanks");
+}
+
 static void
 remove_outputs (const char *dir)
 {
@@ -108,6 +138,7 @@ generate_and_compile (const char *const *files)
       g_autofree char *path = g_build_filename (dir, outputs[i], NULL);
 
       g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+      assert_well_formed (path);
       if (g_str_has_suffix (path, ".c"))
         compile (dir, outputs[i]);
     }
