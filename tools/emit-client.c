@@ -15,12 +15,6 @@
 #include <string.h>
 
 static const char *
-ret_ctype (const GenMethod *method)
-{
-  return method->ret != NULL ? method->ret->ctype : "gboolean";
-}
-
-static const char *
 ret_failure (const GenMethod *method)
 {
   if (method->ret == NULL)
@@ -38,7 +32,7 @@ static char *
 signature (const GenMethod *method, const char *suffix)
 {
   g_autofree char *decls = gen_param_decls (method->params, GEN_PARAMS_CLIENT);
-  const char *ret = ret_ctype (method);
+  const char *ret = gen_client_ret_ctype (method);
 
   if (strcmp (suffix, "") == 0)
     return g_strdup_printf ("void\nvdsm_client_%s (VdsmClient *client%s, GCancellable *cancellable, "
@@ -151,7 +145,7 @@ emit_builder (GenHelpers *h, EmitWriter *w, const GenMethod *method)
 static void
 emit_result_reader (GenHelpers *h, EmitWriter *w, const GenMethod *method)
 {
-  g_autofree char *out = gen_decl (ret_ctype (method), "*out");
+  g_autofree char *out = gen_decl (gen_client_ret_ctype (method), "*out");
   g_autofree char *read = NULL;
 
   if (method->ret == NULL)
