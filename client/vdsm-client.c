@@ -621,8 +621,8 @@ error_from_reply (JsonNode *node, const char *method)
                                       has_text ? json_node_get_string (message) : "Unknown error");
         }
     }
-  return g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                      "Malformed error object in the reply to %s", method);
+  return g_error_new (VDSM_ERROR, VDSM_ERROR_INVALID_REPLY,
+                      "The reply to %s has a malformed error object", method);
 }
 
 /* "|virt|VM_status|<id>" -> the quark of "virt.VM_status". Only an existing
@@ -693,7 +693,7 @@ worker_handle_rpc (VdsmClient *self, JsonObject *object)
     pending_call_complete (call, detach_node (result), NULL);
   else
     pending_call_complete (call, NULL,
-                           g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           g_error_new (VDSM_ERROR, VDSM_ERROR_INVALID_REPLY,
                                         "The reply to %s has neither result nor error",
                                         call->method));
 }
@@ -1531,9 +1531,11 @@ vdsm_client_call_json (VdsmClient *client, const char *method, const char *param
  * @error: return location for an error
  *
  * An error reply from the server is a #VDSM_ERROR with the server's code
- * and message. A lost connection gives %G_IO_ERROR_CONNECTION_CLOSED, a
- * closed client %G_IO_ERROR_CLOSED, no reply in time
- * %G_IO_ERROR_TIMED_OUT.
+ * and message; a reply that breaks the protocol (neither result nor
+ * error, a malformed error object) is %VDSM_ERROR_INVALID_REPLY, as is a
+ * result that does not match the schema in the typed calls. A lost
+ * connection gives %G_IO_ERROR_CONNECTION_CLOSED, a closed client
+ * %G_IO_ERROR_CLOSED, no reply in time %G_IO_ERROR_TIMED_OUT.
  *
  * Returns: (transfer full): the `result` of the reply (a JSON null node for
  *   `null`), or %NULL on error

@@ -7,6 +7,8 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "vdsm-visibility.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -24,41 +26,55 @@ G_BEGIN_DECLS
 #define VDSM_CLIENT_DEFAULT_HEARTBEAT 10000
 
 #define VDSM_TYPE_CLIENT (vdsm_client_get_type ())
+VDSM_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (VdsmClient, vdsm_client, VDSM, CLIENT, GObject)
 
+VDSM_AVAILABLE_IN_ALL
 void         vdsm_client_new             (const char          *uri,
                                           GCancellable        *cancellable,
                                           GAsyncReadyCallback  callback,
                                           gpointer             user_data);
+VDSM_AVAILABLE_IN_ALL
 VdsmClient  *vdsm_client_new_finish      (GAsyncResult        *res,
                                           GError             **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmClient  *vdsm_client_new_sync        (const char          *uri,
                                           GCancellable        *cancellable,
                                           GError             **error);
 
+VDSM_AVAILABLE_IN_ALL
 void         vdsm_client_call            (VdsmClient          *client,
                                           const char          *method,
                                           JsonNode            *params,
                                           GCancellable        *cancellable,
                                           GAsyncReadyCallback  callback,
                                           gpointer             user_data);
+VDSM_AVAILABLE_IN_ALL
 JsonNode    *vdsm_client_call_finish     (VdsmClient          *client,
                                           GAsyncResult        *res,
                                           GError             **error);
+VDSM_AVAILABLE_IN_ALL
 JsonNode    *vdsm_client_call_sync       (VdsmClient          *client,
                                           const char          *method,
                                           JsonNode            *params,
                                           GCancellable        *cancellable,
                                           GError             **error);
 
+VDSM_AVAILABLE_IN_ALL
 void         vdsm_client_close           (VdsmClient          *client);
+VDSM_AVAILABLE_IN_ALL
 gboolean     vdsm_client_is_closed       (VdsmClient          *client);
 
+VDSM_AVAILABLE_IN_ALL
 const char  *vdsm_client_get_uri         (VdsmClient          *client);
+VDSM_AVAILABLE_IN_ALL
 guint        vdsm_client_get_timeout     (VdsmClient          *client);
+VDSM_AVAILABLE_IN_ALL
 void         vdsm_client_set_timeout     (VdsmClient          *client,
                                           guint                timeout);
+VDSM_AVAILABLE_IN_ALL
 char        *vdsm_client_dup_flow_id     (VdsmClient          *client);
+VDSM_AVAILABLE_IN_ALL
 void         vdsm_client_set_flow_id     (VdsmClient          *client,
                                           const char          *flow_id);
 

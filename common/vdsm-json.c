@@ -286,6 +286,14 @@ vdsm_json_set_error (GError **error, const VdsmJsonPath *path,
                  where, message);
 }
 
+void
+vdsm_json_propagate_reply_error (GError **error, GError *reader_error, const char *method)
+{
+  g_set_error (error, VDSM_ERROR, VDSM_ERROR_INVALID_REPLY,
+               "The reply to %s does not match the schema: %s", method, reader_error->message);
+  g_error_free (reader_error);
+}
+
 /* The offending value for an error message, cut to a readable length
  * because it came from the peer. */
 static char *

@@ -71,6 +71,14 @@ char *vdsm_json_path_to_string (const VdsmJsonPath *path);
 void vdsm_json_set_error (GError **error, const VdsmJsonPath *path,
                           const char *format, ...) G_GNUC_PRINTF (3, 4);
 
+/* The readers' errors are the caller's fault when they read params, the
+ * server's when a client reads a result: for a typed client call, turns
+ * @reader_error (the error of reading the result of @method, path
+ * "result…") into a VDSM_ERROR_INVALID_REPLY error "The reply to <method>
+ * does not match the schema: <path>: <message>". Takes @reader_error. */
+void vdsm_json_propagate_reply_error (GError **error, GError *reader_error,
+                                      const char *method);
+
 /* ---- Readers: typed values from a JsonNode, path-qualified GErrors ---- */
 
 gboolean vdsm_json_read_string (JsonNode *node, const VdsmJsonPath *path,

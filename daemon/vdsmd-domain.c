@@ -9,7 +9,7 @@
 #include <gio/gio.h>
 #include <libvirt/virterror.h>
 
-#include "vdsm-error.h"
+#include "vdsm-error-private.h"
 
 /* VDSM's exit reason numbers (lib/vdsm/virt/vmexitreason.py). */
 enum {
@@ -216,8 +216,7 @@ vdsmd_domain_lookup (virConnectPtr conn, const char *vm_id, GError **error)
   if (err == NULL || err->code == VIR_ERR_NO_DOMAIN ||
       err->code == VIR_ERR_INVALID_ARG)
     {
-      g_set_error (error, VDSM_ERROR, VDSM_ERROR_NO_SUCH_VM,
-                   "Virtual machine does not exist: {'vmId': '%s'}", vm_id);
+      vdsm_error_set (error, VDSM_ERROR_NO_SUCH_VM, "{'vmId': '%s'}", vm_id);
       return NULL;
     }
 

@@ -8,7 +8,7 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
-#include "vdsm-error.h"
+#include "vdsm-error-private.h"
 #include "vdsm-rpc-handlers.h"
 #include "vdsmd-context.h"
 #include "vdsmd-domain.h"
@@ -67,9 +67,7 @@ destroy_active (virDomainPtr dom, const char *vm_id, guint64 attempts, GError **
   if (!is_active (dom))
     return TRUE;
 
-  g_set_error (error, VDSM_ERROR, VDSM_ERROR_DESTROY,
-               "Virtual machine destroy error: {'vmId': '%s', 'reason': '%s'}",
-               vm_id, reason);
+  vdsm_error_set (error, VDSM_ERROR_DESTROY, "{'vmId': '%s', 'reason': '%s'}", vm_id, reason);
   return FALSE;
 }
 

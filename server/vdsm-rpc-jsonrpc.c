@@ -4,14 +4,10 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "vdsm-rpc-private.h"
-#include "vdsm-error.h"
+#include "vdsm-error-private.h"
 #include "vdsm-json.h"
 
 #include <string.h>
-
-#define PARSE_ERROR_TEXT "Invalid JSON was received by the server. " \
-  "An error occurred on the server while parsing the JSON text."
-#define INVALID_PARAMS_PREFIX "Invalid method parameter(s): "
 
 /* The replies to one SEND: one slot per request, answered in any order,
  * sent together once the last one is in. */
@@ -49,16 +45,26 @@ vdsm_rpc_write_error (GString *out, JsonNode *id, int code, const char *message)
   vdsm_rpc_write_error_member (out, code, message);
 }
 
-/* "<prefix>{'reason': '<text>'}" */
+/* "<VDSM's text for code>: {'reason': '<text>'}" */
 static char *
-reason_message (const char *prefix, const char *text)
+reason_message (VdsmError code, const char *text)
 {
-  GString *message = g_string_new (prefix);
+  GString *message = vdsm_error_message_new (code);
 
   g_string_append (message, "{'reason': ");
   vdsm_rpc_pyrepr_string (message, text);
   g_string_append_c (message, '}');
   return g_string_free (message, FALSE);
+}
+
+/* Whether @message already starts as VDSM writes the messages of @code. */
+static gboolean
+has_code_text (const char *message, VdsmError code)
+{
+  const char *text = vdsm_error_code_message (code);
+  gsize length = strlen (text);
+
+  return strncmp (message, text, length) == 0 && g_str_has_prefix (message + length, ": ");
 }
 
 void
@@ -68,14 +74,14 @@ vdsm_rpc_write_gerror_member (GString *out, const GError *error)
 
   if (error->domain != VDSM_ERROR)
     {
-      message = reason_message ("Internal JSON-RPC error: ", error->message);
+      message = reason_message (VDSM_ERROR_INTERNAL, error->message);
       vdsm_rpc_write_error_member (out, VDSM_ERROR_INTERNAL, message);
     }
   else if (error->code == VDSM_ERROR_INVALID_PARAMS &&
-           !g_str_has_prefix (error->message, INVALID_PARAMS_PREFIX))
+           !has_code_text (error->message, VDSM_ERROR_INVALID_PARAMS))
     {
       /* The generated unmarshallers report bare "params.x: …" texts. */
-      message = reason_message (INVALID_PARAMS_PREFIX, error->message);
+      message = reason_message (VDSM_ERROR_INVALID_PARAMS, error->message);
       vdsm_rpc_write_error_member (out, error->code, message);
     }
   else
@@ -210,8 +216,9 @@ static void
 invalid_request (VdsmRpcBatch *batch, guint slot, JsonNode *request, JsonNode *id,
                  const char *reason)
 {
-  g_autoptr(GString) message = g_string_new ("Invalid request: {'request': ");
+  g_autoptr(GString) message = vdsm_error_message_new (VDSM_ERROR_INVALID_REQUEST);
 
+  g_string_append (message, "{'request': ");
   vdsm_rpc_pyrepr_node (message, request);
   g_string_append (message, ", 'reason': ");
   vdsm_rpc_pyrepr_string (message, reason);
@@ -327,7 +334,8 @@ dispatch_request (VdsmRpcServer *server, VdsmRpcBatch *batch, guint slot, const 
       /* VDSM's text for a verb it lacks, so clients that match on it keep
        * working; a method of the API this server does not implement says
        * so in a reason. */
-      message = g_string_new ("The method does not exist or is not available: {'method': ");
+      message = vdsm_error_message_new (VDSM_ERROR_METHOD_NOT_FOUND);
+      g_string_append (message, "{'method': ");
       vdsm_rpc_pyrepr_string (message, name);
       if (unserved)
         g_string_append (message, ", 'reason': 'defined by the API but not served by this server'");
@@ -363,11 +371,11 @@ dispatch_request (VdsmRpcServer *server, VdsmRpcBatch *batch, guint slot, const 
                                 vdsm_rpc_log_text (name_log, sizeof name_log, name, -1));
       if (id != NULL)
         {
-          g_autofree char *message =
-            g_strdup_printf ("Not enough resources: {'resource': 'jsonrpc', "
-                             "'current_tasks': %u, 'reason': 'Too many tasks'}", queued);
+          g_autoptr(GString) message = vdsm_error_message_new (VDSM_ERROR_NOT_ENOUGH_RESOURCES);
 
-          batch_reply_error (batch, slot, id, VDSM_ERROR_NOT_ENOUGH_RESOURCES, message);
+          g_string_append_printf (message, "{'resource': 'jsonrpc', 'current_tasks': %u, "
+                                  "'reason': 'Too many tasks'}", queued);
+          batch_reply_error (batch, slot, id, VDSM_ERROR_NOT_ENOUGH_RESOURCES, message->str);
         }
     }
 }
@@ -493,7 +501,7 @@ reply_unparsable (VdsmRpcConnection *conn, const char *reply_to, const char *why
   vdsm_rpc_message_limited (conn->server, "connection %" G_GUINT64_FORMAT
                             ": unparsable request: %s", conn->id,
                             vdsm_rpc_log_text (reason, sizeof reason, why, -1));
-  reply_alone (conn, reply_to, VDSM_ERROR_PARSE, PARSE_ERROR_TEXT);
+  reply_alone (conn, reply_to, VDSM_ERROR_PARSE, vdsm_error_code_message (VDSM_ERROR_PARSE));
 }
 
 /* A body that is not a batch, as a tree. */
@@ -603,14 +611,26 @@ batch_run_too_long (BatchRun *run)
 {
   VdsmRpcConnection *conn = run->conn;
   guint limit = conn->server->max_batch_length;
-  g_autofree char *message =
-    g_strdup_printf ("Invalid request: {'reason': 'the batch has more than %u requests, "
-                     "the most this server takes'}", limit);
+  g_autoptr(GString) message = vdsm_error_message_new (VDSM_ERROR_INVALID_REQUEST);
+
+  g_string_append_printf (message, "{'reason': 'the batch has more than %u requests, "
+                          "the most this server takes'}", limit);
 
   vdsm_rpc_message_limited (conn->server, "connection %" G_GUINT64_FORMAT " (%s): batch "
                             "refused: more than %u requests (max-batch-length)", conn->id,
                             conn->peer, limit);
-  reply_alone (conn, run->reply_to, VDSM_ERROR_INVALID_REQUEST, message);
+  reply_alone (conn, run->reply_to, VDSM_ERROR_INVALID_REQUEST, message->str);
+  return TRUE;
+}
+
+/* Returns TRUE: the run is over. */
+static gboolean
+batch_run_empty (BatchRun *run)
+{
+  g_autoptr(GString) message = vdsm_error_message_new (VDSM_ERROR_INVALID_REQUEST);
+
+  g_string_append (message, "{'request': [], 'reason': 'request batch is empty'}");
+  reply_alone (run->conn, run->reply_to, VDSM_ERROR_INVALID_REQUEST, message->str);
   return TRUE;
 }
 
@@ -625,9 +645,7 @@ batch_run_check (BatchRun *run)
     {
       if (!vdsm_json_reader_at_end (&run->reader))
         return batch_run_unparsable (run, "the end of the text expected");
-      reply_alone (run->conn, run->reply_to, VDSM_ERROR_INVALID_REQUEST,
-                   "Invalid request: {'request': [], 'reason': 'request batch is empty'}");
-      return TRUE;
+      return batch_run_empty (run);
     }
   request = vdsm_json_reader_value (&run->reader);
   if (request == NULL)

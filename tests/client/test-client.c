@@ -410,7 +410,7 @@ test_call_bad_error_object (void)
   client = connect_tcp (server);
   result = vdsm_client_call_sync (client, "Host.ping", NULL, NULL, &error);
   g_assert_null (result);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_error (error, VDSM_ERROR, VDSM_ERROR_INVALID_REPLY);
 }
 
 static void

@@ -8,7 +8,7 @@
  */
 #include "vdsm-client-methods.h"
 #include "vdsm-error.h"
-#include "vdsm-json.h"
+#include "vdsm-types-private.h"
 #include "vdsm-rpc-dispatch.h"
 #include "vdsm-rpc-events.h"
 #include "vdsm-rpc-handlers.h"
@@ -709,12 +709,14 @@ test_client (void)
                                   "\"note\":\"n\",\"limit\":-1,\"ids\":[\"u\"]}");
   g_clear_pointer (&got, vdsm_item_free);
 
-  /* A result that does not match the schema is an error about "result". */
+  /* A result that does not match the schema is the server's fault, an
+   * error about the method's "result", not the caller's -32602. */
   reply_json = "{\"count\":\"many\"}";
   got = vdsm_client_test_echo_sync (NULL, item, 1, NULL, FALSE, 0, NULL, NULL, &error);
   g_assert_null (got);
-  g_assert_error (error, VDSM_ERROR, VDSM_ERROR_INVALID_PARAMS);
-  g_assert_cmpstr (error->message, ==, "result.count: expected unsigned integer, got \"many\"");
+  g_assert_error (error, VDSM_ERROR, VDSM_ERROR_INVALID_REPLY);
+  g_assert_cmpstr (error->message, ==, "The reply to Test.echo does not match the schema: "
+                                       "result.count: expected unsigned integer, got \"many\"");
   g_clear_error (&error);
 
   /* Server errors come through unchanged. */

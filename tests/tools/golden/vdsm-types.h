@@ -6,7 +6,7 @@
 #include <glib-object.h>
 #include <json-glib/json-glib.h>
 
-typedef struct _VdsmJsonPath VdsmJsonPath;
+#include "vdsm-visibility.h"
 
 G_BEGIN_DECLS
 
@@ -38,6 +38,7 @@ typedef enum {
   VDSM_COLOR_V7,
 } VdsmColor;
 
+VDSM_AVAILABLE_IN_ALL
 GType vdsm_color_get_type (void) G_GNUC_CONST;
 #define VDSM_TYPE_COLOR (vdsm_color_get_type ())
 
@@ -59,6 +60,7 @@ typedef enum {
   VDSM_MOMENT_KIND_COLOR,
 } VdsmMomentKind;
 
+VDSM_AVAILABLE_IN_ALL
 GType vdsm_moment_kind_get_type (void) G_GNUC_CONST;
 #define VDSM_TYPE_MOMENT_KIND (vdsm_moment_kind_get_type ())
 
@@ -74,6 +76,7 @@ typedef enum {
   VDSM_TEST_EVENTS_COLOR_GREEN,
 } VdsmTestEventsColor;
 
+VDSM_AVAILABLE_IN_ALL
 GType vdsm_test_events_color_get_type (void) G_GNUC_CONST;
 #define VDSM_TYPE_TEST_EVENTS_COLOR (vdsm_test_events_color_get_type ())
 
@@ -232,299 +235,441 @@ struct _VdsmJobsStatusEvent {
   VdsmPerVm *per_vm;
 };
 
+VDSM_AVAILABLE_IN_ALL
 const char *vdsm_color_to_string (VdsmColor value);
+VDSM_AVAILABLE_IN_ALL
 gboolean vdsm_color_from_string (const char *text, VdsmColor *out);
-void vdsm_color_write_json (VdsmColor value, GString *out);
-gboolean vdsm_color_read_json (JsonNode *node, const VdsmJsonPath *path,
-                               VdsmColor *out, GError **error);
+VDSM_AVAILABLE_IN_ALL
 gboolean vdsm_color_from_json (JsonNode *node, VdsmColor *out, GError **error);
 
+VDSM_AVAILABLE_IN_ALL
 GType vdsm_span_get_type (void) G_GNUC_CONST;
 #define VDSM_TYPE_SPAN (vdsm_span_get_type ())
+VDSM_AVAILABLE_IN_ALL
 VdsmSpan *vdsm_span_new (void);
+VDSM_AVAILABLE_IN_ALL
 VdsmSpan *vdsm_span_copy (const VdsmSpan *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_span_free (VdsmSpan *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmSpan, vdsm_span_free)
+VDSM_AVAILABLE_IN_ALL
 guint64 vdsm_span_get_start (const VdsmSpan *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_span_set_start (VdsmSpan *self, guint64 value);
+VDSM_AVAILABLE_IN_ALL
 guint64 vdsm_span_get_end (const VdsmSpan *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_span_set_end (VdsmSpan *self, guint64 value);
-void vdsm_span_write_json (const VdsmSpan *self, GString *out);
-gboolean vdsm_span_read_json (JsonNode *node, const VdsmJsonPath *path,
-                              VdsmSpan **out, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmSpan *vdsm_span_from_json (JsonNode *node, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmSpan *vdsm_span_new_from_json_string (const char *json, GError **error);
+VDSM_AVAILABLE_IN_ALL
 char *vdsm_span_to_json_string (const VdsmSpan *self);
 
+VDSM_AVAILABLE_IN_ALL
 GType vdsm_named_get_type (void) G_GNUC_CONST;
 #define VDSM_TYPE_NAMED (vdsm_named_get_type ())
+VDSM_AVAILABLE_IN_ALL
 VdsmNamed *vdsm_named_new (void);
+VDSM_AVAILABLE_IN_ALL
 VdsmNamed *vdsm_named_copy (const VdsmNamed *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_named_free (VdsmNamed *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmNamed, vdsm_named_free)
+VDSM_AVAILABLE_IN_ALL
 const char *vdsm_named_get_name (const VdsmNamed *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_named_set_name (VdsmNamed *self, const char *value);
-void vdsm_named_write_json (const VdsmNamed *self, GString *out);
-gboolean vdsm_named_read_json (JsonNode *node, const VdsmJsonPath *path,
-                               VdsmNamed **out, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmNamed *vdsm_named_from_json (JsonNode *node, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmNamed *vdsm_named_new_from_json_string (const char *json, GError **error);
+VDSM_AVAILABLE_IN_ALL
 char *vdsm_named_to_json_string (const VdsmNamed *self);
 
+VDSM_AVAILABLE_IN_ALL
 GType vdsm_moment_get_type (void) G_GNUC_CONST;
 #define VDSM_TYPE_MOMENT (vdsm_moment_get_type ())
+VDSM_AVAILABLE_IN_ALL
 VdsmMoment *vdsm_moment_new (void);
+VDSM_AVAILABLE_IN_ALL
 VdsmMoment *vdsm_moment_copy (const VdsmMoment *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_moment_free (VdsmMoment *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmMoment, vdsm_moment_free)
+VDSM_AVAILABLE_IN_ALL
 VdsmMomentKind vdsm_moment_get_kind (const VdsmMoment *self);
+VDSM_AVAILABLE_IN_ALL
 VdsmSpan *vdsm_moment_get_span (const VdsmMoment *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_moment_set_span (VdsmMoment *self, const VdsmSpan *value);
+VDSM_AVAILABLE_IN_ALL
 VdsmNamed *vdsm_moment_get_named (const VdsmMoment *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_moment_set_named (VdsmMoment *self, const VdsmNamed *value);
+VDSM_AVAILABLE_IN_ALL
 gboolean vdsm_moment_get_boolean (const VdsmMoment *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_moment_set_boolean (VdsmMoment *self, gboolean value);
+VDSM_AVAILABLE_IN_ALL
 VdsmColor vdsm_moment_get_color (const VdsmMoment *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_moment_set_color (VdsmMoment *self, VdsmColor value);
-void vdsm_moment_write_json (const VdsmMoment *self, GString *out);
-gboolean vdsm_moment_read_json (JsonNode *node, const VdsmJsonPath *path,
-                                VdsmMoment **out, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmMoment *vdsm_moment_from_json (JsonNode *node, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmMoment *vdsm_moment_new_from_json_string (const char *json, GError **error);
+VDSM_AVAILABLE_IN_ALL
 char *vdsm_moment_to_json_string (const VdsmMoment *self);
 
+VDSM_AVAILABLE_IN_ALL
 GType vdsm_counter_map_get_type (void) G_GNUC_CONST;
 #define VDSM_TYPE_COUNTER_MAP (vdsm_counter_map_get_type ())
+VDSM_AVAILABLE_IN_ALL
 VdsmCounterMap *vdsm_counter_map_new (void);
+VDSM_AVAILABLE_IN_ALL
 VdsmCounterMap *vdsm_counter_map_copy (const VdsmCounterMap *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_counter_map_free (VdsmCounterMap *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmCounterMap, vdsm_counter_map_free)
+VDSM_AVAILABLE_IN_ALL
 GHashTable *vdsm_counter_map_get_table (const VdsmCounterMap *self);
+VDSM_AVAILABLE_IN_ALL
 guint vdsm_counter_map_size (const VdsmCounterMap *self);
+VDSM_AVAILABLE_IN_ALL
 char **vdsm_counter_map_get_keys (const VdsmCounterMap *self);
+VDSM_AVAILABLE_IN_ALL
 gboolean vdsm_counter_map_contains (const VdsmCounterMap *self,
                                     const char *key);
+VDSM_AVAILABLE_IN_ALL
 JsonNode *vdsm_counter_map_lookup (const VdsmCounterMap *self, const char *key);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_counter_map_insert (VdsmCounterMap *self, const char *key,
                               JsonNode *value);
+VDSM_AVAILABLE_IN_ALL
 gboolean vdsm_counter_map_remove (VdsmCounterMap *self, const char *key);
-void vdsm_counter_map_write_json (const VdsmCounterMap *self, GString *out);
-gboolean vdsm_counter_map_read_json (JsonNode *node, const VdsmJsonPath *path,
-                                     VdsmCounterMap **out, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmCounterMap *vdsm_counter_map_from_json (JsonNode *node, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmCounterMap *vdsm_counter_map_new_from_json_string (const char *json,
                                                        GError **error);
+VDSM_AVAILABLE_IN_ALL
 char *vdsm_counter_map_to_json_string (const VdsmCounterMap *self);
 
+VDSM_AVAILABLE_IN_ALL
 GType vdsm_list_map_get_type (void) G_GNUC_CONST;
 #define VDSM_TYPE_LIST_MAP (vdsm_list_map_get_type ())
+VDSM_AVAILABLE_IN_ALL
 VdsmListMap *vdsm_list_map_new (void);
+VDSM_AVAILABLE_IN_ALL
 VdsmListMap *vdsm_list_map_copy (const VdsmListMap *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_list_map_free (VdsmListMap *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmListMap, vdsm_list_map_free)
+VDSM_AVAILABLE_IN_ALL
 GHashTable *vdsm_list_map_get_table (const VdsmListMap *self);
+VDSM_AVAILABLE_IN_ALL
 guint vdsm_list_map_size (const VdsmListMap *self);
+VDSM_AVAILABLE_IN_ALL
 char **vdsm_list_map_get_keys (const VdsmListMap *self);
+VDSM_AVAILABLE_IN_ALL
 gboolean vdsm_list_map_contains (const VdsmListMap *self, const char *key);
+VDSM_AVAILABLE_IN_ALL
 GPtrArray *vdsm_list_map_lookup (const VdsmListMap *self, const char *key);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_list_map_insert (VdsmListMap *self, const char *key,
                            GPtrArray *value);
+VDSM_AVAILABLE_IN_ALL
 gboolean vdsm_list_map_remove (VdsmListMap *self, const char *key);
-void vdsm_list_map_write_json (const VdsmListMap *self, GString *out);
-gboolean vdsm_list_map_read_json (JsonNode *node, const VdsmJsonPath *path,
-                                  VdsmListMap **out, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmListMap *vdsm_list_map_from_json (JsonNode *node, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmListMap *vdsm_list_map_new_from_json_string (const char *json,
                                                  GError **error);
+VDSM_AVAILABLE_IN_ALL
 char *vdsm_list_map_to_json_string (const VdsmListMap *self);
 
+VDSM_AVAILABLE_IN_ALL
 GType vdsm_empty_get_type (void) G_GNUC_CONST;
 #define VDSM_TYPE_EMPTY (vdsm_empty_get_type ())
+VDSM_AVAILABLE_IN_ALL
 VdsmEmpty *vdsm_empty_new (void);
+VDSM_AVAILABLE_IN_ALL
 VdsmEmpty *vdsm_empty_copy (const VdsmEmpty *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_empty_free (VdsmEmpty *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmEmpty, vdsm_empty_free)
-void vdsm_empty_write_json (const VdsmEmpty *self, GString *out);
-gboolean vdsm_empty_read_json (JsonNode *node, const VdsmJsonPath *path,
-                               VdsmEmpty **out, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmEmpty *vdsm_empty_from_json (JsonNode *node, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmEmpty *vdsm_empty_new_from_json_string (const char *json, GError **error);
+VDSM_AVAILABLE_IN_ALL
 char *vdsm_empty_to_json_string (const VdsmEmpty *self);
 
+VDSM_AVAILABLE_IN_ALL
 GType vdsm_item_get_type (void) G_GNUC_CONST;
 #define VDSM_TYPE_ITEM (vdsm_item_get_type ())
+VDSM_AVAILABLE_IN_ALL
 VdsmItem *vdsm_item_new (void);
+VDSM_AVAILABLE_IN_ALL
 VdsmItem *vdsm_item_copy (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_free (VdsmItem *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmItem, vdsm_item_free)
+VDSM_AVAILABLE_IN_ALL
 const char *vdsm_item_get_item_id (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_item_id (VdsmItem *self, const char *value);
+VDSM_AVAILABLE_IN_ALL
 guint64 vdsm_item_get_count (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_count (VdsmItem *self, guint64 value);
+VDSM_AVAILABLE_IN_ALL
 gdouble vdsm_item_get_ratio (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_ratio (VdsmItem *self, gdouble value);
+VDSM_AVAILABLE_IN_ALL
 gint64 vdsm_item_get_offset (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_offset (VdsmItem *self, gint64 value);
+VDSM_AVAILABLE_IN_ALL
 VdsmColor vdsm_item_get_color (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_color (VdsmItem *self, VdsmColor value);
+VDSM_AVAILABLE_IN_ALL
 gboolean vdsm_item_get_switch (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_switch (VdsmItem *self, gboolean value);
+VDSM_AVAILABLE_IN_ALL
 const char *vdsm_item_get_class (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_class (VdsmItem *self, const char *value);
+VDSM_AVAILABLE_IN_ALL
 const char *vdsm_item_get_type_value (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_type_value (VdsmItem *self, const char *value);
+VDSM_AVAILABLE_IN_ALL
 GPtrArray *vdsm_item_get_tags (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_tags (VdsmItem *self, GPtrArray *value);
+VDSM_AVAILABLE_IN_ALL
 GArray *vdsm_item_get_samples (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_samples (VdsmItem *self, GArray *value);
+VDSM_AVAILABLE_IN_ALL
 GArray *vdsm_item_get_colors (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_colors (VdsmItem *self, GArray *value);
+VDSM_AVAILABLE_IN_ALL
 GPtrArray *vdsm_item_get_matrix (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_matrix (VdsmItem *self, GPtrArray *value);
+VDSM_AVAILABLE_IN_ALL
 VdsmCounterMap *vdsm_item_get_counters (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_counters (VdsmItem *self, const VdsmCounterMap *value);
+VDSM_AVAILABLE_IN_ALL
 VdsmListMap *vdsm_item_get_lists (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_lists (VdsmItem *self, const VdsmListMap *value);
+VDSM_AVAILABLE_IN_ALL
 JsonNode *vdsm_item_get_extras (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_extras (VdsmItem *self, JsonNode *value);
+VDSM_AVAILABLE_IN_ALL
 VdsmMoment *vdsm_item_get_when (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_when (VdsmItem *self, const VdsmMoment *value);
+VDSM_AVAILABLE_IN_ALL
 GPtrArray *vdsm_item_get_moments (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_moments (VdsmItem *self, GPtrArray *value);
+VDSM_AVAILABLE_IN_ALL
 VdsmEmpty *vdsm_item_get_nothing (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_nothing (VdsmItem *self, const VdsmEmpty *value);
+VDSM_AVAILABLE_IN_ALL
 const char *vdsm_item_get_text (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_text (VdsmItem *self, const char *value);
-void vdsm_item_write_json (const VdsmItem *self, GString *out);
-gboolean vdsm_item_read_json (JsonNode *node, const VdsmJsonPath *path,
-                              VdsmItem **out, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmItem *vdsm_item_from_json (JsonNode *node, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmItem *vdsm_item_new_from_json_string (const char *json, GError **error);
+VDSM_AVAILABLE_IN_ALL
 char *vdsm_item_to_json_string (const VdsmItem *self);
 
+VDSM_AVAILABLE_IN_ALL
 GType vdsm_item_map_get_type (void) G_GNUC_CONST;
 #define VDSM_TYPE_ITEM_MAP (vdsm_item_map_get_type ())
+VDSM_AVAILABLE_IN_ALL
 VdsmItemMap *vdsm_item_map_new (void);
+VDSM_AVAILABLE_IN_ALL
 VdsmItemMap *vdsm_item_map_copy (const VdsmItemMap *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_map_free (VdsmItemMap *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmItemMap, vdsm_item_map_free)
+VDSM_AVAILABLE_IN_ALL
 GHashTable *vdsm_item_map_get_table (const VdsmItemMap *self);
+VDSM_AVAILABLE_IN_ALL
 guint vdsm_item_map_size (const VdsmItemMap *self);
+VDSM_AVAILABLE_IN_ALL
 char **vdsm_item_map_get_keys (const VdsmItemMap *self);
+VDSM_AVAILABLE_IN_ALL
 gboolean vdsm_item_map_contains (const VdsmItemMap *self, const char *key);
+VDSM_AVAILABLE_IN_ALL
 VdsmItem *vdsm_item_map_lookup (const VdsmItemMap *self, const char *key);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_map_insert (VdsmItemMap *self, const char *key,
                            const VdsmItem *value);
+VDSM_AVAILABLE_IN_ALL
 gboolean vdsm_item_map_remove (VdsmItemMap *self, const char *key);
-void vdsm_item_map_write_json (const VdsmItemMap *self, GString *out);
-gboolean vdsm_item_map_read_json (JsonNode *node, const VdsmJsonPath *path,
-                                  VdsmItemMap **out, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmItemMap *vdsm_item_map_from_json (JsonNode *node, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmItemMap *vdsm_item_map_new_from_json_string (const char *json,
                                                  GError **error);
+VDSM_AVAILABLE_IN_ALL
 char *vdsm_item_map_to_json_string (const VdsmItemMap *self);
 
+VDSM_AVAILABLE_IN_ALL
 const char *vdsm_test_events_color_to_string (VdsmTestEventsColor value);
+VDSM_AVAILABLE_IN_ALL
 gboolean vdsm_test_events_color_from_string (const char *text,
                                              VdsmTestEventsColor *out);
-void vdsm_test_events_color_write_json (VdsmTestEventsColor value,
-                                        GString *out);
-gboolean vdsm_test_events_color_read_json (JsonNode *node,
-                                           const VdsmJsonPath *path,
-                                           VdsmTestEventsColor *out,
-                                           GError **error);
+VDSM_AVAILABLE_IN_ALL
 gboolean vdsm_test_events_color_from_json (JsonNode *node,
                                            VdsmTestEventsColor *out,
                                            GError **error);
 
+VDSM_AVAILABLE_IN_ALL
 GType vdsm_status_get_type (void) G_GNUC_CONST;
 #define VDSM_TYPE_STATUS (vdsm_status_get_type ())
+VDSM_AVAILABLE_IN_ALL
 VdsmStatus *vdsm_status_new (void);
+VDSM_AVAILABLE_IN_ALL
 VdsmStatus *vdsm_status_copy (const VdsmStatus *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_status_free (VdsmStatus *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmStatus, vdsm_status_free)
+VDSM_AVAILABLE_IN_ALL
 VdsmTestEventsColor vdsm_status_get_state (const VdsmStatus *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_status_set_state (VdsmStatus *self, VdsmTestEventsColor value);
+VDSM_AVAILABLE_IN_ALL
 gdouble vdsm_status_get_elapsed (const VdsmStatus *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_status_set_elapsed (VdsmStatus *self, gdouble value);
-void vdsm_status_write_json (const VdsmStatus *self, GString *out);
-gboolean vdsm_status_read_json (JsonNode *node, const VdsmJsonPath *path,
-                                VdsmStatus **out, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmStatus *vdsm_status_from_json (JsonNode *node, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmStatus *vdsm_status_new_from_json_string (const char *json, GError **error);
+VDSM_AVAILABLE_IN_ALL
 char *vdsm_status_to_json_string (const VdsmStatus *self);
 
+VDSM_AVAILABLE_IN_ALL
 GType vdsm_status_map_get_type (void) G_GNUC_CONST;
 #define VDSM_TYPE_STATUS_MAP (vdsm_status_map_get_type ())
+VDSM_AVAILABLE_IN_ALL
 VdsmStatusMap *vdsm_status_map_new (void);
+VDSM_AVAILABLE_IN_ALL
 VdsmStatusMap *vdsm_status_map_copy (const VdsmStatusMap *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_status_map_free (VdsmStatusMap *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmStatusMap, vdsm_status_map_free)
+VDSM_AVAILABLE_IN_ALL
 GHashTable *vdsm_status_map_get_table (const VdsmStatusMap *self);
+VDSM_AVAILABLE_IN_ALL
 guint vdsm_status_map_size (const VdsmStatusMap *self);
+VDSM_AVAILABLE_IN_ALL
 char **vdsm_status_map_get_keys (const VdsmStatusMap *self);
+VDSM_AVAILABLE_IN_ALL
 gboolean vdsm_status_map_contains (const VdsmStatusMap *self, const char *key);
+VDSM_AVAILABLE_IN_ALL
 VdsmStatus *vdsm_status_map_lookup (const VdsmStatusMap *self, const char *key);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_status_map_insert (VdsmStatusMap *self, const char *key,
                              const VdsmStatus *value);
+VDSM_AVAILABLE_IN_ALL
 gboolean vdsm_status_map_remove (VdsmStatusMap *self, const char *key);
-void vdsm_status_map_write_json (const VdsmStatusMap *self, GString *out);
-gboolean vdsm_status_map_read_json (JsonNode *node, const VdsmJsonPath *path,
-                                    VdsmStatusMap **out, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmStatusMap *vdsm_status_map_from_json (JsonNode *node, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmStatusMap *vdsm_status_map_new_from_json_string (const char *json,
                                                      GError **error);
+VDSM_AVAILABLE_IN_ALL
 char *vdsm_status_map_to_json_string (const VdsmStatusMap *self);
 
+VDSM_AVAILABLE_IN_ALL
 GType vdsm_jobs_status_event_get_type (void) G_GNUC_CONST;
 #define VDSM_TYPE_JOBS_STATUS_EVENT (vdsm_jobs_status_event_get_type ())
+VDSM_AVAILABLE_IN_ALL
 VdsmJobsStatusEvent *vdsm_jobs_status_event_new (void);
+VDSM_AVAILABLE_IN_ALL
 VdsmJobsStatusEvent *vdsm_jobs_status_event_copy (const VdsmJobsStatusEvent *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_jobs_status_event_free (VdsmJobsStatusEvent *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmJobsStatusEvent, vdsm_jobs_status_event_free)
+VDSM_AVAILABLE_IN_ALL
 guint64 vdsm_jobs_status_event_get_notify_time (const VdsmJobsStatusEvent *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_jobs_status_event_set_notify_time (VdsmJobsStatusEvent *self,
                                              guint64 value);
+VDSM_AVAILABLE_IN_ALL
 const char *vdsm_jobs_status_event_get_id (const VdsmJobsStatusEvent *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_jobs_status_event_set_id (VdsmJobsStatusEvent *self,
                                     const char *value);
+VDSM_AVAILABLE_IN_ALL
 guint64 vdsm_jobs_status_event_get_progress (const VdsmJobsStatusEvent *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_jobs_status_event_set_progress (VdsmJobsStatusEvent *self,
                                           guint64 value);
+VDSM_AVAILABLE_IN_ALL
 VdsmPerVm *vdsm_jobs_status_event_get_per_vm (const VdsmJobsStatusEvent *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_jobs_status_event_set_per_vm (VdsmJobsStatusEvent *self,
                                         const VdsmPerVm *value);
-void vdsm_jobs_status_event_write_json (const VdsmJobsStatusEvent *self,
-                                        GString *out);
-gboolean vdsm_jobs_status_event_read_json (JsonNode *node,
-                                           const VdsmJsonPath *path,
-                                           VdsmJobsStatusEvent **out,
-                                           GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmJobsStatusEvent *vdsm_jobs_status_event_from_json (JsonNode *node,
                                                        GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmJobsStatusEvent *vdsm_jobs_status_event_new_from_json_string (const char *json,
                                                                   GError **error);
+VDSM_AVAILABLE_IN_ALL
 char *vdsm_jobs_status_event_to_json_string (const VdsmJobsStatusEvent *self);
 
+VDSM_AVAILABLE_IN_ALL
 GType vdsm_per_vm_get_type (void) G_GNUC_CONST;
 #define VDSM_TYPE_PER_VM (vdsm_per_vm_get_type ())
+VDSM_AVAILABLE_IN_ALL
 VdsmPerVm *vdsm_per_vm_new (void);
+VDSM_AVAILABLE_IN_ALL
 VdsmPerVm *vdsm_per_vm_copy (const VdsmPerVm *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_per_vm_free (VdsmPerVm *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmPerVm, vdsm_per_vm_free)
+VDSM_AVAILABLE_IN_ALL
 GHashTable *vdsm_per_vm_get_table (const VdsmPerVm *self);
+VDSM_AVAILABLE_IN_ALL
 guint vdsm_per_vm_size (const VdsmPerVm *self);
+VDSM_AVAILABLE_IN_ALL
 char **vdsm_per_vm_get_keys (const VdsmPerVm *self);
+VDSM_AVAILABLE_IN_ALL
 gboolean vdsm_per_vm_contains (const VdsmPerVm *self, const char *key);
+VDSM_AVAILABLE_IN_ALL
 VdsmStatus *vdsm_per_vm_lookup (const VdsmPerVm *self, const char *key);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_per_vm_insert (VdsmPerVm *self, const char *key,
                          const VdsmStatus *value);
+VDSM_AVAILABLE_IN_ALL
 gboolean vdsm_per_vm_remove (VdsmPerVm *self, const char *key);
-void vdsm_per_vm_write_json (const VdsmPerVm *self, GString *out);
-gboolean vdsm_per_vm_read_json (JsonNode *node, const VdsmJsonPath *path,
-                                VdsmPerVm **out, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmPerVm *vdsm_per_vm_from_json (JsonNode *node, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmPerVm *vdsm_per_vm_new_from_json_string (const char *json, GError **error);
+VDSM_AVAILABLE_IN_ALL
 char *vdsm_per_vm_to_json_string (const VdsmPerVm *self);
 
 G_END_DECLS
