@@ -210,25 +210,8 @@ add_string_property (const char **names, GValue *values, guint *n, const char *n
   g_value_set_string (&values[*n - 1], value);
 }
 
-/* Before clientconn's TLS, VdsmClient has no TLS properties: say so rather
- * than let GObject abort on an unknown property. */
-static gboolean
-check_tls_support (GError **error)
-{
-  GObjectClass *klass = g_type_class_ref (VDSM_TYPE_CLIENT);
-  gboolean supported = g_object_class_find_property (klass, TLS_PROPERTY_CERT) != NULL;
-
-  g_type_class_unref (klass);
-  if (supported)
-    return TRUE;
-  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                       "this libvdsm cannot connect with TLS (VdsmClient has no "
-                       TLS_PROPERTY_CERT " property); connect with --insecure or --unix");
-  return FALSE;
-}
-
 static VdsmClient *
-client_new (const ToolSessionSetup *setup, GError **error)
+client_new (const ToolSessionSetup *setup)
 {
   const ToolTransport *transport = setup->transport;
   const char *names[MAX_CLIENT_PROPERTIES];
@@ -236,9 +219,11 @@ client_new (const ToolSessionSetup *setup, GError **error)
   VdsmClient *client;
   guint n = 0;
 
-  if (transport->tls && !check_tls_support (error))
-    return NULL;
   add_string_property (names, values, &n, "uri", transport->uri);
+  /* One command, one connection: a lost connection ends the command
+   * (exit 2) rather than being retried behind the user's back. */
+  add_property (names, values, &n, "reconnect", G_TYPE_BOOLEAN);
+  g_value_set_boolean (&values[n - 1], FALSE);
   /* The session's deadline bounds everything (see the top of the file). */
   add_property (names, values, &n, "timeout", G_TYPE_UINT);
   g_value_set_uint (&values[n - 1], 0);
@@ -262,16 +247,10 @@ static int
 session_run (Session *session, GAsyncReadyCallback on_connected)
 {
   const ToolSessionSetup *setup = session->setup;
-  g_autoptr(GError) error = NULL;
 
   if (setup->verbose)
     report ("connecting with %s", setup->transport->reason);
-  session->client = client_new (setup, &error);
-  if (session->client == NULL)
-    {
-      report ("%s", error->message);
-      return TOOL_EXIT_CONNECTION;
-    }
+  session->client = client_new (setup);
   /* Before connecting: then no event can come before its handler,
    * whatever order the library reports completion and events in. */
   if (session->patterns != NULL)

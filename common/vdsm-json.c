@@ -585,6 +585,23 @@ vdsm_json_object_keys_within (JsonObject *object, const char *const *names)
   return TRUE;
 }
 
+JsonNode *
+vdsm_json_object_without (JsonObject *object, const char *const *names)
+{
+  JsonObject *rest = json_object_new ();
+  JsonNode *node = json_node_init_object (json_node_alloc (), rest);
+  JsonObjectIter iter;
+  const char *key;
+  JsonNode *value;
+
+  json_object_iter_init (&iter, object);
+  while (json_object_iter_next (&iter, &key, &value))
+    if (!g_strv_contains (names, key))
+      json_object_set_member (rest, key, json_node_ref (value));
+  json_object_unref (rest);
+  return node;
+}
+
 /* ---- Containers ---- */
 
 gpointer

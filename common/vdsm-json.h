@@ -154,6 +154,10 @@ typedef enum {
 /* Whether the reader for @kind would accept @node. */
 gboolean vdsm_json_matches (JsonNode *node, VdsmJsonKind kind);
 
+/* A new object node with the members of @object (shared, not copied) but
+ * those named in the NULL-terminated @names: an event's no_name params
+ * without notify_time. */
+JsonNode *vdsm_json_object_without (JsonObject *object, const char *const *names);
 /* Whether every member name of @object is one of the NULL-terminated
  * @names: how an untagged union picks its member. */
 gboolean vdsm_json_object_keys_within (JsonObject *object,

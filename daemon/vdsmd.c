@@ -55,6 +55,7 @@ typedef struct {
   int max_connections_per_peer;
   int max_subscriptions;
   int max_subscriptions_per_destination;
+  int max_event_patterns;
   gint64 max_frame_size;
   gint64 max_buffered;
   int max_batch_length;
@@ -193,6 +194,9 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
       "gets an ERROR frame. Each gets its own copy of every event: this "
       "bounds the copies of an event to N per connection (default 4).",
       "N" },
+    { "max-event-patterns", 0, 0, G_OPTION_ARG_INT, &o->max_event_patterns,
+      "Event id patterns one subscription may carry in its event-filter "
+      "header; more get an ERROR frame (default 64).", "N" },
     { "max-frame-size", 0, 0, G_OPTION_ARG_INT64, &o->max_frame_size,
       "Largest STOMP frame accepted, in bytes; a larger one gets an ERROR "
       "frame and the connection is closed (default 4194304).", "BYTES" },
@@ -334,6 +338,7 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
     }
   if (o->workers < 0 || o->workers > 1024 || o->max_connections < 0 ||
       o->max_subscriptions < 0 || o->max_subscriptions_per_destination < 0 ||
+      o->max_event_patterns < 0 ||
       o->max_frame_size < 0 || (o->max_frame_size > 0 && o->max_frame_size < 1024) ||
       o->max_buffered < 0 || (o->max_buffered > 0 && o->max_buffered < 1024) ||
       o->max_batch_length < 0)
@@ -341,7 +346,8 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                            "--workers must be 0..1024, --max-connections, "
                            "--max-subscriptions, "
-                           "--max-subscriptions-per-destination and "
+                           "--max-subscriptions-per-destination, "
+                           "--max-event-patterns and "
                            "--max-batch-length positive, --max-frame-size and "
                            "--max-buffered at least 1024");
       return FALSE;
@@ -454,6 +460,8 @@ configure_server (VdsmRpcServer *server, const Options *o, GError **error)
   if (o->max_subscriptions_per_destination > 0)
     g_object_set (server, "max-subscriptions-per-destination",
                   (guint) o->max_subscriptions_per_destination, NULL);
+  if (o->max_event_patterns > 0)
+    g_object_set (server, "max-event-patterns", (guint) o->max_event_patterns, NULL);
   if (o->max_buffered > 0)
     g_object_set (server, "max-buffered", (guint64) o->max_buffered, NULL);
   if (o->max_batch_length > 0)

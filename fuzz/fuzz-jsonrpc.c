@@ -413,7 +413,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 
   /* One connection per input: no state carries over between inputs. */
   fuzz_peer_open (&peer, server);
-  FUZZ_CHECK (vdsm_rpc_broker_subscribe (server->broker, peer.conn, SUBSCRIPTION_ID, REPLY_QUEUE),
+  FUZZ_CHECK (vdsm_rpc_broker_subscribe (server->broker, peer.conn, SUBSCRIPTION_ID, REPLY_QUEUE, NULL),
               "subscription refused");
 
   send = vdsm_stomp_frame_new ("SEND");

@@ -162,7 +162,7 @@ batch_send (VdsmRpcBatch *batch)
   if (body == NULL)
     return;
 
-  if (vdsm_rpc_broker_publish (conn->server->broker, batch->reply_to, conn,
+  if (vdsm_rpc_broker_publish (conn->server->broker, batch->reply_to, conn, NULL,
                                body->str, body->len) == 0)
     {
       char reply_to[VDSM_RPC_LOG_TEXT_SIZE];

@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include "vdsm-event-filter.h"
 #include "vdsm-rpc-server.h"
 #include "vdsm-stomp.h"
 
@@ -43,6 +44,7 @@ struct _VdsmRpcServer {
   guint max_connections_per_peer;   /* 0: no limit */
   guint max_subscriptions;
   guint max_subscriptions_per_destination;
+  guint max_event_patterns;
   gsize max_frame_size;
   gsize max_header_size;
   gsize max_send_queue;
@@ -308,13 +310,16 @@ typedef struct {
   VdsmRpcConnection *conn;          /* borrowed: removed when it closes */
   char *id;
   VdsmRpcDestination *destination;  /* the broker's, with its name */
+  VdsmEventFilter *filter;          /* owned; NULL: every event */
 } VdsmRpcSubscription;
 
 VdsmRpcBroker *vdsm_rpc_broker_new (void);
 void vdsm_rpc_broker_free (VdsmRpcBroker *broker);
-/* FALSE when @id is already used on @conn. */
+/* FALSE when @id is already used on @conn. @filter (transfer full,
+ * nullable) selects the events the subscription receives. */
 gboolean vdsm_rpc_broker_subscribe (VdsmRpcBroker *broker, VdsmRpcConnection *conn,
-                                    const char *id, const char *destination);
+                                    const char *id, const char *destination,
+                                    VdsmEventFilter *filter);
 /* How many subscriptions @conn holds to @destination. */
 guint vdsm_rpc_broker_count_subscriptions (VdsmRpcBroker *broker, VdsmRpcConnection *conn,
                                            const char *destination);
@@ -324,9 +329,10 @@ void vdsm_rpc_broker_unsubscribe (VdsmRpcBroker *broker, VdsmRpcConnection *conn
 void vdsm_rpc_broker_remove_connection (VdsmRpcBroker *broker, VdsmRpcConnection *conn);
 /* Sends @body as a MESSAGE to every subscription whose destination equals
  * @destination, or only those of @only_conn when it is not NULL (a reply),
- * in subscription order. Returns the number of copies sent. */
+ * in subscription order; for an event (@event_id not NULL), only to those
+ * whose filter matches it. Returns the number of copies sent. */
 guint vdsm_rpc_broker_publish (VdsmRpcBroker *broker, const char *destination,
-                               VdsmRpcConnection *only_conn,
+                               VdsmRpcConnection *only_conn, const char *event_id,
                                const char *body, gsize length);
 /* Copies a SEND frame to every subscription whose destination is the SEND's
  * or a dot-separated prefix of it (the session calls it only with the

@@ -29,6 +29,7 @@ enum {
   PROP_MAX_CONNECTIONS_PER_PEER,
   PROP_MAX_SUBSCRIPTIONS,
   PROP_MAX_SUBSCRIPTIONS_PER_DESTINATION,
+  PROP_MAX_EVENT_PATTERNS,
   PROP_HANDSHAKE_TIMEOUT,
   PROP_IDLE_TIMEOUT,
   PROP_FRAME_TIMEOUT,
@@ -61,6 +62,7 @@ vdsm_rpc_server_init (VdsmRpcServer *server)
   server->max_subscriptions = VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS;
   server->max_subscriptions_per_destination =
     VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS_PER_DESTINATION;
+  server->max_event_patterns = VDSM_RPC_SERVER_DEFAULT_MAX_EVENT_PATTERNS;
   server->handshake_timeout_ms = VDSM_RPC_SERVER_DEFAULT_HANDSHAKE_TIMEOUT_MS;
   server->idle_timeout_ms = VDSM_RPC_SERVER_DEFAULT_IDLE_TIMEOUT_MS;
   server->frame_timeout_ms = VDSM_RPC_SERVER_DEFAULT_FRAME_TIMEOUT_MS;
@@ -154,6 +156,9 @@ vdsm_rpc_server_get_property (GObject *object, guint prop_id, GValue *value, GPa
     case PROP_MAX_SUBSCRIPTIONS_PER_DESTINATION:
       g_value_set_uint (value, server->max_subscriptions_per_destination);
       break;
+    case PROP_MAX_EVENT_PATTERNS:
+      g_value_set_uint (value, server->max_event_patterns);
+      break;
     case PROP_HANDSHAKE_TIMEOUT: g_value_set_uint (value, server->handshake_timeout_ms); break;
     case PROP_IDLE_TIMEOUT: g_value_set_uint (value, server->idle_timeout_ms); break;
     case PROP_FRAME_TIMEOUT: g_value_set_uint (value, server->frame_timeout_ms); break;
@@ -195,6 +200,9 @@ vdsm_rpc_server_set_property (GObject *object, guint prop_id, const GValue *valu
     case PROP_MAX_SUBSCRIPTIONS: server->max_subscriptions = g_value_get_uint (value); break;
     case PROP_MAX_SUBSCRIPTIONS_PER_DESTINATION:
       server->max_subscriptions_per_destination = g_value_get_uint (value);
+      break;
+    case PROP_MAX_EVENT_PATTERNS:
+      server->max_event_patterns = g_value_get_uint (value);
       break;
     case PROP_HANDSHAKE_TIMEOUT: server->handshake_timeout_ms = g_value_get_uint (value); break;
     case PROP_IDLE_TIMEOUT: server->idle_timeout_ms = g_value_get_uint (value); break;
@@ -349,6 +357,15 @@ vdsm_rpc_server_class_init (VdsmRpcServerClass *klass)
   properties[PROP_MAX_SUBSCRIPTIONS_PER_DESTINATION] =
     g_param_spec_uint ("max-subscriptions-per-destination", NULL, NULL, 1, G_MAXUINT,
                        VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS_PER_DESTINATION, tunable);
+  /**
+   * VdsmRpcServer:max-event-patterns:
+   *
+   * Patterns one subscription may carry in its `event-filter` header; more
+   * get an ERROR frame. Every event is matched against each of them.
+   */
+  properties[PROP_MAX_EVENT_PATTERNS] =
+    g_param_spec_uint ("max-event-patterns", NULL, NULL, 1, G_MAXUINT,
+                       VDSM_RPC_SERVER_DEFAULT_MAX_EVENT_PATTERNS, tunable);
   /**
    * VdsmRpcServer:handshake-timeout:
    *
@@ -525,6 +542,7 @@ vdsm_rpc_server_listen_unix (VdsmRpcServer *server, const char *path, GError **e
 
 typedef struct {
   VdsmRpcServer *server;
+  char *event_id;
   GString *body;
 } PendingEvent;
 
@@ -534,6 +552,7 @@ pending_event_free (gpointer data)
   PendingEvent *event = data;
 
   g_object_unref (event->server);
+  g_free (event->event_id);
   g_string_free (event->body, TRUE);
   g_free (event);
 }
@@ -545,7 +564,7 @@ on_publish_event (gpointer data)
   VdsmRpcServer *server = event->server;
 
   if (!g_atomic_int_get (&server->stopped))
-    vdsm_rpc_broker_publish (server->broker, VDSM_RPC_EVENT_QUEUE, NULL,
+    vdsm_rpc_broker_publish (server->broker, VDSM_RPC_EVENT_QUEUE, NULL, event->event_id,
                              event->body->str, event->body->len);
   return G_SOURCE_REMOVE;
 }
@@ -580,6 +599,7 @@ vdsm_rpc_server_emit_event (VdsmRpcServer *server, const char *event_id,
 
   event = g_new0 (PendingEvent, 1);
   event->server = g_object_ref (server);
+  event->event_id = g_strdup (event_id);
   event->body = g_string_sized_new (96 + strlen (event_id) + (close - open));
   g_string_append (event->body, "{\"jsonrpc\": \"2.0\", \"method\": ");
   vdsm_json_write_string (event->body, event_id);

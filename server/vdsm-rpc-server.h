@@ -114,6 +114,7 @@ typedef struct {
 #define VDSM_RPC_SERVER_DEFAULT_MAX_BATCH_LENGTH 1024
 #define VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS 256
 #define VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS_PER_DESTINATION 4
+#define VDSM_RPC_SERVER_DEFAULT_MAX_EVENT_PATTERNS 64
 #define VDSM_RPC_SERVER_DEFAULT_HANDSHAKE_TIMEOUT_MS 10000
 #define VDSM_RPC_SERVER_DEFAULT_IDLE_TIMEOUT_MS 60000
 #define VDSM_RPC_SERVER_DEFAULT_FRAME_TIMEOUT_MS 30000
@@ -209,6 +210,11 @@ G_DECLARE_FINAL_TYPE (VdsmRpcServer, vdsm_rpc_server, VDSM, RPC_SERVER, GObject)
  *   `Too many subscriptions to one destination (limit N)` and the
  *   connection stays open. Every subscription gets its own copy of a
  *   message: this bounds the copies of an event to N per connection.
+ * - `max-event-patterns` (default 64): patterns one subscription may
+ *   carry in its `event-filter` header (docs/protocol.md §9.1); more get
+ *   an ERROR frame `Too many event patterns (limit N)`, no subscription is
+ *   made and the connection stays open. Each event is matched against
+ *   every pattern of every subscription to the events.
  * - `handshake-timeout` (ms, default 10000): the TLS handshake and the
  *   STOMP protocol detection share this deadline, counted from accept
  *   (vdsm's SSL_HANDSHAKE_TIMEOUT); then the connection is closed.

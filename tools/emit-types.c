@@ -792,6 +792,52 @@ emit_accessors (GenHelpers *h, EmitWriter *w, const GenType *type)
     }
 }
 
+/* An event's no_name field goes out as members of the params object
+ * itself, next to the named ones. */
+static void
+emit_rest_write (GenHelpers *h, EmitWriter *w, const GenField *field)
+{
+  g_autofree char *value = g_strdup_printf ("self->%s", field->c_name);
+  g_autofree char *write = gen_write_stmt (h, field->ref, value, "rest");
+
+  emit (w, "if (%s != NULL)\n  {\n", value);
+  emit_indent (w);
+  emit_indent (w);
+  emit (w, "g_autoptr (GString) rest = g_string_new (NULL);\n\n%s\n", write);
+  emit (w, "if (rest->len > 2 && rest->str[0] == '{')\n  {\n");
+  emit (w, "    vdsm_json_write_member (out, &first, \"\");\n");
+  emit (w, "    g_string_append_len (out, rest->str + 1, rest->len - 2);\n  }\n");
+  emit_dedent (w);
+  emit_dedent (w);
+  emit (w, "  }\n");
+}
+
+/* An event's no_name field is read from the params object without the
+ * named members (notify_time...), at the object's own path. */
+static void
+emit_rest_read (GenHelpers *h, EmitWriter *w, const GenType *type, const GenField *field)
+{
+  g_autofree char *target = g_strdup_printf ("&self->%s", field->c_name);
+  g_autofree char *read = gen_read_expr (h, field->ref, "rest", "path", target, "error");
+
+  emit (w, "{\n");
+  emit_indent (w);
+  emit (w, "static const char *const named[] = { ");
+  for (guint i = 0; i < type->fields->len; i++)
+    {
+      const GenField *other = g_ptr_array_index (type->fields, i);
+      g_autofree char *name = gen_c_literal (other->member->name);
+
+      if (other != field)
+        emit (w, "%s, ", name);
+    }
+  emit (w, "NULL };\n");
+  emit (w, "g_autoptr (JsonNode) rest = vdsm_json_object_without (object, named);\n\n");
+  emit (w, "if (!(%s))\n  return FALSE;\n", read);
+  emit_dedent (w);
+  emit (w, "}\n");
+}
+
 static void
 emit_object_json (GenHelpers *h, EmitWriter *w, const GenType *type)
 {
@@ -815,7 +861,10 @@ emit_object_json (GenHelpers *h, EmitWriter *w, const GenType *type)
       g_autofree char *has_flag = field->has_name != NULL
         ? g_strdup_printf ("self->%s", field->has_name) : NULL;
 
-      gen_emit_member_write (h, w, field->member->name, field->ref, value, has_flag, "out");
+      if (field->rest)
+        emit_rest_write (h, w, field);
+      else
+        gen_emit_member_write (h, w, field->member->name, field->ref, value, has_flag, "out");
     }
   emit (w, "g_string_append_c (out, '}');\n");
   emit_dedent (w);
@@ -829,8 +878,12 @@ emit_object_json (GenHelpers *h, EmitWriter *w, const GenType *type)
   emit_indent (w);
   emit (w, "JsonObject *object = vdsm_json_read_object (node, path, error);\n");
   emit (w, "g_autoptr (%s) self = NULL;\n", c);
-  if (fields->len > 0)
-    emit (w, "JsonNode *member;\n");
+  for (guint i = 0; i < fields->len; i++)
+    if (!((const GenField *) g_ptr_array_index (fields, i))->rest)
+      {
+        emit (w, "JsonNode *member;\n");
+        break;
+      }
   emit (w, "\nif (object == NULL)\n  return FALSE;\n");
   emit (w, "self = %s_new ();\n", s);
   for (guint i = 0; i < fields->len; i++)
@@ -841,6 +894,11 @@ emit_object_json (GenHelpers *h, EmitWriter *w, const GenType *type)
       g_autofree char *has_flag = field->has_name != NULL
         ? g_strdup_printf ("self->%s", field->has_name) : NULL;
 
+      if (field->rest)
+        {
+          emit_rest_read (h, w, type, field);
+          continue;
+        }
       emit (w, "member = json_object_get_member (object, %s);\n", name);
       gen_emit_member_read (h, w, name, field->ref, "member", "path", target, has_flag);
     }

@@ -181,6 +181,13 @@ gen_ref_is_pointer (const GenRef *ref)
   return !is_scalar (ref->kind);
 }
 
+gboolean
+gen_ref_is_object_like (const GenRef *ref)
+{
+  return (ref->kind == GEN_C_BOXED && ref->type->kind != GEN_TYPE_UNION)
+         || (ref->kind == GEN_C_NODE && ref->object_only);
+}
+
 static GenRef *
 ref_alloc (GenModel *model, GenCKind kind)
 {
@@ -510,6 +517,8 @@ fill_object (GenModel *model, GenType *type, GHashTable *names)
         }
       field->accessor = own (model, vdsm_naming_unique (accessors, accessor));
       field->optional = member->default_kind != VDSM_SCHEMA_DEFAULT_NONE;
+      field->rest = type->is_event && strcmp (member->name, "no_name") == 0 &&
+                    gen_ref_is_object_like (field->ref);
       if (field->optional && !gen_ref_is_pointer (field->ref))
         {
           g_autofree char *has = g_strconcat ("has_", field->c_name, NULL);
@@ -714,8 +723,7 @@ add_event (GenModel *model, const VdsmSchemaEvent *event)
       g_ptr_array_add (ge->params, param);
       if (strcmp (member->name, "no_name") == 0)
         {
-          if ((param->ref->kind == GEN_C_BOXED && param->ref->type->kind != GEN_TYPE_UNION)
-              || (param->ref->kind == GEN_C_NODE && param->ref->object_only))
+          if (gen_ref_is_object_like (param->ref))
             ge->no_name = param;
           else
             gen_model_warn (model, event->file != NULL ? event->file->path : NULL,
@@ -728,8 +736,10 @@ add_event (GenModel *model, const VdsmSchemaEvent *event)
 
 /* An event's params as an object type of their own (VdsmVirtVmStatusEvent),
  * so that a client reads an event's JsonNode into a struct. A no_name
- * event's params are a map, read with that map's type. The schema owns the
- * members; the synthesized type only borrows them. */
+ * event's type has notify_time and its no_name field, the map (or object)
+ * made of the params' other members: a server sends `{"<vm uuid>": {...},
+ * "notify_time": N}`. The schema owns the members; the synthesized type
+ * only borrows them. */
 static void
 add_event_type (GenModel *model, const VdsmSchemaEvent *event)
 {
@@ -739,13 +749,6 @@ add_event_type (GenModel *model, const VdsmSchemaEvent *event)
   g_autofree char *snake = g_strconcat (ns, "_", name, "_event", NULL);
   g_autofree char *base = vdsm_naming_camel (snake);
 
-  for (guint i = 0; event->params != NULL && i < event->params->len; i++)
-    {
-      const VdsmSchemaMember *member = g_ptr_array_index (event->params, i);
-
-      if (strcmp (member->name, "no_name") == 0)
-        return;
-    }
   st = g_new0 (VdsmSchemaType, 1);
   g_ptr_array_add (model->pool, st);
   st->key = event->key;
@@ -755,7 +758,7 @@ add_event_type (GenModel *model, const VdsmSchemaEvent *event)
   st->file = event->file;
   st->line = event->line;
   st->properties = event->params;
-  type_new (model, st, base);
+  type_new (model, st, base)->is_event = TRUE;
 }
 
 void

@@ -211,6 +211,7 @@ typedef struct {
   guint max_connections;
   guint max_subscriptions;
   guint max_subscriptions_per_destination;
+  guint max_event_patterns;
   guint handshake_timeout;          /* ms */
   guint idle_timeout;               /* ms */
   guint call_timeout;               /* ms */
@@ -298,6 +299,7 @@ server_thread (gpointer data)
   set_if (fx->server, "max-subscriptions", config->max_subscriptions);
   set_if (fx->server, "max-subscriptions-per-destination",
           config->max_subscriptions_per_destination);
+  set_if (fx->server, "max-event-patterns", config->max_event_patterns);
   set_if (fx->server, "handshake-timeout", config->handshake_timeout);
   set_if (fx->server, "idle-timeout", config->idle_timeout);
   set_if (fx->server, "call-timeout", config->call_timeout);
@@ -2257,6 +2259,77 @@ test_broker_subscriptions_per_destination (Fixture *fx, gconstpointer data)
   client_expect_silence (c, 100);
 }
 
+/* ---- Event filters (docs/protocol.md §9.1) ---- */
+
+static const ServerConfig event_filter_config = {
+  .worker_threads = 2, .max_queued_tasks = 16, .max_frame_size = 1024 * 1024,
+  .max_send_queue = 16 * 1024 * 1024, .max_event_patterns = 3,
+};
+
+static void
+client_subscribe_filtered (Client *c, const char *id, const char *filter)
+{
+  const char *headers[] = {
+    "destination", VDSM_RPC_EVENT_QUEUE, "ack", "auto", "id", id,
+    VDSM_EVENT_FILTER_HEADER, filter, NULL
+  };
+
+  client_send_frame (c, "SUBSCRIBE", headers, NULL);
+}
+
+/* The next MESSAGE is the event @event_id for @subscription. */
+static void
+client_expect_event (Client *c, const char *subscription, const char *event_id)
+{
+  g_autoptr(JsonNode) event = client_message (c, VDSM_RPC_EVENT_QUEUE, subscription);
+
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (event), "method"), ==,
+                   event_id);
+}
+
+/* A subscription with an event-filter gets only the events it matches;
+ * malformed filters and too many patterns are refused with an ERROR and
+ * leave no subscription. */
+static void
+test_broker_event_filter (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) c = client_new (fx);
+  g_autoptr(Client) other = client_new (fx);
+
+  client_subscribe_filtered (c, "vm", "*|virt|VM_status|*");
+  client_subscribe_filtered (c, "some", "|virt|VM_status|abc,*|net|*|*");
+  client_subscribe (c, VDSM_RPC_EVENT_QUEUE, "all");
+  client_subscribe_filtered (c, "bad", "virt|VM_status");
+  client_expect_error (c, "Invalid event pattern “virt|VM_status”: it needs four fields "
+                          "separated by |, as *|virt|VM_status|*");
+  client_subscribe_filtered (c, "bad", "*|virt*|*|*");
+  client_expect_error (c, "Invalid event pattern “*|virt*|*|*”: * stands for a whole field only");
+  client_subscribe_filtered (c, "bad", "");
+  client_expect_error (c, "Invalid event filter: no pattern");
+  client_subscribe_filtered (c, "bad", "*|a|*|*,*|b|*|*,*|c|*|*,*|d|*|*");
+  client_expect_error (c, "Too many event patterns (limit 3)");
+  client_subscribe_filtered (other, "none", "*|nothing|*|*");
+  client_subscribe (c, "sync", "sync");
+  client_subscribe (other, "sync", "sync");
+  client_sync (c);
+  client_sync (other);
+
+  vdsm_rpc_server_emit_event (fx->server, "|virt|VM_status|abc", "{}");
+  vdsm_rpc_server_emit_event (fx->server, "|virt|VM_status|def", "{}");
+  vdsm_rpc_server_emit_event (fx->server, "|net|host_conn|no_id", "{}");
+  vdsm_rpc_server_emit_event (fx->server, "|jobs|status|x", "{}");
+  client_expect_event (c, "vm", "|virt|VM_status|abc");
+  client_expect_event (c, "some", "|virt|VM_status|abc");
+  client_expect_event (c, "all", "|virt|VM_status|abc");
+  client_expect_event (c, "vm", "|virt|VM_status|def");
+  client_expect_event (c, "all", "|virt|VM_status|def");
+  client_expect_event (c, "some", "|net|host_conn|no_id");
+  client_expect_event (c, "all", "|net|host_conn|no_id");
+  client_expect_event (c, "all", "|jobs|status|x");
+  client_expect_silence (c, 100);
+  client_expect_silence (other, 100);
+}
+
 static void
 test_broker_defaults (void)
 {
@@ -3623,7 +3696,7 @@ overflow_then_wait (gpointer data)
   for (guint i = 0; vdsm_rpc_connection_is_open (conn); i++)
     {
       g_assert_cmpuint (i, <, 100000);
-      vdsm_rpc_broker_publish (state->fx->server->broker, "r", NULL, body, strlen (body));
+      vdsm_rpc_broker_publish (state->fx->server->broker, "r", NULL, NULL, body, strlen (body));
     }
   g_mutex_lock (&state->fx->lock);
   state->overflowed = TRUE;
@@ -4150,6 +4223,7 @@ main (int argc, char **argv)
   add_wire ("broker/long-destination", test_broker_long_destination, &long_destination_config);
   add_wire ("broker/subscriptions-per-destination", test_broker_subscriptions_per_destination,
             &per_destination_config);
+  add_wire ("broker/event-filter", test_broker_event_filter, &event_filter_config);
   add_wire ("inline", test_inline, NULL);
   add_wire ("slow-handler", test_slow_handler, NULL);
   add_wire ("call-timeout", test_call_timeout, &call_timeout_config);

@@ -586,7 +586,7 @@ test_events (void)
 }
 
 /* A client reads an event's params into the event's own type; a no_name
- * event has none (its params are its map type's value). */
+ * event's type holds notify_time and the map the other members make. */
 static void
 test_event_types (void)
 {
@@ -617,6 +617,42 @@ test_event_types (void)
   g_assert_null (event);
   g_assert_error (error, VDSM_ERROR, VDSM_ERROR_INVALID_PARAMS);
   g_assert_nonnull (strstr (error->message, "progress"));
+}
+
+/* What a server really sends for a no_name event: the map's entries and
+ * notify_time side by side. Reading it as the map alone failed with
+ * "notify_time: expected object". */
+static void
+test_event_no_name (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) params = vdsm_json_parse (
+    "{\"vm-1\":{\"state\":\"RED\",\"elapsed\":1.5},\"notify_time\":2149739098}", &error);
+  g_autoptr(VdsmVirtVmStatusEvent) event = NULL;
+  g_autofree char *text = NULL;
+  VdsmStatus *status;
+
+  g_assert_no_error (error);
+  event = vdsm_virt_vm_status_event_from_json (params, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (vdsm_virt_vm_status_event_get_notify_time (event), ==, 2149739098);
+  status = vdsm_status_map_lookup (vdsm_virt_vm_status_event_get_no_name (event), "vm-1");
+  g_assert_nonnull (status);
+  g_assert_cmpint (status->state, ==, VDSM_TEST_EVENTS_COLOR_RED);
+  g_assert_null (vdsm_status_map_lookup (vdsm_virt_vm_status_event_get_no_name (event),
+                                         "notify_time"));
+  /* Written back the same way. */
+  text = vdsm_virt_vm_status_event_to_json_string (event);
+  g_assert_cmpstr (text, ==, "{\"notify_time\":2149739098,\"vm-1\":{\"state\":\"RED\",\"elapsed\":1.5}}");
+
+  /* A bad entry fails with its path. */
+  g_clear_pointer (&params, json_node_unref);
+  g_clear_pointer (&event, vdsm_virt_vm_status_event_free);
+  params = vdsm_json_parse ("{\"vm-1\":{\"state\":7},\"notify_time\":1}", &error);
+  event = vdsm_virt_vm_status_event_from_json (params, &error);
+  g_assert_null (event);
+  g_assert_error (error, VDSM_ERROR, VDSM_ERROR_INVALID_PARAMS);
+  g_assert_nonnull (strstr (error->message, "vm-1"));
 }
 
 /* ---- Client: a scripted vdsm_client_call_json*() ---- */
@@ -766,6 +802,7 @@ main (int argc, char **argv)
   g_test_add_func ("/tools/generated/dispatch", test_dispatch);
   g_test_add_func ("/tools/generated/events", test_events);
   g_test_add_func ("/tools/generated/event-types", test_event_types);
+  g_test_add_func ("/tools/generated/event-no-name", test_event_no_name);
   g_test_add_func ("/tools/generated/client", test_client);
   return g_test_run ();
 }

@@ -74,6 +74,21 @@ sample_object (GString *out, const VdsmSchemaType *type, guint depth)
 
       if (member->default_kind != VDSM_SCHEMA_DEFAULT_NONE && depth >= MAX_DEPTH)
         continue;
+      /* An event's no_name param is the params object itself: its members
+       * stand next to notify_time (the generator's event types). */
+      if (type->key[0] == '|' && strcmp (member->name, "no_name") == 0)
+        {
+          g_autoptr(GString) rest = g_string_new (NULL);
+
+          sample_ref (rest, member->type, depth + 1);
+          if (rest->len <= 2 || rest->str[0] != '{')
+            continue;
+          if (!first)
+            g_string_append_c (out, ',');
+          first = FALSE;
+          g_string_append_len (out, rest->str + 1, rest->len - 2);
+          continue;
+        }
       if (!first)
         g_string_append_c (out, ',');
       first = FALSE;

@@ -47,6 +47,12 @@ gboolean vdsm_status_read_json (JsonNode *node, const VdsmJsonPath *path,
 void vdsm_status_map_write_json (const VdsmStatusMap *self, GString *out);
 gboolean vdsm_status_map_read_json (JsonNode *node, const VdsmJsonPath *path,
                                     VdsmStatusMap **out, GError **error);
+void vdsm_virt_vm_status_event_write_json (const VdsmVirtVmStatusEvent *self,
+                                           GString *out);
+gboolean vdsm_virt_vm_status_event_read_json (JsonNode *node,
+                                              const VdsmJsonPath *path,
+                                              VdsmVirtVmStatusEvent **out,
+                                              GError **error);
 void vdsm_jobs_status_event_write_json (const VdsmJobsStatusEvent *self,
                                         GString *out);
 gboolean vdsm_jobs_status_event_read_json (JsonNode *node,

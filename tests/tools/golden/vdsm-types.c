@@ -3618,6 +3618,249 @@ vdsm_status_map_to_json_string (const VdsmStatusMap *self)
   return g_string_free (out, FALSE);
 }
 
+/* ---- VdsmVirtVmStatusEvent ---- */
+
+/**
+ * vdsm_virt_vm_status_event_new:
+ *
+ * Returns: (transfer full): a new #VdsmVirtVmStatusEvent with nothing set
+ */
+VdsmVirtVmStatusEvent *
+vdsm_virt_vm_status_event_new (void)
+{
+  VdsmVirtVmStatusEvent *self = g_new0 (VdsmVirtVmStatusEvent, 1);
+
+  return self;
+}
+
+/**
+ * vdsm_virt_vm_status_event_copy:
+ * @self: (nullable): a #VdsmVirtVmStatusEvent
+ *
+ * Returns: (transfer full) (nullable): a deep copy of @self
+ */
+VdsmVirtVmStatusEvent *
+vdsm_virt_vm_status_event_copy (const VdsmVirtVmStatusEvent *self)
+{
+  VdsmVirtVmStatusEvent *copy;
+
+  if (self == NULL)
+    return NULL;
+  copy = g_new (VdsmVirtVmStatusEvent, 1);
+  *copy = *self;
+  copy->no_name = vdsm_status_map_copy (self->no_name);
+  return copy;
+}
+
+/**
+ * vdsm_virt_vm_status_event_free:
+ * @self: (nullable): a #VdsmVirtVmStatusEvent
+ *
+ * Frees @self and everything it holds.
+ */
+void
+vdsm_virt_vm_status_event_free (VdsmVirtVmStatusEvent *self)
+{
+  if (self == NULL)
+    return;
+  vdsm_status_map_free (self->no_name);
+  g_free (self);
+}
+
+G_DEFINE_BOXED_TYPE (VdsmVirtVmStatusEvent, vdsm_virt_vm_status_event, vdsm_virt_vm_status_event_copy, vdsm_virt_vm_status_event_free)
+
+/**
+ * vdsm_virt_vm_status_event_get_notify_time:
+ * @self: a #VdsmVirtVmStatusEvent
+ *
+ * Added by the server
+ *
+ * Returns: the `notify_time` field
+ */
+guint64
+vdsm_virt_vm_status_event_get_notify_time (const VdsmVirtVmStatusEvent *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->notify_time;
+}
+
+/**
+ * vdsm_virt_vm_status_event_set_notify_time:
+ * @self: a #VdsmVirtVmStatusEvent
+ * @value: the new value
+ *
+ * Sets the `notify_time` field.
+ */
+void
+vdsm_virt_vm_status_event_set_notify_time (VdsmVirtVmStatusEvent *self,
+                                           guint64 value)
+{
+  g_return_if_fail (self != NULL);
+  self->notify_time = value;
+}
+
+/**
+ * vdsm_virt_vm_status_event_get_no_name:
+ * @self: a #VdsmVirtVmStatusEvent
+ *
+ * Statuses by id
+ *
+ * Returns: (transfer none) (nullable): the `no_name` field
+ */
+VdsmStatusMap *
+vdsm_virt_vm_status_event_get_no_name (const VdsmVirtVmStatusEvent *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->no_name;
+}
+
+/**
+ * vdsm_virt_vm_status_event_set_no_name:
+ * @self: a #VdsmVirtVmStatusEvent
+ * @value: (nullable): the new value, copied
+ *
+ * Sets the `no_name` field.
+ */
+void
+vdsm_virt_vm_status_event_set_no_name (VdsmVirtVmStatusEvent *self,
+                                       const VdsmStatusMap *value)
+{
+  g_return_if_fail (self != NULL);
+  VdsmStatusMap *copy = vdsm_status_map_copy (value);
+
+  vdsm_status_map_free (self->no_name);
+  self->no_name = copy;
+}
+
+/*
+ * vdsm_virt_vm_status_event_write_json:
+ * @self: (nullable): a #VdsmVirtVmStatusEvent
+ * @out: where to append
+ *
+ * Appends @self as a JSON object; unset optional fields and %NULL
+ * pointers are left out.
+ */
+void
+vdsm_virt_vm_status_event_write_json (const VdsmVirtVmStatusEvent *self,
+                                      GString *out)
+{
+  gboolean first = TRUE;
+
+  if (self == NULL)
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  g_string_append_c (out, '{');
+  vdsm_json_write_member (out, &first, "\"notify_time\":");
+  vdsm_json_write_uint (out, self->notify_time);
+  if (self->no_name != NULL)
+    {
+      g_autoptr (GString) rest = g_string_new (NULL);
+
+      vdsm_status_map_write_json (self->no_name, rest);
+      if (rest->len > 2 && rest->str[0] == '{')
+        {
+          vdsm_json_write_member (out, &first, "");
+          g_string_append_len (out, rest->str + 1, rest->len - 2);
+        }
+    }
+  g_string_append_c (out, '}');
+}
+
+/*
+ * vdsm_virt_vm_status_event_read_json:
+ * @node: a JSON value
+ * @path: (nullable): where @node is, for errors
+ * @out: (out) (transfer full): the value
+ * @error: return location for a #GError
+ *
+ * Reads a JSON object. Unknown members are ignored; missing or null
+ * members stay unset.
+ *
+ * Returns: whether @node is a valid |virt|VM_status|
+ */
+gboolean
+vdsm_virt_vm_status_event_read_json (JsonNode *node, const VdsmJsonPath *path,
+                                     VdsmVirtVmStatusEvent **out,
+                                     GError **error)
+{
+  JsonObject *object = vdsm_json_read_object (node, path, error);
+  g_autoptr (VdsmVirtVmStatusEvent) self = NULL;
+  JsonNode *member;
+
+  if (object == NULL)
+    return FALSE;
+  self = vdsm_virt_vm_status_event_new ();
+  member = json_object_get_member (object, "notify_time");
+  if (member != NULL && !JSON_NODE_HOLDS_NULL (member))
+    {
+      const VdsmJsonPath member_path = { path, "notify_time", 0 };
+
+      if (!vdsm_json_read_uint (member, &member_path, &self->notify_time, error))
+        return FALSE;
+    }
+  {
+    static const char *const named[] = { "notify_time", NULL };
+    g_autoptr (JsonNode) rest = vdsm_json_object_without (object, named);
+
+    if (!(vdsm_status_map_read_json (rest, path, &self->no_name, error)))
+      return FALSE;
+  }
+  *out = g_steal_pointer (&self);
+  return TRUE;
+}
+
+/**
+ * vdsm_virt_vm_status_event_from_json:
+ * @node: a JSON value
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): a new #VdsmVirtVmStatusEvent, or %NULL with @error set
+ */
+VdsmVirtVmStatusEvent *
+vdsm_virt_vm_status_event_from_json (JsonNode *node, GError **error)
+{
+  VdsmVirtVmStatusEvent *result = NULL;
+
+  if (!vdsm_virt_vm_status_event_read_json (node, NULL, &result, error))
+    return NULL;
+  return result;
+}
+
+/**
+ * vdsm_virt_vm_status_event_new_from_json_string:
+ * @json: JSON text
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): a new #VdsmVirtVmStatusEvent, or %NULL with @error set
+ */
+VdsmVirtVmStatusEvent *
+vdsm_virt_vm_status_event_new_from_json_string (const char *json,
+                                                GError **error)
+{
+  g_autoptr (JsonNode) node = vdsm_json_parse (json, error);
+
+  if (node == NULL)
+    return NULL;
+  return vdsm_virt_vm_status_event_from_json (node, error);
+}
+
+/**
+ * vdsm_virt_vm_status_event_to_json_string:
+ * @self: (nullable): a #VdsmVirtVmStatusEvent
+ *
+ * Returns: (transfer full): @self as JSON text
+ */
+char *
+vdsm_virt_vm_status_event_to_json_string (const VdsmVirtVmStatusEvent *self)
+{
+  GString *out = g_string_new (NULL);
+
+  vdsm_virt_vm_status_event_write_json (self, out);
+  return g_string_free (out, FALSE);
+}
+
 /* ---- VdsmJobsStatusEvent ---- */
 
 /**

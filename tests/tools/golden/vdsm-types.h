@@ -90,6 +90,7 @@ typedef struct _VdsmItem VdsmItem;
 typedef struct _VdsmItemMap VdsmItemMap;
 typedef struct _VdsmStatus VdsmStatus;
 typedef struct _VdsmStatusMap VdsmStatusMap;
+typedef struct _VdsmVirtVmStatusEvent VdsmVirtVmStatusEvent;
 typedef struct _VdsmJobsStatusEvent VdsmJobsStatusEvent;
 typedef struct _VdsmPerVm VdsmPerVm;
 
@@ -217,6 +218,18 @@ struct _VdsmItem {
 struct _VdsmStatus {
   VdsmTestEventsColor state;
   gdouble elapsed;
+};
+
+/**
+ * VdsmVirtVmStatusEvent:
+ * @notify_time: `notify_time`: Added by the server
+ * @no_name: `no_name`: Statuses by id
+ *
+ * The params object is the map itself.
+ */
+struct _VdsmVirtVmStatusEvent {
+  guint64 notify_time;
+  VdsmStatusMap *no_name;
 };
 
 /**
@@ -600,6 +613,35 @@ VdsmStatusMap *vdsm_status_map_new_from_json_string (const char *json,
                                                      GError **error);
 VDSM_AVAILABLE_IN_ALL
 char *vdsm_status_map_to_json_string (const VdsmStatusMap *self);
+
+VDSM_AVAILABLE_IN_ALL
+GType vdsm_virt_vm_status_event_get_type (void) G_GNUC_CONST;
+#define VDSM_TYPE_VIRT_VM_STATUS_EVENT (vdsm_virt_vm_status_event_get_type ())
+VDSM_AVAILABLE_IN_ALL
+VdsmVirtVmStatusEvent *vdsm_virt_vm_status_event_new (void);
+VDSM_AVAILABLE_IN_ALL
+VdsmVirtVmStatusEvent *vdsm_virt_vm_status_event_copy (const VdsmVirtVmStatusEvent *self);
+VDSM_AVAILABLE_IN_ALL
+void vdsm_virt_vm_status_event_free (VdsmVirtVmStatusEvent *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmVirtVmStatusEvent, vdsm_virt_vm_status_event_free)
+VDSM_AVAILABLE_IN_ALL
+guint64 vdsm_virt_vm_status_event_get_notify_time (const VdsmVirtVmStatusEvent *self);
+VDSM_AVAILABLE_IN_ALL
+void vdsm_virt_vm_status_event_set_notify_time (VdsmVirtVmStatusEvent *self,
+                                                guint64 value);
+VDSM_AVAILABLE_IN_ALL
+VdsmStatusMap *vdsm_virt_vm_status_event_get_no_name (const VdsmVirtVmStatusEvent *self);
+VDSM_AVAILABLE_IN_ALL
+void vdsm_virt_vm_status_event_set_no_name (VdsmVirtVmStatusEvent *self,
+                                            const VdsmStatusMap *value);
+VDSM_AVAILABLE_IN_ALL
+VdsmVirtVmStatusEvent *vdsm_virt_vm_status_event_from_json (JsonNode *node,
+                                                            GError **error);
+VDSM_AVAILABLE_IN_ALL
+VdsmVirtVmStatusEvent *vdsm_virt_vm_status_event_new_from_json_string (const char *json,
+                                                                       GError **error);
+VDSM_AVAILABLE_IN_ALL
+char *vdsm_virt_vm_status_event_to_json_string (const VdsmVirtVmStatusEvent *self);
 
 VDSM_AVAILABLE_IN_ALL
 GType vdsm_jobs_status_event_get_type (void) G_GNUC_CONST;
