@@ -61,6 +61,8 @@ typedef struct {
   int max_subscriptions_per_destination;
   int max_event_patterns;
   gint64 max_frame_size;
+  gint64 max_buffered;
+  int max_batch_length;
   int call_timeout;
   int idle_timeout;
   int frame_timeout;
@@ -212,7 +214,14 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
       "header; more get an ERROR frame (default 64).", "N" },
     { "max-frame-size", 0, 0, G_OPTION_ARG_INT64, &o->max_frame_size,
       "Largest STOMP frame accepted, in bytes; a larger one gets an ERROR "
-      "frame and the connection is closed (default 67108864).", "BYTES" },
+      "frame and the connection is closed (default 4194304).", "BYTES" },
+    { "max-buffered", 0, 0, G_OPTION_ARG_INT64, &o->max_buffered,
+      "Bytes all connections together may hold in partial frames and "
+      "send queues; above it the connection holding the most is closed "
+      "(default 1073741824, or a quarter of the RAM when less).", "BYTES" },
+    { "max-batch-length", 0, 0, G_OPTION_ARG_INT, &o->max_batch_length,
+      "Requests one JSON-RPC batch may hold; a longer batch is refused "
+      "whole with error -32600 (default 1024).", "N" },
     { "call-timeout", 0, 0, G_OPTION_ARG_INT, &o->call_timeout,
       "Answer a call with an error when its handler runs longer than this, "
       "in ms; 0 waits forever (default 60000).", "MS" },
@@ -347,14 +356,17 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
   if (o->workers < 0 || o->workers > 1024 || o->max_connections < 0 ||
       o->max_subscriptions < 0 || o->max_subscriptions_per_destination < 0 ||
       o->max_event_patterns < 0 ||
-      o->max_frame_size < 0 || (o->max_frame_size > 0 && o->max_frame_size < 1024))
+      o->max_frame_size < 0 || (o->max_frame_size > 0 && o->max_frame_size < 1024) ||
+      o->max_buffered < 0 || (o->max_buffered > 0 && o->max_buffered < 1024) ||
+      o->max_batch_length < 0)
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                            "--workers must be 0..1024, --max-connections, "
-                           "--max-subscriptions and "
+                           "--max-subscriptions, "
                            "--max-subscriptions-per-destination, "
-                           "--max-event-patterns positive and "
-                           "--max-frame-size at least 1024");
+                           "--max-event-patterns and "
+                           "--max-batch-length positive, --max-frame-size and "
+                           "--max-buffered at least 1024");
       return FALSE;
     }
   /* Before its directory is made: a path that cannot be bound leaves
@@ -467,6 +479,10 @@ configure_server (VdsmRpcServer *server, const Options *o, GError **error)
                   (guint) o->max_subscriptions_per_destination, NULL);
   if (o->max_event_patterns > 0)
     g_object_set (server, "max-event-patterns", (guint) o->max_event_patterns, NULL);
+  if (o->max_buffered > 0)
+    g_object_set (server, "max-buffered", (guint64) o->max_buffered, NULL);
+  if (o->max_batch_length > 0)
+    g_object_set (server, "max-batch-length", (guint) o->max_batch_length, NULL);
   if (o->call_timeout >= 0)
     g_object_set (server, "call-timeout", (guint) o->call_timeout, NULL);
   if (o->idle_timeout >= 0)
@@ -626,6 +642,21 @@ fail (const char *what, GError *error)
   return 1;
 }
 
+/* GLib before 2.76 keeps freed GSlice memory, where json-glib puts every
+ * JSON node, in caches it never gives back: after one large request,
+ * hundreds of MiB stayed in RSS for good. GSlice reads G_SLICE when GLib
+ * initializes, before main(), so vdsmd starts itself again with it set;
+ * then freed trees go back to malloc, which the server trims
+ * (vdsm-rpc-budget.c). Without /proc the exec fails and vdsmd runs on. */
+static void
+use_malloc_for_gslice (char **argv)
+{
+  if (glib_check_version (2, 76, 0) == NULL || g_getenv ("G_SLICE") != NULL)
+    return;
+  g_setenv ("G_SLICE", "always-malloc", TRUE);
+  execv ("/proc/self/exe", argv);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -642,6 +673,7 @@ main (int argc, char **argv)
   GSource *signals[3];
   gboolean ok;
 
+  use_malloc_for_gslice (argv);
   setlocale (LC_ALL, "");
   /* Standard output carries only the "listening on" lines a parent waits
    * for; GLib would write info and debug lines there, and a parent that

@@ -113,9 +113,12 @@ vdsm_rpc_connection_close (VdsmRpcConnection *conn, const char *reason)
   g_clear_pointer (&conn->tls, vdsm_rpc_tls_free);
   g_socket_close (conn->socket, NULL);
   g_clear_pointer (&conn->parser, vdsm_stomp_parser_free);
+  if (conn->held_input != NULL)
+    g_string_free (g_steal_pointer (&conn->held_input), TRUE);
   g_string_free (conn->outbuf, TRUE);
   conn->outbuf = NULL;
   g_clear_pointer (&conn->out_shared, g_array_unref);
+  vdsm_rpc_budget_remove (conn);
   vdsm_rpc_broker_remove_connection (server->broker, conn);
   vdsm_rpc_peer_closed (server, conn->peer_key);
   conn->server = NULL;
@@ -132,16 +135,27 @@ on_deferred_close (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static void drop_output (VdsmRpcConnection *conn);
+
 /* Closing from a write must wait: the write may come from the broker
- * iterating subscriptions that the close would remove. Nothing more is
- * queued meanwhile (vdsm_rpc_connection_is_open() is FALSE). */
-static void
-schedule_close (VdsmRpcConnection *conn, const char *reason)
+ * iterating subscriptions that the close would remove. Nothing is read,
+ * sent or queued meanwhile (vdsm_rpc_connection_is_open() is FALSE), and
+ * what was queued is dropped now. The close runs before any source of
+ * default priority: at idle priority it waited for the loop to run dry,
+ * which a busy server never does, and the write source of a client that
+ * read once stayed ready for ever, spinning while the memory stayed held. */
+void
+vdsm_rpc_connection_close_later (VdsmRpcConnection *conn, const char *reason)
 {
-  if (conn->close_source != NULL)
+  if (conn->closed || conn->close_source != NULL)
     return;
   conn->close_reason = reason;
+  clear_source (&conn->read_source);
+  clear_source (&conn->write_source);
+  drop_output (conn);
+  vdsm_rpc_budget_remove (conn);
   conn->close_source = g_idle_source_new ();
+  g_source_set_priority (conn->close_source, G_PRIORITY_HIGH);
   g_source_set_callback (conn->close_source, on_deferred_close, conn, NULL);
   vdsm_rpc_source_attach (conn->close_source, "vdsm-rpc-close", conn->server);
 }
@@ -181,6 +195,22 @@ next_shared (VdsmRpcConnection *conn)
   if (conn->out_shared == NULL || conn->out_shared_first >= conn->out_shared->len)
     return NULL;
   return &g_array_index (conn->out_shared, SharedOutput, conn->out_shared_first);
+}
+
+void
+vdsm_rpc_connection_get_buffered (VdsmRpcConnection *conn, gsize *input, gsize *output)
+{
+  *input = (conn->parser ? vdsm_stomp_parser_get_buffered (conn->parser) : 0) +
+           (conn->held_input ? conn->held_input->len : 0) + conn->held_received;
+  *output = (conn->outbuf ? pending (conn) : 0) + conn->held_to_send;
+}
+
+void
+vdsm_rpc_connection_count_held (VdsmRpcConnection *conn, gssize received, gssize to_send)
+{
+  conn->held_received += received;
+  conn->held_to_send += to_send;
+  vdsm_rpc_budget_update (conn);
 }
 
 static void
@@ -375,7 +405,7 @@ flush (VdsmRpcConnection *conn)
           g_debug ("connection %" G_GUINT64_FORMAT " (%s): send failed: %s",
                    conn->id, conn->peer, error->message);
           clear_source (&conn->write_source);
-          schedule_close (conn, "send failed");
+          vdsm_rpc_connection_close_later (conn, "send failed");
           return FALSE;
         }
       output_sent (conn, written);
@@ -398,6 +428,7 @@ flush (VdsmRpcConnection *conn)
       compact_output (conn);
       watch_writable (conn);
     }
+  vdsm_rpc_budget_update (conn);
   return TRUE;
 }
 
@@ -448,8 +479,12 @@ vdsm_rpc_connection_end_frame_shared (VdsmRpcConnection *conn, gsize mark, GByte
    * read. */
   if (before > 0 && pending (conn) + tail_size > server->max_send_queue)
     {
-      g_string_truncate (conn->outbuf, mark);
-      schedule_close (conn, "send queue limit exceeded: the client does not read");
+      vdsm_rpc_message_limited (server, "connection %" G_GUINT64_FORMAT " (%s): %"
+                                G_GSIZE_FORMAT " bytes queued for sending exceed the send "
+                                "queue limit of %" G_GSIZE_FORMAT " bytes (max-send-queue): "
+                                "the client does not read; closing", conn->id, conn->peer,
+                                pending (conn) + tail_size, server->max_send_queue);
+      vdsm_rpc_connection_close_later (conn, "send queue limit exceeded: the client does not read");
       return;
     }
   if (tail_size > 0)
@@ -471,6 +506,8 @@ vdsm_rpc_connection_end_frame_shared (VdsmRpcConnection *conn, gsize mark, GByte
    * (docs/protocol.md §6.2). */
   if (conn->write_source == NULL && !(conn->reading && !conn->frame_per_send))
     flush (conn);
+  else
+    vdsm_rpc_budget_update (conn);
 }
 
 void
@@ -519,6 +556,9 @@ recv_deadline (VdsmRpcConnection *conn)
 {
   gint64 ms = conn->recv_interval_ms;
 
+  /* Paused, its heart-beats are not read: they may be waiting. */
+  if (conn->paused)
+    return G_MAXINT64;
   return conn->last_recv + (ms + MAX (ms / 5, 500)) * 1000;
 }
 
@@ -706,6 +746,13 @@ feed (VdsmRpcConnection *conn, const char *data, gsize len)
       g_autoptr(GError) error = NULL;
       g_autoptr(VdsmStompFrame) frame = NULL;
 
+      if (conn->paused)
+        {
+          /* Kept in its own buffer: the read buffer is shared. */
+          g_assert (conn->held_input == NULL);
+          conn->held_input = g_string_new_len (data, len);
+          return TRUE;
+        }
       switch (vdsm_stomp_parser_parse (conn->parser, &data, &len, &frame, &error))
         {
         case VDSM_STOMP_PARSE_FRAME:
@@ -718,7 +765,8 @@ feed (VdsmRpcConnection *conn, const char *data, gsize len)
           vdsm_rpc_session_handle_frame (conn, frame);
           if (conn->closed)
             return FALSE;
-          if (conn->closing)
+          /* Closing: the rest is not read. */
+          if (!vdsm_rpc_connection_is_open (conn))
             return TRUE;
           break;
         case VDSM_STOMP_PARSE_HEARTBEAT:
@@ -775,7 +823,7 @@ process (VdsmRpcConnection *conn, const char *data, gsize len)
           break;
         }
     }
-  if (len > 0 && !conn->closing)
+  if (len > 0 && vdsm_rpc_connection_is_open (conn))
     feed (conn, data, len);
 }
 
@@ -869,6 +917,23 @@ watch_frame_progress (VdsmRpcConnection *conn, gint64 now)
     }
 }
 
+/* The replies to the frames in @data leave in one send. */
+static void
+handle_input (VdsmRpcConnection *conn, const char *data, gsize len)
+{
+  conn->reading = TRUE;
+  process (conn, data, len);
+  conn->reading = FALSE;
+  if (conn->closed)
+    return;
+  watch_frame_progress (conn, conn->last_recv);
+  /* Both count against the budget: what the parser holds, what waits. */
+  if (conn->write_source == NULL)
+    flush (conn);
+  else
+    vdsm_rpc_budget_update (conn);
+}
+
 /* One read per wake-up, then the other ready connections get their turn.
  * A pipelining client refills its window while it is being served, so
  * reading on until the socket runs dry (or for several reads) serves it
@@ -913,15 +978,8 @@ on_readable (gpointer user_data)
     }
 
   conn->last_recv = g_get_monotonic_time ();
-  conn->reading = TRUE;
-  process (conn, buffer, n);
-  conn->reading = FALSE;
-  if (conn->closed)
-    return G_SOURCE_CONTINUE;
-  watch_frame_progress (conn, conn->last_recv);
-  if (conn->write_source == NULL)
-    flush (conn);
-  /* Closing stops reading. */
+  handle_input (conn, buffer, n);
+  /* Closing and pausing stop reading. */
   if (conn->read_source == NULL)
     return G_SOURCE_CONTINUE;
   /* Come back after the other sources ran when polling the socket may
@@ -939,6 +997,38 @@ static void
 start_reading (VdsmRpcConnection *conn)
 {
   conn->read_source = socket_source_new (conn, G_IO_IN, on_readable, "vdsm-rpc-read");
+}
+
+void
+vdsm_rpc_connection_pause_input (VdsmRpcConnection *conn)
+{
+  g_assert (!conn->paused);
+  conn->paused = TRUE;
+  clear_source (&conn->read_source);
+  arm_timer (conn);
+}
+
+void
+vdsm_rpc_connection_resume_input (VdsmRpcConnection *conn)
+{
+  g_autoptr(GString) held = g_steal_pointer (&conn->held_input);
+
+  g_assert (conn->paused);
+  conn->paused = FALSE;
+  if (!vdsm_rpc_connection_is_open (conn))
+    return;
+  /* Its heart-beats were not read meanwhile. */
+  conn->last_recv = g_get_monotonic_time ();
+  arm_timer (conn);
+  if (held != NULL)
+    handle_input (conn, held->str, held->len);
+  if (conn->paused || !vdsm_rpc_connection_is_open (conn))
+    return;
+  start_reading (conn);
+  /* TLS may hold decrypted bytes that polling the socket does not show,
+   * or have wanted to write before it could read on: read once anyway. */
+  if (conn->tls != NULL)
+    g_source_set_ready_time (conn->read_source, 0);
 }
 
 static void

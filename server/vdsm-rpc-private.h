@@ -48,6 +48,8 @@ struct _VdsmRpcServer {
   gsize max_frame_size;
   gsize max_header_size;
   gsize max_send_queue;
+  guint max_batch_length;
+  gsize max_buffered;               /* the budget: see vdsm-rpc-budget.c */
   guint handshake_timeout_ms;
   guint idle_timeout_ms;
   guint frame_timeout_ms;
@@ -76,6 +78,8 @@ struct _VdsmRpcServer {
   char *read_buffer;                /* shared by all connections: one I/O thread */
   GString *json_scratch;            /* likewise, for the request envelope reader */
   guint64 next_connection_id;
+  gsize buffered;                   /* the connections' shares of the budget, summed */
+  GSource *trim_source;             /* gives freed memory back, soon */
   GMutex log_lock;                  /* guards log_limits: workers log too */
   GHashTable *log_limits;           /* format -> VdsmRpcLogLimit*, see vdsm_rpc_log_limited() */
   gboolean stopped;                 /* atomic: read by emit_event on any thread */
@@ -199,6 +203,11 @@ struct _VdsmRpcConnection {
   guint recv_interval_ms;           /* negotiated: client promised */
   GHashTable *subscriptions;        /* id -> VdsmRpcSubscription*, owned by the broker */
   GPtrArray *subscription_order;    /* the same in subscription order; NULL before one */
+  gsize budget_share;               /* its bytes as counted in server->buffered */
+  gboolean paused;                  /* a request takes several iterations: input waits */
+  GString *held_input;              /* the rest of the read that paused it */
+  gsize held_received;              /* see vdsm_rpc_connection_count_held() */
+  gsize held_to_send;
 };
 
 /* Takes over @socket (an accepted, connected socket); @tls: NULL for plain,
@@ -219,12 +228,32 @@ gboolean vdsm_rpc_connection_is_open (VdsmRpcConnection *conn);
 void vdsm_rpc_connection_close (VdsmRpcConnection *conn, const char *reason);
 /* Stops reading, sends what is queued (bounded in time), then closes. */
 void vdsm_rpc_connection_close_after_flush (VdsmRpcConnection *conn, const char *reason);
+/* Stops reading and sending, drops what is queued, and closes before any
+ * other source runs: safe while the broker iterates. @reason: static. */
+void vdsm_rpc_connection_close_later (VdsmRpcConnection *conn, const char *reason);
+/* The bytes @conn holds: @input, a partial frame, input waiting while it
+ * is paused, requests being handled; @output, its send queue (shared
+ * blocks counted in full, as the send-queue limit counts them) and
+ * replies waiting for the rest of their batch. */
+void vdsm_rpc_connection_get_buffered (VdsmRpcConnection *conn, gsize *input, gsize *output);
+/* Bytes the JSON-RPC layer keeps for @conn (a batch body being run,
+ * replies of an unfinished batch) change by @received and @to_send. */
+void vdsm_rpc_connection_count_held (VdsmRpcConnection *conn, gssize received, gssize to_send);
+
+/* A request that takes several loop iterations (a large batch) pauses its
+ * connection's input: the frames after it, in the same read or later, wait
+ * until it is resumed, so one client has one such request at a time and
+ * the order of its requests holds. Only while a frame is being handled. */
+void vdsm_rpc_connection_pause_input (VdsmRpcConnection *conn);
+/* Handles the input that waited, then reads again. */
+void vdsm_rpc_connection_resume_input (VdsmRpcConnection *conn);
 
 /* A batch of requests whose reply is not sent yet keeps the connection
  * open when the client shuts its sending side down (shutdown(SHUT_WR),
  * `nc -N`): the end of its input closes the connection only once the last
  * pending reply is queued, then flushed. Bounded by the call timeout,
- * which answers every call, and by the flush deadline. */
+ * which answers every call, and by the flush deadline. A batch run a
+ * slice at a time is pending from its first slice to its last. */
 void vdsm_rpc_connection_reply_pending (VdsmRpcConnection *conn);
 void vdsm_rpc_connection_reply_done (VdsmRpcConnection *conn);
 
@@ -244,6 +273,20 @@ gsize vdsm_rpc_connection_get_queued (VdsmRpcConnection *conn, gsize *own);
 
 /* Re-reads the heart-beat intervals after a CONNECT. */
 void vdsm_rpc_connection_update_timer (VdsmRpcConnection *conn);
+
+/* ---- vdsm-rpc-budget.c: the bytes all connections hold, bounded; freed
+ * memory given back ---- */
+
+/* The default of max-buffered: 1 GiB or a quarter of the physical memory,
+ * whichever is less. */
+gsize vdsm_rpc_budget_default (void);
+/* Counts @conn's bytes again (after they changed). Over max-buffered, the
+ * connections holding the most are closed (logged) until the rest fits. */
+void vdsm_rpc_budget_update (VdsmRpcConnection *conn);
+/* @conn closes or is about to: its bytes no longer count. */
+void vdsm_rpc_budget_remove (VdsmRpcConnection *conn);
+/* The server stops: no more checks for memory to give back. */
+void vdsm_rpc_budget_stop (VdsmRpcServer *server);
 
 /* ---- vdsm-rpc-session.c: STOMP commands ---- */
 
@@ -299,9 +342,10 @@ guint vdsm_rpc_broker_forward (VdsmRpcBroker *broker, VdsmStompFrame *send);
 
 /* ---- vdsm-rpc-jsonrpc.c: the JSON-RPC 2.0 envelope ---- */
 
-/* Serves the body of a SEND to a request queue. */
+/* Serves the body of @send, a SEND to a request queue. A batch that takes
+ * more than one slice keeps a ref to @send and pauses @conn's input. */
 void vdsm_rpc_jsonrpc_handle (VdsmRpcConnection *conn, const char *reply_to,
-                              const char *flow_id, const char *body, gsize length);
+                              const char *flow_id, VdsmStompFrame *send);
 /* A reply slot of @batch is ready (takes @reply). */
 void vdsm_rpc_batch_complete (VdsmRpcBatch *batch, guint slot, GString *reply);
 

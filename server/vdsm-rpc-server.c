@@ -23,6 +23,8 @@ enum {
   PROP_MAX_FRAME_SIZE,
   PROP_MAX_HEADER_SIZE,
   PROP_MAX_SEND_QUEUE,
+  PROP_MAX_BUFFERED,
+  PROP_MAX_BATCH_LENGTH,
   PROP_MAX_CONNECTIONS,
   PROP_MAX_CONNECTIONS_PER_PEER,
   PROP_MAX_SUBSCRIPTIONS,
@@ -53,6 +55,8 @@ vdsm_rpc_server_init (VdsmRpcServer *server)
   server->max_frame_size = VDSM_RPC_SERVER_DEFAULT_MAX_FRAME_SIZE;
   server->max_header_size = VDSM_RPC_SERVER_DEFAULT_MAX_HEADER_SIZE;
   server->max_send_queue = VDSM_RPC_SERVER_DEFAULT_MAX_SEND_QUEUE;
+  server->max_buffered = vdsm_rpc_budget_default ();
+  server->max_batch_length = VDSM_RPC_SERVER_DEFAULT_MAX_BATCH_LENGTH;
   server->max_connections = VDSM_RPC_SERVER_DEFAULT_MAX_CONNECTIONS;
   server->max_connections_per_peer = VDSM_RPC_SERVER_DEFAULT_MAX_CONNECTIONS_PER_PEER;
   server->max_subscriptions = VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS;
@@ -144,6 +148,8 @@ vdsm_rpc_server_get_property (GObject *object, guint prop_id, GValue *value, GPa
     case PROP_MAX_FRAME_SIZE: g_value_set_uint64 (value, server->max_frame_size); break;
     case PROP_MAX_HEADER_SIZE: g_value_set_uint64 (value, server->max_header_size); break;
     case PROP_MAX_SEND_QUEUE: g_value_set_uint64 (value, server->max_send_queue); break;
+    case PROP_MAX_BUFFERED: g_value_set_uint64 (value, server->max_buffered); break;
+    case PROP_MAX_BATCH_LENGTH: g_value_set_uint (value, server->max_batch_length); break;
     case PROP_MAX_CONNECTIONS: g_value_set_uint (value, server->max_connections); break;
     case PROP_MAX_CONNECTIONS_PER_PEER: g_value_set_uint (value, server->max_connections_per_peer); break;
     case PROP_MAX_SUBSCRIPTIONS: g_value_set_uint (value, server->max_subscriptions); break;
@@ -187,6 +193,8 @@ vdsm_rpc_server_set_property (GObject *object, guint prop_id, const GValue *valu
     case PROP_MAX_FRAME_SIZE: server->max_frame_size = g_value_get_uint64 (value); break;
     case PROP_MAX_HEADER_SIZE: server->max_header_size = g_value_get_uint64 (value); break;
     case PROP_MAX_SEND_QUEUE: server->max_send_queue = g_value_get_uint64 (value); break;
+    case PROP_MAX_BUFFERED: server->max_buffered = g_value_get_uint64 (value); break;
+    case PROP_MAX_BATCH_LENGTH: server->max_batch_length = g_value_get_uint (value); break;
     case PROP_MAX_CONNECTIONS: server->max_connections = g_value_get_uint (value); break;
     case PROP_MAX_CONNECTIONS_PER_PEER: server->max_connections_per_peer = g_value_get_uint (value); break;
     case PROP_MAX_SUBSCRIPTIONS: server->max_subscriptions = g_value_get_uint (value); break;
@@ -293,6 +301,27 @@ vdsm_rpc_server_class_init (VdsmRpcServerClass *klass)
   properties[PROP_MAX_SEND_QUEUE] =
     g_param_spec_uint64 ("max-send-queue", NULL, NULL, 1024, G_MAXSIZE / 2,
                          VDSM_RPC_SERVER_DEFAULT_MAX_SEND_QUEUE, tunable);
+  /**
+   * VdsmRpcServer:max-buffered:
+   *
+   * Bytes all connections together may hold in partial frames and send
+   * queues; above it the connections holding the most are closed. The
+   * default, 1 GiB or a quarter of the physical memory, whichever is
+   * less, is computed when the server is made (not a construct property).
+   */
+  properties[PROP_MAX_BUFFERED] =
+    g_param_spec_uint64 ("max-buffered", NULL, NULL, 1024, G_MAXSIZE / 2,
+                         VDSM_RPC_SERVER_DEFAULT_MAX_BUFFERED,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  /**
+   * VdsmRpcServer:max-batch-length:
+   *
+   * Requests one JSON-RPC batch may hold; a longer batch is refused whole
+   * with -32600.
+   */
+  properties[PROP_MAX_BATCH_LENGTH] =
+    g_param_spec_uint ("max-batch-length", NULL, NULL, 1, G_MAXUINT,
+                       VDSM_RPC_SERVER_DEFAULT_MAX_BATCH_LENGTH, tunable);
   /**
    * VdsmRpcServer:max-connections:
    *
@@ -594,6 +623,7 @@ vdsm_rpc_server_stop (VdsmRpcServer *server)
   g_return_if_fail (VDSM_IS_RPC_SERVER (server));
 
   g_atomic_int_set (&server->stopped, TRUE);
+  vdsm_rpc_budget_stop (server);
   g_ptr_array_set_size (server->listeners, 0);
   /* Closing removes the connection from the table: steal them first,
    * each with the table's ref. */

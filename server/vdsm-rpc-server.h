@@ -107,11 +107,14 @@ typedef struct {
 /* Defaults of the properties (see #VdsmRpcServer). */
 #define VDSM_RPC_SERVER_DEFAULT_WORKER_THREADS 8
 #define VDSM_RPC_SERVER_DEFAULT_MAX_QUEUED_TASKS 80
-#define VDSM_RPC_SERVER_DEFAULT_MAX_FRAME_SIZE (64u * 1024u * 1024u)
+#define VDSM_RPC_SERVER_DEFAULT_MAX_FRAME_SIZE (4u * 1024u * 1024u)
 #define VDSM_RPC_SERVER_DEFAULT_MAX_HEADER_SIZE (64u * 1024u)
 #define VDSM_RPC_SERVER_DEFAULT_MAX_SEND_QUEUE (128u * 1024u * 1024u)
+/* The most max-buffered defaults to: less on a host with less than 4 GiB. */
+#define VDSM_RPC_SERVER_DEFAULT_MAX_BUFFERED (1024u * 1024u * 1024u)
 #define VDSM_RPC_SERVER_DEFAULT_MAX_CONNECTIONS 1024
 #define VDSM_RPC_SERVER_DEFAULT_MAX_CONNECTIONS_PER_PEER 64
+#define VDSM_RPC_SERVER_DEFAULT_MAX_BATCH_LENGTH 1024
 #define VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS 256
 #define VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS_PER_DESTINATION 4
 #define VDSM_RPC_SERVER_DEFAULT_MAX_EVENT_PATTERNS 64
@@ -163,14 +166,35 @@ G_DECLARE_FINAL_TYPE (VdsmRpcServer, vdsm_rpc_server, VDSM, RPC_SERVER, GObject)
  * - `worker-threads` (default 8): handler threads.
  * - `max-queued-tasks` (default 80): calls waiting for a worker; above it a
  *   call is refused at once with error 1100 "Not enough resources".
- * - `max-frame-size` (default 64 MiB): largest incoming STOMP frame; a
+ * - `max-frame-size` (default 4 MiB): largest incoming STOMP frame; a
  *   larger one gets an ERROR frame and the connection is closed. A frame
  *   is refused as soon as its header block or body crosses the limit, so
- *   no more than this is ever buffered for one connection.
+ *   no more than this is ever buffered for one connection. Requests are
+ *   small (a VM definition is tens of KiB), but one request is parsed
+ *   into a tree on the I/O thread in one go: 4 MiB of tiny JSON values
+ *   make some 180 MiB of tree and most of a second of parsing (64 MiB:
+ *   2.7 GiB and 10 s, while every other client waited).
  * - `max-header-size` (default 64 KiB): largest incoming header block.
  * - `max-send-queue` (default 128 MiB): bytes queued for a client that does
- *   not read; above it the connection is closed. A single reply larger
- *   than this limit is still sent when nothing else is queued.
+ *   not read; above it the queue is dropped and the connection closed
+ *   before anything else runs (logged with the numbers). A single reply
+ *   larger than this limit is still sent when nothing else is queued.
+ * - `max-buffered` (default 1 GiB, or a quarter of the physical memory
+ *   when that is less): bytes all connections together hold in partial
+ *   frames and send queues. Above it the connection holding the most is
+ *   closed before anything else runs (the oldest among equals; its queue
+ *   is dropped at once), and the next, until the rest fits; each close is
+ *   logged with the numbers. The per-connection limits above bound one
+ *   client; this bounds their sum (1024 connections times 132 MiB).
+ * - `max-batch-length` (default 1024): requests in one JSON-RPC batch. A
+ *   longer batch is refused whole with one -32600 error (id null) `Invalid
+ *   request: {'reason': 'the batch has more than N requests, the most this
+ *   server takes'}`, as soon as its request N + 1 is read; none of it runs
+ *   (logged). Real clients send one request per batch; more than
+ *   max-queued-tasks calls for workers in one batch are refused with 1100
+ *   anyway. A batch is checked, then dispatched, a slice at a time (64
+ *   requests or 64 KiB of its text per main-loop iteration), so other
+ *   connections are served meanwhile; the connection's later frames wait.
  * - `max-connections` (default 1024): open connections, TLS handshakes
  *   included; a further one is closed at once (logged).
  * - `max-connections-per-peer` (default 64, 0 = none): open connections
@@ -249,8 +273,8 @@ G_DECLARE_FINAL_TYPE (VdsmRpcServer, vdsm_rpc_server, VDSM, RPC_SERVER, GObject)
  * included, then closed; `call-timeout` bounds that wait, and sending what
  * is queued at a close is bounded by 5 s. With these
  * limits, memory per connection is bounded by max-frame-size +
- * max-header-size + max-send-queue (+ one reply), and by max-queued-tasks
- * jobs server-wide.
+ * max-header-size + max-send-queue (+ one reply), all connections' buffers
+ * by max-buffered, and jobs by max-queued-tasks server-wide.
  */
 
 /**

@@ -284,12 +284,10 @@ static void
 serve_request (VdsmRpcConnection *conn, VdsmStompFrame *frame)
 {
   const char *reply_to = vdsm_stomp_frame_get_header (frame, "reply-to");
-  gsize length;
-  const char *body = vdsm_stomp_frame_get_body (frame, &length);
 
   vdsm_rpc_jsonrpc_handle (conn, has_value (reply_to) ? reply_to : VDSM_RPC_RESPONSE_QUEUE,
                            vdsm_stomp_frame_get_header (frame, "ovirtCorrelationId"),
-                           body, length);
+                           frame);
 }
 
 static void

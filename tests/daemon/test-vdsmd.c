@@ -887,6 +887,54 @@ test_bad_frame (void)
   g_assert_true (json_node_get_boolean (r));
 }
 
+/* ---- Memory ---- */
+
+static gsize
+daemon_rss (void)
+{
+  g_autofree char *path = g_strdup_printf (
+    "/proc/%s/status", g_subprocess_get_identifier (daemon_state.proc));
+  g_autofree char *status = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents (path, &status, NULL, NULL));
+  line = strstr (status, "\nVmRSS:");
+  g_assert_nonnull (line);
+  return g_ascii_strtoull (line + strlen ("\nVmRSS:"), NULL, 10) * 1024;
+}
+
+/* What one large request takes is given back once it is answered: the
+ * tree of its 1.5 M small JSON values (some 100 MiB) used to stay in RSS
+ * for good, in GSlice caches and freed heap pages. */
+static void
+test_memory_returned (void)
+{
+  g_autoptr(Client) c = NULL;
+  g_autoptr(GString) params = NULL;
+  gsize before;
+  gint64 deadline;
+
+#if defined(__SANITIZE_ADDRESS__)
+  g_test_skip ("AddressSanitizer keeps freed memory in its quarantine");
+  return;
+#endif
+  c = client_connect_unix ();
+  params = g_string_new ("{\"values\": [0");
+  before = daemon_rss ();
+  while (params->len < 3 * 1024 * 1024)
+    g_string_append (params, ",0");
+  g_string_append (params, "]}");
+  g_assert_cmpint (client_call_error (c, "Host.ping", params->str, NULL), ==, -32602);
+  deadline = g_get_monotonic_time () + IO_TIMEOUT_S * G_USEC_PER_SEC;
+  while (daemon_rss () > before + 32 * 1024 * 1024)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("vdsmd holds %zu MiB, %zu MiB before the request",
+                 daemon_rss () >> 20, before >> 20);
+      g_usleep (100 * 1000);
+    }
+}
+
 /* ---- The daemon ---- */
 
 static void
@@ -1533,6 +1581,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vdsmd/unix-socket", test_unix_socket);
   g_test_add_func ("/vdsmd/bad-params", test_bad_params);
   g_test_add_func ("/vdsmd/bad-frame", test_bad_frame);
+  g_test_add_func ("/vdsmd/memory-returned", test_memory_returned);
   g_test_add_func ("/vdsmd/destroy", test_destroy);
   g_test_add_func ("/vdsmd/sighup", test_sighup);
   g_test_add_func ("/vdsmd/sighup-tls", test_sighup_tls);

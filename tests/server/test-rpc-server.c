@@ -96,6 +96,12 @@ static const char test_schema_yaml[] =
   "    return:\n"
   "        type: string\n"
   "        description: io or worker.\n"
+  "Test.count:\n"
+  "    added: '4.0'\n"
+  "    description: Counts its calls, inline, taking 500 us each.\n"
+  "    return:\n"
+  "        type: uint\n"
+  "        description: The calls before this one.\n"
   "Test.wrong:\n"
   "    added: '4.0'\n"
   "    description: Returns a number where a string is declared.\n"
@@ -162,6 +168,17 @@ invoke_wrong (VdsmRpcCall *call, JsonObject *params, GString *result, GError **e
   return TRUE;
 }
 
+/* Calls of Test.count, reset by the tests that use it. */
+static gint count_calls;
+
+static gboolean
+invoke_count (VdsmRpcCall *call, JsonObject *params, GString *result, GError **error)
+{
+  g_usleep (500);
+  vdsm_json_write_uint (result, (guint) g_atomic_int_add (&count_calls, 1));
+  return TRUE;
+}
+
 static const VdsmRpcMethod test_methods[] = {
   { "Test.echo", invoke_echo, 0 },
   { "Test.fail", invoke_fail, 0 },
@@ -171,6 +188,7 @@ static const VdsmRpcMethod test_methods[] = {
   { "Test.where", invoke_where, 0 },
   { "Test.whereInline", invoke_where, VDSM_RPC_METHOD_INLINE },
   { "Test.wrong", invoke_wrong, 0 },
+  { "Test.count", invoke_count, VDSM_RPC_METHOD_INLINE },
   /* In the table, not in the schema: must not be served. */
   { "Test.hidden", invoke_ping, 0 },
   /* A method the server declares it does not implement. */
@@ -199,6 +217,8 @@ typedef struct {
   guint call_timeout;               /* ms */
   guint frame_timeout;              /* ms */
   guint max_connections_per_peer;
+  guint64 max_buffered;
+  guint max_batch_length;
   gboolean strict_replies;
   gboolean optional_client_cert;    /* TLS without require_client_cert */
   gboolean trust_bare_ca;           /* the CA file holds bare-ca.pem too */
@@ -290,6 +310,9 @@ server_thread (gpointer data)
   set_if (fx->server, "max-connections-per-peer", config->max_connections_per_peer);
   if (config->max_header_size != 0)
     g_object_set (fx->server, "max-header-size", config->max_header_size, NULL);
+  set_if (fx->server, "max-batch-length", config->max_batch_length);
+  if (config->max_buffered != 0)
+    g_object_set (fx->server, "max-buffered", config->max_buffered, NULL);
 
   g_assert_true (vdsm_rpc_server_listen_tcp (fx->server, "127.0.0.1", 0, &fx->port, &error));
   g_assert_no_error (error);
@@ -3638,6 +3661,327 @@ test_log_text (void)
   g_assert_true (g_utf8_validate (buf, -1, NULL));
 }
 
+/* ---- Memory bounds: the send queue, batches, the budget of all buffers ---- */
+
+/* The fixture's only connection, on the server thread. */
+static VdsmRpcConnection *
+only_connection (Fixture *fx)
+{
+  GHashTableIter iter;
+  gpointer conn = NULL;
+
+  g_assert_cmpuint (g_hash_table_size (fx->server->connections), ==, 1);
+  g_hash_table_iter_init (&iter, fx->server->connections);
+  g_hash_table_iter_next (&iter, &conn, NULL);
+  return conn;
+}
+
+typedef struct {
+  Fixture *fx;
+  gboolean overflowed;
+  gboolean client_read;
+} OverflowState;
+
+/* On the server thread: replies for the fixture's one connection (which
+ * does not read) until its send queue overflows; then the client reads
+ * what the kernel holds before the loop runs again, so its socket is
+ * writable with the write source armed and the close pending. */
+static gboolean
+overflow_then_wait (gpointer data)
+{
+  OverflowState *state = data;
+  VdsmRpcConnection *conn = only_connection (state->fx);
+  g_autofree char *body = g_strdup_printf ("{\"jsonrpc\": \"2.0\", \"id\": 1, \"result\": \"%08192d\"}", 0);
+
+  for (guint i = 0; vdsm_rpc_connection_is_open (conn); i++)
+    {
+      g_assert_cmpuint (i, <, 100000);
+      vdsm_rpc_broker_publish (state->fx->server->broker, "r", NULL, NULL, body, strlen (body));
+    }
+  g_mutex_lock (&state->fx->lock);
+  state->overflowed = TRUE;
+  g_cond_broadcast (&state->fx->cond);
+  while (!state->client_read)
+    g_cond_wait (&state->fx->cond, &state->fx->lock);
+  g_mutex_unlock (&state->fx->lock);
+  return G_SOURCE_REMOVE;
+}
+
+/* Past the send-queue limit the connection is closed at once, for that
+ * reason, also when the client then reads (the close used to wait for
+ * an idle loop, which the ready write source never let happen: 100 % CPU
+ * until the client left, logged as closed by the client). */
+static void
+test_send_queue_overflow (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) c = client_ready (fx);
+  OverflowState state = { fx, FALSE, FALSE };
+  g_autoptr(GPtrArray) lines = NULL;
+
+  capture_start ();
+  g_main_context_invoke (fx->context, overflow_then_wait, &state);
+  g_mutex_lock (&fx->lock);
+  while (!state.overflowed)
+    g_cond_wait (&fx->cond, &fx->lock);
+  g_mutex_unlock (&fx->lock);
+
+  /* All the kernel holds: one read may leave the socket unwritable. */
+  while (client_receive (c, 100 * 1000))
+    g_string_truncate (c->pending, 0);
+  g_mutex_lock (&fx->lock);
+  state.client_read = TRUE;
+  g_cond_broadcast (&fx->cond);
+  g_mutex_unlock (&fx->lock);
+
+  wait_connections (fx, 0);
+  lines = capture_stop ();
+  captured_line (lines, "bytes queued for sending exceed the send queue limit of 65536 bytes "
+                 "(max-send-queue): the client does not read; closing");
+}
+
+static gboolean
+query_buffered_cb (gpointer data)
+{
+  Fixture *fx = ((gpointer *) data)[0];
+
+  *(gsize *) ((gpointer *) data)[1] = fx->server->buffered;
+  return G_SOURCE_REMOVE;
+}
+
+/* Waits until the connections hold at least @bytes, by the server's count. */
+static void
+wait_buffered (Fixture *fx, gsize bytes)
+{
+  gint64 deadline = g_get_monotonic_time () + READ_TIMEOUT_US;
+  gsize buffered = 0;
+  gpointer query[] = { fx, &buffered };
+
+  for (;;)
+    {
+      on_server_thread (fx, query_buffered_cb, query);
+      if (buffered >= bytes)
+        return;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (10 * 1000);
+    }
+}
+
+/* A SEND calling Test.echo, whose body is @size bytes. */
+static GString *
+echo_frame (const char *id, gsize size)
+{
+  g_autoptr(GString) body = g_string_new (NULL);
+  GString *frame = g_string_new (NULL);
+
+  g_string_printf (body, "{\"jsonrpc\": \"2.0\", \"method\": \"Test.echo\", \"id\": \"%s\", "
+                   "\"params\": {\"text\": \"", id);
+  while (body->len < size - 3)
+    g_string_append_c (body, 'x');
+  g_string_append (body, "\"}}");
+  g_string_printf (frame, "SEND\ndestination:%s\nreply-to:r\ncontent-length:%" G_GSIZE_FORMAT
+                   "\n\n", VDSM_RPC_REQUEST_QUEUE, body->len);
+  g_string_append_len (frame, body->str, body->len + 1);
+  return frame;
+}
+
+static const ServerConfig budget_config = {
+  .worker_threads = 4, .max_queued_tasks = 80, .max_frame_size = 1024 * 1024,
+  .max_send_queue = 16 * 1024 * 1024, .max_buffered = 256 * 1024,
+};
+
+/* Three clients stop in the middle of large frames: 100, 50 and then
+ * 150 KiB, over the 256 KiB budget. The one holding the most is closed;
+ * the others finish their calls, and a new client is served. */
+static void
+test_budget (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) a = client_ready (fx);
+  g_autoptr(Client) b = client_ready (fx);
+  g_autoptr(Client) c = client_ready (fx);
+  g_autoptr(Client) fresh = NULL;
+  g_autoptr(GString) frame_a = echo_frame ("a", 100 * 1024);
+  g_autoptr(GString) frame_b = echo_frame ("b", 150 * 1024);
+  g_autoptr(GString) frame_c = echo_frame ("c", 50 * 1024);
+  const gsize cut = 10;
+  Client *finishing[] = { a, c };
+  GString *rest[] = { frame_a, frame_c };
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+  const char *line;
+
+  capture_start ();
+  client_send (a, frame_a->str, frame_a->len - cut);
+  client_send (c, frame_c->str, frame_c->len - cut);
+  wait_buffered (fx, frame_a->len + frame_c->len - 2 * cut);
+  /* Its sends may fail: the server closes it meanwhile. */
+  client_try_send (b, frame_b->str, frame_b->len - cut);
+  g_assert_cmpuint (client_expect_closed (b), ==, 0);
+  g_assert_cmpuint (server_connections (fx), ==, 2);
+  lines = capture_stop ();
+  line = captured_line (lines, "over the budget of 262144 bytes (max-buffered); this one "
+                        "holds the most, ");
+  g_assert_true (g_str_has_suffix (line, " received, 0 to send)"));
+
+  for (guint i = 0; i < G_N_ELEMENTS (finishing); i++)
+    {
+      JsonObject *object;
+
+      client_send (finishing[i], rest[i]->str + rest[i]->len - cut, cut);
+      reply = client_message (finishing[i], "r", "s");
+      object = json_node_get_object (reply);
+      g_assert_cmpstr (json_object_get_string_member (object, "id"), ==, i == 0 ? "a" : "c");
+      g_assert_cmpuint (strlen (json_object_get_string_member (object, "result")), >, 50000);
+      g_clear_pointer (&reply, json_node_unref);
+    }
+  fresh = client_ready (fx);
+  reply = call (fresh, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"id\": 1}");
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (reply), "result"));
+}
+
+/* A batch of @n requests of @method, ids 0 to n - 1. */
+static GString *
+batch_body (const char *method, guint n)
+{
+  GString *body = g_string_new ("[");
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (body, "%s{\"jsonrpc\": \"2.0\", \"method\": \"%s\", \"id\": %u}",
+                            i ? ", " : "", method, i);
+  g_string_append_c (body, ']');
+  return body;
+}
+
+static const ServerConfig batch_config = {
+  .worker_threads = 4, .max_queued_tasks = 80, .max_frame_size = 1024 * 1024,
+  .max_send_queue = 16 * 1024 * 1024, .max_batch_length = 2000,
+};
+
+/* One request past max-batch-length: refused whole, none of it run. */
+static void
+test_batch_too_long (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) c = client_ready (fx);
+  g_autoptr(GString) at_limit = batch_body ("Test.count", 2000);
+  g_autoptr(GString) over = batch_body ("Test.count", 2001);
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+
+  g_atomic_int_set (&count_calls, 0);
+  capture_start ();
+  call_expecting_error (c, over->str, NULL, -32600,
+                        "Invalid request: {'reason': 'the batch has more than 2000 requests, "
+                        "the most this server takes'}");
+  lines = capture_stop ();
+  captured_line (lines, "batch refused: more than 2000 requests (max-batch-length)");
+  g_assert_cmpint (g_atomic_int_get (&count_calls), ==, 0);
+
+  reply = call (c, "r", "s", at_limit->str);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (reply)), ==, 2000);
+  g_assert_cmpint (g_atomic_int_get (&count_calls), ==, 2000);
+}
+
+/* A batch of @n Test.count calls and, in the same write, one more with
+ * the id "next". */
+static void
+send_batch_and_next (Client *c, guint n)
+{
+  g_autoptr(GString) batch = batch_body ("Test.count", n);
+  g_autoptr(GString) frames = g_string_new (NULL);
+  static const char next[] = "{\"jsonrpc\": \"2.0\", \"method\": \"Test.count\", \"id\": \"next\"}";
+  const char *headers[] = { "destination", VDSM_RPC_REQUEST_QUEUE, "reply-to", "r", NULL };
+
+  vdsm_stomp_write_command (frames, "SEND");
+  for (guint i = 0; headers[i]; i += 2)
+    vdsm_stomp_write_header (frames, headers[i], headers[i + 1]);
+  vdsm_stomp_write_body (frames, batch->str, batch->len);
+  vdsm_stomp_write_command (frames, "SEND");
+  for (guint i = 0; headers[i]; i += 2)
+    vdsm_stomp_write_header (frames, headers[i], headers[i + 1]);
+  vdsm_stomp_write_body (frames, next, -1);
+  client_send (c, frames->str, frames->len);
+}
+
+/* A long batch (2000 calls of 500 us) runs a slice at a time: another
+ * client's call is answered before it ends (it used to wait for the whole
+ * batch, 8.9 s for 1.25 M pings). The batch's client waits: its next
+ * request runs after it. */
+static void
+test_batch_sliced (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) a = client_ready (fx);
+  g_autoptr(Client) b = client_ready (fx);
+  g_autoptr(JsonNode) reply = NULL;
+  gint64 deadline = g_get_monotonic_time () + READ_TIMEOUT_US;
+  JsonObject *object;
+  gint64 other;
+
+  g_atomic_int_set (&count_calls, 0);
+  send_batch_and_next (a, 2000);
+
+  /* Once the batch runs, the other client calls. */
+  while (g_atomic_int_get (&count_calls) == 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (1000);
+    }
+  reply = call (b, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.count\", \"id\": \"b\"}");
+  other = json_object_get_int_member (json_node_get_object (reply), "result");
+  g_assert_cmpint (other, <, 2000);
+  g_clear_pointer (&reply, json_node_unref);
+
+  reply = client_message (a, "r", "s");
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (reply)), ==, 2000);
+  g_clear_pointer (&reply, json_node_unref);
+  reply = client_message (a, "r", "s");
+  object = json_node_get_object (reply);
+  g_assert_cmpstr (json_object_get_string_member (object, "id"), ==, "next");
+  g_assert_cmpint (json_object_get_int_member (object, "result"), ==, 2001);
+}
+
+/* A client that sends a batch run a slice at a time, one more request,
+ * then shuts its sending side down gets both answers before the server
+ * closes (docs/protocol.md §5.4): the batch counts as a reply pending,
+ * and the request that waited behind it too. */
+static void
+test_batch_sliced_half_close (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) c = client_ready (fx);
+  g_autoptr(JsonNode) reply = NULL;
+  JsonObject *object;
+
+  g_atomic_int_set (&count_calls, 0);
+  send_batch_and_next (c, 300);
+  client_shutdown_output (c, TRUE);
+
+  reply = client_message (c, "r", "s");
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (reply)), ==, 300);
+  g_clear_pointer (&reply, json_node_unref);
+  reply = client_message (c, "r", "s");
+  object = json_node_get_object (reply);
+  g_assert_cmpstr (json_object_get_string_member (object, "id"), ==, "next");
+  g_assert_cmpint (json_object_get_int_member (object, "result"), ==, 300);
+  g_assert_cmpuint (client_expect_closed (c), ==, 0);
+  wait_connections (fx, 0);
+}
+
+/* The budget: a quarter of the RAM at most, 1 GiB at most. Batches of
+ * 1024; frames of 4 MiB (a request's tree is built in one go). */
+static void
+test_memory_defaults (void)
+{
+  g_autoptr(VdsmRpcServer) server = vdsm_rpc_server_new (test_schema, test_methods, 1, NULL);
+  guint64 budget = 0, frame = 0;
+  guint batch = 0;
+
+  g_object_get (server, "max-buffered", &budget, "max-batch-length", &batch,
+                "max-frame-size", &frame, NULL);
+  g_assert_cmpuint (batch, ==, 1024);
+  g_assert_cmpuint (frame, ==, 4 * 1024 * 1024);
+  g_assert_cmpuint (budget, >, 0);
+  g_assert_cmpuint (budget, <=, VDSM_RPC_SERVER_DEFAULT_MAX_BUFFERED);
+  g_assert_cmpuint (budget, <=, (guint64) sysconf (_SC_PHYS_PAGES) * sysconf (_SC_PAGESIZE) / 4);
+}
+
 /* ---- Internals ---- */
 
 /* JSON text in, what @write makes of the tree json-glib reads from it out. */
@@ -3890,6 +4234,11 @@ main (int argc, char **argv)
   add_wire ("log-injection", test_log_injection, NULL);
   add_wire ("log-flood", test_log_flood, &small_config);
   add_on (TRANSPORT_TLS, "log-refused-subject", test_log_tls_refused_subject, NULL);
+  add_wire ("send-queue-overflow", test_send_queue_overflow, &small_config);
+  add_wire ("budget", test_budget, &budget_config);
+  add_wire ("batch-too-long", test_batch_too_long, &batch_config);
+  add_wire ("batch-sliced", test_batch_sliced, &batch_config);
+  add_wire ("batch-sliced-half-close", test_batch_sliced_half_close, &batch_config);
   add_on (TRANSPORT_UNIX, "socket", test_unix, NULL);
   add_on (TRANSPORT_TLS, "no-client-cert", test_tls_no_client_cert, NULL);
   add_on (TRANSPORT_TLS, "other-ca", test_tls_other_ca, NULL);
@@ -3914,6 +4263,7 @@ main (int argc, char **argv)
   g_test_add_func ("/rpc-server/listen-rules", test_listen_rules);
   g_test_add_func ("/rpc-server/defaults", test_defaults);
   g_test_add_func ("/rpc-server/broker/defaults", test_broker_defaults);
+  g_test_add_func ("/rpc-server/memory-defaults", test_memory_defaults);
   g_test_add_func ("/rpc-server/internal/pyrepr", test_pyrepr);
   g_test_add_func ("/rpc-server/internal/redact", test_redact);
   g_test_add_func ("/rpc-server/internal/write-node", test_write_node);
