@@ -22,19 +22,6 @@ static char *pki_dir;
 static char *empty_dir;
 static char *other_ca;          /* a CA that signed none of cert_dir's */
 
-#define SKIP_NO_TLS "VdsmClient has no tls-cert-file property yet (TLS comes with the " \
-                    "clientconn branch); runs as soon as it has"
-
-static gboolean
-library_has_tls (void)
-{
-  GObjectClass *klass = g_type_class_ref (VDSM_TYPE_CLIENT);
-  gboolean has = g_object_class_find_property (klass, "tls-cert-file") != NULL;
-
-  g_type_class_unref (klass);
-  return has;
-}
-
 static char *
 cert_path (const char *name)
 {
@@ -76,8 +63,6 @@ assert_choice (const char *const *args, const char *expected)
   g_assert_cmpint (run.status, ==, 2);
   g_assert_cmpstr (run.out, ==, "");
   g_assert_nonnull (strstr (run.err, expected));
-  if (g_str_has_prefix (expected, "vdsm-client: connecting with TLS") && !library_has_tls ())
-    g_assert_nonnull (strstr (run.err, "this libvdsm cannot connect with TLS"));
 }
 
 /* On a VDSM host: TLS with the host's own certificate, and the server is
@@ -195,17 +180,6 @@ stop_daemon (GSubprocess *process)
   g_subprocess_wait (process, NULL, NULL);
 }
 
-static gboolean
-can_run_tls (void)
-{
-  if (!have_certs ())
-    return FALSE;
-  if (library_has_tls ())
-    return TRUE;
-  g_test_skip (SKIP_NO_TLS);
-  return FALSE;
-}
-
 /* `make run TLS=1`'s certificates, given one by one. */
 static void
 test_vdsmd_given_files (void)
@@ -217,7 +191,7 @@ test_vdsmd_given_files (void)
   g_autofree char *ca = NULL;
   g_auto(VdsmTestRun) run = { 0, };
 
-  if (!can_run_tls ())
+  if (!have_certs ())
     return;
   daemon = start_tls_daemon ("server.pem", "server-key.pem", &port);
   client = cert_path ("client.pem");
@@ -239,7 +213,7 @@ test_vdsmd_vdsm_host_defaults (void)
   g_autofree char *port = NULL;
   g_auto(VdsmTestRun) run = { 0, };
 
-  if (!can_run_tls ())
+  if (!have_certs ())
     return;
   daemon = start_tls_daemon ("host.pem", "host-key.pem", &port);
   run_tool (&run, (const char *const[]) { "--pki-dir", pki_dir, "-p", port, "Host", "ping",
