@@ -19,11 +19,14 @@ setup: deps $(BUILD)/build.ninja
 build: setup
 	ninja -C $(BUILD)
 
-# The HTML API reference of our schema: $(BUILD)/docs/api/index.html.
+# The HTML API reference of our schema: $(BUILD)/docs/api/index.html; and
+# libvdsm's C API reference (gi-docgen, from the GIR, with a C and a Python
+# example per namespace): $(BUILD)/docs/libvdsm/index.html.
 .PHONY: docs
 docs: setup
-	ninja -C $(BUILD) tools/vdsm-schema
+	ninja -C $(BUILD) tools/vdsm-schema client/Vdsm-1.0.gir
 	$(BUILD)/tools/vdsm-schema docs --title "libvdsm API reference" --served daemon/served-methods.txt $(BUILD)/docs/api api/vdsm-api.yml api/vdsm-events.yml
+	scripts/make-api-reference $(BUILD) $(BUILD)/docs/libvdsm
 
 # `make run TLS=1` serves TLS with mutual authentication, using a throwaway CA
 # made once in $(BUILD)/certs (clients use client.pem, client-key.pem, ca.pem).

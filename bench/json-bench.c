@@ -23,8 +23,7 @@
 #include <string.h>
 
 #include "json-bench-jansson.h"
-#include "vdsm-json.h"
-#include "vdsm-types.h"
+#include "vdsm-types-private.h"
 
 #define BATCHES 9
 

@@ -75,6 +75,51 @@ load_tls_context_new (const char *ca_file, const char *cert_file,
   return ctx;
 }
 
+/* The session kept by load_tls_keep_session(), in the context's ex data. */
+static int
+session_index (void)
+{
+  static gsize index;
+
+  if (g_once_init_enter (&index))
+    g_once_init_leave (&index, (gsize) SSL_CTX_get_ex_new_index (0, NULL, NULL, NULL, NULL) + 1);
+  return (int) index - 1;
+}
+
+static int
+on_new_session (SSL *ssl, SSL_SESSION *session)
+{
+  SSL_CTX *ctx = SSL_get_SSL_CTX (ssl);
+  SSL_SESSION *old = SSL_CTX_get_ex_data (ctx, session_index ());
+
+  if (old != NULL)
+    SSL_SESSION_free (old);
+  SSL_CTX_set_ex_data (ctx, session_index (), session);
+  return 1;   /* the reference is ours */
+}
+
+/**
+ * load_tls_keep_session:
+ * @tls: a client context
+ *
+ * Keeps the last session ticket a server sends on a connection of @tls;
+ * connections started afterwards resume that session (every one of them:
+ * the server may take a ticket more than once).
+ */
+void
+load_tls_keep_session (SSL_CTX *tls)
+{
+  SSL_CTX_set_session_cache_mode (tls, SSL_SESS_CACHE_CLIENT
+                                       | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+  SSL_CTX_sess_set_new_cb (tls, on_new_session);
+}
+
+gboolean
+load_tls_has_session (SSL_CTX *tls)
+{
+  return SSL_CTX_get_ex_data (tls, session_index ()) != NULL;
+}
+
 /* Starts a non-blocking connect; WANT_WRITE means "wait for writable, then
  * call load_socket_connected", WANT_READ that the listener's backlog is full
  * (unix sockets say EAGAIN) and the caller should retry later. */
@@ -145,8 +190,11 @@ load_socket_handshake (LoadSocket *self, SSL_CTX *tls)
     return LOAD_IO_DONE;
   if (self->ssl == NULL)
     {
+      SSL_SESSION *session = SSL_CTX_get_ex_data (tls, session_index ());
+
       self->ssl = SSL_new (tls);
-      if (self->ssl == NULL || SSL_set_fd (self->ssl, self->fd) != 1)
+      if (self->ssl == NULL || SSL_set_fd (self->ssl, self->fd) != 1
+          || (session != NULL && SSL_set_session (self->ssl, session) != 1))
         return LOAD_IO_FAILED;
       SSL_set_connect_state (self->ssl);
     }
@@ -217,6 +265,13 @@ load_socket_write (LoadSocket *self, const char *buf, gsize len, gsize *done)
 void
 load_socket_close (LoadSocket *self)
 {
+  if (self->ssl != NULL)
+    {
+      /* Dropped without a close_notify, like vdsm's clients; a quiet
+       * shutdown keeps OpenSSL from spoiling the session for resumption. */
+      SSL_set_quiet_shutdown (self->ssl, 1);
+      SSL_shutdown (self->ssl);
+    }
   g_clear_pointer (&self->ssl, SSL_free);
   if (self->fd >= 0)
     close (self->fd);

@@ -28,6 +28,9 @@ SSL_CTX     *load_tls_context_new (const char  *ca_file,
                                    const char  *key_file,
                                    GError     **error);
 
+void         load_tls_keep_session (SSL_CTX *tls);
+gboolean     load_tls_has_session  (SSL_CTX *tls);
+
 LoadIoStatus load_socket_connect   (LoadSocket            *self,
                                     const struct sockaddr *address,
                                     socklen_t              address_len);

@@ -27,9 +27,10 @@ TITLES = {
     "getAllVmStats-1000-unsampled": "Host.getAllVmStats, 1000 VMs, 1 conn, --stats-max-age 0",
     "idle": "idle connections (CONNECT + SUBSCRIBE)",
     "connect-burst": "connect burst, one Host.ping each",
+    "connect-burst-resumed": "connect burst, TLS session resumed, one Host.ping each",
 }
 TRANSPORTS = ["tcp", "unix", "tls"]
-IDLE_TARGET_BYTES = 8 * 1024
+IDLE_TARGET_BYTES = {"tcp": 8 * 1024, "unix": 8 * 1024, "tls": 24 * 1024}
 
 
 def load_results(path):
@@ -192,8 +193,8 @@ class Report:
             "%d KiB" % r["server_hwm_kib"] if r.get("server_hwm_kib") else "—",
             ratio, "; ".join(notes))
 
-    def burst_row(self, transport, server):
-        r, _ = self.get("connect-burst", transport, server)
+    def burst_row(self, transport, server, scenario="connect-burst"):
+        r, _ = self.get(scenario, transport, server)
         if r is None:
             return None
         floor, _ = self.get("connect-burst", transport, "minsrv")
@@ -205,7 +206,7 @@ class Report:
                  % (r["measured"], r["connections"], 1000 * r["elapsed_s"])]
         notes += problems(r)
         return "| %s | %s | %s | — | %s | %s | %s | %s | %s | %s | %s |" % (
-            TITLES["connect-burst"], transport, server, fmt_us(r.get("p50_us")),
+            TITLES[scenario], transport, server, fmt_us(r.get("p50_us")),
             fmt_us(r.get("p99_us")), fmt_us(r.get("p999_us")),
             "%.0f" % r["server_cpu_us_per_req"] if r.get("server_cpu_us_per_req") else "—",
             "%d KiB" % r["server_hwm_kib"] if r.get("server_hwm_kib") else "—",
@@ -228,6 +229,9 @@ class Report:
                     row = render(transport, server)
                     if row:
                         self.out(row)
+        row = self.burst_row("tls", "vdsmd", "connect-burst-resumed")
+        if row:
+            self.out(row)
         if not any(k[1] == "tls" for k in self.groups):
             self.out("| all scenarios | tls | vdsmd | not supported yet | | | | | | | |")
         self.out()
@@ -269,6 +273,16 @@ class Report:
                              % (b["connections"], transport),
                              "%d served, last after %.0f ms"
                              % (b["measured"], 1000 * b["elapsed_s"]), verdict(ok)))
+        full, _ = self.get("connect-burst", "tls", "vdsmd")
+        resumed, _ = self.get("connect-burst-resumed", "tls", "vdsmd")
+        if full and resumed and full.get("server_cpu_us_per_req"):
+            ratio = resumed.get("server_cpu_us_per_req", 0) / full["server_cpu_us_per_req"]
+            ok = (resumed["measured"] == resumed["connections"] and 0 < ratio <= 0.5)
+            rows.append(("TLS 1.3 resumption ≤ 0.5× a full handshake's server CPU "
+                         "(burst of %d, per connection)" % resumed["connections"],
+                         "%.0f µs resumed vs %.0f µs full = %.2f×"
+                         % (resumed.get("server_cpu_us_per_req", 0),
+                            full["server_cpu_us_per_req"], ratio), verdict(ok)))
         serialize = self.json_costs.get("serialize_ns", {})
         jansson = serialize.get("jansson")
         if jansson:
@@ -298,9 +312,10 @@ class Report:
             i, _ = self.get("idle", transport, "vdsmd")
             if i:
                 per = i.get("server_bytes_per_conn") or 0
-                ok = i["conns_ready"] >= i["connections"] and 0 < per <= IDLE_TARGET_BYTES
-                rows.append(("≤ 8 KiB per idle connection, %d CONNECTed + subscribed (%s)"
-                             % (i["connections"], transport),
+                limit = IDLE_TARGET_BYTES[transport]
+                ok = i["conns_ready"] >= i["connections"] and 0 < per <= limit
+                rows.append(("≤ %d KiB per idle connection, %d CONNECTed + subscribed (%s)"
+                             % (limit // 1024, i["connections"], transport),
                              "%d ready, %.0f B each" % (i["conns_ready"], per), verdict(ok)))
         self.out("## Targets")
         self.out()

@@ -34,6 +34,7 @@ typedef struct
   char    *ca;
   char    *cert;
   char    *key;
+  gboolean resume;
   gint     idle;
   gdouble  hold;
   gint     burst;
@@ -93,6 +94,9 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
       "TLS client certificate (PEM)", "FILE" },
     { "key", 0, 0, G_OPTION_ARG_FILENAME, &o->key,
       "TLS client key (PEM)", "FILE" },
+    { "tls-resume", 0, 0, G_OPTION_ARG_NONE, &o->resume,
+      "Resume the TLS session of one connection made first, on every "
+      "connection (default: a full handshake each)", NULL },
     { "idle", 0, 0, G_OPTION_ARG_INT, &o->idle,
       "Open N connections, CONNECT + SUBSCRIBE each, hold them, report the "
       "server's memory per connection", "N" },
@@ -137,8 +141,8 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
     return bad_option (error, "give exactly one of --tcp and --unix");
   if (o->tls && o->tcp == NULL)
     return bad_option (error, "--tls needs --tcp");
-  if (!o->tls && (o->ca || o->cert || o->key))
-    return bad_option (error, "--ca, --cert and --key need --tls");
+  if (!o->tls && (o->ca || o->cert || o->key || o->resume))
+    return bad_option (error, "--ca, --cert, --key and --tls-resume need --tls");
   if (o->idle > 0 && o->burst > 0)
     return bad_option (error, "--idle and --connect-burst exclude each other");
   if (o->idle < 0 || o->idle > MAX_CONNECTIONS || o->burst < 0
@@ -301,10 +305,10 @@ print_json (const Options *o, const LoadConfig *c, const LoadResult *r)
 
   g_string_append_printf (out,
     "\"mode\":\"%s\",\"transport\":\"%s\",\"address\":\"%s\","
-    "\"method\":\"%s\",\"connections\":%u,\"window\":%u,",
+    "\"method\":\"%s\",\"connections\":%u,\"window\":%u,\"tls_resume\":%s,",
     mode_name (c->mode), o->unix_path ? "unix" : o->tls ? "tls" : "tcp",
     o->unix_path ? o->unix_path : o->tcp, c->method, c->connections,
-    c->mode == LOAD_MODE_REQUESTS ? c->window : 1);
+    c->mode == LOAD_MODE_REQUESTS ? c->window : 1, o->resume ? "true" : "false");
   g_string_append_printf (out,
     "\"sent\":%" G_GUINT64_FORMAT ",\"replies\":%" G_GUINT64_FORMAT ","
     "\"measured\":%" G_GUINT64_FORMAT ","
@@ -399,6 +403,29 @@ print_text (const Options *o, const LoadConfig *c, const LoadResult *r)
     printf ("  first error %s\n", r->first_error);
 }
 
+/* One connection, one request, before the measured run: the server's
+ * session ticket that every later connection resumes with. */
+static gboolean
+prime_session (const LoadConfig *config, GError **error)
+{
+  LoadConfig one = *config;
+  g_autofree LoadResult *result = g_new0 (LoadResult, 1);
+
+  load_tls_keep_session (config->tls);
+  one.mode = LOAD_MODE_BURST;
+  one.connections = one.parallel = 1;
+  one.server_pid = 0;
+  if (!load_engine_run (&one, result, error))
+    return FALSE;
+  if (!load_tls_has_session (config->tls))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                           "--tls-resume: the server sent no session ticket");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -461,7 +488,12 @@ main (int argc, char **argv)
       config.connections = (guint) o.connections;
     }
 
-  ok = load_engine_run (&config, result, &error);
+  if (o.resume)
+    ok = prime_session (&config, &error);
+  else
+    ok = TRUE;
+  if (ok)
+    ok = load_engine_run (&config, result, &error);
   if (!ok)
     g_printerr ("vdsm-load: %s\n", error->message);
   else if (o.json)

@@ -8,29 +8,36 @@
 #include <gio/gio.h>
 #include <string.h>
 
-#define SCHEMA_RESOURCE "/org/ovirt/vdsm/schema/vdsm-api.yml"
-#define SERVED_RESOURCE "/org/ovirt/vdsm/schema/served-methods.txt"
+#define RESOURCE_DIR "/org/ovirt/vdsm/schema/"
+#define SERVED_RESOURCE RESOURCE_DIR "served-methods.txt"
 
 /* Help text width, and the indentation of descriptions under a name. */
 #define WRAP_COLUMNS 78
 #define TEXT_INDENT 6
 
-VdsmSchema *
-tool_schema_load (GHashTable **served, GError **error)
+static gboolean
+load_resource (VdsmSchema *schema, const char *name, GError **error)
 {
-  g_autoptr(VdsmSchema) schema = vdsm_schema_new ();
-  g_autoptr(GBytes) data = g_resources_lookup_data (SCHEMA_RESOURCE, G_RESOURCE_LOOKUP_FLAGS_NONE,
-                                                    error);
-  g_autoptr(GBytes) list = NULL;
-  g_autofree char *list_text = NULL;
+  g_autofree char *path = g_strconcat (RESOURCE_DIR, name, NULL);
+  g_autoptr(GBytes) data = g_resources_lookup_data (path, G_RESOURCE_LOOKUP_FLAGS_NONE, error);
   gsize length;
   const char *text;
 
   if (data == NULL)
-    return NULL;
+    return FALSE;
   text = g_bytes_get_data (data, &length);
-  if (!vdsm_schema_load_data (schema, SCHEMA_RESOURCE, text, length,
-                              VDSM_SCHEMA_LOAD_DEFAULT, error))
+  return vdsm_schema_load_data (schema, path, text, length, VDSM_SCHEMA_LOAD_DEFAULT, error);
+}
+
+VdsmSchema *
+tool_schema_load (GHashTable **served, GError **error)
+{
+  g_autoptr(VdsmSchema) schema = vdsm_schema_new ();
+  g_autoptr(GBytes) list = NULL;
+  g_autofree char *list_text = NULL;
+
+  if (!load_resource (schema, "vdsm-api.yml", error) ||
+      !load_resource (schema, "vdsm-events.yml", error))
     return NULL;
   list = g_resources_lookup_data (SERVED_RESOURCE, G_RESOURCE_LOOKUP_FLAGS_NONE, error);
   if (list == NULL)
@@ -72,43 +79,93 @@ compare_methods (gconstpointer a, gconstpointer b)
   return strcmp (ma->verb, mb->verb);
 }
 
-typedef struct {
-  guint n_methods;
-  guint n_served;
-} NamespaceCounts;
-
-void
-tool_schema_list_namespaces (VdsmSchema *schema, GHashTable *served, GString *out)
+GPtrArray *
+tool_schema_namespaces (VdsmSchema *schema)
 {
   GPtrArray *methods = vdsm_schema_get_methods (schema);
-  g_autoptr(GHashTable) counts = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-  g_autoptr(GPtrArray) names = g_ptr_array_new ();
-  gsize width = 0;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  GPtrArray *names = g_ptr_array_new ();
 
   for (guint i = 0; i < methods->len; i++)
     {
       const VdsmSchemaMethod *method = g_ptr_array_index (methods, i);
-      NamespaceCounts *c = g_hash_table_lookup (counts, method->ns);
 
-      if (c == NULL)
-        {
-          c = g_new0 (NamespaceCounts, 1);
-          g_hash_table_insert (counts, method->ns, c);
-          g_ptr_array_add (names, method->ns);
-          width = MAX (width, strlen (method->ns));
-        }
-      c->n_methods++;
-      if (g_hash_table_contains (served, method->name))
-        c->n_served++;
+      if (g_hash_table_add (seen, method->ns))
+        g_ptr_array_add (names, method->ns);
     }
   g_ptr_array_sort (names, compare_strings);
+  return names;
+}
+
+GPtrArray *
+tool_schema_methods (VdsmSchema *schema, const char *ns)
+{
+  GPtrArray *all = vdsm_schema_get_methods (schema);
+  GPtrArray *methods = g_ptr_array_new ();
+
+  for (guint i = 0; i < all->len; i++)
+    {
+      const VdsmSchemaMethod *method = g_ptr_array_index (all, i);
+
+      if (g_str_equal (method->ns, ns))
+        g_ptr_array_add (methods, (gpointer) method);
+    }
+  g_ptr_array_sort (methods, compare_methods);
+  return methods;
+}
+
+static char *
+event_name (const VdsmSchemaEvent *event)
+{
+  return g_strconcat (event->ns, ".", event->name, NULL);
+}
+
+GPtrArray *
+tool_schema_event_names (VdsmSchema *schema)
+{
+  GPtrArray *events = vdsm_schema_get_events (schema);
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < events->len; i++)
+    g_ptr_array_add (names, event_name (g_ptr_array_index (events, i)));
+  g_ptr_array_sort (names, compare_strings);
+  return names;
+}
+
+gboolean
+tool_schema_has_events_matching (VdsmSchema *schema, const char *pattern)
+{
+  g_autoptr(GPtrArray) names = tool_schema_event_names (schema);
+
+  for (guint i = 0; i < names->len; i++)
+    if (g_pattern_match_simple (pattern, g_ptr_array_index (names, i)))
+      return TRUE;
+  return FALSE;
+}
+
+void
+tool_schema_list_namespaces (VdsmSchema *schema, GHashTable *served, GString *out)
+{
+  g_autoptr(GPtrArray) names = tool_schema_namespaces (schema);
+  gsize width = 0;
+
+  for (guint i = 0; i < names->len; i++)
+    width = MAX (width, strlen (g_ptr_array_index (names, i)));
   for (guint i = 0; i < names->len; i++)
     {
       const char *ns = g_ptr_array_index (names, i);
-      const NamespaceCounts *c = g_hash_table_lookup (counts, ns);
+      g_autoptr(GPtrArray) methods = tool_schema_methods (schema, ns);
+      guint n_served = 0;
 
-      g_string_append_printf (out, "  %-*s  (%u methods, %u served by vdsmd)\n", (int) width, ns,
-                              c->n_methods, c->n_served);
+      for (guint j = 0; j < methods->len; j++)
+        {
+          const VdsmSchemaMethod *method = g_ptr_array_index (methods, j);
+
+          if (g_hash_table_contains (served, method->name))
+            n_served++;
+        }
+      g_string_append_printf (out, "  %-*s  (%u method%s, %u served by vdsmd)\n", (int) width,
+                              ns, methods->len, methods->len == 1 ? "" : "s", n_served);
     }
 }
 
@@ -128,21 +185,11 @@ void
 tool_schema_list_methods (VdsmSchema *schema, GHashTable *served, const char *ns,
                           GString *out)
 {
-  GPtrArray *all = vdsm_schema_get_methods (schema);
-  g_autoptr(GPtrArray) methods = g_ptr_array_new ();
+  g_autoptr(GPtrArray) methods = tool_schema_methods (schema, ns);
   gsize width = 0;
 
-  for (guint i = 0; i < all->len; i++)
-    {
-      const VdsmSchemaMethod *method = g_ptr_array_index (all, i);
-
-      if (g_str_equal (method->ns, ns))
-        {
-          g_ptr_array_add (methods, (gpointer) method);
-          width = MAX (width, strlen (method->verb));
-        }
-    }
-  g_ptr_array_sort (methods, compare_methods);
+  for (guint i = 0; i < methods->len; i++)
+    width = MAX (width, strlen (((const VdsmSchemaMethod *) g_ptr_array_index (methods, i))->verb));
   for (guint i = 0; i < methods->len; i++)
     {
       const VdsmSchemaMethod *method = g_ptr_array_index (methods, i);
@@ -153,6 +200,32 @@ tool_schema_list_methods (VdsmSchema *schema, GHashTable *served, const char *ns
                               g_hash_table_contains (served, method->name)
                                 ? "" : " (not served by vdsmd)");
     }
+}
+
+void
+tool_schema_list_events (VdsmSchema *schema, GString *out)
+{
+  GPtrArray *events = vdsm_schema_get_events (schema);
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  gsize width = 0;
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      g_autofree char *name = event_name (g_ptr_array_index (events, i));
+
+      width = MAX (width, strlen (name));
+    }
+  for (guint i = 0; i < events->len; i++)
+    {
+      const VdsmSchemaEvent *event = g_ptr_array_index (events, i);
+      g_autofree char *name = event_name (event);
+      g_autofree char *summary = first_sentence (event->description);
+
+      g_ptr_array_add (lines, g_strdup_printf ("  %-*s  %s\n", (int) width, name, summary));
+    }
+  g_ptr_array_sort (lines, compare_strings);
+  for (guint i = 0; i < lines->len; i++)
+    g_string_append (out, g_ptr_array_index (lines, i));
 }
 
 /* Appends @text word-wrapped, every line indented by @indent. */
@@ -312,8 +385,8 @@ is_string_type (const VdsmSchemaTypeRef *ref)
   return FALSE;
 }
 
-static const VdsmSchemaMember *
-find_param (const VdsmSchemaMethod *method, const char *name)
+const VdsmSchemaMember *
+tool_schema_find_param (const VdsmSchemaMethod *method, const char *name)
 {
   for (guint i = 0; i < method->params->len; i++)
     {
@@ -372,7 +445,7 @@ tool_schema_build_params (const VdsmSchemaMethod *method, JsonNode *base,
           return NULL;
         }
       name = g_strndup (assignments[i], (gsize) (equals - assignments[i]));
-      param = find_param (method, name);
+      param = tool_schema_find_param (method, name);
       if (param == NULL)
         {
           set_unknown_param_error (method, name, error);
@@ -401,4 +474,27 @@ tool_schema_build_params (const VdsmSchemaMethod *method, JsonNode *base,
     }
 
   return json_node_init_object (json_node_alloc (), params);
+}
+
+GPtrArray *
+tool_schema_param_values (const VdsmSchemaMember *param)
+{
+  const VdsmSchemaTypeRef *ref = vdsm_schema_type_ref_resolve (param->type);
+  GPtrArray *values = g_ptr_array_new ();
+
+  if (ref->kind == VDSM_SCHEMA_REF_PRIMITIVE && ref->primitive == VDSM_SCHEMA_PRIM_BOOLEAN)
+    {
+      g_ptr_array_add (values, "false");
+      g_ptr_array_add (values, "true");
+    }
+  else if (ref->kind == VDSM_SCHEMA_REF_NAMED && ref->type->kind == VDSM_SCHEMA_KIND_ENUM)
+    {
+      for (guint i = 0; i < ref->type->values->len; i++)
+        {
+          const VdsmSchemaEnumValue *value = g_ptr_array_index (ref->type->values, i);
+
+          g_ptr_array_add (values, value->text);
+        }
+    }
+  return values;
 }

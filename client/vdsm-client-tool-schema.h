@@ -17,6 +17,18 @@ VdsmSchema *tool_schema_load (GHashTable **served, GError **error);
 /* Whether some method lives in namespace @ns. */
 gboolean tool_schema_has_namespace (VdsmSchema *schema, const char *ns);
 
+/* The namespaces of the methods, sorted (the strings are the schema's). */
+GPtrArray *tool_schema_namespaces (VdsmSchema *schema);
+
+/* The methods of @ns, sorted by name (the schema's). */
+GPtrArray *tool_schema_methods (VdsmSchema *schema, const char *ns);
+
+/* The events' names NAMESPACE.NAME ("virt.VM_status"), sorted. */
+GPtrArray *tool_schema_event_names (VdsmSchema *schema);
+
+/* Whether the glob @pattern matches the name of some event. */
+gboolean tool_schema_has_events_matching (VdsmSchema *schema, const char *pattern);
+
 /* "  Host  (49 methods, 6 served by vdsmd)\n…": the namespaces, sorted. */
 void tool_schema_list_namespaces (VdsmSchema *schema, GHashTable *served, GString *out);
 
@@ -24,6 +36,17 @@ void tool_schema_list_namespaces (VdsmSchema *schema, GHashTable *served, GStrin
  * not in @served say so. */
 void tool_schema_list_methods (VdsmSchema *schema, GHashTable *served, const char *ns,
                                GString *out);
+
+/* "  virt.VM_status  <first sentence of its description>\n…", sorted. */
+void tool_schema_list_events (VdsmSchema *schema, GString *out);
+
+/* The parameter @name of @method, or NULL. */
+const VdsmSchemaMember *tool_schema_find_param (const VdsmSchemaMethod *method,
+                                                const char *name);
+
+/* Every value @param can take when there are few: false and true for a
+ * boolean, the values of an enum (the schema's strings); else empty. */
+GPtrArray *tool_schema_param_values (const VdsmSchemaMember *param);
 
 /* The description, every parameter (type, required or default, text) and
  * the return type of @method. */

@@ -21,12 +21,13 @@ check_no_extras (GUri *parsed, const char *uri, GError **error)
   return TRUE;
 }
 
-static GSocketConnectable *
-parse_tcp (GUri *parsed, const char *uri, GError **error)
+static VdsmClientAddress *
+parse_tcp (GUri *parsed, const char *uri, gboolean tls, GError **error)
 {
   const char *host = g_uri_get_host (parsed);
   const char *path = g_uri_get_path (parsed);
   int port = g_uri_get_port (parsed);
+  VdsmClientAddress *address;
 
   if (host == NULL || *host == '\0')
     {
@@ -37,7 +38,8 @@ parse_tcp (GUri *parsed, const char *uri, GError **error)
   if (*path != '\0' && g_strcmp0 (path, "/") != 0)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "Invalid address “%s”: a tcp:// address has no path", uri);
+                   "Invalid address “%s”: a %s:// address has no path", uri,
+                   tls ? "tls" : "tcp");
       return NULL;
     }
   if (port == 0)
@@ -46,14 +48,20 @@ parse_tcp (GUri *parsed, const char *uri, GError **error)
                    "Invalid address “%s”: port 0", uri);
       return NULL;
     }
-  return g_network_address_new (host, port < 0 ? VDSM_CLIENT_DEFAULT_PORT : (guint16) port);
+  address = g_new0 (VdsmClientAddress, 1);
+  address->tls = tls;
+  address->host = g_strdup (host);
+  address->port = port < 0 ? VDSM_CLIENT_DEFAULT_PORT : (guint16) port;
+  address->connectable = g_network_address_new (host, address->port);
+  return address;
 }
 
-static GSocketConnectable *
+static VdsmClientAddress *
 parse_unix (GUri *parsed, const char *uri, GError **error)
 {
   const char *host = g_uri_get_host (parsed);
   const char *path = g_uri_get_path (parsed);
+  VdsmClientAddress *address;
 
   if ((host != NULL && *host != '\0') || g_uri_get_port (parsed) >= 0)
     {
@@ -74,10 +82,22 @@ parse_unix (GUri *parsed, const char *uri, GError **error)
                    "Invalid address “%s”: the socket path is too long", uri);
       return NULL;
     }
-  return G_SOCKET_CONNECTABLE (g_unix_socket_address_new (path));
+  address = g_new0 (VdsmClientAddress, 1);
+  address->connectable = G_SOCKET_CONNECTABLE (g_unix_socket_address_new (path));
+  return address;
 }
 
-GSocketConnectable *
+void
+vdsm_client_address_free (VdsmClientAddress *address)
+{
+  if (address == NULL)
+    return;
+  g_clear_object (&address->connectable);
+  g_free (address->host);
+  g_free (address);
+}
+
+VdsmClientAddress *
 vdsm_client_uri_parse (const char *uri, GError **error)
 {
   g_autoptr(GError) local_error = NULL;
@@ -99,11 +119,13 @@ vdsm_client_uri_parse (const char *uri, GError **error)
 
   scheme = g_uri_get_scheme (parsed);
   if (g_ascii_strcasecmp (scheme, "tcp") == 0)
-    return parse_tcp (parsed, uri, error);
+    return parse_tcp (parsed, uri, FALSE, error);
+  if (g_ascii_strcasecmp (scheme, "tls") == 0)
+    return parse_tcp (parsed, uri, TRUE, error);
   if (g_ascii_strcasecmp (scheme, "unix") == 0)
     return parse_unix (parsed, uri, error);
 
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-               "Unsupported address “%s”: use tcp://HOST:PORT or unix:///PATH", uri);
+               "Unsupported address “%s”: use tcp://HOST[:PORT], tls://HOST[:PORT] or unix:///PATH", uri);
   return NULL;
 }

@@ -1,12 +1,12 @@
 /* vdsm-client.c: VdsmClient, a JSON-RPC 2.0 client over STOMP 1.2.
  *
- * Threading. All socket I/O, the table of pending calls, call timeouts and
- * cancellation live in a private worker thread that runs its own
- * GMainContext, as GDBus does: a _sync call made from any thread, even one
- * whose main loop is not running, cannot deadlock. Async results are
- * delivered in the main context that was thread-default when the call was
- * started (the GIO convention); signals in the one that was thread-default
- * when the client was constructed.
+ * Threading. All socket I/O, the table of pending calls, call timeouts,
+ * cancellation and reconnection live in a private worker thread that runs
+ * its own GMainContext, as GDBus does: a _sync call made from any thread,
+ * even one whose main loop is not running, cannot deadlock. Async results
+ * are delivered in the main context that was thread-default when the call
+ * was started (the GIO convention); signals and notify::state in the one
+ * that was thread-default when the client was constructed.
  *
  * The worker never holds a strong reference to the client. It reaches the
  * client through a raw pointer (safe: dispose joins the worker before
@@ -14,38 +14,27 @@
  * completed and released there, and emits signals through a weak reference.
  * So the last unref, which joins the worker, never runs in the worker.
  *
+ * Connections. The worker owns at most one live VdsmClientLink (one socket,
+ * vdsm-client-link.c). When it is lost, pending calls fail (they may have
+ * run on the server: resending is the caller's choice), and with
+ * #VdsmClient:reconnect the worker tries again after a back-off, with the
+ * same reply destination and event subscription.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "vdsm-client.h"
 #include "vdsm-client-private.h"
 
+#include "vdsm-client-link.h"
+#include "vdsm-client-tls.h"
 #include "vdsm-client-uri.h"
 #include "vdsm-error.h"
+#include "vdsm-event-filter.h"
 #include "vdsm-json.h"
 #include "vdsm-stomp.h"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-
 #define REQUEST_QUEUE "jms.topic.vdsm_requests"
 #define EVENT_QUEUE "jms.queue.events"
-
-/* A server silent for a negotiated interval plus half of it is lost: the
- * half absorbs scheduling and network jitter. */
-#define HEARTBEAT_GRACE(interval_ms) ((gint64) (interval_ms) * 3 / 2)
-/* Largest interval accepted from either side. */
-#define HEARTBEAT_MAX_MS (G_MAXUINT / 2)
-
-#define READ_CHUNK_SIZE 65536
-/* Longest server-supplied text (ERROR frame) copied into a GError. */
-#define MAX_SERVER_TEXT 1024
-
-typedef enum {
-  STATE_IDLE,          /* the worker has not started connecting */
-  STATE_CONNECTING,    /* socket connect, then CONNECT sent, waiting for CONNECTED */
-  STATE_CONNECTED,
-  STATE_DISCONNECTED,  /* refused, lost or closed: final */
-} ClientState;
 
 /* Lets idle sources in the caller's context find the client, if it still
  * exists, without the worker ever owning a reference. */
@@ -59,11 +48,16 @@ struct _VdsmClient
 
   /* Set at construction, read-only afterwards. */
   char *uri;
+  char *tls_cert_file;
+  char *tls_key_file;
+  char *tls_ca_file;
+  char *tls_server_name;
+  gboolean reconnect;
+  guint heartbeat_ms;
   GMainContext *signal_context;
   SignalTarget *target;
   char *reply_to;
   char *reply_subscription;
-  char *events_subscription;
   GMainContext *worker_context;
   GMainLoop *worker_loop;
 
@@ -71,49 +65,47 @@ struct _VdsmClient
   GMutex lock;
   char *flow_id;
   guint timeout;
-  guint heartbeat_ms;      /* construct-only: offered both ways */
+  char **event_patterns;     /* NULL: every event; empty: none */
+  VdsmClientState state;     /* the worker's, for other threads */
   gboolean init_started;
-  gboolean closing;        /* vdsm_client_close() was called */
-  gboolean disconnected;   /* the worker reached STATE_DISCONNECTED */
+  gboolean closing;          /* vdsm_client_close() was called */
   GThread *thread;
 
   /* Set by init before the worker starts, then owned by the worker. */
-  GSocketConnectable *address;
+  VdsmClientAddress *address;
+  VdsmClientTls *tls;
   GTask *init_task;
 
   /* Worker thread only. */
-  ClientState state;
+  VdsmClientState worker_state;
   gboolean shutting_down;
-  GSource *init_timeout_source;
-  GSource *init_cancel_source;
-  GCancellable *io_cancellable;
-  GSocketConnection *connection;
-  guint n_io_ops;          /* async operations in flight on connection */
-  VdsmStompParser *parser;
-  guint8 *read_buffer;
-  GQueue write_queue;      /* GBytes, in order */
-  GBytes *writing;
-  gint64 last_read_time;
-  gint64 last_write_time;
-  guint server_beat_ms;    /* negotiated: the server sends at least this often */
-  guint client_beat_ms;    /* negotiated: we send at least this often */
-  GSource *heartbeat_source;
-  GHashTable *pending;     /* request id -> PendingCall (not owned) */
-  GError *disconnect_error;
+  VdsmClientLink *link;      /* the live one, if any */
+  guint n_links;             /* not yet released, closed or not */
+  gulong init_cancel_handler;
+  GSource *reconnect_source;
+  guint backoff_ms;
+  GHashTable *pending;       /* request id -> PendingCall (not owned) */
+  GError *last_error;        /* why the last link ended; final when CLOSED */
+  char *events_subscription; /* on the live link; NULL: none */
+  VdsmEventFilter *event_filter;  /* NULL: every event */
+  gboolean events_wanted;
 };
 
 /**
  * VdsmClient:
  *
  * A connection to a VDSM-compatible server speaking JSON-RPC 2.0 over
- * STOMP 1.2 (vdsmd, or VDSM itself without TLS). Create it with
- * vdsm_client_new() or vdsm_client_new_sync(), call methods with
- * vdsm_client_call() or the typed wrappers of vdsm-client-methods.h, and
- * receive server events through #VdsmClient::event.
+ * STOMP 1.2: vdsmd, or VDSM itself (over `tls://` with its client
+ * certificate). Create it with vdsm_client_new() or vdsm_client_new_sync()
+ * (or g_initable_new() / g_async_initable_new_async() to set TLS and
+ * other construct properties), call methods with vdsm_client_call() or
+ * the typed wrappers of vdsm-client-methods.h, and receive server events
+ * through #VdsmClient::event.
  *
- * All methods are thread-safe. The socket is served by a private thread, so
- * the _sync variants work from any thread, including one whose main loop
- * is not running.
+ * All methods are thread-safe: several threads may make calls on one
+ * client at once. The socket is served by a private thread, so the _sync
+ * variants work from any thread, including one whose main loop is not
+ * running.
  */
 
 enum {
@@ -122,6 +114,13 @@ enum {
   PROP_TIMEOUT,
   PROP_FLOW_ID,
   PROP_HEARTBEAT,
+  PROP_TLS_CERT_FILE,
+  PROP_TLS_KEY_FILE,
+  PROP_TLS_CA_FILE,
+  PROP_TLS_SERVER_NAME,
+  PROP_RECONNECT,
+  PROP_STATE,
+  PROP_EVENT_PATTERNS,
   N_PROPS
 };
 
@@ -140,6 +139,12 @@ static void vdsm_client_async_initable_iface_init (GAsyncInitableIface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (VdsmClient, vdsm_client, G_TYPE_OBJECT,
   G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, vdsm_client_initable_iface_init)
   G_IMPLEMENT_INTERFACE (G_TYPE_ASYNC_INITABLE, vdsm_client_async_initable_iface_init))
+
+G_DEFINE_ENUM_TYPE (VdsmClientState, vdsm_client_state,
+  G_DEFINE_ENUM_VALUE (VDSM_CLIENT_STATE_CONNECTING, "connecting"),
+  G_DEFINE_ENUM_VALUE (VDSM_CLIENT_STATE_CONNECTED, "connected"),
+  G_DEFINE_ENUM_VALUE (VDSM_CLIENT_STATE_DISCONNECTED, "disconnected"),
+  G_DEFINE_ENUM_VALUE (VDSM_CLIENT_STATE_CLOSED, "closed"))
 
 /* ---- Delivery into other main contexts ---- */
 
@@ -259,6 +264,23 @@ deliver_closed (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+deliver_state_notify (gpointer data)
+{
+  SignalDelivery *delivery = data;
+  g_autoptr(VdsmClient) self = g_weak_ref_get (&delivery->target->client);
+
+  if (self != NULL)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+signal_deliver (VdsmClient *self, GSourceFunc func, SignalDelivery *delivery)
+{
+  attach_idle (self->signal_context, func, delivery, signal_delivery_free);
+}
+
 static SignalDelivery *
 signal_delivery_new (VdsmClient *self)
 {
@@ -315,9 +337,9 @@ typedef struct {
   char *method;
   GTask *task;
   GBytes *frame;           /* the SEND frame, until queued */
-  guint timeout;           /* seconds, 0 for none */
+  guint timeout_ms;        /* 0 for none */
   GSource *timeout_source;
-  GSource *cancel_source;
+  gulong cancel_handler;
 } PendingCall;
 
 static void
@@ -339,13 +361,74 @@ destroy_source (GSource **source)
   g_clear_pointer (source, g_source_unref);
 }
 
+/* ---- Cancellation ---- */
+
+/* Cancellation reaches the worker through a handler, not a
+ * GCancellableSource: in GLib 2.74 such a source disposed while another
+ * thread cancels it can lose its last reference (ASan found the leak
+ * under the client tests' cross-thread cancellations). */
+typedef struct {
+  VdsmClient *client;      /* borrowed: handlers are gone before the worker */
+  char *call_id;           /* NULL: the first connection */
+} CancelHook;
+
+static void
+cancel_hook_free (gpointer data)
+{
+  CancelHook *hook = data;
+
+  g_free (hook->call_id);
+  g_free (hook);
+}
+
+static CancelHook *
+cancel_hook_new (VdsmClient *client, const char *call_id)
+{
+  CancelHook *hook = g_new0 (CancelHook, 1);
+
+  hook->client = client;
+  hook->call_id = g_strdup (call_id);
+  return hook;
+}
+
+static gboolean worker_on_cancelled (gpointer data);
+
+/* Any thread, the one that cancels: on to the worker. */
+static void
+on_cancelled (GCancellable *cancellable, gpointer data)
+{
+  CancelHook *hook = data;
+
+  attach_idle (hook->client->worker_context, worker_on_cancelled,
+               cancel_hook_new (hook->client, hook->call_id), cancel_hook_free);
+}
+
+/* Worker thread: what cancelling @cancellable ends (a call by id, or the
+ * first connection), until worker_unwatch_cancellable(). */
+static gulong
+worker_watch_cancellable (VdsmClient *self, GCancellable *cancellable, const char *call_id)
+{
+  if (cancellable == NULL)
+    return 0;
+  return g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled),
+                                cancel_hook_new (self, call_id), cancel_hook_free);
+}
+
+static void
+worker_unwatch_cancellable (GTask *task, gulong *handler)
+{
+  if (*handler != 0)
+    g_cancellable_disconnect (g_task_get_cancellable (task), *handler);
+  *handler = 0;
+}
+
 /* Worker thread: ends @call with @result or @error (transfer full). */
 static void
 pending_call_complete (PendingCall *call, JsonNode *result, GError *error)
 {
   g_hash_table_remove (call->client->pending, call->id);
   destroy_source (&call->timeout_source);
-  destroy_source (&call->cancel_source);
+  worker_unwatch_cancellable (call->task, &call->cancel_handler);
   complete_task (g_steal_pointer (&call->task), result, error);
   pending_call_free (call);
 }
@@ -374,223 +457,151 @@ build_request_frame (VdsmClient *self, const char *id, const char *method,
   return g_string_free_to_bytes (frame);
 }
 
-/* ---- Worker: writing ---- */
-
-static void worker_disconnect (VdsmClient *self, GError *error);
+/* ---- Worker: state ---- */
 
 static void
-worker_release_if_idle (VdsmClient *self)
+worker_set_state (VdsmClient *self, VdsmClientState state)
 {
-  /* Closing the socket under an operation in flight would leave its source
-   * watching a dead descriptor: wait until every operation returned. */
-  if (self->state != STATE_DISCONNECTED || self->n_io_ops > 0)
+  if (self->worker_state == state)
     return;
-  if (self->connection != NULL)
-    {
-      g_io_stream_close (G_IO_STREAM (self->connection), NULL, NULL);
-      g_clear_object (&self->connection);
-    }
-  if (self->shutting_down)
-    g_main_loop_quit (self->worker_loop);
-}
-
-static void worker_flush (VdsmClient *self);
-
-static void
-on_written (GObject *source, GAsyncResult *res, gpointer data)
-{
-  VdsmClient *self = data;
-  g_autoptr(GError) error = NULL;
-  gboolean ok = g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), res, NULL, &error);
-
-  self->n_io_ops--;
-  g_clear_pointer (&self->writing, g_bytes_unref);
-  if (self->state == STATE_DISCONNECTED)
-    {
-      worker_release_if_idle (self);
-      return;
-    }
-  if (!ok)
-    {
-      worker_disconnect (self, g_error_new (G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
-                                            "Connection to %s lost: %s",
-                                            self->uri, error->message));
-      return;
-    }
-  self->last_write_time = g_get_monotonic_time ();
-  worker_flush (self);
+  self->worker_state = state;
+  g_mutex_lock (&self->lock);
+  self->state = state;
+  g_mutex_unlock (&self->lock);
+  signal_deliver (self, deliver_state_notify, signal_delivery_new (self));
 }
 
 static void
-worker_flush (VdsmClient *self)
-{
-  GOutputStream *out;
-  const void *data;
-  gsize size;
-
-  if (self->writing != NULL || self->connection == NULL || self->state == STATE_DISCONNECTED)
-    return;
-  self->writing = g_queue_pop_head (&self->write_queue);
-  if (self->writing == NULL)
-    return;
-
-  out = g_io_stream_get_output_stream (G_IO_STREAM (self->connection));
-  data = g_bytes_get_data (self->writing, &size);
-  self->n_io_ops++;
-  g_output_stream_write_all_async (out, data, size, G_PRIORITY_DEFAULT,
-                                   self->io_cancellable, on_written, self);
-}
-
-static void
-worker_queue_write (VdsmClient *self, GBytes *bytes)
-{
-  g_queue_push_tail (&self->write_queue, bytes);
-  worker_flush (self);
-}
-
-/* ---- Worker: connection end ---- */
-
-static void
-worker_fail_pending (VdsmClient *self)
+worker_fail_pending (VdsmClient *self, const GError *error)
 {
   GList *calls = g_hash_table_get_values (self->pending);
 
   for (GList *l = calls; l != NULL; l = l->next)
-    pending_call_complete (l->data, NULL, g_error_copy (self->disconnect_error));
+    pending_call_complete (l->data, NULL, g_error_copy (error));
   g_list_free (calls);
 }
 
-/* Enters the final state: @error (transfer full) is why, and what every
- * pending and later call fails with. */
+/* The loop stops once closed and every link is released. */
 static void
-worker_disconnect (VdsmClient *self, GError *error)
+worker_quit_if_done (VdsmClient *self)
 {
-  if (self->state == STATE_DISCONNECTED)
-    {
-      g_error_free (error);
-      return;
-    }
-  self->state = STATE_DISCONNECTED;
-  self->disconnect_error = error;
-  g_mutex_lock (&self->lock);
-  self->disconnected = TRUE;
-  g_mutex_unlock (&self->lock);
-
-  destroy_source (&self->init_timeout_source);
-  destroy_source (&self->init_cancel_source);
-  destroy_source (&self->heartbeat_source);
-  if (self->io_cancellable != NULL)
-    g_cancellable_cancel (self->io_cancellable);
-  g_queue_clear_full (&self->write_queue, (GDestroyNotify) g_bytes_unref);
-
-  if (self->init_task != NULL)
-    {
-      complete_task (g_steal_pointer (&self->init_task), NULL, g_error_copy (error));
-    }
-  else
-    {
-      SignalDelivery *delivery = signal_delivery_new (self);
-
-      /* A close asked for by the owner is not an error. */
-      if (!self->shutting_down)
-        delivery->error = g_error_copy (error);
-      attach_idle (self->signal_context, deliver_closed, delivery, signal_delivery_free);
-    }
-  worker_fail_pending (self);
-  worker_release_if_idle (self);
+  if (self->shutting_down && self->n_links == 0)
+    g_main_loop_quit (self->worker_loop);
 }
 
+/* The client ends for good: @error (transfer full) is what later calls
+ * fail with, and pending ones too; the closed signal gets it, or NULL
+ * when the owner closed. */
+static void
+worker_enter_closed (VdsmClient *self, GError *error)
+{
+  SignalDelivery *delivery;
+
+  g_clear_error (&self->last_error);
+  self->last_error = error;
+  destroy_source (&self->reconnect_source);
+  worker_set_state (self, VDSM_CLIENT_STATE_CLOSED);
+  worker_fail_pending (self, error);
+  delivery = signal_delivery_new (self);
+  if (!self->shutting_down)
+    delivery->error = g_error_copy (error);
+  signal_deliver (self, deliver_closed, delivery);
+}
+
+/* ---- Worker: events ---- */
+
+static void
+append_subscribe (GString *out, const char *destination, const char *id,
+                  const VdsmEventFilter *filter)
+{
+  vdsm_stomp_write_command (out, "SUBSCRIBE");
+  vdsm_stomp_write_header (out, "destination", destination);
+  vdsm_stomp_write_header (out, "ack", "auto");
+  vdsm_stomp_write_header (out, "id", id);
+  if (filter != NULL)
+    vdsm_stomp_write_header (out, VDSM_EVENT_FILTER_HEADER, vdsm_event_filter_to_header (filter));
+  vdsm_stomp_write_body (out, NULL, 0);
+}
+
+/* Takes the patterns the owner set: whether events are wanted, and which. */
+static void
+worker_load_event_patterns (VdsmClient *self)
+{
+  g_auto(GStrv) patterns = NULL;
+
+  g_mutex_lock (&self->lock);
+  patterns = g_strdupv (self->event_patterns);
+  g_mutex_unlock (&self->lock);
+
+  g_clear_pointer (&self->event_filter, vdsm_event_filter_free);
+  self->events_wanted = patterns == NULL || patterns[0] != NULL;
+  /* Checked when set: they parse. */
+  if (patterns != NULL && patterns[0] != NULL)
+    self->event_filter = vdsm_event_filter_new ((const char *const *) patterns, NULL);
+}
+
+/* A SUBSCRIBE to the events with the current patterns, under a new id
+ * (the previous one's late messages are then told apart); nothing when
+ * no event is wanted. */
+static void
+worker_append_events_subscribe (VdsmClient *self, GString *out)
+{
+  g_clear_pointer (&self->events_subscription, g_free);
+  if (!self->events_wanted)
+    return;
+  self->events_subscription = g_uuid_string_random ();
+  append_subscribe (out, EVENT_QUEUE, self->events_subscription, self->event_filter);
+}
+
+/* Owner changed the patterns: subscribe anew, then drop the old
+ * subscription, so that no event falls in between. vdsmd sends only the
+ * matching events (docs/protocol.md §9.1); VDSM ignores the filter and the
+ * client drops what does not match. */
 static gboolean
-worker_shutdown (gpointer data)
+worker_update_events (gpointer data)
 {
   VdsmClient *self = data;
+  g_autofree char *old = NULL;
+  GString *out;
 
-  self->shutting_down = TRUE;
-  worker_disconnect (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED,
-                                                "The client was closed"));
-  /* Already disconnected before: the line above did nothing. */
-  worker_release_if_idle (self);
+  worker_load_event_patterns (self);
+  /* A link not yet connected has its handshake queued first: these
+   * frames follow it. */
+  if (self->link == NULL)
+    return G_SOURCE_REMOVE;
+  old = g_steal_pointer (&self->events_subscription);
+  out = g_string_new (NULL);
+  worker_append_events_subscribe (self, out);
+  if (old != NULL)
+    {
+      vdsm_stomp_write_command (out, "UNSUBSCRIBE");
+      vdsm_stomp_write_header (out, "id", old);
+      vdsm_stomp_write_body (out, NULL, 0);
+    }
+  vdsm_client_link_send (self->link, g_string_free_to_bytes (out));
   return G_SOURCE_REMOVE;
 }
 
-/* ---- Worker: heart-beats ---- */
-
-static gboolean
-on_heartbeat_tick (gpointer data)
-{
-  VdsmClient *self = data;
-  gint64 now = g_get_monotonic_time ();
-
-  if (self->server_beat_ms > 0 &&
-      now - self->last_read_time > HEARTBEAT_GRACE (self->server_beat_ms) * 1000)
-    {
-      worker_disconnect (self, g_error_new (G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
-                                            "Connection to %s lost: nothing received for "
-                                            "%" G_GINT64_FORMAT " ms (heart-beats every %u ms "
-                                            "were agreed)",
-                                            self->uri, (now - self->last_read_time) / 1000,
-                                            self->server_beat_ms));
-      return G_SOURCE_REMOVE;
-    }
-  if (self->client_beat_ms > 0 && self->writing == NULL &&
-      g_queue_is_empty (&self->write_queue) &&
-      now - self->last_write_time >= (gint64) self->client_beat_ms * 1000 / 2)
-    worker_queue_write (self, g_bytes_new_static ("\n", 1));
-  return G_SOURCE_CONTINUE;
-}
-
-/* One side's value of a heart-beat header; malformed counts as 0 (none). */
-static guint
-parse_beat (const char *text)
-{
-  guint64 value;
-
-  if (!g_ascii_string_to_unsigned (text, 10, 0, HEARTBEAT_MAX_MS, &value, NULL))
-    return 0;
-  return (guint) value;
-}
-
-/* STOMP 1.2's rule for one direction: none when the sender cannot or the
- * receiver does not want, else the larger of the two values. */
-static guint
-negotiate_beat (guint sender_can, guint receiver_wants)
-{
-  return sender_can == 0 || receiver_wants == 0 ? 0 : MAX (sender_can, receiver_wants);
-}
-
-static void
-worker_start_heartbeats (VdsmClient *self, const char *header)
+/* "|virt|VM_status|<id>" -> the quark of "virt.VM_status". Only an existing
+ * quark: one made from every id a server sends would grow the process-wide
+ * quark table without bound, and a detail nobody connected to has no
+ * handlers anyway. */
+static GQuark
+event_detail (const char *event_id)
 {
   g_auto(GStrv) parts = NULL;
-  guint tick;
+  g_autofree char *name = NULL;
 
-  /* We sent "hb,hb" (we can send and want to receive every hb ms); the
-   * server answers "sx,sy": it can send every sx ms and wants to hear from
-   * us every sy ms. */
-  if (header == NULL || self->heartbeat_ms == 0)
-    return;
-  parts = g_strsplit (header, ",", 0);
-  if (g_strv_length (parts) != 2)
-    return;
-  self->server_beat_ms = negotiate_beat (parse_beat (parts[0]), self->heartbeat_ms);
-  self->client_beat_ms = negotiate_beat (self->heartbeat_ms, parse_beat (parts[1]));
-  if (self->server_beat_ms == 0 && self->client_beat_ms == 0)
-    return;
-
-  /* Often enough to send before the interval ends and to notice silence
-   * within a quarter interval of the grace period. */
-  if (self->server_beat_ms == 0)
-    tick = self->client_beat_ms / 2;
-  else if (self->client_beat_ms == 0)
-    tick = self->server_beat_ms / 4;
-  else
-    tick = MIN (self->server_beat_ms / 4, self->client_beat_ms / 2);
-  self->heartbeat_source = g_timeout_source_new (MAX (tick, 1));
-  g_source_set_callback (self->heartbeat_source, on_heartbeat_tick, self, NULL);
-  g_source_attach (self->heartbeat_source, self->worker_context);
+  if (event_id[0] != '|')
+    return 0;
+  parts = g_strsplit (event_id + 1, "|", 3);
+  if (g_strv_length (parts) < 2 || *parts[0] == '\0' || *parts[1] == '\0')
+    return 0;
+  name = g_strconcat (parts[0], ".", parts[1], NULL);
+  return g_quark_try_string (name);
 }
 
-/* ---- Worker: incoming frames ---- */
+/* ---- Worker: incoming messages ---- */
 
 /* Gives @node (borrowed from a tree this thread is about to free) a life of
  * its own, so that it can travel to another thread. */
@@ -621,27 +632,8 @@ error_from_reply (JsonNode *node, const char *method)
                                       has_text ? json_node_get_string (message) : "Unknown error");
         }
     }
-  return g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                      "Malformed error object in the reply to %s", method);
-}
-
-/* "|virt|VM_status|<id>" -> the quark of "virt.VM_status". Only an existing
- * quark: one made from every id a server sends would grow the process-wide
- * quark table without bound, and a detail nobody connected to has no
- * handlers anyway. */
-static GQuark
-event_detail (const char *event_id)
-{
-  g_auto(GStrv) parts = NULL;
-  g_autofree char *name = NULL;
-
-  if (event_id[0] != '|')
-    return 0;
-  parts = g_strsplit (event_id + 1, "|", 3);
-  if (g_strv_length (parts) < 2 || *parts[0] == '\0' || *parts[1] == '\0')
-    return 0;
-  name = g_strconcat (parts[0], ".", parts[1], NULL);
-  return g_quark_try_string (name);
+  return g_error_new (VDSM_ERROR, VDSM_ERROR_INVALID_REPLY,
+                      "The reply to %s has a malformed error object", method);
 }
 
 static void
@@ -650,14 +642,19 @@ worker_handle_event (VdsmClient *self, JsonObject *object)
   JsonNode *method = json_object_get_member (object, "method");
   JsonNode *params = json_object_get_member (object, "params");
   SignalDelivery *delivery;
+  const char *event_id;
 
   if (method == NULL || json_node_get_value_type (method) != G_TYPE_STRING)
     return;
+  event_id = json_node_get_string (method);
+  if (!self->events_wanted ||
+      (self->event_filter != NULL && !vdsm_event_filter_matches (self->event_filter, event_id)))
+    return;
   delivery = signal_delivery_new (self);
-  delivery->event_id = g_strdup (json_node_get_string (method));
+  delivery->event_id = g_strdup (event_id);
   delivery->detail = event_detail (delivery->event_id);
   delivery->params = params != NULL ? detach_node (params) : NULL;
-  attach_idle (self->signal_context, deliver_event, delivery, signal_delivery_free);
+  signal_deliver (self, deliver_event, delivery);
 }
 
 static void
@@ -693,9 +690,20 @@ worker_handle_rpc (VdsmClient *self, JsonObject *object)
     pending_call_complete (call, detach_node (result), NULL);
   else
     pending_call_complete (call, NULL,
-                           g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           g_error_new (VDSM_ERROR, VDSM_ERROR_INVALID_REPLY,
                                         "The reply to %s has neither result nor error",
                                         call->method));
+}
+
+/* Whether a MESSAGE came through one of our current subscriptions; one of
+ * an events subscription replaced by new patterns is stale. */
+static gboolean
+worker_subscription_is_current (VdsmClient *self, VdsmStompFrame *frame)
+{
+  const char *id = vdsm_stomp_frame_get_header (frame, "subscription");
+
+  return id == NULL || g_strcmp0 (id, self->reply_subscription) == 0 ||
+         g_strcmp0 (id, self->events_subscription) == 0;
 }
 
 static void
@@ -703,9 +711,13 @@ worker_handle_message (VdsmClient *self, VdsmStompFrame *frame)
 {
   g_autoptr(GError) error = NULL;
   gsize length;
-  const char *body = vdsm_stomp_frame_get_body (frame, &length);
-  g_autoptr(JsonNode) root = vdsm_json_parse_data (body, length, &error);
+  const char *body;
+  g_autoptr(JsonNode) root = NULL;
 
+  if (!worker_subscription_is_current (self, frame))
+    return;
+  body = vdsm_stomp_frame_get_body (frame, &length);
+  root = vdsm_json_parse_data (body, length, &error);
   if (root == NULL)
     {
       g_debug ("Ignoring a message from %s that is not JSON: %s", self->uri, error->message);
@@ -729,145 +741,116 @@ worker_handle_message (VdsmClient *self, VdsmStompFrame *frame)
     }
 }
 
-static char *
-server_text (VdsmStompFrame *frame)
-{
-  const char *text = vdsm_stomp_frame_get_header (frame, "message");
-  gsize length;
-
-  if (text != NULL)
-    length = strlen (text);
-  else
-    text = vdsm_stomp_frame_get_body (frame, &length);
-  return g_utf8_make_valid (text, MIN (length, MAX_SERVER_TEXT));
-}
+/* ---- Worker: the link's callbacks ---- */
 
 static void
-worker_handshake_done (VdsmClient *self, VdsmStompFrame *frame)
+on_link_frame (VdsmClientLink *link, VdsmStompFrame *frame, gpointer data)
 {
-  self->state = STATE_CONNECTED;
-  destroy_source (&self->init_timeout_source);
-  destroy_source (&self->init_cancel_source);
-  worker_start_heartbeats (self, vdsm_stomp_frame_get_header (frame, "heart-beat"));
-  complete_task (g_steal_pointer (&self->init_task), NULL, NULL);
-}
-
-static void
-worker_handle_frame (VdsmClient *self, VdsmStompFrame *frame)
-{
-  g_autofree char *text = NULL;
+  VdsmClient *self = data;
 
   switch (vdsm_stomp_frame_get_command (frame))
     {
-    case VDSM_STOMP_COMMAND_CONNECTED:
-      if (self->state == STATE_CONNECTING)
-        worker_handshake_done (self, frame);
-      break;
-
     case VDSM_STOMP_COMMAND_MESSAGE:
       worker_handle_message (self, frame);
       break;
-
     case VDSM_STOMP_COMMAND_ERROR:
-      text = server_text (frame);
-      if (self->state == STATE_CONNECTING)
-        worker_disconnect (self, g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
-                                              "%s refused the connection: %s",
-                                              self->uri, text));
-      else
-        /* It cannot be matched to a request; vdsm keeps the connection. */
-        g_debug ("STOMP error from %s: %s", self->uri, text);
+      /* It cannot be matched to a request; vdsm keeps the connection. */
+      g_debug ("STOMP error from %s", self->uri);
       break;
-
     default:
       /* RECEIPT and anything else carry nothing for a client. */
       break;
     }
 }
 
-/* Returns FALSE once the connection is gone. */
-static gboolean
-worker_feed (VdsmClient *self, const char *data, gsize length)
-{
-  while (length > 0 && self->state != STATE_DISCONNECTED)
-    {
-      g_autoptr(VdsmStompFrame) frame = NULL;
-      g_autoptr(GError) error = NULL;
-
-      switch (vdsm_stomp_parser_parse (self->parser, &data, &length, &frame, &error))
-        {
-        case VDSM_STOMP_PARSE_FRAME:
-          worker_handle_frame (self, frame);
-          break;
-        case VDSM_STOMP_PARSE_HEARTBEAT:
-          break;
-        case VDSM_STOMP_PARSE_NEED_MORE:
-          return TRUE;
-        case VDSM_STOMP_PARSE_ERROR:
-        default:
-          worker_disconnect (self, g_error_new (G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
-                                                "Connection to %s dropped: invalid data: %s",
-                                                self->uri, error->message));
-          return FALSE;
-        }
-    }
-  return self->state != STATE_DISCONNECTED;
-}
-
-static void worker_read (VdsmClient *self);
-
 static void
-on_read (GObject *source, GAsyncResult *res, gpointer data)
+on_link_connected (VdsmClientLink *link, gpointer data)
 {
   VdsmClient *self = data;
-  g_autoptr(GError) error = NULL;
-  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), res, &error);
 
-  self->n_io_ops--;
-  if (self->state == STATE_DISCONNECTED)
-    {
-      worker_release_if_idle (self);
-      return;
-    }
-  if (n < 0)
-    {
-      worker_disconnect (self, g_error_new (G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
-                                            "Connection to %s lost: %s",
-                                            self->uri, error->message));
-      return;
-    }
-  if (n == 0)
-    {
-      worker_disconnect (self, g_error_new (G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
-                                            "Connection closed by %s", self->uri));
-      return;
-    }
-  self->last_read_time = g_get_monotonic_time ();
-  if (worker_feed (self, (const char *) self->read_buffer, (gsize) n))
-    worker_read (self);
+  self->backoff_ms = 0;
+  worker_unwatch_cancellable (self->init_task, &self->init_cancel_handler);
+  worker_set_state (self, VDSM_CLIENT_STATE_CONNECTED);
+  if (self->init_task != NULL)
+    complete_task (g_steal_pointer (&self->init_task), NULL, NULL);
 }
 
 static void
-worker_read (VdsmClient *self)
+on_link_released (gpointer data)
 {
-  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (self->connection));
+  VdsmClient *self = data;
 
-  self->n_io_ops++;
-  g_input_stream_read_async (in, self->read_buffer, READ_CHUNK_SIZE, G_PRIORITY_DEFAULT,
-                             self->io_cancellable, on_read, self);
+  self->n_links--;
+  worker_quit_if_done (self);
+}
+
+static void worker_connect (VdsmClient *self);
+
+static gboolean
+on_reconnect_due (gpointer data)
+{
+  VdsmClient *self = data;
+
+  g_clear_pointer (&self->reconnect_source, g_source_unref);
+  worker_connect (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Doubles the delay after each failed attempt; a quarter of it is random,
+ * so that the clients of a restarted server do not all come back at once. */
+static void
+worker_schedule_reconnect (VdsmClient *self)
+{
+  guint delay;
+
+  self->backoff_ms = self->backoff_ms == 0
+    ? VDSM_CLIENT_RECONNECT_FIRST_DELAY
+    : MIN (self->backoff_ms * 2, VDSM_CLIENT_RECONNECT_MAX_DELAY);
+  delay = self->backoff_ms - (guint) g_random_int_range (0, (gint32) self->backoff_ms / 4 + 1);
+  worker_set_state (self, VDSM_CLIENT_STATE_DISCONNECTED);
+  self->reconnect_source = g_timeout_source_new (delay);
+  g_source_set_callback (self->reconnect_source, on_reconnect_due, self, NULL);
+  g_source_attach (self->reconnect_source, self->worker_context);
+}
+
+/* The live link ended with @error (borrowed): the first connection's
+ * task fails, or the client waits to reconnect, or it is closed for good.
+ * The state changes before pending calls fail with @error, so that their
+ * owners see it changed. */
+static void
+worker_link_ended (VdsmClient *self, const GError *error)
+{
+  if (self->link != NULL)
+    vdsm_client_link_close (g_steal_pointer (&self->link));
+  g_clear_pointer (&self->events_subscription, g_free);
+
+  if (self->init_task != NULL)
+    {
+      worker_unwatch_cancellable (self->init_task, &self->init_cancel_handler);
+      g_clear_error (&self->last_error);
+      self->last_error = g_error_copy (error);
+      worker_set_state (self, VDSM_CLIENT_STATE_CLOSED);
+      complete_task (g_steal_pointer (&self->init_task), NULL, g_error_copy (error));
+      return;
+    }
+  if (self->reconnect && !self->shutting_down)
+    {
+      g_clear_error (&self->last_error);
+      self->last_error = g_error_copy (error);
+      worker_schedule_reconnect (self);
+      worker_fail_pending (self, error);
+      return;
+    }
+  worker_enter_closed (self, g_error_copy (error));
+}
+
+static void
+on_link_lost (VdsmClientLink *link, const GError *error, gpointer data)
+{
+  worker_link_ended (data, error);
 }
 
 /* ---- Worker: connecting ---- */
-
-static void
-append_subscribe (GString *out, const char *destination, const char *id)
-{
-  vdsm_stomp_write_command (out, "SUBSCRIBE");
-  vdsm_stomp_write_header (out, "destination", destination);
-  vdsm_stomp_write_header (out, "ack", "auto");
-  vdsm_stomp_write_header (out, "id", id);
-  vdsm_stomp_write_body (out, NULL, 0);
-}
 
 static GBytes *
 build_handshake (VdsmClient *self)
@@ -881,109 +864,70 @@ build_handshake (VdsmClient *self)
   vdsm_stomp_write_header (out, "accept-version", "1.2");
   vdsm_stomp_write_header (out, "heart-beat", beat);
   vdsm_stomp_write_body (out, NULL, 0);
-  append_subscribe (out, self->reply_to, self->reply_subscription);
-  append_subscribe (out, EVENT_QUEUE, self->events_subscription);
+  append_subscribe (out, self->reply_to, self->reply_subscription, NULL);
+  worker_append_events_subscribe (self, out);
   return g_string_free_to_bytes (out);
 }
 
 static void
-on_connected (GObject *source, GAsyncResult *res, gpointer data)
+worker_connect (VdsmClient *self)
 {
-  VdsmClient *self = data;
-  g_autoptr(GError) error = NULL;
-  GSocket *socket;
-
-  self->connection = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), res, &error);
-  self->n_io_ops--;
-  if (self->state == STATE_DISCONNECTED)
-    {
-      worker_release_if_idle (self);
-      return;
-    }
-  if (self->connection == NULL)
-    {
-      g_prefix_error (&error, "Cannot connect to %s: ", self->uri);
-      worker_disconnect (self, g_steal_pointer (&error));
-      return;
-    }
-
-  /* Requests are written whole; waiting for the previous one's ACK (Nagle)
-   * would only add latency to pipelined calls. */
-  socket = g_socket_connection_get_socket (self->connection);
-  if (g_socket_get_family (socket) != G_SOCKET_FAMILY_UNIX)
-    g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
-
-  self->parser = vdsm_stomp_parser_new (0, 0);
-  self->read_buffer = g_malloc (READ_CHUNK_SIZE);
-  self->last_read_time = self->last_write_time = g_get_monotonic_time ();
-  worker_queue_write (self, build_handshake (self));
-  worker_read (self);
-}
-
-static gboolean
-on_init_timeout (gpointer data)
-{
-  VdsmClient *self = data;
-  guint timeout;
+  static const VdsmClientLinkCallbacks callbacks = {
+    on_link_connected, on_link_frame, on_link_lost, on_link_released,
+  };
+  VdsmClientLinkConfig config = {
+    .uri = self->uri,
+    .address = self->address,
+    .tls = self->tls,
+    .heartbeat_ms = self->heartbeat_ms,
+  };
 
   g_mutex_lock (&self->lock);
-  timeout = self->timeout;
+  config.timeout_ms = self->timeout * 1000;
   g_mutex_unlock (&self->lock);
-  worker_disconnect (self, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                                        "Timed out connecting to %s after %u s",
-                                        self->uri, timeout));
-  return G_SOURCE_REMOVE;
+  worker_load_event_patterns (self);
+
+  worker_set_state (self, VDSM_CLIENT_STATE_CONNECTING);
+  self->n_links++;
+  self->link = vdsm_client_link_new (&config, build_handshake (self), &callbacks, self);
 }
 
 static gboolean
-on_init_cancelled (GCancellable *cancellable, gpointer data)
+worker_start (gpointer data)
 {
   VdsmClient *self = data;
-
-  worker_disconnect (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                "Operation was cancelled"));
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-worker_connect (gpointer data)
-{
-  VdsmClient *self = data;
-  g_autoptr(GSocketClient) socket_client = NULL;
-  GCancellable *cancellable;
-  guint timeout;
 
   /* Closed before the worker got here: the init task has already failed. */
-  if (self->state == STATE_DISCONNECTED)
+  if (self->shutting_down)
     return G_SOURCE_REMOVE;
 
-  self->state = STATE_CONNECTING;
-  self->io_cancellable = g_cancellable_new ();
+  worker_connect (self);
+  /* After: an init already cancelled is ended at once, from the idle its
+   * handler queues. */
+  self->init_cancel_handler = worker_watch_cancellable (self, g_task_get_cancellable (self->init_task),
+                                                        NULL);
+  return G_SOURCE_REMOVE;
+}
 
-  g_mutex_lock (&self->lock);
-  timeout = self->timeout;
-  g_mutex_unlock (&self->lock);
-  if (timeout > 0)
-    {
-      self->init_timeout_source = g_timeout_source_new_seconds (timeout);
-      g_source_set_callback (self->init_timeout_source, on_init_timeout, self, NULL);
-      g_source_attach (self->init_timeout_source, self->worker_context);
-    }
-  cancellable = g_task_get_cancellable (self->init_task);
-  if (cancellable != NULL)
-    {
-      self->init_cancel_source = g_cancellable_source_new (cancellable);
-      g_source_set_callback (self->init_cancel_source, G_SOURCE_FUNC (on_init_cancelled), self, NULL);
-      g_source_attach (self->init_cancel_source, self->worker_context);
-    }
+static gboolean
+worker_shutdown (gpointer data)
+{
+  VdsmClient *self = data;
+  g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED,
+                                                 "The client was closed");
 
-  socket_client = g_socket_client_new ();
-  /* A management connection goes straight to the host, never via a proxy
-   * found in the environment. */
-  g_socket_client_set_enable_proxy (socket_client, FALSE);
-  self->n_io_ops++;
-  g_socket_client_connect_async (socket_client, self->address, self->io_cancellable,
-                                 on_connected, self);
+  self->shutting_down = TRUE;
+  if (self->link != NULL)
+    worker_link_ended (self, error);
+  else if (self->init_task != NULL)
+    {
+      /* The worker had not started connecting. */
+      complete_task (g_steal_pointer (&self->init_task), NULL, g_error_copy (error));
+      worker_set_state (self, VDSM_CLIENT_STATE_CLOSED);
+    }
+  else if (self->worker_state != VDSM_CLIENT_STATE_CLOSED)
+    worker_enter_closed (self, g_steal_pointer (&error));
+  worker_quit_if_done (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -1006,19 +950,44 @@ on_call_timeout (gpointer data)
   PendingCall *call = data;
 
   pending_call_complete (call, NULL, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                                                  "No reply to %s within %u s",
-                                                  call->method, call->timeout));
+                                                  "No reply to %s within %u ms",
+                                                  call->method, call->timeout_ms));
   return G_SOURCE_REMOVE;
 }
 
 static gboolean
-on_call_cancelled (GCancellable *cancellable, gpointer data)
+worker_on_cancelled (gpointer data)
 {
-  PendingCall *call = data;
+  CancelHook *hook = data;
+  VdsmClient *self = hook->client;
+  PendingCall *call;
+  g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                 "Operation was cancelled");
 
-  pending_call_complete (call, NULL, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                          "Operation was cancelled"));
+  if (hook->call_id == NULL)
+    {
+      if (self->init_task != NULL)
+        worker_link_ended (self, error);
+      return G_SOURCE_REMOVE;
+    }
+  /* Not found: the reply won the race. */
+  call = g_hash_table_lookup (self->pending, hook->call_id);
+  if (call != NULL)
+    pending_call_complete (call, NULL, g_steal_pointer (&error));
   return G_SOURCE_REMOVE;
+}
+
+/* Why a call cannot be sent now. */
+static GError *
+worker_refusal (VdsmClient *self)
+{
+  if (self->worker_state == VDSM_CLIENT_STATE_CLOSED)
+    return g_error_copy (self->last_error);
+  if (self->last_error != NULL)
+    return g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                        "Not connected to %s, reconnecting: %s", self->uri,
+                        self->last_error->message);
+  return g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED, "Not connected to %s", self->uri);
 }
 
 static gboolean
@@ -1026,33 +995,23 @@ worker_submit (gpointer data)
 {
   PendingCall *call = data;
   VdsmClient *self = call->client;
-  GCancellable *cancellable;
 
-  if (self->state != STATE_CONNECTED)
+  if (self->worker_state != VDSM_CLIENT_STATE_CONNECTED)
     {
-      GError *error = self->state == STATE_DISCONNECTED
-        ? g_error_copy (self->disconnect_error)
-        : g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED, "Not connected to %s", self->uri);
-
-      pending_call_complete (call, NULL, error);
+      pending_call_complete (call, NULL, worker_refusal (self));
       return G_SOURCE_REMOVE;
     }
 
   g_hash_table_insert (self->pending, call->id, call);
-  if (call->timeout > 0)
+  if (call->timeout_ms > 0)
     {
-      call->timeout_source = g_timeout_source_new_seconds (call->timeout);
+      call->timeout_source = g_timeout_source_new (call->timeout_ms);
       g_source_set_callback (call->timeout_source, on_call_timeout, call, NULL);
       g_source_attach (call->timeout_source, self->worker_context);
     }
-  cancellable = g_task_get_cancellable (call->task);
-  if (cancellable != NULL)
-    {
-      call->cancel_source = g_cancellable_source_new (cancellable);
-      g_source_set_callback (call->cancel_source, G_SOURCE_FUNC (on_call_cancelled), call, NULL);
-      g_source_attach (call->cancel_source, self->worker_context);
-    }
-  worker_queue_write (self, g_steal_pointer (&call->frame));
+  call->cancel_handler = worker_watch_cancellable (self, g_task_get_cancellable (call->task),
+                                                  call->id);
+  vdsm_client_link_send (self->link, g_steal_pointer (&call->frame));
   return G_SOURCE_REMOVE;
 }
 
@@ -1063,15 +1022,15 @@ vdsm_client_init (VdsmClient *self)
 {
   g_mutex_init (&self->lock);
   self->timeout = VDSM_CLIENT_DEFAULT_TIMEOUT;
+  self->reconnect = TRUE;
   self->target = g_atomic_rc_box_new0 (SignalTarget);
   g_weak_ref_init (&self->target->client, self);
   self->reply_to = g_uuid_string_random ();
   self->reply_subscription = g_uuid_string_random ();
-  self->events_subscription = g_uuid_string_random ();
   self->worker_context = g_main_context_new ();
   self->worker_loop = g_main_loop_new (self->worker_context, FALSE);
   self->pending = g_hash_table_new (g_str_hash, g_str_equal);
-  g_queue_init (&self->write_queue);
+  self->state = self->worker_state = VDSM_CLIENT_STATE_CONNECTING;
 }
 
 static void
@@ -1100,21 +1059,22 @@ vdsm_client_finalize (GObject *object)
 
   /* The worker has been joined: its state can be freed from here. */
   g_free (self->uri);
+  g_free (self->tls_cert_file);
+  g_free (self->tls_key_file);
+  g_free (self->tls_ca_file);
+  g_free (self->tls_server_name);
   g_clear_pointer (&self->signal_context, g_main_context_unref);
   g_atomic_rc_box_release_full (self->target, signal_target_clear);
   g_free (self->reply_to);
   g_free (self->reply_subscription);
-  g_free (self->events_subscription);
   g_free (self->flow_id);
-  g_clear_object (&self->address);
-  g_clear_object (&self->io_cancellable);
-  g_clear_object (&self->connection);
-  g_clear_pointer (&self->parser, vdsm_stomp_parser_free);
-  g_free (self->read_buffer);
-  g_queue_clear_full (&self->write_queue, (GDestroyNotify) g_bytes_unref);
-  g_clear_pointer (&self->writing, g_bytes_unref);
+  g_strfreev (self->event_patterns);
+  g_clear_pointer (&self->address, vdsm_client_address_free);
+  g_clear_pointer (&self->tls, vdsm_client_tls_free);
   g_hash_table_unref (self->pending);
-  g_clear_error (&self->disconnect_error);
+  g_clear_error (&self->last_error);
+  g_free (self->events_subscription);
+  g_clear_pointer (&self->event_filter, vdsm_event_filter_free);
   g_main_loop_unref (self->worker_loop);
   g_main_context_unref (self->worker_context);
   g_mutex_clear (&self->lock);
@@ -1140,6 +1100,27 @@ vdsm_client_get_property (GObject *object, guint prop_id, GValue *value, GParamS
     case PROP_HEARTBEAT:
       g_value_set_uint (value, self->heartbeat_ms);
       break;
+    case PROP_TLS_CERT_FILE:
+      g_value_set_string (value, self->tls_cert_file);
+      break;
+    case PROP_TLS_KEY_FILE:
+      g_value_set_string (value, self->tls_key_file);
+      break;
+    case PROP_TLS_CA_FILE:
+      g_value_set_string (value, self->tls_ca_file);
+      break;
+    case PROP_TLS_SERVER_NAME:
+      g_value_set_string (value, self->tls_server_name);
+      break;
+    case PROP_RECONNECT:
+      g_value_set_boolean (value, self->reconnect);
+      break;
+    case PROP_STATE:
+      g_value_set_enum (value, vdsm_client_get_state (self));
+      break;
+    case PROP_EVENT_PATTERNS:
+      g_value_take_boxed (value, vdsm_client_dup_event_patterns (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1149,6 +1130,7 @@ static void
 vdsm_client_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
   VdsmClient *self = VDSM_CLIENT (object);
+  g_autoptr(GError) error = NULL;
 
   switch (prop_id)
     {
@@ -1164,9 +1146,35 @@ vdsm_client_set_property (GObject *object, guint prop_id, const GValue *value, G
     case PROP_HEARTBEAT:
       self->heartbeat_ms = g_value_get_uint (value);
       break;
+    case PROP_TLS_CERT_FILE:
+      self->tls_cert_file = g_value_dup_string (value);
+      break;
+    case PROP_TLS_KEY_FILE:
+      self->tls_key_file = g_value_dup_string (value);
+      break;
+    case PROP_TLS_CA_FILE:
+      self->tls_ca_file = g_value_dup_string (value);
+      break;
+    case PROP_TLS_SERVER_NAME:
+      self->tls_server_name = g_value_dup_string (value);
+      break;
+    case PROP_RECONNECT:
+      self->reconnect = g_value_get_boolean (value);
+      break;
+    case PROP_EVENT_PATTERNS:
+      if (!vdsm_client_set_event_patterns (self, g_value_get_boxed (value), &error))
+        g_warning ("VdsmClient:event-patterns: %s", error->message);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
+}
+
+static GParamSpec *
+construct_string (const char *name)
+{
+  return g_param_spec_string (name, NULL, NULL, NULL,
+                              G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 }
 
 static void
@@ -1183,19 +1191,19 @@ vdsm_client_class_init (VdsmClientClass *klass)
   /**
    * VdsmClient:uri:
    *
-   * The server address: `tcp://HOST:PORT` (HOST may be a bracketed IPv6
-   * literal; the port defaults to 54321) or `unix:///PATH`.
+   * The server address: `tcp://HOST[:PORT]`, `tls://HOST[:PORT]` (HOST may
+   * be a bracketed IPv6 literal; the port defaults to 54321, VDSM's) or
+   * `unix:///PATH`.
    */
-  properties[PROP_URI] =
-    g_param_spec_string ("uri", NULL, NULL, NULL,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_URI] = construct_string ("uri");
 
   /**
    * VdsmClient:timeout:
    *
-   * Seconds to wait for the connection handshake and for each reply; 0
-   * waits forever. A call that runs out fails with %G_IO_ERROR_TIMED_OUT
-   * (the request is not cancelled on the server). Read when a call starts.
+   * Seconds to wait for each connection (socket, TLS, STOMP handshake) and
+   * for each reply; 0 waits forever. A call that runs out fails with
+   * %G_IO_ERROR_TIMED_OUT (the request is not cancelled on the server).
+   * Read when a call starts; vdsm_client_call_full() overrides it per call.
    */
   properties[PROP_TIMEOUT] =
     g_param_spec_uint ("timeout", NULL, NULL, 0, G_MAXUINT / 1000, VDSM_CLIENT_DEFAULT_TIMEOUT,
@@ -1222,9 +1230,85 @@ vdsm_client_class_init (VdsmClientClass *klass)
    * negotiated intervals, the connection is declared lost.
    */
   properties[PROP_HEARTBEAT] =
-    g_param_spec_uint ("heartbeat", NULL, NULL, 0, HEARTBEAT_MAX_MS,
+    g_param_spec_uint ("heartbeat", NULL, NULL, 0, VDSM_CLIENT_HEARTBEAT_MAX_MS,
                        VDSM_CLIENT_DEFAULT_HEARTBEAT,
                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * VdsmClient:tls-cert-file:
+   *
+   * For `tls://`: the client certificate presented to the server, a PEM
+   * file (it may hold the key too). VDSM hosts require one signed by their
+   * CA. %NULL: none.
+   */
+  properties[PROP_TLS_CERT_FILE] = construct_string ("tls-cert-file");
+
+  /**
+   * VdsmClient:tls-key-file:
+   *
+   * For `tls://`: the private key of #VdsmClient:tls-cert-file, a PEM file;
+   * %NULL when the certificate file holds it.
+   */
+  properties[PROP_TLS_KEY_FILE] = construct_string ("tls-key-file");
+
+  /**
+   * VdsmClient:tls-ca-file:
+   *
+   * For `tls://`: the CA certificates (PEM) the server's certificate must
+   * chain to; %NULL trusts the system's store.
+   */
+  properties[PROP_TLS_CA_FILE] = construct_string ("tls-ca-file");
+
+  /**
+   * VdsmClient:tls-server-name:
+   *
+   * For `tls://`: the name the server's certificate must carry; %NULL: the
+   * host of #VdsmClient:uri. An IP address is checked against the
+   * certificate's IP addresses.
+   */
+  properties[PROP_TLS_SERVER_NAME] = construct_string ("tls-server-name");
+
+  /**
+   * VdsmClient:reconnect:
+   *
+   * Whether a lost connection is made again: the client waits
+   * %VDSM_CLIENT_RECONNECT_FIRST_DELAY ms, then twice as long after each
+   * failed attempt (at most %VDSM_CLIENT_RECONNECT_MAX_DELAY, a quarter
+   * of it random), and subscribes to events again. Calls pending when the
+   * connection is lost fail with %G_IO_ERROR_CONNECTION_CLOSED; calls made
+   * before it is back fail at once with %G_IO_ERROR_NOT_CONNECTED. Without
+   * it, a lost connection closes the client. The first connection is not
+   * retried: vdsm_client_new() fails.
+   */
+  properties[PROP_RECONNECT] =
+    g_param_spec_boolean ("reconnect", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * VdsmClient:state:
+   *
+   * Where the connection is; notify::state is emitted, in the main context
+   * that was thread-default when the client was created, after each
+   * change (by then the state may have changed again).
+   */
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL, VDSM_TYPE_CLIENT_STATE,
+                       VDSM_CLIENT_STATE_CONNECTING,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * VdsmClient:event-patterns:
+   *
+   * Which events to receive: %NULL for all of them, an empty list for
+   * none, else patterns such as `*|virt|VM_status|*` (receiver, namespace,
+   * name and unique part of the event id; `*` stands for any one field).
+   * vdsmd then sends only the matching events; from a VDSM server, which
+   * sends them all, the others are dropped here. See
+   * vdsm_client_set_event_patterns().
+   */
+  properties[PROP_EVENT_PATTERNS] =
+    g_param_spec_boxed ("event-patterns", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -1232,12 +1316,15 @@ vdsm_client_class_init (VdsmClientClass *klass)
    * VdsmClient::event:
    * @client: the client
    * @event_id: the event id as sent, e.g. `|virt|VM_status|<vm uuid>`
-   * @params: (nullable): the event's params (with `notify_time`)
+   * @params: (nullable): the event's params (with `notify_time`); the
+   *   generated `vdsm_<namespace>_<name>_event_from_json()` reads them
+   *   into the event's type
    *
-   * Emitted for every event the server publishes on `jms.queue.events`.
-   * The detail is the event's schema name `namespace.name`, so
-   * `event::virt.VM_status` receives VM status changes only. Emitted in the
-   * main context that was thread-default when the client was created.
+   * Emitted for every event the server publishes on `jms.queue.events`
+   * that #VdsmClient:event-patterns selects. The detail is the event's
+   * schema name `namespace.name`, so `event::virt.VM_status` receives VM
+   * status changes only. Emitted in the main context that was
+   * thread-default when the client was created.
    */
   signals[SIGNAL_EVENT] =
     g_signal_new ("event", G_TYPE_FROM_CLASS (klass),
@@ -1253,9 +1340,10 @@ vdsm_client_class_init (VdsmClientClass *klass)
    * @error: (nullable): why the connection was lost, or %NULL after
    *   vdsm_client_close()
    *
-   * Emitted once when an established connection ends. Every pending call
-   * has failed by then; later calls fail at once. Emitted in the main
-   * context that was thread-default when the client was created.
+   * Emitted once when the client reaches %VDSM_CLIENT_STATE_CLOSED after
+   * it was connected. Every pending call has failed by then; later calls
+   * fail at once. Emitted in the main context that was thread-default
+   * when the client was created.
    */
   signals[SIGNAL_CLOSED] =
     g_signal_new ("closed", G_TYPE_FROM_CLASS (klass),
@@ -1266,6 +1354,35 @@ vdsm_client_class_init (VdsmClientClass *klass)
 }
 
 /* ---- Initialization ---- */
+
+/* What init needs before the worker starts: the address and, for tls://,
+ * the credentials, loaded once for every connection to come. */
+static gboolean
+prepare_connection (VdsmClient *self, GError **error)
+{
+  if (self->uri == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           "No server address given");
+      return FALSE;
+    }
+  self->address = vdsm_client_uri_parse (self->uri, error);
+  if (self->address == NULL)
+    return FALSE;
+  if (self->address->tls)
+    {
+      self->tls = vdsm_client_tls_new (self->address, self->tls_cert_file, self->tls_key_file,
+                                       self->tls_ca_file, self->tls_server_name, error);
+      return self->tls != NULL;
+    }
+  if (self->tls_cert_file != NULL || self->tls_key_file != NULL || self->tls_ca_file != NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "TLS files were given, but “%s” is not a tls:// address", self->uri);
+      return FALSE;
+    }
+  return TRUE;
+}
 
 static void
 vdsm_client_init_async (GAsyncInitable *initable, int io_priority, GCancellable *cancellable,
@@ -1288,14 +1405,7 @@ vdsm_client_init_async (GAsyncInitable *initable, int io_priority, GCancellable 
   self->init_started = TRUE;
   g_mutex_unlock (&self->lock);
 
-  if (self->uri == NULL)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                               "No server address given");
-      return;
-    }
-  self->address = vdsm_client_uri_parse (self->uri, &error);
-  if (self->address == NULL)
+  if (!prepare_connection (self, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -1311,7 +1421,7 @@ vdsm_client_init_async (GAsyncInitable *initable, int io_priority, GCancellable 
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  attach_idle (self->worker_context, worker_connect, self, NULL);
+  attach_idle (self->worker_context, worker_start, self, NULL);
   g_mutex_unlock (&self->lock);
 }
 
@@ -1353,7 +1463,8 @@ vdsm_client_async_initable_iface_init (GAsyncInitableIface *iface)
 
 /**
  * vdsm_client_new:
- * @uri: the server address: `tcp://HOST:PORT` or `unix:///PATH`
+ * @uri: the server address: `tcp://HOST[:PORT]`, `tls://HOST[:PORT]` or
+ *   `unix:///PATH`
  * @cancellable: (nullable): a #GCancellable
  * @callback: called when connected or failed
  * @user_data: data for @callback
@@ -1361,7 +1472,10 @@ vdsm_client_async_initable_iface_init (GAsyncInitableIface *iface)
  * Connects to a VDSM server: STOMP `CONNECT`, then subscriptions to a
  * private reply destination and to `jms.queue.events`. The client is ready
  * when the server answered `CONNECTED`. Any other address form fails with
- * %G_IO_ERROR_INVALID_ARGUMENT. Finish with vdsm_client_new_finish().
+ * %G_IO_ERROR_INVALID_ARGUMENT. A `tls://` server that requires a client
+ * certificate (as VDSM does) needs the #VdsmClient:tls-cert-file and
+ * related construct properties: use g_async_initable_new_async() then.
+ * Finish with vdsm_client_new_finish().
  */
 void
 vdsm_client_new (const char *uri, GCancellable *cancellable,
@@ -1397,7 +1511,8 @@ vdsm_client_new_finish (GAsyncResult *res, GError **error)
 
 /**
  * vdsm_client_new_sync:
- * @uri: the server address: `tcp://HOST:PORT` or `unix:///PATH`
+ * @uri: the server address: `tcp://HOST[:PORT]`, `tls://HOST[:PORT]` or
+ *   `unix:///PATH`
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for an error
  *
@@ -1437,55 +1552,17 @@ write_params (JsonNode *params, const char *method, char **text, GError **error)
   return TRUE;
 }
 
-/**
- * vdsm_client_call:
- * @client: a #VdsmClient
- * @method: the method, e.g. `Host.getVMList`
- * @params: (nullable): the params, a JSON object (by name) or array (by
- *   position); %NULL sends `{}`. Not modified.
- * @cancellable: (nullable): a #GCancellable
- * @callback: called with the outcome
- * @user_data: data for @callback
- *
- * Sends one JSON-RPC request and waits for its reply, at most
- * #VdsmClient:timeout seconds. @callback runs in the thread-default main
- * context of the caller. Finish with vdsm_client_call_finish().
- */
-void
-vdsm_client_call (VdsmClient *client, const char *method, JsonNode *params,
-                  GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
-{
-  g_autofree char *text = NULL;
-  GError *error = NULL;
-
-  g_return_if_fail (VDSM_IS_CLIENT (client));
-  g_return_if_fail (method != NULL);
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
-  if (!write_params (params, method, &text, &error))
-    {
-      g_autoptr(GTask) task = g_task_new (client, cancellable, callback, user_data);
-
-      g_task_set_source_tag (task, vdsm_client_call);
-      g_task_return_error (task, error);
-      return;
-    }
-  vdsm_client_call_json (client, method, text, cancellable, callback, user_data);
-}
-
-void
-vdsm_client_call_json (VdsmClient *client, const char *method, const char *params_json,
-                       GCancellable *cancellable, GAsyncReadyCallback callback,
-                       gpointer user_data)
+/* The one way every call goes: the typed calls, the generic ones, sync
+ * or not. */
+static void
+call_json_full (VdsmClient *client, const char *method, const char *params_json,
+                int timeout_ms, GCancellable *cancellable, GAsyncReadyCallback callback,
+                gpointer user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autofree char *flow_id = NULL;
   PendingCall *call;
   GError *refusal = NULL;
-
-  g_return_if_fail (VDSM_IS_CLIENT (client));
-  g_return_if_fail (method != NULL);
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (client, cancellable, callback, user_data);
   g_task_set_source_tag (task, vdsm_client_call);
@@ -1499,7 +1576,7 @@ vdsm_client_call_json (VdsmClient *client, const char *method, const char *param
 
   g_mutex_lock (&client->lock);
   flow_id = g_strdup (client->flow_id);
-  call->timeout = client->timeout;
+  call->timeout_ms = timeout_ms >= 0 ? (guint) timeout_ms : client->timeout * 1000;
   g_mutex_unlock (&client->lock);
   call->frame = build_request_frame (client, call->id, method, params_json, flow_id);
 
@@ -1524,16 +1601,106 @@ vdsm_client_call_json (VdsmClient *client, const char *method, const char *param
     }
 }
 
+static void
+call_node_full (VdsmClient *client, const char *method, JsonNode *params, int timeout_ms,
+                GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autofree char *text = NULL;
+  GError *error = NULL;
+
+  if (!write_params (params, method, &text, &error))
+    {
+      g_autoptr(GTask) task = g_task_new (client, cancellable, callback, user_data);
+
+      g_task_set_source_tag (task, vdsm_client_call);
+      g_task_return_error (task, error);
+      return;
+    }
+  call_json_full (client, method, text, timeout_ms, cancellable, callback, user_data);
+}
+
+/**
+ * vdsm_client_call:
+ * @client: a #VdsmClient
+ * @method: the method, e.g. `Host.getVMList`
+ * @params: (nullable): the params, a JSON object (by name) or array (by
+ *   position); %NULL sends `{}`. Not modified.
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the outcome
+ * @user_data: data for @callback
+ *
+ * Sends one JSON-RPC request and waits for its reply, at most
+ * #VdsmClient:timeout seconds. @callback runs in the thread-default main
+ * context of the caller. Finish with vdsm_client_call_finish().
+ */
+void
+vdsm_client_call (VdsmClient *client, const char *method, JsonNode *params,
+                  GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_return_if_fail (VDSM_IS_CLIENT (client));
+  g_return_if_fail (method != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  call_node_full (client, method, params, VDSM_CLIENT_TIMEOUT_DEFAULT, cancellable, callback,
+                  user_data);
+}
+
+/**
+ * vdsm_client_call_full:
+ * @client: a #VdsmClient
+ * @method: the method, e.g. `Host.getVMList`
+ * @params: (nullable): the params, a JSON object or array; %NULL sends `{}`
+ * @timeout_ms: milliseconds to wait for the reply; 0 waits forever;
+ *   %VDSM_CLIENT_TIMEOUT_DEFAULT (-1) uses #VdsmClient:timeout
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the outcome
+ * @user_data: data for @callback
+ *
+ * vdsm_client_call() with a timeout of its own. Finish with
+ * vdsm_client_call_finish().
+ */
+void
+vdsm_client_call_full (VdsmClient *client, const char *method, JsonNode *params,
+                       int timeout_ms, GCancellable *cancellable, GAsyncReadyCallback callback,
+                       gpointer user_data)
+{
+  g_return_if_fail (VDSM_IS_CLIENT (client));
+  g_return_if_fail (method != NULL);
+  g_return_if_fail (timeout_ms >= VDSM_CLIENT_TIMEOUT_DEFAULT);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  call_node_full (client, method, params, timeout_ms, cancellable, callback, user_data);
+}
+
+void
+vdsm_client_call_json (VdsmClient *client, const char *method, const char *params_json,
+                       GCancellable *cancellable, GAsyncReadyCallback callback,
+                       gpointer user_data)
+{
+  g_return_if_fail (VDSM_IS_CLIENT (client));
+  g_return_if_fail (method != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  call_json_full (client, method, params_json, VDSM_CLIENT_TIMEOUT_DEFAULT, cancellable,
+                  callback, user_data);
+}
+
 /**
  * vdsm_client_call_finish:
  * @client: a #VdsmClient
- * @res: the result given to the callback of vdsm_client_call()
+ * @res: the result given to the callback of vdsm_client_call() or
+ *   vdsm_client_call_full()
  * @error: return location for an error
  *
  * An error reply from the server is a #VDSM_ERROR with the server's code
- * and message. A lost connection gives %G_IO_ERROR_CONNECTION_CLOSED, a
- * closed client %G_IO_ERROR_CLOSED, no reply in time
- * %G_IO_ERROR_TIMED_OUT.
+ * and message; a reply that breaks the protocol (neither result nor
+ * error, a malformed error object) is %VDSM_ERROR_INVALID_REPLY, as is a
+ * result that does not match the schema in the typed calls. A connection
+ * lost while the call was pending gives %G_IO_ERROR_CONNECTION_CLOSED (the
+ * server may have run it), a call made while the client reconnects
+ * %G_IO_ERROR_NOT_CONNECTED, a closed client %G_IO_ERROR_CLOSED, no reply
+ * in time %G_IO_ERROR_TIMED_OUT, a cancelled call %G_IO_ERROR_CANCELLED
+ * (at once; a reply that comes later is dropped).
  *
  * Returns: (transfer full): the `result` of the reply (a JSON null node for
  *   `null`), or %NULL on error
@@ -1546,6 +1713,24 @@ vdsm_client_call_finish (VdsmClient *client, GAsyncResult *res, GError **error)
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (res)) == vdsm_client_call, NULL);
 
   return g_task_propagate_pointer (G_TASK (res), error);
+}
+
+/* Runs one call to its end on a private main context. */
+static JsonNode *
+call_sync (VdsmClient *client, const char *method, JsonNode *params, const char *params_json,
+           int timeout_ms, GCancellable *cancellable, GError **error)
+{
+  SyncWait wait;
+  JsonNode *result;
+
+  sync_wait_begin (&wait);
+  if (params != NULL)
+    call_node_full (client, method, params, timeout_ms, cancellable, sync_wait_done, &wait);
+  else
+    call_json_full (client, method, params_json, timeout_ms, cancellable, sync_wait_done, &wait);
+  result = vdsm_client_call_finish (client, sync_wait_result (&wait), error);
+  sync_wait_end (&wait);
+  return result;
 }
 
 /**
@@ -1565,33 +1750,49 @@ JsonNode *
 vdsm_client_call_sync (VdsmClient *client, const char *method, JsonNode *params,
                        GCancellable *cancellable, GError **error)
 {
-  g_autofree char *text = NULL;
-
   g_return_val_if_fail (VDSM_IS_CLIENT (client), NULL);
   g_return_val_if_fail (method != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!write_params (params, method, &text, error))
-    return NULL;
-  return vdsm_client_call_json_sync (client, method, text, cancellable, error);
+  return call_sync (client, method, params, NULL, VDSM_CLIENT_TIMEOUT_DEFAULT, cancellable,
+                    error);
+}
+
+/**
+ * vdsm_client_call_full_sync:
+ * @client: a #VdsmClient
+ * @method: the method, e.g. `Host.getVMList`
+ * @params: (nullable): the params, a JSON object or array; %NULL sends `{}`
+ * @timeout_ms: as for vdsm_client_call_full()
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * The synchronous form of vdsm_client_call_full().
+ *
+ * Returns: (transfer full): the `result` of the reply, or %NULL on error
+ */
+JsonNode *
+vdsm_client_call_full_sync (VdsmClient *client, const char *method, JsonNode *params,
+                            int timeout_ms, GCancellable *cancellable, GError **error)
+{
+  g_return_val_if_fail (VDSM_IS_CLIENT (client), NULL);
+  g_return_val_if_fail (method != NULL, NULL);
+  g_return_val_if_fail (timeout_ms >= VDSM_CLIENT_TIMEOUT_DEFAULT, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return call_sync (client, method, params, NULL, timeout_ms, cancellable, error);
 }
 
 JsonNode *
 vdsm_client_call_json_sync (VdsmClient *client, const char *method, const char *params_json,
                             GCancellable *cancellable, GError **error)
 {
-  SyncWait wait;
-  JsonNode *result;
-
   g_return_val_if_fail (VDSM_IS_CLIENT (client), NULL);
   g_return_val_if_fail (method != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  sync_wait_begin (&wait);
-  vdsm_client_call_json (client, method, params_json, cancellable, sync_wait_done, &wait);
-  result = vdsm_client_call_finish (client, sync_wait_result (&wait), error);
-  sync_wait_end (&wait);
-  return result;
+  return call_sync (client, method, NULL, params_json, VDSM_CLIENT_TIMEOUT_DEFAULT, cancellable,
+                    error);
 }
 
 /**
@@ -1624,7 +1825,8 @@ vdsm_client_close (VdsmClient *client)
  * vdsm_client_is_closed:
  * @client: a #VdsmClient
  *
- * Returns: %TRUE once the client was closed or its connection ended
+ * Returns: %TRUE once the client was closed or reached
+ *   %VDSM_CLIENT_STATE_CLOSED; %FALSE while it reconnects
  */
 gboolean
 vdsm_client_is_closed (VdsmClient *client)
@@ -1634,9 +1836,28 @@ vdsm_client_is_closed (VdsmClient *client)
   g_return_val_if_fail (VDSM_IS_CLIENT (client), TRUE);
 
   g_mutex_lock (&client->lock);
-  closed = client->closing || client->disconnected;
+  closed = client->closing || client->state == VDSM_CLIENT_STATE_CLOSED;
   g_mutex_unlock (&client->lock);
   return closed;
+}
+
+/**
+ * vdsm_client_get_state:
+ * @client: a #VdsmClient
+ *
+ * Returns: the #VdsmClient:state
+ */
+VdsmClientState
+vdsm_client_get_state (VdsmClient *client)
+{
+  VdsmClientState state;
+
+  g_return_val_if_fail (VDSM_IS_CLIENT (client), VDSM_CLIENT_STATE_CLOSED);
+
+  g_mutex_lock (&client->lock);
+  state = client->state;
+  g_mutex_unlock (&client->lock);
+  return state;
 }
 
 /**
@@ -1738,4 +1959,70 @@ vdsm_client_set_flow_id (VdsmClient *client, const char *flow_id)
   g_mutex_unlock (&client->lock);
   if (changed)
     g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_FLOW_ID]);
+}
+
+/**
+ * vdsm_client_set_event_patterns:
+ * @client: a #VdsmClient
+ * @patterns: (nullable) (array zero-terminated=1): %NULL for every event,
+ *   an empty list for none, or patterns such as `*|virt|VM_status|*`
+ * @error: return location for an error
+ *
+ * Sets #VdsmClient:event-patterns. A pattern has four fields separated by
+ * `|`: receiver (empty in the ids vdsmd sends: `*` or empty), namespace,
+ * name and unique part of the event id; each is `*` (any) or must equal
+ * the event's. A connected client subscribes anew at once (the server
+ * sends no event twice nor misses one in between); a reconnected one
+ * subscribes with the patterns of the moment. Patterns cannot hold `,`.
+ *
+ * Returns: %FALSE with %G_IO_ERROR_INVALID_ARGUMENT when a pattern is
+ *   malformed (nothing is changed then)
+ */
+gboolean
+vdsm_client_set_event_patterns (VdsmClient *client, const char *const *patterns,
+                                GError **error)
+{
+  gboolean changed;
+
+  g_return_val_if_fail (VDSM_IS_CLIENT (client), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  for (guint i = 0; patterns != NULL && patterns[i] != NULL; i++)
+    if (!vdsm_event_pattern_check (patterns[i], error))
+      return FALSE;
+
+  g_mutex_lock (&client->lock);
+  changed = !(client->event_patterns == NULL && patterns == NULL) &&
+            (client->event_patterns == NULL || patterns == NULL ||
+             !g_strv_equal ((const char *const *) client->event_patterns, patterns));
+  if (changed)
+    {
+      g_strfreev (client->event_patterns);
+      client->event_patterns = g_strdupv ((char **) patterns);
+      if (client->thread != NULL)
+        attach_idle (client->worker_context, worker_update_events, client, NULL);
+    }
+  g_mutex_unlock (&client->lock);
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_EVENT_PATTERNS]);
+  return TRUE;
+}
+
+/**
+ * vdsm_client_dup_event_patterns:
+ * @client: a #VdsmClient
+ *
+ * Returns: (transfer full) (nullable): a copy of #VdsmClient:event-patterns
+ */
+char **
+vdsm_client_dup_event_patterns (VdsmClient *client)
+{
+  char **patterns;
+
+  g_return_val_if_fail (VDSM_IS_CLIENT (client), NULL);
+
+  g_mutex_lock (&client->lock);
+  patterns = g_strdupv (client->event_patterns);
+  g_mutex_unlock (&client->lock);
+  return patterns;
 }

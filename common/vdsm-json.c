@@ -286,6 +286,14 @@ vdsm_json_set_error (GError **error, const VdsmJsonPath *path,
                  where, message);
 }
 
+void
+vdsm_json_propagate_reply_error (GError **error, GError *reader_error, const char *method)
+{
+  g_set_error (error, VDSM_ERROR, VDSM_ERROR_INVALID_REPLY,
+               "The reply to %s does not match the schema: %s", method, reader_error->message);
+  g_error_free (reader_error);
+}
+
 G_DEFINE_QUARK (vdsm-json-unmarshal-error-quark, vdsm_json_unmarshal_error)
 
 gboolean
@@ -588,6 +596,32 @@ vdsm_json_object_keys_within (JsonObject *object, const char *const *names)
         return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+vdsm_json_object_has_keys (JsonObject *object, const char *const *names)
+{
+  for (const char *const *name = names; *name != NULL; name++)
+    if (!json_object_has_member (object, *name))
+      return FALSE;
+  return TRUE;
+}
+
+JsonNode *
+vdsm_json_object_without (JsonObject *object, const char *const *names)
+{
+  JsonObject *rest = json_object_new ();
+  JsonNode *node = json_node_init_object (json_node_alloc (), rest);
+  JsonObjectIter iter;
+  const char *key;
+  JsonNode *value;
+
+  json_object_iter_init (&iter, object);
+  while (json_object_iter_next (&iter, &key, &value))
+    if (!g_strv_contains (names, key))
+      json_object_set_member (rest, key, json_node_ref (value));
+  json_object_unref (rest);
+  return node;
 }
 
 /* ---- Containers ---- */

@@ -88,6 +88,14 @@ GQuark vdsm_json_unmarshal_error_quark (void);
  * logs, never as a second wording of -32602. Returns FALSE. */
 gboolean vdsm_json_params_unreadable (GError **error);
 
+/* The readers' errors are the caller's fault when they read params, the
+ * server's when a client reads a result: for a typed client call, turns
+ * @reader_error (the error of reading the result of @method, path
+ * "result…") into a VDSM_ERROR_INVALID_REPLY error "The reply to <method>
+ * does not match the schema: <path>: <message>". Takes @reader_error. */
+void vdsm_json_propagate_reply_error (GError **error, GError *reader_error,
+                                      const char *method);
+
 /* ---- Readers: typed values from a JsonNode, path-qualified GErrors ---- */
 
 gboolean vdsm_json_read_string (JsonNode *node, const VdsmJsonPath *path,
@@ -163,20 +171,31 @@ typedef enum {
 /* Whether the reader for @kind would accept @node. */
 gboolean vdsm_json_matches (JsonNode *node, VdsmJsonKind kind);
 
+/* A new object node with the members of @object (shared, not copied) but
+ * those named in the NULL-terminated @names: an event's no_name params
+ * without notify_time. */
+JsonNode *vdsm_json_object_without (JsonObject *object, const char *const *names);
 /* Whether every member name of @object is one of the NULL-terminated
  * @names: how an untagged union picks its member. */
 gboolean vdsm_json_object_keys_within (JsonObject *object,
                                        const char *const *names);
 
+/* Whether @object has a member of each of the NULL-terminated @names: an
+ * untagged union prefers the member whose required properties are all
+ * there. */
+gboolean vdsm_json_object_has_keys (JsonObject *object,
+                                    const char *const *names);
+
 /* ---- Union choices: the validator's member for each union value ---- */
 
-/* A generated union reader picks the first member, in schema order, that a
- * value fits by its shape. The schema validator picks the first member
- * that the value fits and passes in full (docs/schema-language.md §9.4),
- * which a reader cannot tell without validating. So where a validator has
- * judged the value (vdsmd's params), the reader takes the validator's
- * choice, recorded here, and only elsewhere (replies read by the client)
- * picks by shape. */
+/* A generated union reader picks by shape: the first member, in schema
+ * order, that a value fits and whose required properties it has, else the
+ * first it fits. The schema validator picks the first member that the
+ * value fits and passes in full (docs/schema-language.md §9.4), which a
+ * reader cannot tell without validating. So where a validator has judged
+ * the value (vdsmd's params), the reader takes the validator's choice,
+ * recorded here, and only elsewhere (replies read by the client) picks by
+ * shape. */
 typedef struct _VdsmJsonUnionChoices VdsmJsonUnionChoices;
 
 VdsmJsonUnionChoices *vdsm_json_union_choices_new (void);

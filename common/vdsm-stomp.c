@@ -391,6 +391,13 @@ vdsm_stomp_parser_is_idle (const VdsmStompParser *parser)
   return parser->state == STATE_IDLE;
 }
 
+gsize
+vdsm_stomp_parser_get_buffered (const VdsmStompParser *parser)
+{
+  g_return_val_if_fail (parser != NULL, 0);
+  return parser->hbuf->len + parser->body_len;
+}
+
 static VdsmStompParseResult
 parser_fail (VdsmStompParser *parser, GError **error, VdsmStompErrorCode code,
              const char *format, ...) G_GNUC_PRINTF (4, 5);

@@ -390,6 +390,16 @@ VdsmStompParseResult vdsm_stomp_parser_parse (VdsmStompParser *parser,
  */
 gboolean vdsm_stomp_parser_is_idle (const VdsmStompParser *parser);
 
+/**
+ * vdsm_stomp_parser_get_buffered:
+ * @parser: a parser
+ *
+ * Returns: the bytes of the partial frame the parser holds (header block
+ *   and body received so far; a body announced by content-length but not
+ *   received yet is not counted)
+ */
+gsize vdsm_stomp_parser_get_buffered (const VdsmStompParser *parser);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmStompParser, vdsm_stomp_parser_free)
 
 G_END_DECLS

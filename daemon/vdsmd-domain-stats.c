@@ -4,9 +4,11 @@
  * Every libvirt call on a domain costs a lookup in the driver and the
  * formatting of the domain's UUID for libvirt's debug log (done even when
  * nothing is logged), so one bulk virConnectGetAllDomainStats() call reads
- * all domains at once. Drivers implement different subsets of its groups
- * and ignore the others, so each field is taken from the bulk records when
- * they carry it and asked of the domain itself otherwise.
+ * all domains at once, with the groups VDSM's sampling asks for
+ * (lib/vdsm/virt/sampling.py, BULK_STATS_TYPES). Drivers implement
+ * different subsets of the groups and ignore the others, so each field is
+ * taken from the bulk records when they carry it and asked of the domain
+ * itself otherwise.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -28,107 +30,291 @@ enum {
   /* The driver reported the balloon: no guest memory figures in it means
    * the guest gives none. */
   KNOWN_BALLOON = 1 << 4,
+  KNOWN_CPU_USER = 1 << 5,
+  KNOWN_CPU_SYSTEM = 1 << 6,
+  KNOWN_BALLOON_AVAILABLE = 1 << 7,
+  KNOWN_BALLOON_UNUSED = 1 << 8,
 };
 
 #define BULK_GROUPS (VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL | \
-                     VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_BALLOON)
+                     VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_BALLOON | \
+                     VIR_DOMAIN_STATS_INTERFACE | VIR_DOMAIN_STATS_BLOCK)
 
-#define BALLOON_PREFIX "balloon."
+/* More devices than a domain can have: a bound on what a count makes us
+ * allocate. */
+#define MAX_DEVICES 4096
 
-/* Percentage of guest memory in use; FALSE unless the guest reported both
- * figures (in KiB). */
-static gboolean
-used_percent (gboolean have_available, guint64 available,
-              gboolean have_unused, guint64 unused, guint64 *percent)
+/* One counter of a device group: its name after "<group>.<n>.", where it
+ * goes and its bit in the device's known. */
+typedef struct {
+  const char *field;
+  gsize offset;
+  guint bit;
+} Counter;
+
+static const Counter net_counters[] = {
+  { "rx.bytes", G_STRUCT_OFFSET (VdsmdNetStats, rx_bytes), 1 << 0 },
+  { "rx.errs", G_STRUCT_OFFSET (VdsmdNetStats, rx_errs), 1 << 1 },
+  { "rx.drop", G_STRUCT_OFFSET (VdsmdNetStats, rx_drop), 1 << 2 },
+  { "tx.bytes", G_STRUCT_OFFSET (VdsmdNetStats, tx_bytes), 1 << 3 },
+  { "tx.errs", G_STRUCT_OFFSET (VdsmdNetStats, tx_errs), 1 << 4 },
+  { "tx.drop", G_STRUCT_OFFSET (VdsmdNetStats, tx_drop), 1 << 5 },
+};
+#define NET_COMPLETE ((1u << 6) - 1)
+
+static const Counter block_counters[] = {
+  { "rd.reqs", G_STRUCT_OFFSET (VdsmdBlockStats, rd_reqs), 1 << 0 },
+  { "rd.bytes", G_STRUCT_OFFSET (VdsmdBlockStats, rd_bytes), 1 << 1 },
+  { "rd.times", G_STRUCT_OFFSET (VdsmdBlockStats, rd_times), 1 << 2 },
+  { "wr.reqs", G_STRUCT_OFFSET (VdsmdBlockStats, wr_reqs), 1 << 3 },
+  { "wr.bytes", G_STRUCT_OFFSET (VdsmdBlockStats, wr_bytes), 1 << 4 },
+  { "wr.times", G_STRUCT_OFFSET (VdsmdBlockStats, wr_times), 1 << 5 },
+  { "fl.reqs", G_STRUCT_OFFSET (VdsmdBlockStats, fl_reqs), 1 << 6 },
+  { "fl.times", G_STRUCT_OFFSET (VdsmdBlockStats, fl_times), 1 << 7 },
+  { "allocation", G_STRUCT_OFFSET (VdsmdBlockStats, allocation), 1 << 8 },
+  { "physical", G_STRUCT_OFFSET (VdsmdBlockStats, physical), 1 << 9 },
+};
+/* The request counters; the sizes are optional (an empty CD-ROM). */
+#define BLOCK_COMPLETE ((1u << 8) - 1)
+
+gboolean
+vdsmd_net_stats_complete (const VdsmdNetStats *s)
 {
-  if (!have_available || !have_unused || available == 0 || unused > available)
+  return s->name != NULL && (s->known & NET_COMPLETE) == NET_COMPLETE;
+}
+
+gboolean
+vdsmd_block_stats_complete (const VdsmdBlockStats *s)
+{
+  return s->name != NULL && (s->known & BLOCK_COMPLETE) == BLOCK_COMPLETE;
+}
+
+static void
+net_stats_clear (gpointer data)
+{
+  g_free (((VdsmdNetStats *) data)->name);
+}
+
+static void
+block_stats_clear (gpointer data)
+{
+  g_free (((VdsmdBlockStats *) data)->name);
+}
+
+static GArray *
+device_array_new (gsize size, GDestroyNotify clear)
+{
+  GArray *array = g_array_new (FALSE, TRUE, (guint) size);
+
+  g_array_set_clear_func (array, clear);
+  return array;
+}
+
+/* Take "<n>.<field>" (@rest) of a device group into @devices, sized by the
+ * group's count. */
+static void
+take_device_param (GArray *devices, const Counter *counters, gsize n_counters,
+                   gsize name_offset, gsize known_offset, const char *rest,
+                   const virTypedParameter *p)
+{
+  char *end;
+  guint64 index = g_ascii_strtoull (rest, &end, 10);
+  guint8 *device;
+
+  if (end == rest)
+    {
+      /* "<group>.count" */
+      if (strcmp (rest, "count") == 0 && p->type == VIR_TYPED_PARAM_UINT)
+        g_array_set_size (devices, MIN (p->value.ui, MAX_DEVICES));
+      return;
+    }
+  if (*end != '.' || index >= devices->len)
+    return;
+  device = (guint8 *) devices->data + index * g_array_get_element_size (devices);
+  rest = end + 1;
+  if (strcmp (rest, "name") == 0 && p->type == VIR_TYPED_PARAM_STRING)
+    {
+      char **name = (char **) (device + name_offset);
+
+      g_free (*name);
+      *name = g_strdup (p->value.s);
+      return;
+    }
+  if (p->type != VIR_TYPED_PARAM_ULLONG)
+    return;
+  for (gsize i = 0; i < n_counters; i++)
+    if (strcmp (rest, counters[i].field) == 0)
+      {
+        *(guint64 *) (device + counters[i].offset) = p->value.ul;
+        *(guint *) (device + known_offset) |= counters[i].bit;
+      }
+}
+
+static void
+take_balloon_param (VdsmdDomainStats *s, const char *what,
+                    const virTypedParameter *p)
+{
+  s->known |= KNOWN_BALLOON;
+  if (p->type != VIR_TYPED_PARAM_ULLONG)
+    return;
+  if (strcmp (what, "maximum") == 0)
+    s->balloon_maximum = p->value.ul;
+  else if (strcmp (what, "available") == 0)
+    {
+      s->balloon_available = p->value.ul;
+      s->known |= KNOWN_BALLOON_AVAILABLE;
+    }
+  else if (strcmp (what, "unused") == 0)
+    {
+      s->balloon_unused = p->value.ul;
+      s->known |= KNOWN_BALLOON_UNUSED;
+    }
+  else if (strcmp (what, "disk_caches") == 0)
+    s->balloon_disk_caches = p->value.ul;
+}
+
+/* A ULLONG field into @value, marking @bit. */
+static gboolean
+take_ullong (VdsmdDomainStats *s, const virTypedParameter *p,
+             const char *field, guint64 *value, guint bit)
+{
+  if (p->type != VIR_TYPED_PARAM_ULLONG || strcmp (p->field, field) != 0)
     return FALSE;
-  *percent = (available - unused) * 100 / available;
+  *value = p->value.ul;
+  s->known |= bit;
   return TRUE;
 }
 
 static void
-take_bulk_params (VdsmdDomainStats *s, const virTypedParameter *params, int n)
+take_param (VdsmdDomainStats *s, const virTypedParameter *p)
 {
-  guint64 available = 0, unused = 0;
-  gboolean have_available = FALSE, have_unused = FALSE;
+  const char *f = p->field;
 
-  for (int i = 0; i < n; i++)
+  if (g_str_has_prefix (f, "net."))
+    take_device_param (s->nets, net_counters, G_N_ELEMENTS (net_counters),
+                       G_STRUCT_OFFSET (VdsmdNetStats, name),
+                       G_STRUCT_OFFSET (VdsmdNetStats, known),
+                       f + strlen ("net."), p);
+  else if (g_str_has_prefix (f, "block."))
+    take_device_param (s->counters.blocks, block_counters,
+                       G_N_ELEMENTS (block_counters),
+                       G_STRUCT_OFFSET (VdsmdBlockStats, name),
+                       G_STRUCT_OFFSET (VdsmdBlockStats, known),
+                       f + strlen ("block."), p);
+  else if (g_str_has_prefix (f, "balloon."))
+    take_balloon_param (s, f + strlen ("balloon."), p);
+  else if (p->type == VIR_TYPED_PARAM_INT && strcmp (f, "state.state") == 0)
     {
-      const virTypedParameter *p = &params[i];
-
-      if (p->type == VIR_TYPED_PARAM_INT &&
-          strcmp (p->field, "state.state") == 0)
-        {
-          s->state = p->value.i;
-          s->known |= KNOWN_STATE;
-        }
-      else if (p->type == VIR_TYPED_PARAM_INT &&
-               strcmp (p->field, "state.reason") == 0)
-        {
-          s->reason = p->value.i;
-          s->known |= KNOWN_REASON;
-        }
-      else if (p->type == VIR_TYPED_PARAM_ULLONG &&
-               strcmp (p->field, "cpu.time") == 0)
-        {
-          s->cpu_time = p->value.ul;
-          s->known |= KNOWN_CPU_TIME;
-        }
-      else if (p->type == VIR_TYPED_PARAM_UINT &&
-               strcmp (p->field, "vcpu.current") == 0)
-        {
-          s->vcpus = p->value.ui;
-          s->known |= KNOWN_VCPUS;
-        }
-      else if (strncmp (p->field, BALLOON_PREFIX,
-                        strlen (BALLOON_PREFIX)) == 0)
-        {
-          const char *what = p->field + strlen (BALLOON_PREFIX);
-
-          s->known |= KNOWN_BALLOON;
-          if (p->type != VIR_TYPED_PARAM_ULLONG)
-            continue;
-          if (strcmp (what, "available") == 0)
-            {
-              available = p->value.ul;
-              have_available = TRUE;
-            }
-          else if (strcmp (what, "unused") == 0)
-            {
-              unused = p->value.ul;
-              have_unused = TRUE;
-            }
-        }
+      s->state = p->value.i;
+      s->known |= KNOWN_STATE;
     }
-  if (s->known & KNOWN_BALLOON)
-    s->has_mem_usage = used_percent (have_available, available, have_unused,
-                                     unused, &s->mem_usage);
+  else if (p->type == VIR_TYPED_PARAM_INT && strcmp (f, "state.reason") == 0)
+    {
+      s->reason = p->value.i;
+      s->known |= KNOWN_REASON;
+    }
+  else if (p->type == VIR_TYPED_PARAM_UINT && strcmp (f, "vcpu.current") == 0)
+    {
+      s->vcpus = p->value.ui;
+      s->known |= KNOWN_VCPUS;
+    }
+  else if (!take_ullong (s, p, "cpu.time", &s->counters.cpu_time,
+                         KNOWN_CPU_TIME) &&
+           !take_ullong (s, p, "cpu.user", &s->counters.cpu_user,
+                         KNOWN_CPU_USER))
+    take_ullong (s, p, "cpu.system", &s->counters.cpu_system,
+                 KNOWN_CPU_SYSTEM);
 }
 
-/* The guest's memory use from the balloon driver; FALSE when the guest does
- * not report it (or libvirt cannot tell). */
-static gboolean
-memory_usage (virDomainPtr dom, guint64 *percent)
+static void
+stats_init (VdsmdDomainStats *s)
+{
+  if (s->nets == NULL)
+    s->nets = device_array_new (sizeof (VdsmdNetStats), net_stats_clear);
+  if (s->counters.blocks == NULL)
+    s->counters.blocks = device_array_new (sizeof (VdsmdBlockStats),
+                                           block_stats_clear);
+}
+
+/* The balloon's guest memory figures, once all are in. */
+static void
+settle_balloon (VdsmdDomainStats *s)
+{
+  const guint both = KNOWN_BALLOON_AVAILABLE | KNOWN_BALLOON_UNUSED;
+
+  s->has_balloon_memory = (s->known & both) == both;
+  s->counters.has_cpu_split =
+    (s->known & (KNOWN_CPU_USER | KNOWN_CPU_SYSTEM)) ==
+    (KNOWN_CPU_USER | KNOWN_CPU_SYSTEM);
+}
+
+void
+vdsmd_domain_stats_take_params (VdsmdDomainStats *s,
+                                const virTypedParameter *params, int n)
+{
+  stats_init (s);
+  for (int i = 0; i < n; i++)
+    take_param (s, &params[i]);
+  settle_balloon (s);
+}
+
+void
+vdsmd_domain_stats_clear (VdsmdDomainStats *s)
+{
+  g_clear_pointer (&s->nets, g_array_unref);
+  g_clear_pointer (&s->counters.blocks, g_array_unref);
+}
+
+VdsmdDomainCounters *
+vdsmd_domain_counters_copy (const VdsmdDomainCounters *c)
+{
+  VdsmdDomainCounters *copy = g_new (VdsmdDomainCounters, 1);
+
+  *copy = *c;
+  copy->blocks = device_array_new (sizeof (VdsmdBlockStats),
+                                   block_stats_clear);
+  for (guint i = 0; c->blocks != NULL && i < c->blocks->len; i++)
+    {
+      VdsmdBlockStats b = g_array_index (c->blocks, VdsmdBlockStats, i);
+
+      b.name = g_strdup (b.name);
+      g_array_append_val (copy->blocks, b);
+    }
+  return copy;
+}
+
+void
+vdsmd_domain_counters_free (VdsmdDomainCounters *c)
+{
+  if (c == NULL)
+    return;
+  g_clear_pointer (&c->blocks, g_array_unref);
+  g_free (c);
+}
+
+/* The guest's memory figures from the balloon driver, for a driver without
+ * bulk statistics. */
+static void
+read_memory_stats (VdsmdDomainStats *s, guint64 max_kib)
 {
   virDomainMemoryStatStruct st[VIR_DOMAIN_MEMORY_STAT_NR];
-  int n = virDomainMemoryStats (dom, st, VIR_DOMAIN_MEMORY_STAT_NR, 0);
-  guint64 available = 0, unused = 0;
-  gboolean have_available = FALSE, have_unused = FALSE;
+  int n = virDomainMemoryStats (s->dom, st, VIR_DOMAIN_MEMORY_STAT_NR, 0);
 
+  s->balloon_maximum = max_kib;
   for (int i = 0; i < n; i++)
     if (st[i].tag == VIR_DOMAIN_MEMORY_STAT_AVAILABLE)
       {
-        available = st[i].val;
-        have_available = TRUE;
+        s->balloon_available = st[i].val;
+        s->known |= KNOWN_BALLOON_AVAILABLE;
       }
     else if (st[i].tag == VIR_DOMAIN_MEMORY_STAT_UNUSED)
       {
-        unused = st[i].val;
-        have_unused = TRUE;
+        s->balloon_unused = st[i].val;
+        s->known |= KNOWN_BALLOON_UNUSED;
       }
-  return used_percent (have_available, available, have_unused, unused,
-                       percent);
+    else if (st[i].tag == VIR_DOMAIN_MEMORY_STAT_DISK_CACHES)
+      s->balloon_disk_caches = st[i].val;
+  settle_balloon (s);
 }
 
 /* Ask the domain for whatever the bulk records did not carry. */
@@ -136,8 +322,10 @@ static gboolean
 complete (VdsmdDomainStats *s, GError **error)
 {
   const guint state_bits = KNOWN_STATE | KNOWN_REASON;
-  const guint info_bits = KNOWN_CPU_TIME | KNOWN_VCPUS;
+  const guint info_bits = KNOWN_CPU_TIME | KNOWN_VCPUS | KNOWN_BALLOON;
 
+  stats_init (s);
+  s->counters.taken_at = g_get_monotonic_time ();
   if (!vdsmd_domain_uuid_string (s->dom, s->uuid))
     goto failed;
   if ((s->known & state_bits) != state_bits &&
@@ -153,12 +341,12 @@ complete (VdsmdDomainStats *s, GError **error)
       if (virDomainGetInfo (s->dom, &info) < 0)
         goto failed;
       if (!(s->known & KNOWN_CPU_TIME))
-        s->cpu_time = info.cpuTime;
+        s->counters.cpu_time = info.cpuTime;
       if (!(s->known & KNOWN_VCPUS))
         s->vcpus = info.nrVirtCpu;
+      if (!(s->known & KNOWN_BALLOON))
+        read_memory_stats (s, info.maxMem);
     }
-  if (!(s->known & KNOWN_BALLOON))
-    s->has_mem_usage = memory_usage (s->dom, &s->mem_usage);
   return TRUE;
 
 failed:
@@ -170,9 +358,28 @@ gboolean
 vdsmd_domain_stats_read (virDomainPtr dom, VdsmdDomainStats *stats,
                          GError **error)
 {
+  virDomainPtr doms[] = { dom, NULL };
+  virDomainStatsRecordPtr *records = NULL;
+  int n;
+
   memset (stats, 0, sizeof *stats);
   stats->dom = dom;
   stats->name = virDomainGetName (dom);
+  n = virDomainListGetStats (doms, BULK_GROUPS, &records, 0);
+  if (n == 1)
+    {
+      vdsmd_domain_stats_take_params (stats, records[0]->params,
+                                      records[0]->nparams);
+      /* As for the whole list: see list_start(). */
+      stats->known |= KNOWN_BALLOON;
+    }
+  if (records != NULL)
+    virDomainStatsRecordListFree (records);
+  if (n < 0 && virGetLastErrorCode () != VIR_ERR_NO_SUPPORT)
+    {
+      vdsmd_set_libvirt_error (error, "to read a VM's statistics");
+      return FALSE;
+    }
   return complete (stats, error);
 }
 
@@ -197,8 +404,9 @@ list_start (virConnectPtr conn, VdsmdDomainStatsList *list, GError **error)
       for (int i = 0; i < n; i++)
         {
           list->items[i].dom = list->records[i]->dom;
-          take_bulk_params (&list->items[i], list->records[i]->params,
-                            list->records[i]->nparams);
+          vdsmd_domain_stats_take_params (&list->items[i],
+                                          list->records[i]->params,
+                                          list->records[i]->nparams);
           /* The balloon group is the bulk form of virDomainMemoryStats()
            * (qemu fills both from the same query): a driver that answered
            * the bulk call without it has no guest memory figures to give.
@@ -250,8 +458,14 @@ vdsmd_domain_stats_list_all (virConnectPtr conn, GError **error)
       if (complete (&list->items[i], &local))
         list->items[kept++] = list->items[i];
       /* Undefined since it was listed: not an error of the whole call. */
-      else if (virGetLastErrorCode () != VIR_ERR_NO_DOMAIN)
+      else if (virGetLastErrorCode () == VIR_ERR_NO_DOMAIN)
+        vdsmd_domain_stats_clear (&list->items[i]);
+      else
         {
+          /* The list frees the items kept; these are no one's. */
+          for (gsize j = i; j < list->n; j++)
+            vdsmd_domain_stats_clear (&list->items[j]);
+          list->n = kept;
           g_propagate_error (error, g_steal_pointer (&local));
           return NULL;
         }
@@ -265,6 +479,8 @@ vdsmd_domain_stats_list_free (VdsmdDomainStatsList *list)
 {
   if (list == NULL)
     return;
+  for (gsize i = 0; i < list->n; i++)
+    vdsmd_domain_stats_clear (&list->items[i]);
   if (list->records != NULL)
     virDomainStatsRecordListFree (list->records);
   if (list->doms != NULL)

@@ -8,8 +8,9 @@
 
 #include <gio/gio.h>
 #include <libvirt/virterror.h>
+#include <stdlib.h>
 
-#include "vdsm-error.h"
+#include "vdsm-error-private.h"
 
 /* VDSM's exit reason numbers (lib/vdsm/virt/vmexitreason.py). */
 enum {
@@ -216,8 +217,7 @@ vdsmd_domain_lookup (virConnectPtr conn, const char *vm_id, GError **error)
   if (err == NULL || err->code == VIR_ERR_NO_DOMAIN ||
       err->code == VIR_ERR_INVALID_ARG)
     {
-      g_set_error (error, VDSM_ERROR, VDSM_ERROR_NO_SUCH_VM,
-                   "Virtual machine does not exist: {'vmId': '%s'}", vm_id);
+      vdsm_error_set (error, VDSM_ERROR_NO_SUCH_VM, "{'vmId': '%s'}", vm_id);
       return NULL;
     }
 
@@ -245,6 +245,81 @@ vdsmd_domain_uuid_string (virDomainPtr dom, char uuid[VIR_UUID_STRING_BUFLEN])
     }
   *p = '\0';
   return TRUE;
+}
+
+void
+vdsmd_domain_list_clear (VdsmdDomainList *list)
+{
+  for (int i = 0; i < list->n; i++)
+    virDomainFree (list->doms[i]);
+  free (list->doms);
+}
+
+static int
+compare_names (const void *a, const void *b)
+{
+  return g_strcmp0 (virDomainGetName (*(virDomainPtr const *) a),
+                    virDomainGetName (*(virDomainPtr const *) b));
+}
+
+gboolean
+vdsmd_domain_list_all (virConnectPtr conn, VdsmdDomainList *list,
+                       GError **error)
+{
+  list->n = virConnectListAllDomains (conn, &list->doms, 0);
+  if (list->n < 0)
+    {
+      list->n = 0;
+      vdsmd_set_libvirt_error (error, "to list the VMs");
+      return FALSE;
+    }
+  qsort (list->doms, (size_t) list->n, sizeof *list->doms, compare_names);
+  return TRUE;
+}
+
+gboolean
+vdsmd_domain_vanished (void)
+{
+  virErrorPtr err = virGetLastError ();
+
+  return err != NULL && err->code == VIR_ERR_NO_DOMAIN;
+}
+
+char *
+vdsmd_qemu_pid_dir (virConnectPtr conn)
+{
+  const char *type = virConnectGetType (conn);
+  g_autofree char *uri = NULL;
+
+  if (g_strcmp0 (type, "QEMU") != 0)
+    return NULL;
+  uri = virConnectGetURI (conn);
+  /* The state directories of libvirt's QEMU driver (qemu_conf.c). */
+  if (uri != NULL && g_str_has_suffix (uri, "/system"))
+    return g_strdup ("/run/libvirt/qemu");
+  if (uri != NULL && g_str_has_suffix (uri, "/session"))
+    return g_build_filename (g_get_user_runtime_dir (), "libvirt", "qemu",
+                             "run", NULL);
+  return NULL;
+}
+
+guint64
+vdsmd_qemu_pid (const char *pid_dir, const char *name)
+{
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
+  guint64 pid;
+  char *end;
+
+  if (pid_dir == NULL)
+    return 0;
+  file = g_strconcat (name, ".pid", NULL);
+  path = g_build_filename (pid_dir, file, NULL);
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return 0;
+  pid = g_ascii_strtoull (text, &end, 10);
+  return end != text ? pid : 0;
 }
 
 void

@@ -47,6 +47,31 @@ virDomainPtr vdsmd_domain_lookup (virConnectPtr conn, const char *vm_id,
 gboolean vdsmd_domain_uuid_string (virDomainPtr dom,
                                    char uuid[VIR_UUID_STRING_BUFLEN]);
 
+/* Domains in an array that frees itself. */
+typedef struct {
+  virDomainPtr *doms;
+  int n;
+} VdsmdDomainList;
+
+void vdsmd_domain_list_clear (VdsmdDomainList *list);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (VdsmdDomainList, vdsmd_domain_list_clear)
+
+/* All domains of @conn, by name so that answers come in a stable order. */
+gboolean vdsmd_domain_list_all (virConnectPtr conn, VdsmdDomainList *list,
+                                GError **error);
+
+/* Whether libvirt's last error says a domain is gone (undefined since it
+ * was listed): such a domain is skipped rather than failing a whole call. */
+gboolean vdsmd_domain_vanished (void);
+
+/* Where the QEMU driver of @conn writes the process ID files of its
+ * domains (<dir>/<name>.pid), or NULL for other drivers. */
+char *vdsmd_qemu_pid_dir (virConnectPtr conn);
+
+/* The QEMU process of the running domain @name, from its file in @pid_dir
+ * (NULL: none); 0 when there is none to tell. */
+guint64 vdsmd_qemu_pid (const char *pid_dir, const char *name);
+
 /* Set @error from libvirt's last error of this thread, prefixed by @what. */
 void vdsmd_set_libvirt_error (GError **error, const char *what);
 

@@ -30,6 +30,10 @@
 #define HOST_DEFINITION "host.xml"
 /* Fresher than VDSM, which samples VMs every 15 s. */
 #define DEFAULT_STATS_MAX_AGE_MS 2000
+/* VDSM's defaults: host_mem_reserve 256 + extra_mem_reserve 65, and
+ * guest_ram_overhead 65 (lib/vdsm/common/config.py.in). */
+#define DEFAULT_HOST_MEM_RESERVE_MIB 321
+#define DEFAULT_GUEST_RAM_OVERHEAD_MIB 65
 /* Descriptors besides one per connection: stdio, listeners, libvirt's
  * sockets and pipes, GLib's wake-up fds, TLS, the journal, and the one a
  * connection refused over max-connections holds while it is closed. */
@@ -55,12 +59,22 @@ typedef struct {
   int max_connections_per_peer;
   int max_subscriptions;
   int max_subscriptions_per_destination;
+  int max_event_patterns;
   gint64 max_frame_size;
+  gint64 max_buffered;
+  int max_batch_length;
   int call_timeout;
   int idle_timeout;
   int frame_timeout;
   gboolean strict_replies;
   int stats_max_age;
+  /* what Host.getCapabilities tells the scheduler */
+  int host_mem_reserve;
+  int guest_ram_overhead;
+  /* TLS handshakes; 0 keeps the server's defaults */
+  int max_tls_handshakes;
+  int max_tls_handshakes_per_peer;
+  int tls_first_byte_timeout;
 } Options;
 
 static void
@@ -135,6 +149,14 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
       "--libvirt-uri test:///<absolute path of FILE>).", "FILE" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose,
       "Log debug messages to standard error.", NULL },
+    { "host-mem-reserve", 0, 0, G_OPTION_ARG_INT, &o->host_mem_reserve,
+      "Memory the host keeps for itself, which a scheduler must not give "
+      "to VMs, in MiB: Host.getCapabilities reports it as reservedMem "
+      "(default 321, VDSM's).", "MIB" },
+    { "guest-ram-overhead", 0, 0, G_OPTION_ARG_INT, &o->guest_ram_overhead,
+      "Host memory a scheduler should count for each VM besides its own, "
+      "in MiB: Host.getCapabilities reports it as guestOverhead (default "
+      "65, VDSM's).", "MIB" },
     { NULL }
   };
   const GOptionEntry tls_entries[] = {
@@ -187,9 +209,19 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
       "gets an ERROR frame. Each gets its own copy of every event: this "
       "bounds the copies of an event to N per connection (default 4).",
       "N" },
+    { "max-event-patterns", 0, 0, G_OPTION_ARG_INT, &o->max_event_patterns,
+      "Event id patterns one subscription may carry in its event-filter "
+      "header; more get an ERROR frame (default 64).", "N" },
     { "max-frame-size", 0, 0, G_OPTION_ARG_INT64, &o->max_frame_size,
       "Largest STOMP frame accepted, in bytes; a larger one gets an ERROR "
-      "frame and the connection is closed (default 67108864).", "BYTES" },
+      "frame and the connection is closed (default 4194304).", "BYTES" },
+    { "max-buffered", 0, 0, G_OPTION_ARG_INT64, &o->max_buffered,
+      "Bytes all connections together may hold in partial frames and "
+      "send queues; above it the connection holding the most is closed "
+      "(default 1073741824, or a quarter of the RAM when less).", "BYTES" },
+    { "max-batch-length", 0, 0, G_OPTION_ARG_INT, &o->max_batch_length,
+      "Requests one JSON-RPC batch may hold; a longer batch is refused "
+      "whole with error -32600 (default 1024).", "N" },
     { "call-timeout", 0, 0, G_OPTION_ARG_INT, &o->call_timeout,
       "Answer a call with an error when its handler runs longer than this, "
       "in ms; 0 waits forever (default 60000).", "MS" },
@@ -204,6 +236,18 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
       "ms, as VDSM answers from its periodic samples; a change libvirt "
       "reports, or VM.destroy, makes the next call sample anew; 0 samples "
       "on every call (default 2000).", "MS" },
+    { "max-tls-handshakes", 0, 0, G_OPTION_ARG_INT, &o->max_tls_handshakes,
+      "TLS handshakes in progress at most; while that many are, new "
+      "clients wait in the listen backlog (default 256).", "N" },
+    { "max-tls-handshakes-per-peer", 0, 0, G_OPTION_ARG_INT,
+      &o->max_tls_handshakes_per_peer,
+      "TLS handshakes in progress from one IPv4 address or IPv6 /64 at "
+      "most; a further connection from there is closed at once (default "
+      "32).", "N" },
+    { "tls-first-byte-timeout", 0, 0, G_OPTION_ARG_INT,
+      &o->tls_first_byte_timeout,
+      "Close a TLS connection that sent nothing this long after it was "
+      "accepted, in ms, at least 100 (default 2000).", "MS" },
     { "strict-replies", 0, 0, G_OPTION_ARG_NONE, &o->strict_replies,
       "Check every result against the schema and answer -32603 on a "
       "mismatch (for tests and development).", NULL },
@@ -257,6 +301,8 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
   g_option_context_add_group (context, group);
   o->call_timeout = -1;
   o->stats_max_age = DEFAULT_STATS_MAX_AGE_MS;
+  o->host_mem_reserve = DEFAULT_HOST_MEM_RESERVE_MIB;
+  o->guest_ram_overhead = DEFAULT_GUEST_RAM_OVERHEAD_MIB;
   o->idle_timeout = -1;
   o->frame_timeout = -1;
   o->max_connections_per_peer = -1;
@@ -309,13 +355,18 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
     }
   if (o->workers < 0 || o->workers > 1024 || o->max_connections < 0 ||
       o->max_subscriptions < 0 || o->max_subscriptions_per_destination < 0 ||
-      o->max_frame_size < 0 || (o->max_frame_size > 0 && o->max_frame_size < 1024))
+      o->max_event_patterns < 0 ||
+      o->max_frame_size < 0 || (o->max_frame_size > 0 && o->max_frame_size < 1024) ||
+      o->max_buffered < 0 || (o->max_buffered > 0 && o->max_buffered < 1024) ||
+      o->max_batch_length < 0)
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                            "--workers must be 0..1024, --max-connections, "
-                           "--max-subscriptions and "
-                           "--max-subscriptions-per-destination positive and "
-                           "--max-frame-size at least 1024");
+                           "--max-subscriptions, "
+                           "--max-subscriptions-per-destination, "
+                           "--max-event-patterns and "
+                           "--max-batch-length positive, --max-frame-size and "
+                           "--max-buffered at least 1024");
       return FALSE;
     }
   /* Before its directory is made: a path that cannot be bound leaves
@@ -323,6 +374,15 @@ parse_options (int *argc, char ***argv, Options *o, GError **error)
   if (o->unix_path[0] != '\0' && !vdsm_rpc_server_check_unix_path (o->unix_path, error))
     {
       g_prefix_error (error, "--unix: ");
+      return FALSE;
+    }
+  if (o->max_tls_handshakes < 0 || o->max_tls_handshakes_per_peer < 0 ||
+      o->tls_first_byte_timeout < 0 ||
+      (o->tls_first_byte_timeout > 0 && o->tls_first_byte_timeout < 100))
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "--max-tls-handshakes and --max-tls-handshakes-per-peer "
+                           "must be positive, --tls-first-byte-timeout at least 100");
       return FALSE;
     }
   if (o->listen[0] == '\0' && o->unix_path[0] == '\0')
@@ -395,7 +455,7 @@ note_running_domains (VdsmdContext *ctx)
 static gboolean
 load_tls (VdsmRpcServer *server, const Options *o, GError **error)
 {
-  /* GIO's file databases want absolute paths. */
+  /* Named in errors and logs as the user would look for them. */
   g_autofree char *cert = g_canonicalize_filename (o->tls_cert, NULL);
   g_autofree char *key = o->tls_key ? g_canonicalize_filename (o->tls_key, NULL) : NULL;
   g_autofree char *ca = o->tls_ca ? g_canonicalize_filename (o->tls_ca, NULL) : NULL;
@@ -417,6 +477,12 @@ configure_server (VdsmRpcServer *server, const Options *o, GError **error)
   if (o->max_subscriptions_per_destination > 0)
     g_object_set (server, "max-subscriptions-per-destination",
                   (guint) o->max_subscriptions_per_destination, NULL);
+  if (o->max_event_patterns > 0)
+    g_object_set (server, "max-event-patterns", (guint) o->max_event_patterns, NULL);
+  if (o->max_buffered > 0)
+    g_object_set (server, "max-buffered", (guint64) o->max_buffered, NULL);
+  if (o->max_batch_length > 0)
+    g_object_set (server, "max-batch-length", (guint) o->max_batch_length, NULL);
   if (o->call_timeout >= 0)
     g_object_set (server, "call-timeout", (guint) o->call_timeout, NULL);
   if (o->idle_timeout >= 0)
@@ -426,6 +492,13 @@ configure_server (VdsmRpcServer *server, const Options *o, GError **error)
   if (o->max_connections_per_peer >= 0)
     g_object_set (server, "max-connections-per-peer", (guint) o->max_connections_per_peer,
                   NULL);
+  if (o->max_tls_handshakes > 0)
+    g_object_set (server, "max-tls-handshakes", (guint) o->max_tls_handshakes, NULL);
+  if (o->max_tls_handshakes_per_peer > 0)
+    g_object_set (server, "max-tls-handshakes-per-peer",
+                  (guint) o->max_tls_handshakes_per_peer, NULL);
+  if (o->tls_first_byte_timeout > 0)
+    g_object_set (server, "tls-first-byte-timeout", (guint) o->tls_first_byte_timeout, NULL);
   return !o->tls || load_tls (server, o, error);
 }
 
@@ -569,6 +642,21 @@ fail (const char *what, GError *error)
   return 1;
 }
 
+/* GLib before 2.76 keeps freed GSlice memory, where json-glib puts every
+ * JSON node, in caches it never gives back: after one large request,
+ * hundreds of MiB stayed in RSS for good. GSlice reads G_SLICE when GLib
+ * initializes, before main(), so vdsmd starts itself again with it set;
+ * then freed trees go back to malloc, which the server trims
+ * (vdsm-rpc-budget.c). Without /proc the exec fails and vdsmd runs on. */
+static void
+use_malloc_for_gslice (char **argv)
+{
+  if (glib_check_version (2, 76, 0) == NULL || g_getenv ("G_SLICE") != NULL)
+    return;
+  g_setenv ("G_SLICE", "always-malloc", TRUE);
+  execv ("/proc/self/exe", argv);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -585,6 +673,7 @@ main (int argc, char **argv)
   GSource *signals[3];
   gboolean ok;
 
+  use_malloc_for_gslice (argv);
   setlocale (LC_ALL, "");
   /* Standard output carries only the "listening on" lines a parent waits
    * for; GLib would write info and debug lines there, and a parent that
@@ -623,6 +712,8 @@ main (int argc, char **argv)
 
   ctx = vdsmd_context_new (conn);
   ctx->vm_stats_max_age_us = (gint64) MAX (options.stats_max_age, 0) * 1000;
+  ctx->host_mem_reserve_mib = MAX (options.host_mem_reserve, 0);
+  ctx->guest_ram_overhead_mib = MAX (options.guest_ram_overhead, 0);
   ctx->api_schema = vdsm_schema_to_json (schema);
   json_node_seal (ctx->api_schema);
   note_running_domains (ctx);

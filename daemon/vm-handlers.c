@@ -8,7 +8,7 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
-#include "vdsm-error.h"
+#include "vdsm-error-private.h"
 #include "vdsm-rpc-handlers.h"
 #include "vdsmd-context.h"
 #include "vdsmd-domain.h"
@@ -24,12 +24,18 @@ vdsmd_vm_get_stats (VdsmRpcCall *call, const char *vm_id, GError **error)
   VdsmdContext *ctx = call->user_data;
   g_autoptr(virDomain) dom = vdsmd_domain_lookup (ctx->conn, vm_id, error);
   g_autoptr(GPtrArray) result = NULL;
-  VdsmdDomainStats stats;
+  VdsmdDomainStats stats = { 0 };
+  VdsmVmStats *record;
 
-  if (dom == NULL || !vdsmd_domain_stats_read (dom, &stats, error))
+  if (dom == NULL)
+    return NULL;
+  record = vdsmd_domain_stats_read (dom, &stats, error)
+           ? vdsmd_vm_stats_new (ctx, &stats, error) : NULL;
+  vdsmd_domain_stats_clear (&stats);
+  if (record == NULL)
     return NULL;
   result = g_ptr_array_new_with_free_func ((GDestroyNotify) vdsm_vm_stats_free);
-  g_ptr_array_add (result, vdsmd_vm_stats_new (ctx, &stats));
+  g_ptr_array_add (result, record);
   return g_steal_pointer (&result);
 }
 
@@ -67,9 +73,7 @@ destroy_active (virDomainPtr dom, const char *vm_id, guint64 attempts, GError **
   if (!is_active (dom))
     return TRUE;
 
-  g_set_error (error, VDSM_ERROR, VDSM_ERROR_DESTROY,
-               "Virtual machine destroy error: {'vmId': '%s', 'reason': '%s'}",
-               vm_id, reason);
+  vdsm_error_set (error, VDSM_ERROR_DESTROY, "{'vmId': '%s', 'reason': '%s'}", vm_id, reason);
   return FALSE;
 }
 

@@ -149,7 +149,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   for (guint i = 0; i < G_N_ELEMENTS (observer_subscriptions); i++)
     FUZZ_CHECK (vdsm_rpc_broker_subscribe (server->broker, observer->conn,
                                            observer_subscriptions[i].id,
-                                           observer_subscriptions[i].destination),
+                                           observer_subscriptions[i].destination, NULL),
                 "observer subscription refused");
   fuzz_peer_open (actor, server);
 

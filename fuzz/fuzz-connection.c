@@ -23,7 +23,7 @@ fuzz_peer_open (FuzzPeer *peer, VdsmRpcServer *server)
               "socketpair: %s", g_strerror (errno));
   socket = g_socket_new_from_fd (fds[0], &error);
   FUZZ_CHECK (socket != NULL, "g_socket_new_from_fd: %s", error->message);
-  peer->conn = vdsm_rpc_connection_new (server, socket, NULL, NULL);
+  peer->conn = vdsm_rpc_connection_new (server, socket, NULL, NULL, NULL);
   peer->fd = fds[1];
   peer->received = g_string_new (NULL);
   peer->closed = FALSE;

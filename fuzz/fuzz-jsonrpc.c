@@ -218,6 +218,34 @@ expect_request (GArray *expects, JsonNode *request)
   g_array_append_val (expects, e);
 }
 
+/* Whether the server refuses @data as a batch longer than max-batch-length:
+ * it does once it has read the first request past the limit, whatever
+ * follows (vdsm-rpc-jsonrpc.c). */
+static gboolean
+batch_too_long (const char *data, gsize size)
+{
+  g_autoptr(GString) scratch = g_string_new (NULL);
+  VdsmJsonReader reader;
+  guint limit;
+
+  g_object_get (server, "max-batch-length", &limit, NULL);
+  vdsm_json_reader_init (&reader, data, size, scratch, NULL);
+  if (!vdsm_json_reader_skip (&reader, '['))
+    return FALSE;
+  reader.depth = 1;
+  for (guint n = 0; ; n++)
+    {
+      g_autoptr(JsonNode) request = vdsm_json_reader_value (&reader);
+
+      if (request == NULL)
+        return FALSE;
+      if (n == limit)
+        return TRUE;
+      if (!vdsm_json_reader_skip (&reader, ','))
+        return FALSE;
+    }
+}
+
 /* ---- Checking the replies ---- */
 
 static void
@@ -355,6 +383,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   FuzzPeer peer;
   gboolean is_array = FALSE;
   g_autoptr(JsonNode) root = NULL;
+  g_autoptr(VdsmStompFrame) send = NULL;
 
   if (server == NULL)
     setup ();
@@ -362,7 +391,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 
   /* The expected replies, from our own reading of the body. */
   root = vdsm_json_parse_data ((const char *) data, size, NULL);
-  if (root == NULL)
+  if (batch_too_long ((const char *) data, size))
+    expect_error (expects, NULL, VDSM_ERROR_INVALID_REQUEST, "Invalid request: ");
+  else if (root == NULL)
     expect_error (expects, NULL, VDSM_ERROR_PARSE,
                   "Invalid JSON was received by the server. An error occurred on the "
                   "server while parsing the JSON text.");
@@ -382,10 +413,12 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 
   /* One connection per input: no state carries over between inputs. */
   fuzz_peer_open (&peer, server);
-  FUZZ_CHECK (vdsm_rpc_broker_subscribe (server->broker, peer.conn, SUBSCRIPTION_ID, REPLY_QUEUE),
+  FUZZ_CHECK (vdsm_rpc_broker_subscribe (server->broker, peer.conn, SUBSCRIPTION_ID, REPLY_QUEUE, NULL),
               "subscription refused");
 
-  vdsm_rpc_jsonrpc_handle (peer.conn, REPLY_QUEUE, FLOW_ID, (const char *) data, size);
+  send = vdsm_stomp_frame_new ("SEND");
+  vdsm_stomp_frame_set_body (send, (const char *) data, size);
+  vdsm_rpc_jsonrpc_handle (peer.conn, REPLY_QUEUE, FLOW_ID, send);
 
   fuzz_peers_exchange (&peer, 1, &peer, NULL, 0);
   FUZZ_CHECK (!peer.closed, "the server closed the connection");

@@ -609,9 +609,9 @@ fill_type (Ctx *ctx, VdsmSchemaType *type, VdsmYamlNode *def)
   gboolean typedef_kind = FALSE;
 
   type->name = g_strdup (name ? name : type->key);
-  if (name == NULL)
+  if (name_node == NULL)
     vdsm_schema_warn (ctx->sink, type->line, "%s: no 'name' key", owner);
-  else if (strcmp (name, type->key) != 0)
+  else if (name != NULL && strcmp (name, type->key) != 0)
     vdsm_schema_warn (ctx->sink, name_node->line,
                       "%s: its name is '%s'; the key is its identity", owner, name);
   type->description = vdsm_schema_read_description (ctx->sink, def, owner);

@@ -50,15 +50,15 @@ void vdsm_schema_build (VdsmSchemaDiagSink *sink, VdsmSchemaFile *file,
 /* ---- Reading a definition's keys (vdsm-schema-read.c) ----
  * @owner names the definition in messages ("type VmStats"). */
 
-/* A scalar's text, or NULL when @key is absent or null (with an error when
- * it is not a scalar). */
+/* A documentation key's text, or NULL when @key is absent or null (with a
+ * warning when it is not a scalar: such keys never refuse a file). */
 const char *vdsm_schema_read_text (VdsmSchemaDiagSink *sink, VdsmYamlNode *map,
                                    const char *key, const char *owner);
 /* The `description`, or NULL; a warning when the key has no value. */
 char *vdsm_schema_read_description (VdsmSchemaDiagSink *sink, VdsmYamlNode *map,
                                     const char *owner);
 /* added/modified/deprecated: dot-separated numbers, quoted; NULL when
- * absent or not a version. */
+ * absent or not a version (a warning). */
 char *vdsm_schema_read_version (VdsmSchemaDiagSink *sink, VdsmYamlNode *map,
                                 const char *key, const char *owner);
 /* A boolean extension key (docs/schema-language.md §11); absent is FALSE. */

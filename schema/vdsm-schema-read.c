@@ -44,6 +44,11 @@ vdsm_schema_advise_c_name (VdsmSchemaDiagSink *sink, guint line, const char *own
     vdsm_schema_advise (sink, line, "%s: %s '%s' is a C keyword", owner, what, name);
 }
 
+/* The keys read here only document (a display name, a description, a
+ * version, a datatype): none changes what goes on the wire, so a malformed
+ * one is a warning and is ignored, never a reason to refuse a file
+ * (docs/schema-language.md §3.1). VDSM shipped `name: *LldpMap`, an alias
+ * of the type's own definition, from 2017 to 2018. */
 const char *
 vdsm_schema_read_text (VdsmSchemaDiagSink *sink, VdsmYamlNode *map, const char *key,
                        const char *owner)
@@ -54,7 +59,7 @@ vdsm_schema_read_text (VdsmSchemaDiagSink *sink, VdsmYamlNode *map, const char *
     return NULL;
   if (node->kind != VDSM_YAML_SCALAR)
     {
-      vdsm_schema_error (sink, node->line, "%s: '%s' must be a scalar", owner, key);
+      vdsm_schema_warn (sink, node->line, "%s: '%s' is not text (ignored)", owner, key);
       return NULL;
     }
   if (node->stype == VDSM_YAML_NULL)
@@ -93,13 +98,13 @@ vdsm_schema_read_version (VdsmSchemaDiagSink *sink, VdsmYamlNode *map, const cha
       || !g_regex_match (version_re, node->text, 0, NULL))
     {
       if (node->kind == VDSM_YAML_SCALAR)
-        vdsm_schema_error (sink, node->line,
-                           "%s: '%s: %s' is not a version (numbers separated by dots)",
-                           owner, key, node->text);
+        vdsm_schema_warn (sink, node->line,
+                          "%s: '%s: %s' is not a version (numbers separated by dots; "
+                          "ignored)", owner, key, node->text);
       else
-        vdsm_schema_error (sink, node->line,
-                           "%s: '%s' is not a version (numbers separated by dots)",
-                           owner, key);
+        vdsm_schema_warn (sink, node->line,
+                          "%s: '%s' is not a version (numbers separated by dots; ignored)",
+                          owner, key);
       return NULL;
     }
   if (node->stype != VDSM_YAML_STR)

@@ -89,6 +89,7 @@ key_equal (gconstpointer a, gconstpointer b)
 static void
 subscription_free (VdsmRpcSubscription *sub)
 {
+  vdsm_event_filter_free (sub->filter);
   g_free (sub->id);
   g_free (sub);
 }
@@ -145,16 +146,21 @@ lookup_or_add (VdsmRpcBroker *broker, const char *name)
 
 gboolean
 vdsm_rpc_broker_subscribe (VdsmRpcBroker *broker, VdsmRpcConnection *conn,
-                           const char *id, const char *destination)
+                           const char *id, const char *destination,
+                           VdsmEventFilter *filter)
 {
   VdsmRpcSubscription *sub;
 
   if (g_hash_table_contains (conn->subscriptions, id))
-    return FALSE;
+    {
+      vdsm_event_filter_free (filter);
+      return FALSE;
+    }
 
   sub = g_new0 (VdsmRpcSubscription, 1);
   sub->conn = conn;
   sub->id = g_strdup (id);
+  sub->filter = filter;
   sub->destination = lookup_or_add (broker, destination);
   g_ptr_array_add (sub->destination->subs, sub);
   g_hash_table_insert (conn->subscriptions, sub->id, sub);
@@ -179,11 +185,15 @@ vdsm_rpc_broker_subscribe (VdsmRpcBroker *broker, VdsmRpcConnection *conn,
 
 /* Whether a subscription taken from @subs receives a message to
  * @destination: all of a destination's do; of a connection's list, those
- * to that name. */
+ * to that name; of an event's (@event_id), those whose filter matches. */
 static gboolean
-receives (VdsmRpcSubscription *sub, const char *destination, gboolean by_name)
+receives (VdsmRpcSubscription *sub, const char *destination, gboolean by_name,
+          const char *event_id)
 {
-  return !by_name || strcmp (sub->destination->name, destination) == 0;
+  if (by_name && strcmp (sub->destination->name, destination) != 0)
+    return FALSE;
+  return event_id == NULL || sub->filter == NULL ||
+         vdsm_event_filter_matches (sub->filter, event_id);
 }
 
 guint
@@ -194,7 +204,7 @@ vdsm_rpc_broker_count_subscriptions (VdsmRpcBroker *broker, VdsmRpcConnection *c
 
   /* Bounded by max-subscriptions, unlike the destination's own list. */
   for (guint i = 0; conn->subscription_order != NULL && i < conn->subscription_order->len; i++)
-    n += receives (conn->subscription_order->pdata[i], destination, TRUE);
+    n += receives (conn->subscription_order->pdata[i], destination, TRUE, NULL);
   return n;
 }
 
@@ -235,7 +245,7 @@ vdsm_rpc_broker_remove_connection (VdsmRpcBroker *broker, VdsmRpcConnection *con
 
 guint
 vdsm_rpc_broker_publish (VdsmRpcBroker *broker, const char *destination,
-                         VdsmRpcConnection *only_conn,
+                         VdsmRpcConnection *only_conn, const char *event_id,
                          const char *body, gsize length)
 {
   GPtrArray *subs;
@@ -254,7 +264,7 @@ vdsm_rpc_broker_publish (VdsmRpcBroker *broker, const char *destination,
       subs = dest ? dest->subs : NULL;
     }
   for (guint i = 0; subs != NULL && i < subs->len; i++)
-    n += receives (subs->pdata[i], destination, only_conn != NULL);
+    n += receives (subs->pdata[i], destination, only_conn != NULL, event_id);
   /* A reply has one subscriber: written in place. Copies to several
    * (events) share one body (docs/security.md, "Broker destinations"). */
   if (n > 1)
@@ -264,7 +274,7 @@ vdsm_rpc_broker_publish (VdsmRpcBroker *broker, const char *destination,
     {
       VdsmRpcSubscription *sub = subs->pdata[i];
 
-      if (!receives (sub, destination, only_conn != NULL))
+      if (!receives (sub, destination, only_conn != NULL, event_id))
         continue;
       if (tail != NULL)
         vdsm_rpc_session_send_message_shared (sub->conn, destination, sub->id, tail);

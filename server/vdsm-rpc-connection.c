@@ -63,8 +63,8 @@ vdsm_rpc_connection_unref (VdsmRpcConnection *conn)
     return;
   g_assert (conn->closed);
   g_free (conn->peer);
+  g_free (conn->local_address);
   g_free (conn->peer_key);
-  g_clear_object (&conn->stream);
   g_clear_object (&conn->socket);
   g_hash_table_unref (conn->subscriptions);
   g_clear_pointer (&conn->subscription_order, g_ptr_array_unref);
@@ -108,19 +108,17 @@ vdsm_rpc_connection_close (VdsmRpcConnection *conn, const char *reason)
   clear_source (&conn->write_source);
   clear_source (&conn->timer_source);
   clear_source (&conn->close_source);
-  if (conn->handshake != NULL)
-    {
-      /* The TLS backend's thread is using the socket: wake it up and let
-       * the handshake callback close it. */
-      g_cancellable_cancel (conn->handshake);
-      g_socket_shutdown (conn->socket, TRUE, TRUE, NULL);
-    }
-  else
-    g_socket_close (conn->socket, NULL);
+  if (conn->handshake_peer != NULL)
+    vdsm_rpc_listener_handshake_ended (server, g_steal_pointer (&conn->handshake_peer));
+  g_clear_pointer (&conn->tls, vdsm_rpc_tls_free);
+  g_socket_close (conn->socket, NULL);
   g_clear_pointer (&conn->parser, vdsm_stomp_parser_free);
+  if (conn->held_input != NULL)
+    g_string_free (g_steal_pointer (&conn->held_input), TRUE);
   g_string_free (conn->outbuf, TRUE);
   conn->outbuf = NULL;
   g_clear_pointer (&conn->out_shared, g_array_unref);
+  vdsm_rpc_budget_remove (conn);
   vdsm_rpc_broker_remove_connection (server->broker, conn);
   vdsm_rpc_peer_closed (server, conn->peer_key);
   conn->server = NULL;
@@ -137,16 +135,27 @@ on_deferred_close (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static void drop_output (VdsmRpcConnection *conn);
+
 /* Closing from a write must wait: the write may come from the broker
- * iterating subscriptions that the close would remove. Nothing more is
- * queued meanwhile (vdsm_rpc_connection_is_open() is FALSE). */
-static void
-schedule_close (VdsmRpcConnection *conn, const char *reason)
+ * iterating subscriptions that the close would remove. Nothing is read,
+ * sent or queued meanwhile (vdsm_rpc_connection_is_open() is FALSE), and
+ * what was queued is dropped now. The close runs before any source of
+ * default priority: at idle priority it waited for the loop to run dry,
+ * which a busy server never does, and the write source of a client that
+ * read once stayed ready for ever, spinning while the memory stayed held. */
+void
+vdsm_rpc_connection_close_later (VdsmRpcConnection *conn, const char *reason)
 {
-  if (conn->close_source != NULL)
+  if (conn->closed || conn->close_source != NULL)
     return;
   conn->close_reason = reason;
+  clear_source (&conn->read_source);
+  clear_source (&conn->write_source);
+  drop_output (conn);
+  vdsm_rpc_budget_remove (conn);
   conn->close_source = g_idle_source_new ();
+  g_source_set_priority (conn->close_source, G_PRIORITY_HIGH);
   g_source_set_callback (conn->close_source, on_deferred_close, conn, NULL);
   vdsm_rpc_source_attach (conn->close_source, "vdsm-rpc-close", conn->server);
 }
@@ -186,6 +195,22 @@ next_shared (VdsmRpcConnection *conn)
   if (conn->out_shared == NULL || conn->out_shared_first >= conn->out_shared->len)
     return NULL;
   return &g_array_index (conn->out_shared, SharedOutput, conn->out_shared_first);
+}
+
+void
+vdsm_rpc_connection_get_buffered (VdsmRpcConnection *conn, gsize *input, gsize *output)
+{
+  *input = (conn->parser ? vdsm_stomp_parser_get_buffered (conn->parser) : 0) +
+           (conn->held_input ? conn->held_input->len : 0) + conn->held_received;
+  *output = (conn->outbuf ? pending (conn) : 0) + conn->held_to_send;
+}
+
+void
+vdsm_rpc_connection_count_held (VdsmRpcConnection *conn, gssize received, gssize to_send)
+{
+  conn->held_received += received;
+  conn->held_to_send += to_send;
+  vdsm_rpc_budget_update (conn);
 }
 
 static void
@@ -301,7 +326,64 @@ vdsm_rpc_connection_get_queued (VdsmRpcConnection *conn, gsize *own)
   return pending (conn);
 }
 
-static gboolean on_writable (GObject *stream, gpointer user_data);
+static gboolean on_writable (gpointer user_data);
+
+static gboolean
+fd_source_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
+{
+  return callback (user_data);
+}
+
+static GSourceFuncs fd_source_funcs = {
+  .dispatch = fd_source_dispatch,
+};
+
+/* Calls back when the socket is ready for @condition, or when the ready
+ * time set on it comes (a read to retry: see on_readable()). A GSocket
+ * source would reset that ready time after each dispatch, and, once it
+ * came, fail the socket's next call with "timed out". */
+static GSource *
+socket_source_new (VdsmRpcConnection *conn, GIOCondition condition, GSourceFunc callback,
+                   const char *static_name)
+{
+  GSource *source = g_source_new (&fd_source_funcs, sizeof (GSource));
+
+  g_source_add_unix_fd (source, g_socket_get_fd (conn->socket), condition);
+  g_source_set_callback (source, callback, conn, NULL);
+  vdsm_rpc_source_attach (source, static_name, conn->server);
+  return source;
+}
+
+static void
+watch_writable (VdsmRpcConnection *conn)
+{
+  if (conn->write_source == NULL)
+    conn->write_source = socket_source_new (conn, G_IO_OUT, on_writable, "vdsm-rpc-write");
+}
+
+/* One write of the output pending: as much of it as the socket takes, in
+ * one sendmsg() (plain) or one TLS record. */
+static GPollableReturn
+send_output (VdsmRpcConnection *conn, gsize *written, GError **error)
+{
+  GOutputVector vectors[MAX_VECTORS];
+  gsize n_vectors = output_vectors (conn, vectors);
+  gssize n;
+
+  if (conn->tls == NULL)
+    return g_socket_send_message_with_timeout (conn->socket, NULL, vectors, n_vectors, NULL, 0,
+                                               G_SOCKET_MSG_NONE, 0, written, NULL, error);
+  n = vdsm_rpc_tls_send (conn->tls, vectors, n_vectors, error);
+  if (n >= 0)
+    {
+      *written = n;
+      return G_POLLABLE_RETURN_OK;
+    }
+  if (!g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+    return G_POLLABLE_RETURN_FAILED;
+  g_clear_error (error);
+  return G_POLLABLE_RETURN_WOULD_BLOCK;
+}
 
 /* Sends as much as the socket takes; arms the write source for the rest.
  * Returns FALSE when the connection was closed or is about to be. */
@@ -313,12 +395,8 @@ flush (VdsmRpcConnection *conn)
   while (pending (conn) > 0)
     {
       g_autoptr(GError) error = NULL;
-      GOutputVector vectors[MAX_VECTORS];
-      gsize n_vectors = output_vectors (conn, vectors);
       gsize written = 0;
-      GPollableReturn r = g_pollable_output_stream_writev_nonblocking (conn->output, vectors,
-                                                                       n_vectors, &written,
-                                                                       NULL, &error);
+      GPollableReturn r = send_output (conn, &written, &error);
 
       if (r == G_POLLABLE_RETURN_WOULD_BLOCK)
         break;
@@ -327,7 +405,7 @@ flush (VdsmRpcConnection *conn)
           g_debug ("connection %" G_GUINT64_FORMAT " (%s): send failed: %s",
                    conn->id, conn->peer, error->message);
           clear_source (&conn->write_source);
-          schedule_close (conn, "send failed");
+          vdsm_rpc_connection_close_later (conn, "send failed");
           return FALSE;
         }
       output_sent (conn, written);
@@ -348,23 +426,33 @@ flush (VdsmRpcConnection *conn)
   else
     {
       compact_output (conn);
-      if (conn->write_source == NULL)
-        {
-          conn->write_source = g_pollable_output_stream_create_source (conn->output, NULL);
-          g_source_set_callback (conn->write_source, G_SOURCE_FUNC (on_writable), conn, NULL);
-          vdsm_rpc_source_attach (conn->write_source, "vdsm-rpc-write", conn->server);
-        }
+      watch_writable (conn);
     }
+  vdsm_rpc_budget_update (conn);
   return TRUE;
 }
 
+static void continue_handshake (VdsmRpcConnection *conn);
+
 static gboolean
-on_writable (GObject *stream, gpointer user_data)
+on_writable (gpointer user_data)
 {
   VdsmRpcConnection *conn = user_data;
   /* Keeps @conn alive while a callback may close it. */
   G_GNUC_UNUSED g_autoptr(VdsmRpcConnection) hold = vdsm_rpc_connection_ref (conn);
 
+  if (conn->handshake_peer != NULL)
+    {
+      continue_handshake (conn);
+      return G_SOURCE_CONTINUE;
+    }
+  if (conn->read_wants_write)
+    {
+      conn->read_wants_write = FALSE;
+      /* Unless reading stopped meanwhile (the end of the input, a close). */
+      if (conn->read_source != NULL)
+        g_source_set_ready_time (conn->read_source, 0);
+    }
   flush (conn);
   /* flush() destroyed this source when done or closed. */
   return G_SOURCE_CONTINUE;
@@ -391,8 +479,12 @@ vdsm_rpc_connection_end_frame_shared (VdsmRpcConnection *conn, gsize mark, GByte
    * read. */
   if (before > 0 && pending (conn) + tail_size > server->max_send_queue)
     {
-      g_string_truncate (conn->outbuf, mark);
-      schedule_close (conn, "send queue limit exceeded: the client does not read");
+      vdsm_rpc_message_limited (server, "connection %" G_GUINT64_FORMAT " (%s): %"
+                                G_GSIZE_FORMAT " bytes queued for sending exceed the send "
+                                "queue limit of %" G_GSIZE_FORMAT " bytes (max-send-queue): "
+                                "the client does not read; closing", conn->id, conn->peer,
+                                pending (conn) + tail_size, server->max_send_queue);
+      vdsm_rpc_connection_close_later (conn, "send queue limit exceeded: the client does not read");
       return;
     }
   if (tail_size > 0)
@@ -414,6 +506,8 @@ vdsm_rpc_connection_end_frame_shared (VdsmRpcConnection *conn, gsize mark, GByte
    * (docs/protocol.md §6.2). */
   if (conn->write_source == NULL && !(conn->reading && !conn->frame_per_send))
     flush (conn);
+  else
+    vdsm_rpc_budget_update (conn);
 }
 
 void
@@ -462,6 +556,9 @@ recv_deadline (VdsmRpcConnection *conn)
 {
   gint64 ms = conn->recv_interval_ms;
 
+  /* Paused, its heart-beats are not read: they may be waiting. */
+  if (conn->paused)
+    return G_MAXINT64;
   return conn->last_recv + (ms + MAX (ms / 5, 500)) * 1000;
 }
 
@@ -470,6 +567,19 @@ static gint64
 handshake_deadline (VdsmRpcConnection *conn)
 {
   return conn->accepted_at + (gint64) conn->server->handshake_timeout_ms * 1000;
+}
+
+/* A TLS peer that sends nothing holds a handshake slot for nothing. */
+static gboolean
+first_byte_limited (VdsmRpcConnection *conn)
+{
+  return conn->handshake_peer != NULL && !conn->got_byte;
+}
+
+static gint64
+first_byte_deadline (VdsmRpcConnection *conn)
+{
+  return conn->accepted_at + (gint64) conn->server->tls_first_byte_timeout_ms * 1000;
 }
 
 static gint64
@@ -514,6 +624,8 @@ arm_timer (VdsmRpcConnection *conn)
 #define CONSIDER(t) G_STMT_START { gint64 t_ = (t); if (next < 0 || t_ < next) next = t_; } G_STMT_END
   if (!conn->detected)
     CONSIDER (handshake_deadline (conn));
+  if (first_byte_limited (conn))
+    CONSIDER (first_byte_deadline (conn));
   if (idle_limited (conn))
     CONSIDER (idle_deadline (conn));
   if (frame_limited (conn))
@@ -536,11 +648,19 @@ on_timer (gpointer user_data)
   G_GNUC_UNUSED g_autoptr(VdsmRpcConnection) hold = vdsm_rpc_connection_ref (conn);
   gint64 now = g_get_monotonic_time ();
 
+  if (first_byte_limited (conn) && now >= first_byte_deadline (conn))
+    {
+      vdsm_rpc_message_limited (conn->server, "connection %" G_GUINT64_FORMAT " (%s): nothing "
+                                "received within %u ms (tls-first-byte-timeout)", conn->id,
+                                conn->peer, conn->server->tls_first_byte_timeout_ms);
+      vdsm_rpc_connection_close (conn, "first byte timeout");
+      return G_SOURCE_CONTINUE;
+    }
   if (!conn->detected && now >= handshake_deadline (conn))
     {
       vdsm_rpc_message_limited (conn->server, "connection %" G_GUINT64_FORMAT
                                 " (%s): %s not done within %u ms", conn->id, conn->peer,
-                                conn->handshake ? "TLS handshake" : "protocol detection",
+                                conn->handshake_peer ? "TLS handshake" : "protocol detection",
                                 conn->server->handshake_timeout_ms);
       vdsm_rpc_connection_close (conn, "handshake timeout");
       return G_SOURCE_CONTINUE;
@@ -626,6 +746,13 @@ feed (VdsmRpcConnection *conn, const char *data, gsize len)
       g_autoptr(GError) error = NULL;
       g_autoptr(VdsmStompFrame) frame = NULL;
 
+      if (conn->paused)
+        {
+          /* Kept in its own buffer: the read buffer is shared. */
+          g_assert (conn->held_input == NULL);
+          conn->held_input = g_string_new_len (data, len);
+          return TRUE;
+        }
       switch (vdsm_stomp_parser_parse (conn->parser, &data, &len, &frame, &error))
         {
         case VDSM_STOMP_PARSE_FRAME:
@@ -638,7 +765,8 @@ feed (VdsmRpcConnection *conn, const char *data, gsize len)
           vdsm_rpc_session_handle_frame (conn, frame);
           if (conn->closed)
             return FALSE;
-          if (conn->closing)
+          /* Closing: the rest is not read. */
+          if (!vdsm_rpc_connection_is_open (conn))
             return TRUE;
           break;
         case VDSM_STOMP_PARSE_HEARTBEAT:
@@ -695,8 +823,65 @@ process (VdsmRpcConnection *conn, const char *data, gsize len)
           break;
         }
     }
-  if (len > 0 && !conn->closing)
+  if (len > 0 && vdsm_rpc_connection_is_open (conn))
     feed (conn, data, len);
+}
+
+static gssize
+receive_bytes (VdsmRpcConnection *conn, char *buffer, gsize len, GError **error)
+{
+  if (conn->tls != NULL)
+    return vdsm_rpc_tls_receive (conn->tls, buffer, len, error);
+  return g_socket_receive_with_blocking (conn->socket, buffer, len, FALSE, NULL, error);
+}
+
+/* The TLS handshake advances on the I/O thread as the client's bytes come
+ * in: a client that is slow, or never sends a byte, holds no thread and
+ * delays nobody (docs/architecture.md, "TLS"). */
+static void
+continue_handshake (VdsmRpcConnection *conn)
+{
+  g_autoptr(GError) error = NULL;
+
+  switch (vdsm_rpc_tls_handshake (conn->tls, &error))
+    {
+    case VDSM_RPC_TLS_WANT_READ:
+      clear_source (&conn->write_source);
+      return;
+    case VDSM_RPC_TLS_WANT_WRITE:
+      watch_writable (conn);
+      return;
+    case VDSM_RPC_TLS_FAILED:
+      /* Port scanners and health checks connect and leave: not news. */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED))
+        g_debug ("connection %" G_GUINT64_FORMAT " (%s): closed by the client during the "
+                 "TLS handshake", conn->id, conn->peer);
+      else
+        {
+          char reason[VDSM_RPC_LOG_TEXT_SIZE];
+
+          vdsm_rpc_message_limited (conn->server, "connection %" G_GUINT64_FORMAT
+                                    " (%s): TLS handshake failed: %s", conn->id, conn->peer,
+                                    vdsm_rpc_log_text (reason, sizeof reason, error->message,
+                                                       -1));
+        }
+      vdsm_rpc_connection_close (conn, "TLS handshake failed");
+      return;
+    case VDSM_RPC_TLS_DONE:
+      break;
+    }
+  clear_source (&conn->write_source);
+  vdsm_rpc_listener_handshake_ended (conn->server, g_steal_pointer (&conn->handshake_peer));
+  if (vdsm_rpc_log_enabled (G_LOG_LEVEL_INFO))
+    {
+      g_autofree char *tls = vdsm_rpc_tls_describe (conn->tls);
+
+      g_info ("connection %" G_GUINT64_FORMAT " (%s): %s", conn->id, conn->peer, tls);
+    }
+  /* The client's first frame may have come with its last handshake
+   * record. */
+  if (vdsm_rpc_tls_has_buffered (conn->tls))
+    g_source_set_ready_time (conn->read_source, 0);
 }
 
 /* The end of the client's input may be a half-close (shutdown(SHUT_WR),
@@ -732,12 +917,29 @@ watch_frame_progress (VdsmRpcConnection *conn, gint64 now)
     }
 }
 
+/* The replies to the frames in @data leave in one send. */
+static void
+handle_input (VdsmRpcConnection *conn, const char *data, gsize len)
+{
+  conn->reading = TRUE;
+  process (conn, data, len);
+  conn->reading = FALSE;
+  if (conn->closed)
+    return;
+  watch_frame_progress (conn, conn->last_recv);
+  /* Both count against the budget: what the parser holds, what waits. */
+  if (conn->write_source == NULL)
+    flush (conn);
+  else
+    vdsm_rpc_budget_update (conn);
+}
+
 /* One read per wake-up, then the other ready connections get their turn.
  * A pipelining client refills its window while it is being served, so
  * reading on until the socket runs dry (or for several reads) serves it
  * again and again while every other client waits a whole round. */
 static gboolean
-on_readable (GObject *stream, gpointer user_data)
+on_readable (gpointer user_data)
 {
   VdsmRpcConnection *conn = user_data;
   /* Keeps @conn alive while a callback may close it. */
@@ -747,12 +949,26 @@ on_readable (GObject *stream, gpointer user_data)
   gssize n;
 
   g_source_set_ready_time (conn->read_source, -1);
-  n = g_pollable_input_stream_read_nonblocking (conn->input, buffer, VDSM_RPC_READ_BUFFER_SIZE,
-                                                NULL, &error);
+  if (conn->handshake_peer != NULL)
+    {
+      if (!conn->got_byte)
+        {
+          conn->got_byte = TRUE;
+          arm_timer (conn);
+        }
+      continue_handshake (conn);
+      return G_SOURCE_CONTINUE;
+    }
+  n = receive_bytes (conn, buffer, VDSM_RPC_READ_BUFFER_SIZE, &error);
   if (n < 0)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
         vdsm_rpc_connection_close (conn, error->message);
+      else if (conn->tls != NULL && vdsm_rpc_tls_wants_write (conn->tls))
+        {
+          conn->read_wants_write = TRUE;
+          watch_writable (conn);
+        }
       return G_SOURCE_CONTINUE;
     }
   if (n == 0)
@@ -762,116 +978,74 @@ on_readable (GObject *stream, gpointer user_data)
     }
 
   conn->last_recv = g_get_monotonic_time ();
-  conn->reading = TRUE;
-  process (conn, buffer, n);
-  conn->reading = FALSE;
-  if (conn->closed)
-    return G_SOURCE_CONTINUE;
-  watch_frame_progress (conn, conn->last_recv);
-  if (conn->write_source == NULL)
-    flush (conn);
-  /* Closing stops reading. */
+  handle_input (conn, buffer, n);
+  /* Closing and pausing stop reading. */
   if (conn->read_source == NULL)
     return G_SOURCE_CONTINUE;
   /* Come back after the other sources ran when polling the socket may
    * not tell: a full buffer may have left more behind, and TLS may hold
-   * decrypted data. The read that finds nothing stops this. */
-  if (n == VDSM_RPC_READ_BUFFER_SIZE || G_IS_TLS_CONNECTION (conn->stream))
+   * bytes it took from the socket already. */
+  if (n == VDSM_RPC_READ_BUFFER_SIZE ||
+      (conn->tls != NULL && vdsm_rpc_tls_has_buffered (conn->tls)))
     g_source_set_ready_time (conn->read_source, 0);
   return G_SOURCE_CONTINUE;
 }
 
-static gboolean
-on_socket_readable (GSocket *socket, GIOCondition condition, gpointer user_data)
-{
-  return on_readable (NULL, user_data);
-}
-
+/* The source has no child source for GLib to block and unblock around
+ * each dispatch (see vdsm_rpc_source_attach()). */
 static void
 start_reading (VdsmRpcConnection *conn)
 {
-  conn->input = G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (conn->stream));
-  conn->output = G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (conn->stream));
-  /* A socket source has no child source for GLib to block and unblock
-   * around each dispatch (see vdsm_rpc_source_attach()); TLS needs the
-   * stream's own source, which knows about data it already decrypted. */
-  if (G_IS_TLS_CONNECTION (conn->stream))
-    {
-      conn->read_source = g_pollable_input_stream_create_source (conn->input, NULL);
-      g_source_set_callback (conn->read_source, G_SOURCE_FUNC (on_readable), conn, NULL);
-    }
-  else
-    {
-      conn->read_source = g_socket_create_source (conn->socket, G_IO_IN, NULL);
-      g_source_set_callback (conn->read_source, G_SOURCE_FUNC (on_socket_readable), conn, NULL);
-    }
-  vdsm_rpc_source_attach (conn->read_source, "vdsm-rpc-read", conn->server);
+  conn->read_source = socket_source_new (conn, G_IO_IN, on_readable, "vdsm-rpc-read");
 }
 
-static void
-on_handshake_done (GObject *source, GAsyncResult *result, gpointer user_data)
+void
+vdsm_rpc_connection_pause_input (VdsmRpcConnection *conn)
 {
-  g_autoptr(VdsmRpcConnection) conn = user_data;
-  g_autoptr(GError) error = NULL;
-  gboolean ok = g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error);
-  GTlsCertificate *peer;
-  g_autofree char *subject = NULL;
+  g_assert (!conn->paused);
+  conn->paused = TRUE;
+  clear_source (&conn->read_source);
+  arm_timer (conn);
+}
 
-  g_clear_object (&conn->handshake);
-  if (conn->closed)
-    {
-      /* Closed meanwhile: the close left the socket to us. */
-      g_socket_close (conn->socket, NULL);
-      return;
-    }
-  if (!ok)
-    {
-      char reason[VDSM_RPC_LOG_TEXT_SIZE];
+void
+vdsm_rpc_connection_resume_input (VdsmRpcConnection *conn)
+{
+  g_autoptr(GString) held = g_steal_pointer (&conn->held_input);
 
-      vdsm_rpc_message_limited (conn->server, "connection %" G_GUINT64_FORMAT
-                                " (%s): TLS handshake failed: %s", conn->id, conn->peer,
-                                vdsm_rpc_log_text (reason, sizeof reason, error->message, -1));
-      vdsm_rpc_connection_close (conn, "TLS handshake failed");
-      return;
-    }
-
-  peer = g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (source));
-  if (vdsm_rpc_log_enabled (G_LOG_LEVEL_INFO))
-    {
-      char subject_log[VDSM_RPC_LOG_TEXT_SIZE];
-
-      subject = peer ? g_tls_certificate_get_subject_name (peer) : NULL;
-      g_info ("connection %" G_GUINT64_FORMAT " (%s): TLS established, client certificate %s",
-              conn->id, conn->peer,
-              peer ? vdsm_rpc_log_text (subject_log, sizeof subject_log,
-                                        subject ? subject : "(no subject)", -1) : "none");
-    }
+  g_assert (conn->paused);
+  conn->paused = FALSE;
+  if (!vdsm_rpc_connection_is_open (conn))
+    return;
+  /* Its heart-beats were not read meanwhile. */
+  conn->last_recv = g_get_monotonic_time ();
+  arm_timer (conn);
+  if (held != NULL)
+    handle_input (conn, held->str, held->len);
+  if (conn->paused || !vdsm_rpc_connection_is_open (conn))
+    return;
   start_reading (conn);
+  /* TLS may hold decrypted bytes that polling the socket does not show,
+   * or have wanted to write before it could read on: read once anyway. */
+  if (conn->tls != NULL)
+    g_source_set_ready_time (conn->read_source, 0);
 }
 
 static void
-start_handshake (VdsmRpcConnection *conn, VdsmRpcTlsConfig *tls)
+start_tls (VdsmRpcConnection *conn, VdsmRpcTlsConfig *tls)
 {
   g_autoptr(GError) error = NULL;
-  GIOStream *tls_stream = vdsm_rpc_tls_wrap (tls, conn->stream, &error);
 
-  if (tls_stream == NULL)
+  conn->tls = vdsm_rpc_tls_new (tls, g_socket_get_fd (conn->socket), &error);
+  if (conn->tls == NULL)
     {
       g_message ("connection %" G_GUINT64_FORMAT " (%s): cannot set up TLS: %s",
                  conn->id, conn->peer, error->message);
       vdsm_rpc_connection_close (conn, "TLS setup failed");
       return;
     }
-  g_object_unref (conn->stream);
-  conn->stream = tls_stream;
-  conn->handshake = g_cancellable_new ();
-  /* The backend calls back (and asks about the client's certificate) in
-   * the thread-default context: make that the server's. */
-  g_main_context_push_thread_default (conn->server->context);
-  g_tls_connection_handshake_async (G_TLS_CONNECTION (tls_stream), G_PRIORITY_DEFAULT,
-                                    conn->handshake, on_handshake_done,
-                                    vdsm_rpc_connection_ref (conn));
-  g_main_context_pop_thread_default (conn->server->context);
+  /* The handshake starts with the client's hello: wait for it. */
+  start_reading (conn);
 }
 
 /* "unix pid=1 uid=0 gid=0": who is on the other end of a unix socket. */
@@ -923,9 +1097,20 @@ describe_peer (GSocket *socket)
   return g_strdup ("unknown peer");
 }
 
+static char *
+describe_local_address (GSocket *socket)
+{
+  g_autoptr(GSocketAddress) local = g_socket_get_local_address (socket, NULL);
+
+  if (local == NULL || !G_IS_INET_SOCKET_ADDRESS (local))
+    return NULL;
+  return g_inet_address_to_string (
+    g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (local)));
+}
+
 VdsmRpcConnection *
 vdsm_rpc_connection_new (VdsmRpcServer *server, GSocket *socket, VdsmRpcTlsConfig *tls,
-                         char *peer_key)
+                         char *peer_key, char *handshake_peer)
 {
   VdsmRpcConnection *conn = g_new0 (VdsmRpcConnection, 1);
 
@@ -933,10 +1118,11 @@ vdsm_rpc_connection_new (VdsmRpcServer *server, GSocket *socket, VdsmRpcTlsConfi
   conn->server = server;
   conn->id = ++server->next_connection_id;
   conn->peer = describe_peer (socket);
+  conn->local_address = describe_local_address (socket);
   conn->peer_key = peer_key;
   conn->socket = g_object_ref (socket);
   g_socket_set_blocking (socket, FALSE);
-  conn->stream = G_IO_STREAM (g_socket_connection_factory_create_connection (socket));
+  conn->handshake_peer = handshake_peer;
   conn->outbuf = g_string_sized_new (4096);
   conn->subscriptions = g_hash_table_new (g_str_hash, g_str_equal);
   conn->accepted_at = conn->last_recv = conn->last_send = g_get_monotonic_time ();
@@ -955,7 +1141,7 @@ vdsm_rpc_connection_new (VdsmRpcServer *server, GSocket *socket, VdsmRpcTlsConfi
              tls ? ", TLS handshake" : "");
 
   if (tls != NULL)
-    start_handshake (conn, tls);
+    start_tls (conn, tls);
   else
     start_reading (conn);
   return conn;

@@ -4,14 +4,10 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "vdsm-rpc-private.h"
-#include "vdsm-error.h"
+#include "vdsm-error-private.h"
 #include "vdsm-json.h"
 
 #include <string.h>
-
-#define PARSE_ERROR_TEXT "Invalid JSON was received by the server. " \
-  "An error occurred on the server while parsing the JSON text."
-#define INVALID_PARAMS_PREFIX "Invalid method parameter(s): "
 
 /* The replies to one SEND: one slot per request, answered in any order,
  * sent together once the last one is in. */
@@ -21,6 +17,7 @@ struct _VdsmRpcBatch {
   gboolean is_array;                /* reply with an array (batch of >= 2) */
   guint pending;                    /* slots not answered yet */
   GPtrArray *replies;               /* GString* per slot; NULL for notifications */
+  gsize held;                       /* bytes of the replies in, for the budget */
 };
 
 /* ---- Reply texts ---- */
@@ -48,16 +45,26 @@ vdsm_rpc_write_error (GString *out, JsonNode *id, int code, const char *message)
   vdsm_rpc_write_error_member (out, code, message);
 }
 
-/* "<prefix>{'reason': '<text>'}" */
+/* "<VDSM's text for code>: {'reason': '<text>'}" */
 static char *
-reason_message (const char *prefix, const char *text)
+reason_message (VdsmError code, const char *text)
 {
-  GString *message = g_string_new (prefix);
+  GString *message = vdsm_error_message_new (code);
 
   g_string_append (message, "{'reason': ");
   vdsm_rpc_pyrepr_string (message, text);
   g_string_append_c (message, '}');
   return g_string_free (message, FALSE);
+}
+
+/* Whether @message already starts as VDSM writes the messages of @code. */
+static gboolean
+has_code_text (const char *message, VdsmError code)
+{
+  const char *text = vdsm_error_code_message (code);
+  gsize length = strlen (text);
+
+  return strncmp (message, text, length) == 0 && g_str_has_prefix (message + length, ": ");
 }
 
 void
@@ -67,14 +74,14 @@ vdsm_rpc_write_gerror_member (GString *out, const GError *error)
 
   if (error->domain != VDSM_ERROR)
     {
-      message = reason_message ("Internal JSON-RPC error: ", error->message);
+      message = reason_message (VDSM_ERROR_INTERNAL, error->message);
       vdsm_rpc_write_error_member (out, VDSM_ERROR_INTERNAL, message);
     }
   else if (error->code == VDSM_ERROR_INVALID_PARAMS &&
-           !g_str_has_prefix (error->message, INVALID_PARAMS_PREFIX))
+           !has_code_text (error->message, VDSM_ERROR_INVALID_PARAMS))
     {
       /* The validator reports bare "params.x: …" texts (job_run()). */
-      message = reason_message (INVALID_PARAMS_PREFIX, error->message);
+      message = reason_message (VDSM_ERROR_INVALID_PARAMS, error->message);
       vdsm_rpc_write_error_member (out, error->code, message);
     }
   else
@@ -86,6 +93,8 @@ vdsm_rpc_write_gerror_member (GString *out, const GError *error)
 static void
 batch_free (VdsmRpcBatch *batch)
 {
+  if (batch->held > 0)
+    vdsm_rpc_connection_count_held (batch->conn, 0, -(gssize) batch->held);
   vdsm_rpc_connection_reply_done (batch->conn);
   vdsm_rpc_connection_unref (batch->conn);
   g_free (batch->reply_to);
@@ -153,7 +162,7 @@ batch_send (VdsmRpcBatch *batch)
   if (body == NULL)
     return;
 
-  if (vdsm_rpc_broker_publish (conn->server->broker, batch->reply_to, conn,
+  if (vdsm_rpc_broker_publish (conn->server->broker, batch->reply_to, conn, NULL,
                                body->str, body->len) == 0)
     {
       char reply_to[VDSM_RPC_LOG_TEXT_SIZE];
@@ -180,6 +189,13 @@ vdsm_rpc_batch_complete (VdsmRpcBatch *batch, guint slot, GString *reply)
 {
   g_assert (batch->replies->pdata[slot] == NULL);
   batch->replies->pdata[slot] = reply;
+  /* A reply of an array waits for the others: it counts against the
+   * budget. A lone one leaves now. */
+  if (batch->is_array)
+    {
+      batch->held += reply->len;
+      vdsm_rpc_connection_count_held (batch->conn, 0, reply->len);
+    }
   batch_release (batch);
 }
 
@@ -200,8 +216,9 @@ static void
 invalid_request (VdsmRpcBatch *batch, guint slot, JsonNode *request, JsonNode *id,
                  const char *reason)
 {
-  g_autoptr(GString) message = g_string_new ("Invalid request: {'request': ");
+  g_autoptr(GString) message = vdsm_error_message_new (VDSM_ERROR_INVALID_REQUEST);
 
+  g_string_append (message, "{'request': ");
   vdsm_rpc_pyrepr_node (message, request);
   g_string_append (message, ", 'reason': ");
   vdsm_rpc_pyrepr_string (message, reason);
@@ -317,7 +334,8 @@ dispatch_request (VdsmRpcServer *server, VdsmRpcBatch *batch, guint slot, const 
       /* VDSM's text for a verb it lacks, so clients that match on it keep
        * working; a method of the API this server does not implement says
        * so in a reason. */
-      message = g_string_new ("The method does not exist or is not available: {'method': ");
+      message = vdsm_error_message_new (VDSM_ERROR_METHOD_NOT_FOUND);
+      g_string_append (message, "{'method': ");
       vdsm_rpc_pyrepr_string (message, name);
       if (unserved)
         g_string_append (message, ", 'reason': 'defined by the API but not served by this server'");
@@ -333,6 +351,7 @@ dispatch_request (VdsmRpcServer *server, VdsmRpcBatch *batch, guint slot, const 
   job->params = params ? json_node_ref (params) : NULL;
   job->id = id ? json_node_ref (id) : NULL;
   job->flow_id = g_strdup (flow_id);
+  job->local_address = g_strdup (batch->conn->local_address);
   job->start = g_get_monotonic_time ();
   if (id != NULL)
     {
@@ -353,11 +372,11 @@ dispatch_request (VdsmRpcServer *server, VdsmRpcBatch *batch, guint slot, const 
                                 vdsm_rpc_log_text (name_log, sizeof name_log, name, -1));
       if (id != NULL)
         {
-          g_autofree char *message =
-            g_strdup_printf ("Not enough resources: {'resource': 'jsonrpc', "
-                             "'current_tasks': %u, 'reason': 'Too many tasks'}", queued);
+          g_autoptr(GString) message = vdsm_error_message_new (VDSM_ERROR_NOT_ENOUGH_RESOURCES);
 
-          batch_reply_error (batch, slot, id, VDSM_ERROR_NOT_ENOUGH_RESOURCES, message);
+          g_string_append_printf (message, "{'resource': 'jsonrpc', 'current_tasks': %u, "
+                                  "'reason': 'Too many tasks'}", queued);
+          batch_reply_error (batch, slot, id, VDSM_ERROR_NOT_ENOUGH_RESOURCES, message->str);
         }
     }
 }
@@ -463,65 +482,288 @@ read_plain_body (VdsmRpcServer *server, const char *body, gsize length,
   return vdsm_json_reader_at_end (&reader) ? n : 0;
 }
 
-/* ---- Entry point ---- */
+/* ---- Any other body ---- */
 
-/* Any body, as a tree. */
+/* The one reply to a body that is wrong as a whole. */
+static void
+reply_alone (VdsmRpcConnection *conn, const char *reply_to, int code, const char *message)
+{
+  VdsmRpcBatch *batch = batch_new (conn, reply_to, 1, FALSE);
+
+  batch_reply_error (batch, 0, NULL, code, message);
+  batch_release (batch);
+}
+
+static void
+reply_unparsable (VdsmRpcConnection *conn, const char *reply_to, const char *why)
+{
+  char reason[VDSM_RPC_LOG_TEXT_SIZE];
+
+  vdsm_rpc_message_limited (conn->server, "connection %" G_GUINT64_FORMAT
+                            ": unparsable request: %s", conn->id,
+                            vdsm_rpc_log_text (reason, sizeof reason, why, -1));
+  reply_alone (conn, reply_to, VDSM_ERROR_PARSE, vdsm_error_code_message (VDSM_ERROR_PARSE));
+}
+
+/* A body that is not a batch, as a tree. */
 static void
 handle_body (VdsmRpcConnection *conn, const char *reply_to, const char *flow_id,
              const char *body, gsize length)
 {
-  VdsmRpcServer *server = conn->server;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) root = vdsm_json_parse_data (body, length, &error);
   VdsmRpcBatch *batch;
 
   if (root == NULL)
     {
-      char reason[VDSM_RPC_LOG_TEXT_SIZE];
-
-      vdsm_rpc_message_limited (server, "connection %" G_GUINT64_FORMAT
-                                ": unparsable request: %s", conn->id,
-                                vdsm_rpc_log_text (reason, sizeof reason, error->message, -1));
-      batch = batch_new (conn, reply_to, 1, FALSE);
-      batch_reply_error (batch, 0, NULL, VDSM_ERROR_PARSE, PARSE_ERROR_TEXT);
+      reply_unparsable (conn, reply_to, error->message);
+      return;
     }
-  else if (JSON_NODE_HOLDS_ARRAY (root))
-    {
-      JsonArray *array = json_node_get_array (root);
-      guint n = json_array_get_length (array);
-
-      if (n == 0)
-        {
-          batch = batch_new (conn, reply_to, 1, FALSE);
-          batch_reply_error (batch, 0, NULL, VDSM_ERROR_INVALID_REQUEST,
-                             "Invalid request: {'request': [], 'reason': 'request batch is empty'}");
-        }
-      else
-        {
-          /* The Python client always wraps one request: it gets a bare object. */
-          batch = batch_new (conn, reply_to, n, n > 1);
-          for (guint i = 0; i < n; i++)
-            handle_request (server, batch, i, json_array_get_element (array, i), flow_id);
-        }
-    }
-  else
-    {
-      batch = batch_new (conn, reply_to, 1, FALSE);
-      handle_request (server, batch, 0, root, flow_id);
-    }
+  batch = batch_new (conn, reply_to, 1, FALSE);
+  handle_request (conn->server, batch, 0, root, flow_id);
   batch_release (batch);
 }
 
+/* ---- Batches, a slice at a time ---- */
+
+/* Per main-loop iteration a batch handles this many requests, or this
+ * much of its text, at most: about the work of one read of a connection;
+ * then the others get their turn (docs/architecture.md). */
+#define SLICE_REQUESTS 64
+#define SLICE_BYTES VDSM_RPC_READ_BUFFER_SIZE
+
+/* A batch is read twice. First it is checked: it must be JSON before any
+ * of its requests runs, and at most max-batch-length long. Then its
+ * requests are dispatched, each parsed again when its turn comes: no tree
+ * of the whole batch is ever held (1.25 M pings made 1.77 GB of them). */
+typedef struct {
+  VdsmRpcConnection *conn;          /* a ref */
+  VdsmStompFrame *send;             /* a ref: the body */
+  char *reply_to;
+  char *flow_id;
+  VdsmJsonReader reader;            /* in the body */
+  GError *error;                    /* of @reader */
+  guint length;                     /* requests checked, then all of them */
+  guint next;                       /* the next to dispatch */
+  VdsmRpcBatch *batch;              /* while dispatching */
+  GSource *source;                  /* runs the next slice */
+} BatchRun;
+
+static const char *
+batch_run_body (BatchRun *run, gsize *length)
+{
+  return vdsm_stomp_frame_get_body (run->send, length);
+}
+
+/* The reader at the first request. */
+static void
+batch_run_rewind (BatchRun *run)
+{
+  gsize length;
+  const char *body = batch_run_body (run, &length);
+
+  vdsm_json_reader_init (&run->reader, body, length, run->conn->server->json_scratch,
+                         &run->error);
+  vdsm_json_reader_skip (&run->reader, '[');
+  /* Nesting counts from the array, as when the body is parsed whole. */
+  run->reader.depth = 1;
+}
+
+static void
+batch_run_free (BatchRun *run)
+{
+  gsize length;
+
+  /* Cut short: what was dispatched is answered, to nobody. */
+  if (run->batch != NULL)
+    batch_release (run->batch);
+  if (run->source != NULL)
+    {
+      g_source_destroy (run->source);
+      g_source_unref (run->source);
+    }
+  batch_run_body (run, &length);
+  vdsm_rpc_connection_count_held (run->conn, -(gssize) length, 0);
+  vdsm_rpc_connection_reply_done (run->conn);
+  vdsm_rpc_connection_unref (run->conn);
+  vdsm_stomp_frame_unref (run->send);
+  g_free (run->reply_to);
+  g_free (run->flow_id);
+  g_clear_error (&run->error);
+  g_free (run);
+}
+
+/* Returns TRUE: the run is over. */
+static gboolean
+batch_run_unparsable (BatchRun *run, const char *expected)
+{
+  g_autofree char *why = NULL;
+
+  if (run->error == NULL)
+    why = g_strdup_printf ("JSON text, byte %" G_GSIZE_FORMAT ": %s",
+                           (gsize) (run->reader.p - run->reader.start), expected);
+  reply_unparsable (run->conn, run->reply_to, why ? why : run->error->message);
+  return TRUE;
+}
+
+/* Returns TRUE: the run is over. */
+static gboolean
+batch_run_too_long (BatchRun *run)
+{
+  VdsmRpcConnection *conn = run->conn;
+  guint limit = conn->server->max_batch_length;
+  g_autoptr(GString) message = vdsm_error_message_new (VDSM_ERROR_INVALID_REQUEST);
+
+  g_string_append_printf (message, "{'reason': 'the batch has more than %u requests, "
+                          "the most this server takes'}", limit);
+
+  vdsm_rpc_message_limited (conn->server, "connection %" G_GUINT64_FORMAT " (%s): batch "
+                            "refused: more than %u requests (max-batch-length)", conn->id,
+                            conn->peer, limit);
+  reply_alone (conn, run->reply_to, VDSM_ERROR_INVALID_REQUEST, message->str);
+  return TRUE;
+}
+
+/* Returns TRUE: the run is over. */
+static gboolean
+batch_run_empty (BatchRun *run)
+{
+  g_autoptr(GString) message = vdsm_error_message_new (VDSM_ERROR_INVALID_REQUEST);
+
+  g_string_append (message, "{'request': [], 'reason': 'request batch is empty'}");
+  reply_alone (run->conn, run->reply_to, VDSM_ERROR_INVALID_REQUEST, message->str);
+  return TRUE;
+}
+
+/* Checks one request. Past the last one, dispatching starts. Returns
+ * TRUE: the run is over. */
+static gboolean
+batch_run_check (BatchRun *run)
+{
+  g_autoptr(JsonNode) request = NULL;
+
+  if (run->length == 0 && vdsm_json_reader_skip (&run->reader, ']'))
+    {
+      if (!vdsm_json_reader_at_end (&run->reader))
+        return batch_run_unparsable (run, "the end of the text expected");
+      return batch_run_empty (run);
+    }
+  request = vdsm_json_reader_value (&run->reader);
+  if (request == NULL)
+    return batch_run_unparsable (run, NULL);
+  /* Refused once the first request past the limit is read: the rest of
+   * the text does not matter. */
+  if (++run->length > run->conn->server->max_batch_length)
+    return batch_run_too_long (run);
+  if (vdsm_json_reader_skip (&run->reader, ','))
+    return FALSE;
+  if (!vdsm_json_reader_skip (&run->reader, ']') || !vdsm_json_reader_at_end (&run->reader))
+    return batch_run_unparsable (run, "',' or ']' and then the end of the text expected");
+
+  batch_run_rewind (run);
+  /* The Python client always wraps one request: it gets a bare object. */
+  run->batch = batch_new (run->conn, run->reply_to, run->length, run->length > 1);
+  return FALSE;
+}
+
+/* Checks or dispatches one request. Returns TRUE: the run is over. */
+static gboolean
+batch_run_step (BatchRun *run)
+{
+  g_autoptr(JsonNode) request = NULL;
+
+  if (run->batch == NULL)
+    return batch_run_check (run);
+  request = vdsm_json_reader_value (&run->reader);
+  /* The same text read the same way: it was checked. */
+  g_assert (request != NULL);
+  handle_request (run->conn->server, run->batch, run->next++, request, run->flow_id);
+  if (run->next < run->length)
+    {
+      vdsm_json_reader_skip (&run->reader, ',');
+      return FALSE;
+    }
+  batch_release (g_steal_pointer (&run->batch));
+  return TRUE;
+}
+
+/* Returns TRUE: the run is over. */
+static gboolean
+batch_run_slice (BatchRun *run)
+{
+  gsize text = 0;
+
+  for (guint i = 0; i < SLICE_REQUESTS && text < SLICE_BYTES; i++)
+    {
+      const char *before = run->reader.p;
+
+      if (batch_run_step (run))
+        return TRUE;
+      /* Rewinding goes back. */
+      if (run->reader.p > before)
+        text += run->reader.p - before;
+    }
+  return FALSE;
+}
+
+static gboolean
+on_batch_slice (gpointer data)
+{
+  BatchRun *run = data;
+  g_autoptr(VdsmRpcConnection) conn = vdsm_rpc_connection_ref (run->conn);
+
+  if (vdsm_rpc_connection_is_open (conn) && !batch_run_slice (run))
+    return G_SOURCE_CONTINUE;
+  batch_run_free (run);
+  vdsm_rpc_connection_resume_input (conn);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+batch_run_start (VdsmRpcConnection *conn, const char *reply_to, const char *flow_id,
+                 VdsmStompFrame *send)
+{
+  BatchRun *run = g_new0 (BatchRun, 1);
+  gsize length;
+
+  run->conn = vdsm_rpc_connection_ref (conn);
+  /* Its replies are pending from the start, checking included: a client
+   * that half-closes gets them all (docs/protocol.md §5.4). */
+  vdsm_rpc_connection_reply_pending (conn);
+  run->send = vdsm_stomp_frame_ref (send);
+  run->reply_to = g_strdup (reply_to);
+  run->flow_id = g_strdup (flow_id);
+  batch_run_body (run, &length);
+  vdsm_rpc_connection_count_held (conn, length, 0);
+  batch_run_rewind (run);
+  if (batch_run_slice (run))
+    {
+      batch_run_free (run);
+      return;
+    }
+  /* The rest in turns with the other connections; this one's next
+   * frames wait. */
+  vdsm_rpc_connection_pause_input (conn);
+  run->source = g_idle_source_new ();
+  g_source_set_priority (run->source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (run->source, on_batch_slice, run, NULL);
+  vdsm_rpc_source_attach (run->source, "vdsm-rpc-batch", conn->server);
+}
+
+/* ---- Entry point ---- */
+
 void
 vdsm_rpc_jsonrpc_handle (VdsmRpcConnection *conn, const char *reply_to,
-                         const char *flow_id, const char *body, gsize length)
+                         const char *flow_id, VdsmStompFrame *send)
 {
   PlainRequest requests[MAX_PLAIN_BATCH] = { { 0 } };
+  gsize length;
+  const char *body = vdsm_stomp_frame_get_body (send, &length);
   guint n = read_plain_body (conn->server, body, length, requests);
+  VdsmJsonReader peek;
 
-  if (n == 0)
-    handle_body (conn, reply_to, flow_id, body, length);
-  else
+  vdsm_json_reader_init (&peek, body, length, conn->server->json_scratch, NULL);
+  if (n > 0 && n <= conn->server->max_batch_length)
     {
       /* The Python client always wraps one request: it gets a bare object. */
       VdsmRpcBatch *batch = batch_new (conn, reply_to, n, n > 1);
@@ -531,6 +773,10 @@ vdsm_rpc_jsonrpc_handle (VdsmRpcConnection *conn, const char *reply_to,
                           requests[i].params, flow_id);
       batch_release (batch);
     }
+  else if (vdsm_json_reader_peek (&peek) == '[')
+    batch_run_start (conn, reply_to, flow_id, send);
+  else
+    handle_body (conn, reply_to, flow_id, body, length);
   for (guint i = 0; i < MAX_PLAIN_BATCH; i++)
     plain_request_clear (&requests[i]);
 }

@@ -31,6 +31,7 @@ struct _VdsmRpcListener {
   GSource *resume;                  /* timeout that resumes accepting */
   char *unix_path;                  /* removed on free */
   gboolean tls;                     /* see accept_client () */
+  gboolean waiting;                 /* for a TLS handshake to end (max-tls-handshakes) */
 };
 
 static void listener_watch (VdsmRpcListener *listener);
@@ -55,54 +56,84 @@ pause_accepting (VdsmRpcListener *listener)
   vdsm_rpc_source_attach (listener->resume, "vdsm-rpc-accept-retry", listener->server);
 }
 
+/* ---- Peers: who a connection is counted under ---- */
+
 /* The loopback addresses every local client connects from. */
 static const char *const shared_loopback[] = { "127.0.0.1", "::1", "::ffff:127.0.0.1" };
 
-/* The key the connections of the peer at @remote are counted under for
- * max-connections-per-peer: its address, or NULL when it is not counted
- * (unix clients, and 127.0.0.1 and ::1: see vdsm-rpc-server.h). */
+/* The address of the peer at @remote as text ("192.0.2.1",
+ * "::ffff:192.0.2.1", "2001:db8::5"), NULL for a unix client. With
+ * @ipv6_network, an IPv6 address stands for its /64
+ * ("2001:db8:1:2::/64"): a client can pick any address of its /64 (often
+ * of a larger prefix), so one address would count nothing. */
 static char *
-peer_key (GSocketAddress *remote)
+peer_address (GSocketAddress *remote, gboolean ipv6_network)
 {
-  g_autofree char *address = NULL;
+  GInetAddress *inet;
+  const guint8 *bytes;
+  guint8 prefix[16] = { 0 };
+  g_autoptr(GInetAddress) network = NULL;
+  g_autofree char *text = NULL;
 
   if (remote == NULL || !G_IS_INET_SOCKET_ADDRESS (remote))
     return NULL;
-  address = g_inet_address_to_string (
-    g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
+  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote));
+  bytes = g_inet_address_to_bytes (inet);
+  if (!ipv6_network || g_inet_address_get_family (inet) != G_SOCKET_FAMILY_IPV6 ||
+      IN6_IS_ADDR_V4MAPPED ((const struct in6_addr *) bytes))
+    return g_inet_address_to_string (inet);
+  memcpy (prefix, bytes, 8);
+  network = g_inet_address_new_from_bytes (prefix, G_SOCKET_FAMILY_IPV6);
+  text = g_inet_address_to_string (network);
+  return g_strconcat (text, "/64", NULL);
+}
+
+/* Counts by peer key, in tables of key -> count (as a pointer). */
+static guint
+count_of (GHashTable *counts, const char *key)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (counts, key));
+}
+
+static void
+count_up (GHashTable *counts, const char *key)
+{
+  g_hash_table_insert (counts, g_strdup (key), GUINT_TO_POINTER (count_of (counts, key) + 1));
+}
+
+static void
+count_down (GHashTable *counts, const char *key)
+{
+  guint n = count_of (counts, key);
+
+  g_assert (n > 0);
+  if (n == 1)
+    g_hash_table_remove (counts, key);
+  else
+    g_hash_table_insert (counts, g_strdup (key), GUINT_TO_POINTER (n - 1));
+}
+
+/* The key the connections of the peer at @remote are counted under for
+ * max-connections-per-peer: its exact address, or NULL when it is not
+ * counted (unix clients, and 127.0.0.1 and ::1: see vdsm-rpc-server.h). */
+static char *
+connection_key (GSocketAddress *remote)
+{
+  g_autofree char *address = peer_address (remote, FALSE);
+
+  if (address == NULL)
+    return NULL;
   for (guint i = 0; i < G_N_ELEMENTS (shared_loopback); i++)
     if (strcmp (address, shared_loopback[i]) == 0)
       return NULL;
   return g_steal_pointer (&address);
 }
 
-static guint
-peer_count (VdsmRpcServer *server, const char *key)
-{
-  return GPOINTER_TO_UINT (g_hash_table_lookup (server->peer_connections, key));
-}
-
-void
-vdsm_rpc_peer_opened (VdsmRpcServer *server, const char *key)
-{
-  if (key != NULL)
-    g_hash_table_insert (server->peer_connections, g_strdup (key),
-                         GUINT_TO_POINTER (peer_count (server, key) + 1));
-}
-
 void
 vdsm_rpc_peer_closed (VdsmRpcServer *server, const char *key)
 {
-  guint n;
-
-  if (key == NULL)
-    return;
-  n = peer_count (server, key);
-  g_assert (n > 0);
-  if (n == 1)
-    g_hash_table_remove (server->peer_connections, key);
-  else
-    g_hash_table_insert (server->peer_connections, g_strdup (key), GUINT_TO_POINTER (n - 1));
+  if (key != NULL)
+    count_down (server->peer_connections, key);
 }
 
 /* Whether one more connection from @key exceeds max-connections-per-peer. */
@@ -110,7 +141,7 @@ static gboolean
 peer_is_full (VdsmRpcServer *server, const char *key)
 {
   return key != NULL && server->max_connections_per_peer > 0 &&
-         peer_count (server, key) >= server->max_connections_per_peer;
+         count_of (server->peer_connections, key) >= server->max_connections_per_peer;
 }
 
 static char *
@@ -121,22 +152,85 @@ describe_remote (GSocketAddress *remote)
     : g_strdup ("a unix socket client");
 }
 
+/* ---- TLS handshakes in progress ---- */
+
+/* max-tls-handshakes: further clients wait in the listen backlog, their
+ * hello unread, until a handshake ends (a burst of 1000 is served, not
+ * refused). */
+static gboolean
+wait_for_handshakes (VdsmRpcListener *listener)
+{
+  VdsmRpcServer *server = listener->server;
+
+  if (!listener->tls || server->n_tls_handshakes < server->max_tls_handshakes)
+    return FALSE;
+  g_debug ("%u TLS handshakes in progress (max-tls-handshakes): new clients wait",
+           server->n_tls_handshakes);
+  g_source_destroy (listener->source);
+  g_clear_pointer (&listener->source, g_source_unref);
+  listener->waiting = TRUE;
+  return TRUE;
+}
+
+void
+vdsm_rpc_listener_handshake_ended (VdsmRpcServer *server, char *peer_key)
+{
+  count_down (server->tls_handshakes_by_peer, peer_key);
+  g_free (peer_key);
+  server->n_tls_handshakes--;
+  if (server->n_tls_handshakes >= server->max_tls_handshakes)
+    return;
+  for (guint i = 0; i < server->listeners->len; i++)
+    {
+      VdsmRpcListener *listener = g_ptr_array_index (server->listeners, i);
+
+      if (listener->waiting)
+        {
+          listener->waiting = FALSE;
+          listener_watch (listener);
+        }
+    }
+}
+
+/* The key a new TLS connection's handshake counts under (its IPv4 address
+ * or IPv6 /64, loopback included), or NULL when that peer has
+ * max-tls-handshakes-per-peer in progress already. */
+static char *
+admit_handshake (VdsmRpcServer *server, GSocketAddress *remote)
+{
+  g_autofree char *key = peer_address (remote, TRUE);
+  guint n;
+
+  if (key == NULL)
+    key = g_strdup ("unknown");
+  n = count_of (server->tls_handshakes_by_peer, key);
+  if (n >= server->max_tls_handshakes_per_peer)
+    {
+      vdsm_rpc_message_limited (server, "refusing a connection from %s: %u TLS handshakes in "
+                                "progress from it (max-tls-handshakes-per-peer)", key, n);
+      return NULL;
+    }
+  server->n_tls_handshakes++;
+  count_up (server->tls_handshakes_by_peer, key);
+  return g_steal_pointer (&key);
+}
+
+/* ---- Accepting ---- */
+
 /* A TLS connection takes the server's TLS configuration of the moment:
  * vdsm_rpc_server_set_tls() at run time (vdsmd's SIGHUP) serves new
- * certificates to new connections on the listeners already open. */
+ * certificates to new connections on the listeners already open, and the
+ * connection keeps its own ref of the configuration it started with. */
 static void
-accept_client (VdsmRpcListener *listener, GSocket *client, char *key)
+accept_client (VdsmRpcListener *listener, GSocket *client, char *key, char *handshake_peer)
 {
-  g_autoptr(VdsmRpcTlsConfig) tls = NULL;
+  VdsmRpcServer *server = listener->server;
 
-  if (listener->tls)
-    {
-      tls = vdsm_rpc_tls_config_new (listener->server);
-      /* Set before the listener started, and never unset. */
-      g_assert (tls != NULL);
-    }
-  vdsm_rpc_connection_unref (vdsm_rpc_connection_new (listener->server, client, tls,
-                                                      key));
+  /* Set before a TLS listener started, and never unset. */
+  g_assert (!listener->tls || server->tls != NULL);
+  vdsm_rpc_connection_unref (vdsm_rpc_connection_new (server, client,
+                                                      listener->tls ? server->tls : NULL,
+                                                      key, handshake_peer));
 }
 
 static gboolean
@@ -149,10 +243,14 @@ on_incoming (GSocket *socket, GIOCondition condition, gpointer user_data)
   for (;;)
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(GSocket) client = g_socket_accept (socket, NULL, &error);
+      g_autoptr(GSocket) client = NULL;
       g_autoptr(GSocketAddress) remote = NULL;
       g_autofree char *key = NULL;
+      char *handshake_peer = NULL;
 
+      if (wait_for_handshakes (listener))
+        return G_SOURCE_REMOVE;
+      client = g_socket_accept (socket, NULL, &error);
       if (client == NULL)
         {
           if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
@@ -177,19 +275,25 @@ on_incoming (GSocket *socket, GIOCondition condition, gpointer user_data)
           g_socket_close (client, NULL);
           continue;
         }
-      key = peer_key (remote);
+      key = connection_key (remote);
       if (peer_is_full (server, key))
         {
           g_autofree char *peer = describe_remote (remote);
 
           vdsm_rpc_message_limited (server, "refusing a connection from %s: %u connections "
                                     "open from that address (max-connections-per-peer)",
-                                    peer, peer_count (server, key));
+                                    peer, count_of (server->peer_connections, key));
           g_socket_close (client, NULL);
           continue;
         }
-      vdsm_rpc_peer_opened (server, key);
-      accept_client (listener, client, g_steal_pointer (&key));
+      if (listener->tls && (handshake_peer = admit_handshake (server, remote)) == NULL)
+        {
+          g_socket_close (client, NULL);
+          continue;
+        }
+      if (key != NULL)
+        count_up (server->peer_connections, key);
+      accept_client (listener, client, g_steal_pointer (&key), handshake_peer);
     }
   return G_SOURCE_CONTINUE;
 }
@@ -270,9 +374,7 @@ vdsm_rpc_listener_new_tcp (VdsmRpcServer *server, const char *host, guint16 port
 
   if (tls)
     {
-      g_autoptr(VdsmRpcTlsConfig) configured = vdsm_rpc_tls_config_new (server);
-
-      if (configured == NULL)
+      if (server->tls == NULL)
         {
           g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_UNAVAILABLE,
                                "a TLS listener needs a certificate: call "

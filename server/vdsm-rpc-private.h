@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include "vdsm-event-filter.h"
 #include "vdsm-rpc-server.h"
 #include "vdsm-stomp.h"
 
@@ -24,6 +25,8 @@ typedef struct _VdsmRpcConnection VdsmRpcConnection;
 typedef struct _VdsmRpcBroker VdsmRpcBroker;
 typedef struct _VdsmRpcListener VdsmRpcListener;
 typedef struct _VdsmRpcBatch VdsmRpcBatch;
+typedef struct _VdsmRpcTlsConfig VdsmRpcTlsConfig;
+typedef struct _VdsmRpcTls VdsmRpcTls;
 
 struct _VdsmRpcServer {
   GObject parent_instance;
@@ -41,9 +44,12 @@ struct _VdsmRpcServer {
   guint max_connections_per_peer;   /* 0: no limit */
   guint max_subscriptions;
   guint max_subscriptions_per_destination;
+  guint max_event_patterns;
   gsize max_frame_size;
   gsize max_header_size;
   gsize max_send_queue;
+  guint max_batch_length;
+  gsize max_buffered;               /* the budget: see vdsm-rpc-budget.c */
   guint handshake_timeout_ms;
   guint idle_timeout_ms;
   guint frame_timeout_ms;
@@ -52,10 +58,17 @@ struct _VdsmRpcServer {
   gboolean insecure;
   gboolean broker_forwarding;        /* VDSM's permissive SEND rule */
 
-  /* TLS, from vdsm_rpc_server_set_tls(); listeners keep their own refs. */
-  GTlsCertificate *tls_certificate;
-  GTlsDatabase *tls_database;       /* NULL: client certificates not checked */
-  GTlsAuthenticationMode tls_auth_mode;
+  guint max_tls_handshakes;
+  guint max_tls_handshakes_per_peer;
+  guint tls_first_byte_timeout_ms;
+
+  /* TLS, from vdsm_rpc_server_set_tls(), replaced by each call: a
+   * connection takes a ref of it when accepted. */
+  VdsmRpcTlsConfig *tls;
+  /* TLS handshakes in progress, in all and by peer key (see
+   * vdsm_rpc_listener_handshake_ended()): key -> count, as a pointer. */
+  guint n_tls_handshakes;
+  GHashTable *tls_handshakes_by_peer;
 
   GThreadPool *pool;                /* of VdsmRpcJob*; thread-safe */
   GPtrArray *listeners;             /* VdsmRpcListener* */
@@ -65,6 +78,8 @@ struct _VdsmRpcServer {
   char *read_buffer;                /* shared by all connections: one I/O thread */
   GString *json_scratch;            /* likewise, for the request envelope reader */
   guint64 next_connection_id;
+  gsize buffered;                   /* the connections' shares of the budget, summed */
+  GSource *trim_source;             /* gives freed memory back, soon */
   GMutex log_lock;                  /* guards log_limits: workers log too */
   GHashTable *log_limits;           /* format -> VdsmRpcLogLimit*, see vdsm_rpc_log_limited() */
   gboolean stopped;                 /* atomic: read by emit_event on any thread */
@@ -73,7 +88,7 @@ struct _VdsmRpcServer {
 /* ---- vdsm-rpc-listener.c ---- */
 
 /* A TLS listener gives each connection it accepts the server's TLS
- * configuration of that moment (vdsm_rpc_tls_config_new()). */
+ * configuration of that moment (server->tls). */
 VdsmRpcListener *vdsm_rpc_listener_new_tcp (VdsmRpcServer *server, const char *host,
                                             guint16 port, VdsmRpcListenFlags flags,
                                             guint16 *bound_port, GError **error);
@@ -81,23 +96,64 @@ VdsmRpcListener *vdsm_rpc_listener_new_unix (VdsmRpcServer *server, const char *
                                              GError **error);
 /* Stops accepting, closes the socket, removes a unix socket file. */
 void vdsm_rpc_listener_free (VdsmRpcListener *listener);
-/* Connections from the peer counted under @key (see max-connections-per-peer
- * in vdsm-rpc-server.h): one more opened, one closed. */
-void vdsm_rpc_peer_opened (VdsmRpcServer *server, const char *key);
+/* Connections from a peer are counted under its key (see
+ * max-connections-per-peer in vdsm-rpc-server.h): the listener counts one
+ * in when it accepts it, and this one out when it closes. */
 void vdsm_rpc_peer_closed (VdsmRpcServer *server, const char *key);
+/* A TLS connection counts against max-tls-handshakes, and under its peer
+ * key (an IPv4 address or IPv6 /64) against max-tls-handshakes-per-peer,
+ * from accept until its handshake ends (done, failed or closed): then this
+ * releases @peer_key (freeing it) and lets listeners that waited for room
+ * accept again. */
+void vdsm_rpc_listener_handshake_ended (VdsmRpcServer *server, char *peer_key);
 
-/* ---- vdsm-rpc-tls.c: TLS configuration of a listener ---- */
+/* ---- vdsm-rpc-tls.c: TLS over a connection's socket (GnuTLS) ---- */
 
-typedef struct _VdsmRpcTlsConfig VdsmRpcTlsConfig;
+/* Credentials, trust and the session-ticket key, held by the server and
+ * by the sessions made with it; what changes in it (a read buffer, the
+ * chains checked lately) is used on the I/O thread only. A reload
+ * (vdsm_rpc_server_set_tls() again) makes a new one, with a ticket key of
+ * its own: a ticket issued before resumes nothing, and a returning client
+ * is checked against the new CA file. */
+VdsmRpcTlsConfig *vdsm_rpc_tls_config_new (const char *cert_path, const char *key_path,
+                                           const char *ca_path, gboolean require_client_cert,
+                                           GError **error);
+VdsmRpcTlsConfig *vdsm_rpc_tls_config_ref (VdsmRpcTlsConfig *config);
+void vdsm_rpc_tls_config_unref (VdsmRpcTlsConfig *config);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmRpcTlsConfig, vdsm_rpc_tls_config_unref)
 
-VdsmRpcTlsConfig *vdsm_rpc_tls_config_new (VdsmRpcServer *server);
-void vdsm_rpc_tls_config_free (VdsmRpcTlsConfig *config);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmRpcTlsConfig, vdsm_rpc_tls_config_free)
-/* A server-side TLS connection over @base, set up to check the client's
- * certificate as configured. It must not need @config afterwards:
- * vdsm_rpc_server_set_tls() may replace the configuration while the
- * connections made with it live on. */
-GIOStream *vdsm_rpc_tls_wrap (VdsmRpcTlsConfig *config, GIOStream *base, GError **error);
+typedef enum {
+  VDSM_RPC_TLS_DONE,
+  VDSM_RPC_TLS_WANT_READ,           /* call again when the socket is readable */
+  VDSM_RPC_TLS_WANT_WRITE,          /* ... writable */
+  VDSM_RPC_TLS_FAILED,
+} VdsmRpcTlsStatus;
+
+/* A server session over the non-blocking socket @fd (not owned). It holds
+ * a ref of @config: vdsm_rpc_server_set_tls() may replace the server's
+ * configuration while the connections made with this one live on. */
+VdsmRpcTls *vdsm_rpc_tls_new (VdsmRpcTlsConfig *config, int fd, GError **error);
+void vdsm_rpc_tls_free (VdsmRpcTls *tls);
+/* Advances the handshake as far as the bytes received allow; the client's
+ * certificate is checked inside it. */
+VdsmRpcTlsStatus vdsm_rpc_tls_handshake (VdsmRpcTls *tls, GError **error);
+/* Like g_socket_receive() and g_socket_send_message() on a non-blocking
+ * socket: 0 at the end of the stream, -1 with G_IO_ERROR_WOULD_BLOCK when
+ * nothing can be done now. A send takes one TLS record of the bytes of
+ * @vectors at most; after a WOULD_BLOCK, send again starting with the same
+ * bytes. vdsm_rpc_tls_wants_write() tells whether a receive waits for the
+ * socket to take bytes first (a TLS 1.3 key update answer). */
+gssize vdsm_rpc_tls_receive (VdsmRpcTls *tls, char *buf, gsize len, GError **error);
+gssize vdsm_rpc_tls_send (VdsmRpcTls *tls, const GOutputVector *vectors, gsize n_vectors,
+                          GError **error);
+gboolean vdsm_rpc_tls_wants_write (VdsmRpcTls *tls);
+/* Whether bytes already taken from the socket wait to be read: polling the
+ * socket would not tell. */
+gboolean vdsm_rpc_tls_has_buffered (VdsmRpcTls *tls);
+/* "TLS1.3 (resumed session), client certificate CN=...", for logs (the
+ * subject escaped as vdsm_rpc_log_text() does). */
+char *vdsm_rpc_tls_describe (VdsmRpcTls *tls);
+
 
 /* ---- vdsm-rpc-connection.c: bytes, protocol detection, timers ---- */
 
@@ -106,18 +162,21 @@ struct _VdsmRpcConnection {
   VdsmRpcServer *server;            /* borrowed; NULL once closed */
   guint64 id;
   char *peer;                       /* for logs */
+  char *local_address;              /* the IP the client reached; NULL: unix */
   char *peer_key;                   /* counted in server->peer_connections; NULL: exempt */
   GSocket *socket;
-  GIOStream *stream;                /* over @socket: a GSocketConnection or TLS */
-  GPollableInputStream *input;      /* of @stream */
-  GPollableOutputStream *output;    /* of @stream */
-  GCancellable *handshake;          /* while the TLS handshake runs */
+  VdsmRpcTls *tls;                  /* NULL: plain */
+  /* The peer key the TLS handshake counts under (see
+   * vdsm_rpc_listener_handshake_ended()); NULL once it ended. */
+  char *handshake_peer;
   GSource *read_source;
   GSource *write_source;            /* armed while output is pending */
   GSource *timer_source;            /* detection, heart-beats, flush deadline */
   GSource *close_source;            /* a deferred close */
   const char *close_reason;         /* static text, for the deferred close */
   gboolean detected;
+  gboolean got_byte;                /* TLS: the client sent something */
+  gboolean read_wants_write;        /* TLS: retry the read once writable */
   gboolean got_frame;               /* a complete frame came in: not idle */
   gboolean closed;
   gboolean closing;                 /* flush what is queued, then close */
@@ -144,13 +203,20 @@ struct _VdsmRpcConnection {
   guint recv_interval_ms;           /* negotiated: client promised */
   GHashTable *subscriptions;        /* id -> VdsmRpcSubscription*, owned by the broker */
   GPtrArray *subscription_order;    /* the same in subscription order; NULL before one */
+  gsize budget_share;               /* its bytes as counted in server->buffered */
+  gboolean paused;                  /* a request takes several iterations: input waits */
+  GString *held_input;              /* the rest of the read that paused it */
+  gsize held_received;              /* see vdsm_rpc_connection_count_held() */
+  gsize held_to_send;
 };
 
-/* Takes over @socket (an accepted, connected socket); @tls: NULL for plain;
- * takes @peer_key, which vdsm_rpc_peer_opened() counted (NULL: none). The
+/* Takes over @socket (an accepted, connected socket); @tls: NULL for plain,
+ * else with @handshake_peer (taken), the key its handshake counts under;
+ * takes @peer_key, counted in server->peer_connections (NULL: none). The
  * result may already be closed (a failed TLS setup). */
 VdsmRpcConnection *vdsm_rpc_connection_new (VdsmRpcServer *server, GSocket *socket,
-                                            VdsmRpcTlsConfig *tls, char *peer_key);
+                                            VdsmRpcTlsConfig *tls, char *peer_key,
+                                            char *handshake_peer);
 VdsmRpcConnection *vdsm_rpc_connection_ref (VdsmRpcConnection *conn);
 void vdsm_rpc_connection_unref (VdsmRpcConnection *conn);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmRpcConnection, vdsm_rpc_connection_unref)
@@ -162,12 +228,32 @@ gboolean vdsm_rpc_connection_is_open (VdsmRpcConnection *conn);
 void vdsm_rpc_connection_close (VdsmRpcConnection *conn, const char *reason);
 /* Stops reading, sends what is queued (bounded in time), then closes. */
 void vdsm_rpc_connection_close_after_flush (VdsmRpcConnection *conn, const char *reason);
+/* Stops reading and sending, drops what is queued, and closes before any
+ * other source runs: safe while the broker iterates. @reason: static. */
+void vdsm_rpc_connection_close_later (VdsmRpcConnection *conn, const char *reason);
+/* The bytes @conn holds: @input, a partial frame, input waiting while it
+ * is paused, requests being handled; @output, its send queue (shared
+ * blocks counted in full, as the send-queue limit counts them) and
+ * replies waiting for the rest of their batch. */
+void vdsm_rpc_connection_get_buffered (VdsmRpcConnection *conn, gsize *input, gsize *output);
+/* Bytes the JSON-RPC layer keeps for @conn (a batch body being run,
+ * replies of an unfinished batch) change by @received and @to_send. */
+void vdsm_rpc_connection_count_held (VdsmRpcConnection *conn, gssize received, gssize to_send);
+
+/* A request that takes several loop iterations (a large batch) pauses its
+ * connection's input: the frames after it, in the same read or later, wait
+ * until it is resumed, so one client has one such request at a time and
+ * the order of its requests holds. Only while a frame is being handled. */
+void vdsm_rpc_connection_pause_input (VdsmRpcConnection *conn);
+/* Handles the input that waited, then reads again. */
+void vdsm_rpc_connection_resume_input (VdsmRpcConnection *conn);
 
 /* A batch of requests whose reply is not sent yet keeps the connection
  * open when the client shuts its sending side down (shutdown(SHUT_WR),
  * `nc -N`): the end of its input closes the connection only once the last
  * pending reply is queued, then flushed. Bounded by the call timeout,
- * which answers every call, and by the flush deadline. */
+ * which answers every call, and by the flush deadline. A batch run a
+ * slice at a time is pending from its first slice to its last. */
 void vdsm_rpc_connection_reply_pending (VdsmRpcConnection *conn);
 void vdsm_rpc_connection_reply_done (VdsmRpcConnection *conn);
 
@@ -187,6 +273,20 @@ gsize vdsm_rpc_connection_get_queued (VdsmRpcConnection *conn, gsize *own);
 
 /* Re-reads the heart-beat intervals after a CONNECT. */
 void vdsm_rpc_connection_update_timer (VdsmRpcConnection *conn);
+
+/* ---- vdsm-rpc-budget.c: the bytes all connections hold, bounded; freed
+ * memory given back ---- */
+
+/* The default of max-buffered: 1 GiB or a quarter of the physical memory,
+ * whichever is less. */
+gsize vdsm_rpc_budget_default (void);
+/* Counts @conn's bytes again (after they changed). Over max-buffered, the
+ * connections holding the most are closed (logged) until the rest fits. */
+void vdsm_rpc_budget_update (VdsmRpcConnection *conn);
+/* @conn closes or is about to: its bytes no longer count. */
+void vdsm_rpc_budget_remove (VdsmRpcConnection *conn);
+/* The server stops: no more checks for memory to give back. */
+void vdsm_rpc_budget_stop (VdsmRpcServer *server);
 
 /* ---- vdsm-rpc-session.c: STOMP commands ---- */
 
@@ -211,13 +311,16 @@ typedef struct {
   VdsmRpcConnection *conn;          /* borrowed: removed when it closes */
   char *id;
   VdsmRpcDestination *destination;  /* the broker's, with its name */
+  VdsmEventFilter *filter;          /* owned; NULL: every event */
 } VdsmRpcSubscription;
 
 VdsmRpcBroker *vdsm_rpc_broker_new (void);
 void vdsm_rpc_broker_free (VdsmRpcBroker *broker);
-/* FALSE when @id is already used on @conn. */
+/* FALSE when @id is already used on @conn. @filter (transfer full,
+ * nullable) selects the events the subscription receives. */
 gboolean vdsm_rpc_broker_subscribe (VdsmRpcBroker *broker, VdsmRpcConnection *conn,
-                                    const char *id, const char *destination);
+                                    const char *id, const char *destination,
+                                    VdsmEventFilter *filter);
 /* How many subscriptions @conn holds to @destination. */
 guint vdsm_rpc_broker_count_subscriptions (VdsmRpcBroker *broker, VdsmRpcConnection *conn,
                                            const char *destination);
@@ -227,9 +330,10 @@ void vdsm_rpc_broker_unsubscribe (VdsmRpcBroker *broker, VdsmRpcConnection *conn
 void vdsm_rpc_broker_remove_connection (VdsmRpcBroker *broker, VdsmRpcConnection *conn);
 /* Sends @body as a MESSAGE to every subscription whose destination equals
  * @destination, or only those of @only_conn when it is not NULL (a reply),
- * in subscription order. Returns the number of copies sent. */
+ * in subscription order; for an event (@event_id not NULL), only to those
+ * whose filter matches it. Returns the number of copies sent. */
 guint vdsm_rpc_broker_publish (VdsmRpcBroker *broker, const char *destination,
-                               VdsmRpcConnection *only_conn,
+                               VdsmRpcConnection *only_conn, const char *event_id,
                                const char *body, gsize length);
 /* Copies a SEND frame to every subscription whose destination is the SEND's
  * or a dot-separated prefix of it (the session calls it only with the
@@ -238,9 +342,10 @@ guint vdsm_rpc_broker_forward (VdsmRpcBroker *broker, VdsmStompFrame *send);
 
 /* ---- vdsm-rpc-jsonrpc.c: the JSON-RPC 2.0 envelope ---- */
 
-/* Serves the body of a SEND to a request queue. */
+/* Serves the body of @send, a SEND to a request queue. A batch that takes
+ * more than one slice keeps a ref to @send and pauses @conn's input. */
 void vdsm_rpc_jsonrpc_handle (VdsmRpcConnection *conn, const char *reply_to,
-                              const char *flow_id, const char *body, gsize length);
+                              const char *flow_id, VdsmStompFrame *send);
 /* A reply slot of @batch is ready (takes @reply). */
 void vdsm_rpc_batch_complete (VdsmRpcBatch *batch, guint slot, GString *reply);
 
@@ -264,6 +369,7 @@ typedef struct {
   JsonNode *params;                 /* sealed; may be NULL */
   JsonNode *id;                     /* sealed; NULL for a notification */
   char *flow_id;
+  char *local_address;              /* VdsmRpcCall.local_address */
   gint64 start;                     /* monotonic, for the log */
   GString *reply;                   /* filled by the run */
   GSource *timeout;                 /* call-timeout, on the I/O thread */

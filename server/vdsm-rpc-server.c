@@ -23,16 +23,22 @@ enum {
   PROP_MAX_FRAME_SIZE,
   PROP_MAX_HEADER_SIZE,
   PROP_MAX_SEND_QUEUE,
+  PROP_MAX_BUFFERED,
+  PROP_MAX_BATCH_LENGTH,
   PROP_MAX_CONNECTIONS,
   PROP_MAX_CONNECTIONS_PER_PEER,
   PROP_MAX_SUBSCRIPTIONS,
   PROP_MAX_SUBSCRIPTIONS_PER_DESTINATION,
+  PROP_MAX_EVENT_PATTERNS,
   PROP_HANDSHAKE_TIMEOUT,
   PROP_IDLE_TIMEOUT,
   PROP_FRAME_TIMEOUT,
   PROP_CALL_TIMEOUT,
   PROP_STRICT_REPLIES,
   PROP_INSECURE,
+  PROP_MAX_TLS_HANDSHAKES,
+  PROP_MAX_TLS_HANDSHAKES_PER_PEER,
+  PROP_TLS_FIRST_BYTE_TIMEOUT,
   PROP_BROKER_FORWARDING,
   N_PROPS
 };
@@ -49,15 +55,22 @@ vdsm_rpc_server_init (VdsmRpcServer *server)
   server->max_frame_size = VDSM_RPC_SERVER_DEFAULT_MAX_FRAME_SIZE;
   server->max_header_size = VDSM_RPC_SERVER_DEFAULT_MAX_HEADER_SIZE;
   server->max_send_queue = VDSM_RPC_SERVER_DEFAULT_MAX_SEND_QUEUE;
+  server->max_buffered = vdsm_rpc_budget_default ();
+  server->max_batch_length = VDSM_RPC_SERVER_DEFAULT_MAX_BATCH_LENGTH;
   server->max_connections = VDSM_RPC_SERVER_DEFAULT_MAX_CONNECTIONS;
   server->max_connections_per_peer = VDSM_RPC_SERVER_DEFAULT_MAX_CONNECTIONS_PER_PEER;
   server->max_subscriptions = VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS;
   server->max_subscriptions_per_destination =
     VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS_PER_DESTINATION;
+  server->max_event_patterns = VDSM_RPC_SERVER_DEFAULT_MAX_EVENT_PATTERNS;
   server->handshake_timeout_ms = VDSM_RPC_SERVER_DEFAULT_HANDSHAKE_TIMEOUT_MS;
   server->idle_timeout_ms = VDSM_RPC_SERVER_DEFAULT_IDLE_TIMEOUT_MS;
   server->frame_timeout_ms = VDSM_RPC_SERVER_DEFAULT_FRAME_TIMEOUT_MS;
   server->call_timeout_ms = VDSM_RPC_SERVER_DEFAULT_CALL_TIMEOUT_MS;
+  server->max_tls_handshakes = VDSM_RPC_SERVER_DEFAULT_MAX_TLS_HANDSHAKES;
+  server->max_tls_handshakes_per_peer = VDSM_RPC_SERVER_DEFAULT_MAX_TLS_HANDSHAKES_PER_PEER;
+  server->tls_first_byte_timeout_ms = VDSM_RPC_SERVER_DEFAULT_TLS_FIRST_BYTE_TIMEOUT_MS;
+  server->tls_handshakes_by_peer = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   server->listeners = g_ptr_array_new_with_free_func ((GDestroyNotify) vdsm_rpc_listener_free);
   server->connections = g_hash_table_new_full (g_direct_hash, g_direct_equal,
                                                (GDestroyNotify) vdsm_rpc_connection_unref,
@@ -110,8 +123,8 @@ vdsm_rpc_server_finalize (GObject *object)
   vdsm_rpc_broker_free (server->broker);
   g_clear_pointer (&server->methods, g_hash_table_unref);
   g_clear_pointer (&server->context, g_main_context_unref);
-  g_clear_object (&server->tls_certificate);
-  g_clear_object (&server->tls_database);
+  g_clear_pointer (&server->tls, vdsm_rpc_tls_config_unref);
+  g_hash_table_unref (server->tls_handshakes_by_peer);
   g_free (server->read_buffer);
   g_string_free (server->json_scratch, TRUE);
   g_hash_table_unref (server->log_limits);
@@ -135,11 +148,16 @@ vdsm_rpc_server_get_property (GObject *object, guint prop_id, GValue *value, GPa
     case PROP_MAX_FRAME_SIZE: g_value_set_uint64 (value, server->max_frame_size); break;
     case PROP_MAX_HEADER_SIZE: g_value_set_uint64 (value, server->max_header_size); break;
     case PROP_MAX_SEND_QUEUE: g_value_set_uint64 (value, server->max_send_queue); break;
+    case PROP_MAX_BUFFERED: g_value_set_uint64 (value, server->max_buffered); break;
+    case PROP_MAX_BATCH_LENGTH: g_value_set_uint (value, server->max_batch_length); break;
     case PROP_MAX_CONNECTIONS: g_value_set_uint (value, server->max_connections); break;
     case PROP_MAX_CONNECTIONS_PER_PEER: g_value_set_uint (value, server->max_connections_per_peer); break;
     case PROP_MAX_SUBSCRIPTIONS: g_value_set_uint (value, server->max_subscriptions); break;
     case PROP_MAX_SUBSCRIPTIONS_PER_DESTINATION:
       g_value_set_uint (value, server->max_subscriptions_per_destination);
+      break;
+    case PROP_MAX_EVENT_PATTERNS:
+      g_value_set_uint (value, server->max_event_patterns);
       break;
     case PROP_HANDSHAKE_TIMEOUT: g_value_set_uint (value, server->handshake_timeout_ms); break;
     case PROP_IDLE_TIMEOUT: g_value_set_uint (value, server->idle_timeout_ms); break;
@@ -147,6 +165,13 @@ vdsm_rpc_server_get_property (GObject *object, guint prop_id, GValue *value, GPa
     case PROP_CALL_TIMEOUT: g_value_set_uint (value, server->call_timeout_ms); break;
     case PROP_STRICT_REPLIES: g_value_set_boolean (value, server->strict_replies); break;
     case PROP_INSECURE: g_value_set_boolean (value, server->insecure); break;
+    case PROP_MAX_TLS_HANDSHAKES: g_value_set_uint (value, server->max_tls_handshakes); break;
+    case PROP_MAX_TLS_HANDSHAKES_PER_PEER:
+      g_value_set_uint (value, server->max_tls_handshakes_per_peer);
+      break;
+    case PROP_TLS_FIRST_BYTE_TIMEOUT:
+      g_value_set_uint (value, server->tls_first_byte_timeout_ms);
+      break;
     case PROP_BROKER_FORWARDING: g_value_set_boolean (value, server->broker_forwarding); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -168,11 +193,16 @@ vdsm_rpc_server_set_property (GObject *object, guint prop_id, const GValue *valu
     case PROP_MAX_FRAME_SIZE: server->max_frame_size = g_value_get_uint64 (value); break;
     case PROP_MAX_HEADER_SIZE: server->max_header_size = g_value_get_uint64 (value); break;
     case PROP_MAX_SEND_QUEUE: server->max_send_queue = g_value_get_uint64 (value); break;
+    case PROP_MAX_BUFFERED: server->max_buffered = g_value_get_uint64 (value); break;
+    case PROP_MAX_BATCH_LENGTH: server->max_batch_length = g_value_get_uint (value); break;
     case PROP_MAX_CONNECTIONS: server->max_connections = g_value_get_uint (value); break;
     case PROP_MAX_CONNECTIONS_PER_PEER: server->max_connections_per_peer = g_value_get_uint (value); break;
     case PROP_MAX_SUBSCRIPTIONS: server->max_subscriptions = g_value_get_uint (value); break;
     case PROP_MAX_SUBSCRIPTIONS_PER_DESTINATION:
       server->max_subscriptions_per_destination = g_value_get_uint (value);
+      break;
+    case PROP_MAX_EVENT_PATTERNS:
+      server->max_event_patterns = g_value_get_uint (value);
       break;
     case PROP_HANDSHAKE_TIMEOUT: server->handshake_timeout_ms = g_value_get_uint (value); break;
     case PROP_IDLE_TIMEOUT: server->idle_timeout_ms = g_value_get_uint (value); break;
@@ -180,6 +210,13 @@ vdsm_rpc_server_set_property (GObject *object, guint prop_id, const GValue *valu
     case PROP_CALL_TIMEOUT: server->call_timeout_ms = g_value_get_uint (value); break;
     case PROP_STRICT_REPLIES: server->strict_replies = g_value_get_boolean (value); break;
     case PROP_INSECURE: server->insecure = g_value_get_boolean (value); break;
+    case PROP_MAX_TLS_HANDSHAKES: server->max_tls_handshakes = g_value_get_uint (value); break;
+    case PROP_MAX_TLS_HANDSHAKES_PER_PEER:
+      server->max_tls_handshakes_per_peer = g_value_get_uint (value);
+      break;
+    case PROP_TLS_FIRST_BYTE_TIMEOUT:
+      server->tls_first_byte_timeout_ms = g_value_get_uint (value);
+      break;
     case PROP_BROKER_FORWARDING: server->broker_forwarding = g_value_get_boolean (value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -265,6 +302,27 @@ vdsm_rpc_server_class_init (VdsmRpcServerClass *klass)
     g_param_spec_uint64 ("max-send-queue", NULL, NULL, 1024, G_MAXSIZE / 2,
                          VDSM_RPC_SERVER_DEFAULT_MAX_SEND_QUEUE, tunable);
   /**
+   * VdsmRpcServer:max-buffered:
+   *
+   * Bytes all connections together may hold in partial frames and send
+   * queues; above it the connections holding the most are closed. The
+   * default, 1 GiB or a quarter of the physical memory, whichever is
+   * less, is computed when the server is made (not a construct property).
+   */
+  properties[PROP_MAX_BUFFERED] =
+    g_param_spec_uint64 ("max-buffered", NULL, NULL, 1024, G_MAXSIZE / 2,
+                         VDSM_RPC_SERVER_DEFAULT_MAX_BUFFERED,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  /**
+   * VdsmRpcServer:max-batch-length:
+   *
+   * Requests one JSON-RPC batch may hold; a longer batch is refused whole
+   * with -32600.
+   */
+  properties[PROP_MAX_BATCH_LENGTH] =
+    g_param_spec_uint ("max-batch-length", NULL, NULL, 1, G_MAXUINT,
+                       VDSM_RPC_SERVER_DEFAULT_MAX_BATCH_LENGTH, tunable);
+  /**
    * VdsmRpcServer:max-connections:
    *
    * Open client connections; more are closed at once.
@@ -299,6 +357,15 @@ vdsm_rpc_server_class_init (VdsmRpcServerClass *klass)
   properties[PROP_MAX_SUBSCRIPTIONS_PER_DESTINATION] =
     g_param_spec_uint ("max-subscriptions-per-destination", NULL, NULL, 1, G_MAXUINT,
                        VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS_PER_DESTINATION, tunable);
+  /**
+   * VdsmRpcServer:max-event-patterns:
+   *
+   * Patterns one subscription may carry in its `event-filter` header; more
+   * get an ERROR frame. Every event is matched against each of them.
+   */
+  properties[PROP_MAX_EVENT_PATTERNS] =
+    g_param_spec_uint ("max-event-patterns", NULL, NULL, 1, G_MAXUINT,
+                       VDSM_RPC_SERVER_DEFAULT_MAX_EVENT_PATTERNS, tunable);
   /**
    * VdsmRpcServer:handshake-timeout:
    *
@@ -351,6 +418,33 @@ vdsm_rpc_server_class_init (VdsmRpcServerClass *klass)
    */
   properties[PROP_INSECURE] =
     g_param_spec_boolean ("insecure", NULL, NULL, FALSE, tunable);
+  /**
+   * VdsmRpcServer:max-tls-handshakes:
+   *
+   * TLS handshakes in progress at once; further clients wait in the
+   * listen backlog until one ends.
+   */
+  properties[PROP_MAX_TLS_HANDSHAKES] =
+    g_param_spec_uint ("max-tls-handshakes", NULL, NULL, 1, G_MAXUINT,
+                       VDSM_RPC_SERVER_DEFAULT_MAX_TLS_HANDSHAKES, tunable);
+  /**
+   * VdsmRpcServer:max-tls-handshakes-per-peer:
+   *
+   * TLS handshakes in progress from one IPv4 address or IPv6 /64; a
+   * further connection from there is closed at once.
+   */
+  properties[PROP_MAX_TLS_HANDSHAKES_PER_PEER] =
+    g_param_spec_uint ("max-tls-handshakes-per-peer", NULL, NULL, 1, G_MAXUINT,
+                       VDSM_RPC_SERVER_DEFAULT_MAX_TLS_HANDSHAKES_PER_PEER, tunable);
+  /**
+   * VdsmRpcServer:tls-first-byte-timeout:
+   *
+   * Milliseconds from accept to the first byte of a TLS client; a client
+   * that sends nothing this long is closed.
+   */
+  properties[PROP_TLS_FIRST_BYTE_TIMEOUT] =
+    g_param_spec_uint ("tls-first-byte-timeout", NULL, NULL, 100, G_MAXINT32,
+                       VDSM_RPC_SERVER_DEFAULT_TLS_FIRST_BYTE_TIMEOUT_MS, tunable);
   /**
    * VdsmRpcServer:broker-forwarding:
    *
@@ -448,6 +542,7 @@ vdsm_rpc_server_listen_unix (VdsmRpcServer *server, const char *path, GError **e
 
 typedef struct {
   VdsmRpcServer *server;
+  char *event_id;
   GString *body;
 } PendingEvent;
 
@@ -457,6 +552,7 @@ pending_event_free (gpointer data)
   PendingEvent *event = data;
 
   g_object_unref (event->server);
+  g_free (event->event_id);
   g_string_free (event->body, TRUE);
   g_free (event);
 }
@@ -468,7 +564,7 @@ on_publish_event (gpointer data)
   VdsmRpcServer *server = event->server;
 
   if (!g_atomic_int_get (&server->stopped))
-    vdsm_rpc_broker_publish (server->broker, VDSM_RPC_EVENT_QUEUE, NULL,
+    vdsm_rpc_broker_publish (server->broker, VDSM_RPC_EVENT_QUEUE, NULL, event->event_id,
                              event->body->str, event->body->len);
   return G_SOURCE_REMOVE;
 }
@@ -503,6 +599,7 @@ vdsm_rpc_server_emit_event (VdsmRpcServer *server, const char *event_id,
 
   event = g_new0 (PendingEvent, 1);
   event->server = g_object_ref (server);
+  event->event_id = g_strdup (event_id);
   event->body = g_string_sized_new (96 + strlen (event_id) + (close - open));
   g_string_append (event->body, "{\"jsonrpc\": \"2.0\", \"method\": ");
   vdsm_json_write_string (event->body, event_id);
@@ -526,6 +623,7 @@ vdsm_rpc_server_stop (VdsmRpcServer *server)
   g_return_if_fail (VDSM_IS_RPC_SERVER (server));
 
   g_atomic_int_set (&server->stopped, TRUE);
+  vdsm_rpc_budget_stop (server);
   g_ptr_array_set_size (server->listeners, 0);
   /* Closing removes the connection from the table: steal them first,
    * each with the table's ref. */

@@ -17,6 +17,8 @@ G_BEGIN_DECLS
  *   context: libvirt connection...)
  * @method: the method name, e.g. "VM.getStats"
  * @flow_id: (nullable): the SEND frame's `ovirtCorrelationId` header
+ * @local_address: (nullable): the IP address the client connected to (the
+ *   server's end of a TCP or TLS connection), NULL over a unix socket
  *
  * What a handler knows about the call it serves. Valid for the duration of
  * the invoke function only.
@@ -25,6 +27,7 @@ typedef struct {
   gpointer    user_data;
   const char *method;
   const char *flow_id;
+  const char *local_address;
 } VdsmRpcCall;
 
 /**
@@ -108,17 +111,24 @@ typedef struct {
 /* Defaults of the properties (see #VdsmRpcServer). */
 #define VDSM_RPC_SERVER_DEFAULT_WORKER_THREADS 8
 #define VDSM_RPC_SERVER_DEFAULT_MAX_QUEUED_TASKS 80
-#define VDSM_RPC_SERVER_DEFAULT_MAX_FRAME_SIZE (64u * 1024u * 1024u)
+#define VDSM_RPC_SERVER_DEFAULT_MAX_FRAME_SIZE (4u * 1024u * 1024u)
 #define VDSM_RPC_SERVER_DEFAULT_MAX_HEADER_SIZE (64u * 1024u)
 #define VDSM_RPC_SERVER_DEFAULT_MAX_SEND_QUEUE (128u * 1024u * 1024u)
+/* The most max-buffered defaults to: less on a host with less than 4 GiB. */
+#define VDSM_RPC_SERVER_DEFAULT_MAX_BUFFERED (1024u * 1024u * 1024u)
 #define VDSM_RPC_SERVER_DEFAULT_MAX_CONNECTIONS 1024
 #define VDSM_RPC_SERVER_DEFAULT_MAX_CONNECTIONS_PER_PEER 64
+#define VDSM_RPC_SERVER_DEFAULT_MAX_BATCH_LENGTH 1024
 #define VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS 256
 #define VDSM_RPC_SERVER_DEFAULT_MAX_SUBSCRIPTIONS_PER_DESTINATION 4
+#define VDSM_RPC_SERVER_DEFAULT_MAX_EVENT_PATTERNS 64
 #define VDSM_RPC_SERVER_DEFAULT_HANDSHAKE_TIMEOUT_MS 10000
 #define VDSM_RPC_SERVER_DEFAULT_IDLE_TIMEOUT_MS 60000
 #define VDSM_RPC_SERVER_DEFAULT_FRAME_TIMEOUT_MS 30000
 #define VDSM_RPC_SERVER_DEFAULT_CALL_TIMEOUT_MS 60000
+#define VDSM_RPC_SERVER_DEFAULT_MAX_TLS_HANDSHAKES 256
+#define VDSM_RPC_SERVER_DEFAULT_MAX_TLS_HANDSHAKES_PER_PEER 32
+#define VDSM_RPC_SERVER_DEFAULT_TLS_FIRST_BYTE_TIMEOUT_MS 2000
 
 /**
  * VdsmRpcListenFlags:
@@ -160,14 +170,35 @@ G_DECLARE_FINAL_TYPE (VdsmRpcServer, vdsm_rpc_server, VDSM, RPC_SERVER, GObject)
  * - `worker-threads` (default 8): handler threads.
  * - `max-queued-tasks` (default 80): calls waiting for a worker; above it a
  *   call is refused at once with error 1100 "Not enough resources".
- * - `max-frame-size` (default 64 MiB): largest incoming STOMP frame; a
+ * - `max-frame-size` (default 4 MiB): largest incoming STOMP frame; a
  *   larger one gets an ERROR frame and the connection is closed. A frame
  *   is refused as soon as its header block or body crosses the limit, so
- *   no more than this is ever buffered for one connection.
+ *   no more than this is ever buffered for one connection. Requests are
+ *   small (a VM definition is tens of KiB), but one request is parsed
+ *   into a tree on the I/O thread in one go: 4 MiB of tiny JSON values
+ *   make some 180 MiB of tree and most of a second of parsing (64 MiB:
+ *   2.7 GiB and 10 s, while every other client waited).
  * - `max-header-size` (default 64 KiB): largest incoming header block.
  * - `max-send-queue` (default 128 MiB): bytes queued for a client that does
- *   not read; above it the connection is closed. A single reply larger
- *   than this limit is still sent when nothing else is queued.
+ *   not read; above it the queue is dropped and the connection closed
+ *   before anything else runs (logged with the numbers). A single reply
+ *   larger than this limit is still sent when nothing else is queued.
+ * - `max-buffered` (default 1 GiB, or a quarter of the physical memory
+ *   when that is less): bytes all connections together hold in partial
+ *   frames and send queues. Above it the connection holding the most is
+ *   closed before anything else runs (the oldest among equals; its queue
+ *   is dropped at once), and the next, until the rest fits; each close is
+ *   logged with the numbers. The per-connection limits above bound one
+ *   client; this bounds their sum (1024 connections times 132 MiB).
+ * - `max-batch-length` (default 1024): requests in one JSON-RPC batch. A
+ *   longer batch is refused whole with one -32600 error (id null) `Invalid
+ *   request: {'reason': 'the batch has more than N requests, the most this
+ *   server takes'}`, as soon as its request N + 1 is read; none of it runs
+ *   (logged). Real clients send one request per batch; more than
+ *   max-queued-tasks calls for workers in one batch are refused with 1100
+ *   anyway. A batch is checked, then dispatched, a slice at a time (64
+ *   requests or 64 KiB of its text per main-loop iteration), so other
+ *   connections are served meanwhile; the connection's later frames wait.
  * - `max-connections` (default 1024): open connections, TLS handshakes
  *   included; a further one is closed at once (logged).
  * - `max-connections-per-peer` (default 64, 0 = none): open connections
@@ -186,6 +217,11 @@ G_DECLARE_FINAL_TYPE (VdsmRpcServer, vdsm_rpc_server, VDSM, RPC_SERVER, GObject)
  *   `Too many subscriptions to one destination (limit N)` and the
  *   connection stays open. Every subscription gets its own copy of a
  *   message: this bounds the copies of an event to N per connection.
+ * - `max-event-patterns` (default 64): patterns one subscription may
+ *   carry in its `event-filter` header (docs/protocol.md §9.1); more get
+ *   an ERROR frame `Too many event patterns (limit N)`, no subscription is
+ *   made and the connection stays open. Each event is matched against
+ *   every pattern of every subscription to the events.
  * - `handshake-timeout` (ms, default 10000): the TLS handshake and the
  *   STOMP protocol detection share this deadline, counted from accept
  *   (vdsm's SSL_HANDSHAKE_TIMEOUT); then the connection is closed.
@@ -211,6 +247,17 @@ G_DECLARE_FINAL_TYPE (VdsmRpcServer, vdsm_rpc_server, VDSM, RPC_SERVER, GObject)
  *   tests and development: it costs a JSON parse per reply.
  * - `insecure` (default %FALSE): allow plain-TCP listeners on addresses
  *   that are not loopback.
+ * - `max-tls-handshakes` (default 256): TLS connections accepted and not
+ *   through their handshake yet. While that many are in progress, TLS
+ *   listeners stop accepting: further clients wait in the listen backlog
+ *   (their handshakes are not refused) until one ends.
+ * - `max-tls-handshakes-per-peer` (default 32): the same for one client
+ *   address (an IPv4 address, or the /64 prefix of an IPv6 one); a further
+ *   connection from there is closed at once (logged, rate-limited as
+ *   every line a client can cause).
+ * - `tls-first-byte-timeout` (ms, default 2000): a TLS client that has not
+ *   sent one byte this long after accept is closed. The handshake then
+ *   has the rest of `handshake-timeout`.
  * - `broker-forwarding` (default %FALSE): VDSM's permissive broker. Off,
  *   clients reach the server only: a SEND to a request queue is served and
  *   copied to nobody, a SEND to any other destination gets the ERROR
@@ -225,13 +272,13 @@ G_DECLARE_FINAL_TYPE (VdsmRpcServer, vdsm_rpc_server, VDSM, RPC_SERVER, GObject)
  *
  * Limits that are not properties: a client that promised heart-beats
  * every N ms is closed after N + max(N/5, 500) ms of silence. A client
- * that ends its input (shutdown(SHUT_WR), `nc -N`; under TLS a
- * close_notify) is answered every request it sent, calls on workers
+ * that ends its input (shutdown(SHUT_WR), `nc -N`; under TLS with or
+ * without a close_notify) is answered every request it sent, calls on workers
  * included, then closed; `call-timeout` bounds that wait, and sending what
  * is queued at a close is bounded by 5 s. With these
  * limits, memory per connection is bounded by max-frame-size +
- * max-header-size + max-send-queue (+ one reply), and by max-queued-tasks
- * jobs server-wide.
+ * max-header-size + max-send-queue (+ one reply), all connections' buffers
+ * by max-buffered, and jobs by max-queued-tasks server-wide.
  */
 
 /**
@@ -347,14 +394,21 @@ gboolean vdsm_rpc_server_listen_tcp_full (VdsmRpcServer *server,
  * With @require_client_cert (vdsm's behaviour, docs/protocol.md §12) a client
  * without a certificate fails the handshake, and @ca_path is required.
  * Without it, a client certificate is requested when @ca_path is given
- * and checked when one is sent; without @ca_path none is asked for. A client certificate is accepted only when
- * its chain verifies against @ca_path for client authentication
- * (g_tls_database_verify_chain() with no identity: the CN is not matched
- * against the peer address). The verdict and the certificate's subject
- * are logged.
+ * and checked when one is sent; without @ca_path none is asked for. A
+ * client certificate is accepted only when its chain verifies against
+ * @ca_path (validity dates included; no identity: the CN is not matched
+ * against the peer address) and it may serve for client authentication,
+ * as OpenSSL's `sslclient` purpose that vdsm applies: an extended key usage,
+ * when present in the chain, includes clientAuth, and a key usage, when
+ * present, allows signing. A CA certificate (basicConstraints CA:TRUE) is
+ * never a client's, not even the one of @ca_path. A refusal is logged with
+ * the certificate's subject and the reason.
  *
- * Fails with %G_TLS_ERROR_UNAVAILABLE when GIO has no TLS backend
- * (glib-networking), or with the error of loading a file.
+ * TLS is GnuTLS's, driven on the server's I/O thread without blocking;
+ * sessions resume from TLS 1.3 (and 1.2) tickets encrypted with a key made
+ * by each call, so a client resumes only with a server that checked its
+ * certificate against the files in use (a ticket issued before a reload
+ * gets a full handshake). Fails with the error of loading a file.
  *
  * Returns: %TRUE on success
  */

@@ -221,12 +221,34 @@ refuse_over_limit (VdsmRpcConnection *conn, const char *what, guint limit)
   refuse (conn, text, NULL);
 }
 
+/* The events a subscription asks for (docs/protocol.md §9.1): TRUE with
+ * *@filter NULL for all, FALSE after an ERROR. VDSM ignores the header. */
+static gboolean
+parse_event_filter (VdsmRpcConnection *conn, VdsmStompFrame *frame, VdsmEventFilter **filter)
+{
+  const char *header = vdsm_stomp_frame_get_header (frame, VDSM_EVENT_FILTER_HEADER);
+  g_autoptr(GError) error = NULL;
+
+  *filter = NULL;
+  if (header == NULL)
+    return TRUE;
+  *filter = vdsm_event_filter_parse (header, conn->server->max_event_patterns, &error);
+  if (*filter != NULL)
+    return TRUE;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE))
+    refuse_over_limit (conn, "event patterns", conn->server->max_event_patterns);
+  else
+    vdsm_rpc_session_send_error (conn, error->message);
+  return FALSE;
+}
+
 static void
 handle_subscribe (VdsmRpcConnection *conn, VdsmStompFrame *frame)
 {
   VdsmRpcServer *server = conn->server;
   const char *destination = vdsm_stomp_frame_get_header (frame, "destination");
   const char *id = vdsm_stomp_frame_get_header (frame, "id");
+  VdsmEventFilter *filter = NULL;
 
   /* `ack` is irrelevant (auto only) and `receipt` gets no RECEIPT: as vdsm. */
   if (!has_value (destination) || !has_value (id))
@@ -243,8 +265,8 @@ handle_subscribe (VdsmRpcConnection *conn, VdsmStompFrame *frame)
            server->max_subscriptions_per_destination)
     refuse_over_limit (conn, "subscriptions to one destination",
                        server->max_subscriptions_per_destination);
-  else
-    vdsm_rpc_broker_subscribe (server->broker, conn, id, destination);
+  else if (parse_event_filter (conn, frame, &filter))
+    vdsm_rpc_broker_subscribe (server->broker, conn, id, destination, filter);
 }
 
 static void
@@ -262,12 +284,10 @@ static void
 serve_request (VdsmRpcConnection *conn, VdsmStompFrame *frame)
 {
   const char *reply_to = vdsm_stomp_frame_get_header (frame, "reply-to");
-  gsize length;
-  const char *body = vdsm_stomp_frame_get_body (frame, &length);
 
   vdsm_rpc_jsonrpc_handle (conn, has_value (reply_to) ? reply_to : VDSM_RPC_RESPONSE_QUEUE,
                            vdsm_stomp_frame_get_header (frame, "ovirtCorrelationId"),
-                           body, length);
+                           frame);
 }
 
 static void

@@ -30,6 +30,7 @@ vdsm_rpc_job_free (VdsmRpcJob *job)
   g_clear_pointer (&job->params, json_node_unref);
   g_clear_pointer (&job->id, json_node_unref);
   g_free (job->flow_id);
+  g_free (job->local_address);
   if (job->reply)
     g_string_free (job->reply, TRUE);
   g_free (job);
@@ -96,7 +97,8 @@ static void
 job_run (VdsmRpcJob *job)
 {
   VdsmRpcServer *server = job->server;
-  VdsmRpcCall call = { server->user_data, job->method->name, job->flow_id };
+  VdsmRpcCall call = { server->user_data, job->method->name, job->flow_id,
+                       job->local_address };
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) params = NULL;
   g_autoptr(VdsmJsonUnionChoices) choices = NULL;

@@ -12,7 +12,8 @@
 /* The files api/meson.build expects, in its order. */
 enum {
   OUT_TYPES_H, OUT_TYPES_C, OUT_HANDLERS_H, OUT_DISPATCH_H, OUT_DISPATCH_C,
-  OUT_EVENTS_H, OUT_EVENTS_C, OUT_CLIENT_H, OUT_CLIENT_C, N_OUTPUTS
+  OUT_EVENTS_H, OUT_EVENTS_C, OUT_CLIENT_H, OUT_CLIENT_C, OUT_TYPES_PRIVATE_H,
+  N_OUTPUTS
 };
 
 static const char *const output_names[N_OUTPUTS] = {
@@ -21,6 +22,7 @@ static const char *const output_names[N_OUTPUTS] = {
   "vdsm-rpc-dispatch.h", "vdsm-rpc-dispatch.c",
   "vdsm-rpc-events.h", "vdsm-rpc-events.c",
   "vdsm-client-methods.h", "vdsm-client-methods.c",
+  "vdsm-types-private.h",
 };
 
 void
@@ -115,9 +117,11 @@ vdsm_schema_cmd_generate (int argc, char **argv)
 
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_description (context,
-    "Writes vdsm-types.[ch], vdsm-rpc-handlers.h, vdsm-rpc-dispatch.[ch],\n"
-    "vdsm-rpc-events.[ch] and vdsm-client-methods.[ch] into DIR. Files whose\n"
-    "content would not change are left untouched. API files' methods merge;\n"
+    "Writes vdsm-types.[ch], vdsm-types-private.h, vdsm-rpc-handlers.h,\n"
+    "vdsm-rpc-dispatch.[ch], vdsm-rpc-events.[ch] and vdsm-client-methods.[ch]\n"
+    "into DIR; vdsm-types.h and vdsm-client-methods.h are libvdsm's API and\n"
+    "export what they declare. Files whose content would not change are left\n"
+    "untouched. API files' methods merge;\n"
     "types are scoped per file, and a type that a later file defines\n"
     "differently gets that file's name as a prefix in C.\n\n"
     "With --served, vdsm-rpc-handlers.h declares a handler for each listed\n"
@@ -168,7 +172,7 @@ vdsm_schema_cmd_generate (int argc, char **argv)
     }
   for (int i = 0; i < N_OUTPUTS; i++)
     emit_writer_init (&out[i]);
-  emit_types (model, &out[OUT_TYPES_H], &out[OUT_TYPES_C]);
+  emit_types (model, &out[OUT_TYPES_H], &out[OUT_TYPES_PRIVATE_H], &out[OUT_TYPES_C]);
   emit_rpc (model, &out[OUT_HANDLERS_H], &out[OUT_DISPATCH_H], &out[OUT_DISPATCH_C]);
   emit_events (model, &out[OUT_EVENTS_H], &out[OUT_EVENTS_C]);
   emit_client (model, &out[OUT_CLIENT_H], &out[OUT_CLIENT_C]);

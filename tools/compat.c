@@ -1,4 +1,5 @@
-/* compat.c: the schema compatibility checker.
+/* compat.c: the schema compatibility checker, as a client on the wire sees
+ * it (docs/compat.md); compat-capi.c adds the generated C API's view.
  *
  * Values flow in two directions. Method params go from clients to the
  * server (input): a new schema may accept more than the old one did, never
@@ -19,11 +20,17 @@
  * client that switches over the values, or a generated reader that knows
  * only the old ones), a changed default, params that moved (callers that
  * pass params as an array). RISKY does not fail the command unless asked
- * (--fail-on-risky): such changes are how the API grows.
+ * (--fail-on-risky): such changes are how the API grows. DEPRECATED marks
+ * what a release announces it will remove; DESCRIPTION lists changed texts
+ * for a reviewer, since a changed meaning is invisible in the shapes.
+ *
+ * A type no method or event reaches is not on the wire: its changes, and
+ * the removal of any type (its uses are judged where they change), are
+ * COMPATIBLE here; the C API's view judges them as C declarations.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#include "compat.h"
+#include "compat-private.h"
 
 #include <string.h>
 
@@ -38,24 +45,27 @@ typedef struct {
   const VdsmSchemaType *o, *n;
   guint dirs;
   char *in_use, *out_use;   /* the first place each direction was found at */
-  gboolean unused;          /* matched by key only: no method or event reaches it */
+  const char *unused;       /* matched by key only, as no method or event of both
+                             * reaches it: why it is not on the wire; else NULL */
 } TypePair;
 
 /* How the values of a compared item flow, for its verdict and its note. */
 typedef struct {
   guint dirs;
   const char *in_use, *out_use;
-  gboolean unused;
+  const char *unused;
 } Flow;
 
 typedef struct {
   VdsmSchema *old_schema, *new_schema;
+  const CompatOptions *options;
   GPtrArray *changes;         /* CompatChange*, in the order found */
   GHashTable *pairs;          /* "o/n" -> TypePair* (owned) */
   GPtrArray *pair_order;      /* TypePair*, the order found */
   GHashTable *old_paired;     /* VdsmSchemaType* in some pair, or an alias
                                * that a pair looked through */
   GHashTable *new_paired;
+  GHashTable *old_reachable;  /* VdsmSchemaType* some old method or event reaches */
 } Compat;
 
 /* A change whose verdict depends on the direction: what it is for input
@@ -83,7 +93,8 @@ static const CompatLocation nowhere = { NULL, 0 };
  * compat_severity_name:
  * @severity: a severity
  *
- * Returns: (transfer none): "BREAKING", "RISKY" or "COMPATIBLE".
+ * Returns: (transfer none): "BREAKING", "RISKY", "DEPRECATED", "COMPATIBLE"
+ *   or "DESCRIPTION".
  */
 const char *
 compat_severity_name (CompatSeverity severity)
@@ -94,6 +105,10 @@ compat_severity_name (CompatSeverity severity)
       return "BREAKING";
     case COMPAT_RISKY:
       return "RISKY";
+    case COMPAT_DEPRECATED:
+      return "DEPRECATED";
+    case COMPAT_DESCRIPTION:
+      return "DESCRIPTION";
     case COMPAT_COMPATIBLE:
     default:
       return "COMPATIBLE";
@@ -143,19 +158,35 @@ type_pair_free (TypePair *pair)
   g_free (pair);
 }
 
-static CompatLocation
-location (const VdsmSchemaFile *file, guint line)
+CompatLocation
+compat_location (const VdsmSchemaFile *file, guint line)
 {
   return (CompatLocation) { file != NULL ? file->path : NULL, line };
+}
+
+void
+compat_add_change (GPtrArray *changes, CompatSeverity severity, CompatLocation old_loc,
+                   CompatLocation new_loc, const char *format, ...)
+{
+  CompatChange *change = g_new0 (CompatChange, 1);
+  va_list args;
+
+  va_start (args, format);
+  change->what = g_strdup_vprintf (format, args);
+  va_end (args);
+  change->severity = severity;
+  change->old_loc = old_loc;
+  change->new_loc = new_loc;
+  g_ptr_array_add (changes, change);
 }
 
 /* The note that says which use makes a direction-dependent verdict. */
 static void
 append_flow_note (GString *what, const Flow *flow)
 {
-  if (flow->unused)
+  if (flow->unused != NULL)
     {
-      g_string_append (what, " (type not used by any method or event: judged as input and output)");
+      g_string_append_printf (what, " (%s: not on the wire)", flow->unused);
       return;
     }
   if ((flow->dirs & DIR_IN) && flow->in_use != NULL && (flow->dirs & DIR_OUT) && flow->out_use != NULL)
@@ -167,30 +198,74 @@ append_flow_note (GString *what, const Flow *flow)
 }
 
 /* Record a change. @flow says which of @in_sev and @out_sev apply; without
- * a flow (methods and events themselves) the two are equal. */
+ * a flow (methods and events themselves) the two are equal. A flow with no
+ * direction (a type no method or event reaches) makes it COMPATIBLE. */
 static void G_GNUC_PRINTF (7, 8)
 report (Compat *c, const Flow *flow, CompatSeverity in_sev, CompatSeverity out_sev,
         CompatLocation old_loc, CompatLocation new_loc, const char *format, ...)
 {
-  CompatChange *change = g_new0 (CompatChange, 1);
-  GString *what = g_string_new (NULL);
+  g_autoptr (GString) what = g_string_new (NULL);
   guint dirs = flow != NULL ? flow->dirs : DIR_BOTH;
+  CompatSeverity severity = COMPAT_COMPATIBLE;
   va_list args;
 
   va_start (args, format);
   g_string_append_vprintf (what, format, args);
   va_end (args);
-  change->severity = COMPAT_COMPATIBLE;
   if (dirs & DIR_IN)
-    change->severity = MAX (change->severity, in_sev);
+    severity = MAX (severity, in_sev);
   if (dirs & DIR_OUT)
-    change->severity = MAX (change->severity, out_sev);
-  if (flow != NULL && in_sev != out_sev)
+    severity = MAX (severity, out_sev);
+  if (flow != NULL && (flow->unused != NULL || in_sev != out_sev))
     append_flow_note (what, flow);
-  change->old_loc = old_loc;
-  change->new_loc = new_loc;
-  change->what = g_string_free (what, FALSE);
-  g_ptr_array_add (c->changes, change);
+  compat_add_change (c->changes, severity, old_loc, new_loc, "%s", what->str);
+}
+
+/* Descriptions compared with their white space folded: a rewrapped text
+ * is the same text. */
+static char *
+fold_space (const char *text)
+{
+  g_auto (GStrv) words = g_strsplit_set (text != NULL ? text : "", " \t\n\r", -1);
+  GString *out = g_string_new (NULL);
+
+  for (char **word = words; *word != NULL; word++)
+    if (**word != '\0')
+      g_string_append_printf (out, "%s%s", out->len > 0 ? " " : "", *word);
+  return g_string_free (out, FALSE);
+}
+
+/* A changed description, listed only when asked (--descriptions): whether
+ * the meaning changed ("the number of page faults" becoming "the average
+ * number per second") is for a person to judge. */
+static void
+report_description (Compat *c, const char *old_text, const char *new_text,
+                    CompatLocation old_loc, CompatLocation new_loc, const char *owner)
+{
+  g_autofree char *o = NULL;
+  g_autofree char *n = NULL;
+
+  if (!c->options->descriptions)
+    return;
+  o = fold_space (old_text);
+  n = fold_space (new_text);
+  if (strcmp (o, n) != 0)
+    compat_add_change (c->changes, COMPAT_DESCRIPTION, old_loc, new_loc,
+                       "%s: description changed from \"%s\" to \"%s\"", owner, o, n);
+}
+
+/* A deprecation is news for release notes; lifting one is compatible. */
+static void
+report_deprecation (Compat *c, const Flow *flow, const char *old_version,
+                    const char *new_version, CompatLocation old_loc,
+                    CompatLocation new_loc, const char *owner)
+{
+  if (old_version == NULL && new_version != NULL)
+    report (c, flow, COMPAT_DEPRECATED, COMPAT_DEPRECATED, old_loc, new_loc,
+            "%s deprecated since %s", owner, new_version);
+  else if (old_version != NULL && new_version == NULL)
+    report (c, flow, COMPAT_COMPATIBLE, COMPAT_COMPATIBLE, old_loc, new_loc,
+            "%s no longer deprecated (was since %s)", owner, old_version);
 }
 
 /* ---- Type references ---- */
@@ -286,7 +361,7 @@ is_object_like (const VdsmSchemaTypeRef *ref)
 /* Whether every value of @a is a value of @b, judged on the shapes only.
  * Two named types of one kind match when they are the same type, or, if
  * @loose, always (a renamed type: its pair is compared member by member on
- * its own). */
+ * its own). A union stands for its members, nested unions included. */
 static gboolean
 ref_subset (const VdsmSchemaTypeRef *a, const VdsmSchemaTypeRef *b, gboolean loose)
 {
@@ -296,14 +371,19 @@ ref_subset (const VdsmSchemaTypeRef *a, const VdsmSchemaTypeRef *b, gboolean loo
     return TRUE;
   if (a->kind == VDSM_SCHEMA_REF_ANY)
     return FALSE;
-  if (is_named (a, VDSM_SCHEMA_KIND_UNION) && !is_named (b, VDSM_SCHEMA_KIND_UNION))
+  if (is_named (a, VDSM_SCHEMA_KIND_UNION) && is_named (b, VDSM_SCHEMA_KIND_UNION)
+      && (loose || g_strcmp0 (a->type->key, b->type->key) == 0))
+    return TRUE;
+  /* No recursion bound is needed: types precede their uses
+   * (docs/schema-language.md §1), so unions cannot nest in a cycle. */
+  if (is_named (a, VDSM_SCHEMA_KIND_UNION))
     {
       for (guint i = 0; i < a->type->members->len; i++)
         if (!ref_subset (g_ptr_array_index (a->type->members, i), b, loose))
           return FALSE;
       return TRUE;
     }
-  if (is_named (b, VDSM_SCHEMA_KIND_UNION) && !is_named (a, VDSM_SCHEMA_KIND_UNION))
+  if (is_named (b, VDSM_SCHEMA_KIND_UNION))
     {
       for (guint i = 0; i < b->type->members->len; i++)
         if (ref_subset (a, g_ptr_array_index (b->type->members, i), loose))
@@ -344,32 +424,130 @@ same_shape (const VdsmSchemaTypeRef *a, const VdsmSchemaTypeRef *b)
   return TRUE;
 }
 
-/* For each member of the old union, the index of the new member it
- * corresponds to, or -1: the same type first; otherwise the member at the
- * same position when it has the same shape (a renamed member type). */
-static int *
-match_union_members (const VdsmSchemaType *o, const VdsmSchemaType *n)
-{
-  guint on = o->members->len, nn = n->members->len;
-  int *map = g_new (int, MAX (on, 1));
-  g_autofree gboolean *taken = g_new0 (gboolean, MAX (nn, 1));
+/* ---- Union members ----
+ * On the wire a union nested in a union is just more members: a member
+ * that became a union still containing its old type accepts more, it is
+ * not a removed member (VDSM 2f7852429 turned DriveSpecCdrom into such a
+ * union). So unions are compared by their leaves. */
 
-  for (guint i = 0; i < on; i++)
+typedef struct {
+  const VdsmSchemaTypeRef *ref;   /* a member that is not a union */
+  const VdsmSchemaType *via;      /* the nested union holding it, or NULL */
+} UnionLeaf;
+
+static void
+collect_leaves (const VdsmSchemaType *u, const VdsmSchemaType *via, GArray *leaves)
+{
+  for (guint i = 0; i < u->members->len; i++)
+    {
+      const VdsmSchemaTypeRef *member = g_ptr_array_index (u->members, i);
+      const VdsmSchemaTypeRef *resolved = vdsm_schema_type_ref_resolve (member);
+      UnionLeaf leaf = { member, via };
+
+      if (is_named (resolved, VDSM_SCHEMA_KIND_UNION))
+        collect_leaves (resolved->type, resolved->type, leaves);
+      else
+        g_array_append_val (leaves, leaf);
+    }
+}
+
+static GArray *
+union_leaves (const VdsmSchemaType *u)
+{
+  GArray *leaves = g_array_new (FALSE, FALSE, sizeof (UnionLeaf));
+
+  collect_leaves (u, NULL, leaves);
+  return leaves;
+}
+
+static char *
+describe_leaf (const UnionLeaf *leaf)
+{
+  g_autofree char *ref = describe_ref (leaf->ref);
+
+  if (leaf->via == NULL)
+    return g_steal_pointer (&ref);
+  return g_strdup_printf ("%s (in union %s)", ref, leaf->via->key);
+}
+
+static guint
+common_property_count (const VdsmSchemaTypeRef *a, const VdsmSchemaTypeRef *b)
+{
+  const GPtrArray *ap = vdsm_schema_type_ref_resolve (a)->type->properties;
+  const GPtrArray *bp = vdsm_schema_type_ref_resolve (b)->type->properties;
+  guint count = 0;
+
+  for (guint i = 0; ap != NULL && i < ap->len; i++)
+    for (guint j = 0; bp != NULL && j < bp->len; j++)
+      if (strcmp (((VdsmSchemaMember *) g_ptr_array_index (ap, i))->name,
+                  ((VdsmSchemaMember *) g_ptr_array_index (bp, j))->name) == 0)
+        count++;
+  return count;
+}
+
+static const VdsmSchemaTypeRef *
+leaf_ref (GArray *leaves, guint i)
+{
+  return g_array_index (leaves, UnionLeaf, i).ref;
+}
+
+static gboolean
+leaf_is_object (GArray *leaves, guint i)
+{
+  return is_named (vdsm_schema_type_ref_resolve (leaf_ref (leaves, i)), VDSM_SCHEMA_KIND_OBJECT);
+}
+
+/* For each old leaf, the index of the new leaf it corresponds to, or -1:
+ * the same type first; then, for an object, the new object sharing the
+ * most property names with it (a renamed object); then the leaf at the
+ * same position when it has the same shape (another renamed type). */
+static int *
+match_union_leaves (GArray *ol, GArray *nl)
+{
+  int *map = g_new (int, MAX (ol->len, 1));
+  g_autofree gboolean *taken = g_new0 (gboolean, MAX (nl->len, 1));
+
+  for (guint i = 0; i < ol->len; i++)
     {
       map[i] = -1;
-      for (guint j = 0; j < nn && map[i] < 0; j++)
-        if (!taken[j] && vdsm_schema_type_ref_equal (g_ptr_array_index (o->members, i),
-                                                     g_ptr_array_index (n->members, j),
+      for (guint j = 0; j < nl->len && map[i] < 0; j++)
+        if (!taken[j] && vdsm_schema_type_ref_equal (leaf_ref (ol, i), leaf_ref (nl, j),
                                                      VDSM_SCHEMA_SAME_KEY))
           {
             map[i] = (int) j;
             taken[j] = TRUE;
           }
     }
-  for (guint i = 0; i < on; i++)
-    if (map[i] < 0 && i < nn && !taken[i]
-        && same_shape (vdsm_schema_type_ref_resolve (g_ptr_array_index (o->members, i)),
-                       vdsm_schema_type_ref_resolve (g_ptr_array_index (n->members, i))))
+  for (guint i = 0; i < ol->len; i++)
+    {
+      int best = -1;
+      guint best_count = 0;
+
+      if (map[i] >= 0 || !leaf_is_object (ol, i))
+        continue;
+      for (guint j = 0; j < nl->len; j++)
+        {
+          guint count;
+
+          if (taken[j] || !leaf_is_object (nl, j))
+            continue;
+          count = common_property_count (leaf_ref (ol, i), leaf_ref (nl, j));
+          if (count > best_count)
+            {
+              best = (int) j;
+              best_count = count;
+            }
+        }
+      if (best >= 0)
+        {
+          map[i] = best;
+          taken[best] = TRUE;
+        }
+    }
+  for (guint i = 0; i < ol->len; i++)
+    if (map[i] < 0 && i < nl->len && !taken[i]
+        && same_shape (vdsm_schema_type_ref_resolve (leaf_ref (ol, i)),
+                       vdsm_schema_type_ref_resolve (leaf_ref (nl, i))))
       {
         map[i] = (int) i;
         taken[i] = TRUE;
@@ -377,21 +555,22 @@ match_union_members (const VdsmSchemaType *o, const VdsmSchemaType *n)
   return map;
 }
 
-/* The member of @u that holds the values of @ref: the same type if there is
+/* The leaf of @u that holds the values of @ref: the same type if there is
  * one, else the first that takes them all, else the first of its shape. */
 static const VdsmSchemaTypeRef *
 union_member_for (const VdsmSchemaType *u, const VdsmSchemaTypeRef *ref)
 {
-  for (guint i = 0; i < u->members->len; i++)
-    if (vdsm_schema_type_ref_equal (g_ptr_array_index (u->members, i), ref,
-                                    VDSM_SCHEMA_SAME_KEY))
-      return g_ptr_array_index (u->members, i);
-  for (guint i = 0; i < u->members->len; i++)
-    if (ref_subset (ref, g_ptr_array_index (u->members, i), FALSE))
-      return g_ptr_array_index (u->members, i);
-  for (guint i = 0; i < u->members->len; i++)
-    if (ref_subset (ref, g_ptr_array_index (u->members, i), TRUE))
-      return g_ptr_array_index (u->members, i);
+  g_autoptr (GArray) leaves = union_leaves (u);
+
+  for (guint i = 0; i < leaves->len; i++)
+    if (vdsm_schema_type_ref_equal (leaf_ref (leaves, i), ref, VDSM_SCHEMA_SAME_KEY))
+      return leaf_ref (leaves, i);
+  for (guint i = 0; i < leaves->len; i++)
+    if (ref_subset (ref, leaf_ref (leaves, i), FALSE))
+      return leaf_ref (leaves, i);
+  for (guint i = 0; i < leaves->len; i++)
+    if (ref_subset (ref, leaf_ref (leaves, i), TRUE))
+      return leaf_ref (leaves, i);
   return NULL;
 }
 
@@ -472,12 +651,13 @@ pair_children (Compat *c, const VdsmSchemaType *o, const VdsmSchemaType *n,
     {
     case VDSM_SCHEMA_KIND_UNION:
       {
-        g_autofree int *map = match_union_members (o, n);
+        g_autoptr (GArray) ol = union_leaves (o);
+        g_autoptr (GArray) nl = union_leaves (n);
+        g_autofree int *map = match_union_leaves (ol, nl);
 
-        for (guint i = 0; i < o->members->len; i++)
+        for (guint i = 0; i < ol->len; i++)
           if (map[i] >= 0)
-            pair_refs (c, g_ptr_array_index (o->members, i),
-                       g_ptr_array_index (n->members, map[i]), dir, use);
+            pair_refs (c, leaf_ref (ol, i), leaf_ref (nl, map[i]), dir, use);
       }
       pair_members (c, o->properties, n->properties, dir, use);
       break;
@@ -610,8 +790,61 @@ lookup_same_key (VdsmSchema *schema, const VdsmSchemaType *type)
   return vdsm_schema_lookup_type (schema, type->key);
 }
 
-/* Types no method or event reaches still make up the C API: pair them by
- * key, and judge them both ways, which is the safe side. */
+static void mark_reachable_members (GHashTable *reached, const GPtrArray *members);
+
+static void
+mark_reachable (GHashTable *reached, const VdsmSchemaTypeRef *ref)
+{
+  const VdsmSchemaType *type;
+
+  if (ref == NULL)
+    return;
+  if (ref->kind == VDSM_SCHEMA_REF_LIST)
+    {
+      mark_reachable (reached, ref->item);
+      return;
+    }
+  if (ref->kind != VDSM_SCHEMA_REF_NAMED || !g_hash_table_add (reached, ref->type))
+    return;
+  type = ref->type;
+  mark_reachable_members (reached, type->properties);
+  mark_reachable (reached, type->source);
+  mark_reachable (reached, type->key_type);
+  mark_reachable (reached, type->value_type);
+  for (guint i = 0; type->members != NULL && i < type->members->len; i++)
+    mark_reachable (reached, g_ptr_array_index (type->members, i));
+}
+
+static void
+mark_reachable_members (GHashTable *reached, const GPtrArray *members)
+{
+  for (guint i = 0; members != NULL && i < members->len; i++)
+    mark_reachable (reached, ((VdsmSchemaMember *) g_ptr_array_index (members, i))->type);
+}
+
+/* The types a method or event of @schema reaches: the ones on the wire. */
+static GHashTable *
+reachable_types (VdsmSchema *schema)
+{
+  GHashTable *reached = g_hash_table_new (NULL, NULL);
+  GPtrArray *methods = vdsm_schema_get_methods (schema);
+  GPtrArray *events = vdsm_schema_get_events (schema);
+
+  for (guint i = 0; i < methods->len; i++)
+    {
+      const VdsmSchemaMethod *method = g_ptr_array_index (methods, i);
+
+      mark_reachable_members (reached, method->params);
+      mark_reachable (reached, method->ret);
+    }
+  for (guint i = 0; i < events->len; i++)
+    mark_reachable_members (reached, ((VdsmSchemaEvent *) g_ptr_array_index (events, i))->params);
+  return reached;
+}
+
+/* Types no method or event reaches are not on the wire: pair them by key
+ * so that their changes are listed, with no direction (COMPATIBLE). The C
+ * API's view judges them as declarations (compat-capi.c). */
 static void
 pair_unused_types (Compat *c)
 {
@@ -629,8 +862,9 @@ pair_unused_types (Compat *c)
         {
           TypePair *pair = pair_lookup (c, o, n, TRUE);
 
-          pair->dirs = DIR_BOTH;
-          pair->unused = TRUE;
+          pair->unused = g_hash_table_contains (c->old_reachable, o)
+                         ? "the methods and events using it are gone"
+                         : "no method or event uses it";
         }
     }
 }
@@ -715,7 +949,7 @@ compare_members (Compat *c, const Flow *flow, const GPtrArray *om, const GPtrArr
     {
       const VdsmSchemaMember *o = g_ptr_array_index (om, i);
       const VdsmSchemaMember *n = find_member (nm, o->name);
-      CompatLocation ol = location (ofile, o->line);
+      CompatLocation ol = compat_location (ofile, o->line);
       CompatLocation nl;
       gboolean o_opt, n_opt;
       g_autofree char *what = NULL;
@@ -731,7 +965,7 @@ compare_members (Compat *c, const Flow *flow, const GPtrArray *om, const GPtrArr
                   o_opt ? "optional" : "required", noun, o->name);
           continue;
         }
-      nl = location (nfile, n->line);
+      nl = compat_location (nfile, n->line);
       n_opt = n->default_kind != VDSM_SCHEMA_DEFAULT_NONE;
       if (!o_opt && n_opt)
         report (c, flow, COMPAT_COMPATIBLE, COMPAT_BREAKING, ol, nl,
@@ -749,10 +983,9 @@ compare_members (Compat *c, const Flow *flow, const GPtrArray *om, const GPtrArr
                     "%s: default of %s %s changed from %s to %s, so leaving it "
                     "out means something else", owner, noun, o->name, od, nd);
         }
-      if (o->deprecated == NULL && n->deprecated != NULL)
-        report (c, flow, COMPAT_COMPATIBLE, COMPAT_COMPATIBLE, ol, nl,
-                "%s: %s %s deprecated since %s", owner, noun, o->name, n->deprecated);
       what = g_strdup_printf ("%s: %s %s", owner, noun, o->name);
+      report_deprecation (c, flow, o->deprecated, n->deprecated, ol, nl, what);
+      report_description (c, o->description, n->description, ol, nl, what);
       compare_ref (c, flow, o->type, n->type, ol, nl, what);
     }
   for (guint i = 0; nm != NULL && i < nm->len; i++)
@@ -763,7 +996,7 @@ compare_members (Compat *c, const Flow *flow, const GPtrArray *om, const GPtrArr
       if (find_member (om, n->name) != NULL)
         continue;
       report (c, flow, n_opt ? COMPAT_COMPATIBLE : COMPAT_BREAKING, COMPAT_COMPATIBLE,
-              owner_ol, location (nfile, n->line),
+              owner_ol, compat_location (nfile, n->line),
               "%s: %s %s %s added", owner, n_opt ? "optional" : "required", noun, n->name);
     }
 }
@@ -788,8 +1021,8 @@ compare_param_positions (Compat *c, const VdsmSchemaMethod *o, const VdsmSchemaM
         }
     }
   if (moved->len > 0)
-    report (c, NULL, COMPAT_RISKY, COMPAT_RISKY, location (o->file, o->line),
-            location (n->file, n->line),
+    report (c, NULL, COMPAT_RISKY, COMPAT_RISKY, compat_location (o->file, o->line),
+            compat_location (n->file, n->line),
             "method %s: params moved (%s); callers that pass params as an array "
             "send them to the wrong place", o->name, moved->str);
 }
@@ -799,14 +1032,14 @@ compare_methods (Compat *c)
 {
   GPtrArray *methods = vdsm_schema_get_methods (c->old_schema);
   GPtrArray *added = vdsm_schema_get_methods (c->new_schema);
-  const Flow input = { DIR_IN, NULL, NULL, FALSE };
-  const Flow output = { DIR_OUT, NULL, NULL, FALSE };
+  const Flow input = { DIR_IN, NULL, NULL, NULL };
+  const Flow output = { DIR_OUT, NULL, NULL, NULL };
 
   for (guint i = 0; i < methods->len; i++)
     {
       const VdsmSchemaMethod *o = g_ptr_array_index (methods, i);
       const VdsmSchemaMethod *n = vdsm_schema_lookup_method (c->new_schema, o->name);
-      CompatLocation ol = location (o->file, o->line), nl;
+      CompatLocation ol = compat_location (o->file, o->line), nl;
       g_autofree char *owner = g_strdup_printf ("method %s", o->name);
 
       if (n == NULL)
@@ -815,24 +1048,25 @@ compare_methods (Compat *c)
                   "method %s removed", o->name);
           continue;
         }
-      nl = location (n->file, n->line);
-      if (o->deprecated == NULL && n->deprecated != NULL)
-        report (c, NULL, COMPAT_COMPATIBLE, COMPAT_COMPATIBLE, ol, nl,
-                "method %s deprecated since %s", o->name, n->deprecated);
+      nl = compat_location (n->file, n->line);
+      report_deprecation (c, NULL, o->deprecated, n->deprecated, ol, nl, owner);
+      report_description (c, o->description, n->description, ol, nl, owner);
       compare_members (c, &input, o->params, n->params, o->file, n->file, ol, nl, owner, "param");
       compare_param_positions (c, o, n);
       if (o->ret != NULL && n->ret != NULL)
         {
           g_autofree char *what = g_strdup_printf ("method %s: return", o->name);
+          CompatLocation rol = compat_location (o->file, o->ret->line);
+          CompatLocation rnl = compat_location (n->file, n->ret->line);
 
-          compare_ref (c, &output, o->ret, n->ret, location (o->file, o->ret->line),
-                       location (n->file, n->ret->line), what);
+          report_description (c, o->ret_description, n->ret_description, rol, rnl, what);
+          compare_ref (c, &output, o->ret, n->ret, rol, rnl, what);
         }
       else if (o->ret != NULL)
-        report (c, NULL, COMPAT_BREAKING, COMPAT_BREAKING, location (o->file, o->ret->line), nl,
+        report (c, NULL, COMPAT_BREAKING, COMPAT_BREAKING, compat_location (o->file, o->ret->line), nl,
                 "method %s: return removed; it now answers true", o->name);
       else if (n->ret != NULL)
-        report (c, NULL, COMPAT_RISKY, COMPAT_RISKY, ol, location (n->file, n->ret->line),
+        report (c, NULL, COMPAT_RISKY, COMPAT_RISKY, ol, compat_location (n->file, n->ret->line),
                 "method %s: return added; old clients expect true", o->name);
     }
   for (guint i = 0; i < added->len; i++)
@@ -841,7 +1075,7 @@ compare_methods (Compat *c)
 
       if (vdsm_schema_lookup_method (c->old_schema, n->name) == NULL)
         report (c, NULL, COMPAT_COMPATIBLE, COMPAT_COMPATIBLE, nowhere,
-                location (n->file, n->line), "method %s added", n->name);
+                compat_location (n->file, n->line), "method %s added", n->name);
     }
 }
 
@@ -850,13 +1084,13 @@ compare_events (Compat *c)
 {
   GPtrArray *events = vdsm_schema_get_events (c->old_schema);
   GPtrArray *added = vdsm_schema_get_events (c->new_schema);
-  const Flow output = { DIR_OUT, NULL, NULL, FALSE };
+  const Flow output = { DIR_OUT, NULL, NULL, NULL };
 
   for (guint i = 0; i < events->len; i++)
     {
       const VdsmSchemaEvent *o = g_ptr_array_index (events, i);
       const VdsmSchemaEvent *n = vdsm_schema_lookup_event (c->new_schema, o->key);
-      CompatLocation ol = location (o->file, o->line);
+      CompatLocation ol = compat_location (o->file, o->line);
       g_autofree char *owner = g_strdup_printf ("event %s", o->key);
 
       if (n == NULL)
@@ -865,8 +1099,10 @@ compare_events (Compat *c)
                   "event %s removed", o->key);
           continue;
         }
+      report_description (c, o->description, n->description, ol,
+                          compat_location (n->file, n->line), owner);
       compare_members (c, &output, o->params, n->params, o->file, n->file, ol,
-                       location (n->file, n->line), owner, "param");
+                       compat_location (n->file, n->line), owner, "param");
     }
   for (guint i = 0; i < added->len; i++)
     {
@@ -874,44 +1110,94 @@ compare_events (Compat *c)
 
       if (vdsm_schema_lookup_event (c->old_schema, n->key) == NULL)
         report (c, NULL, COMPAT_COMPATIBLE, COMPAT_COMPATIBLE, nowhere,
-                location (n->file, n->line), "event %s added", n->key);
+                compat_location (n->file, n->line), "event %s added", n->key);
     }
+}
+
+static GHashTable *
+enum_value_table (const VdsmSchemaType *type)
+{
+  GHashTable *table = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < type->values->len; i++)
+    {
+      const VdsmSchemaEnumValue *value = g_ptr_array_index (type->values, i);
+
+      g_hash_table_insert (table, value->text, (gpointer) value);
+    }
+  return table;
+}
+
+static char *
+quoted_values (const VdsmSchemaType *type)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < type->values->len; i++)
+    g_string_append_printf (out, "%s'%s'", i > 0 ? ", " : "",
+                            ((VdsmSchemaEnumValue *) g_ptr_array_index (type->values, i))->text);
+  return g_string_free (out, FALSE);
+}
+
+/* An enum whose values were all replaced shares no value with its old
+ * self: old clients can read none of what the server sends, and the
+ * server takes none of what they send (VDSM 3b0e8250b turned
+ * AutoNumaBalancingStatus DISABLE/ENABLE/UNKNOWN into 0/1/2). */
+static gboolean
+report_enum_replaced (Compat *c, const Flow *flow, const VdsmSchemaType *o,
+                      const VdsmSchemaType *n, GHashTable *new_values, const char *owner)
+{
+  g_autofree char *ov = NULL;
+  g_autofree char *nv = NULL;
+
+  if (o->values->len == 0 || n->values->len == 0)
+    return FALSE;
+  for (guint i = 0; i < o->values->len; i++)
+    if (g_hash_table_contains (new_values,
+                               ((VdsmSchemaEnumValue *) g_ptr_array_index (o->values, i))->text))
+      return FALSE;
+  ov = quoted_values (o);
+  nv = quoted_values (n);
+  report (c, flow, COMPAT_BREAKING, COMPAT_BREAKING, compat_location (o->file, o->line),
+          compat_location (n->file, n->line),
+          "%s: every value replaced (%s became %s); no old value is valid any more",
+          owner, ov, nv);
+  return TRUE;
 }
 
 static void
 compare_enum_values (Compat *c, const Flow *flow, const VdsmSchemaType *o,
                      const VdsmSchemaType *n, const char *owner)
 {
-  g_autoptr (GHashTable) old_values = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr (GHashTable) new_values = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GHashTable) old_values = enum_value_table (o);
+  g_autoptr (GHashTable) new_values = enum_value_table (n);
 
+  if (report_enum_replaced (c, flow, o, n, new_values, owner))
+    return;
   for (guint i = 0; i < o->values->len; i++)
     {
       const VdsmSchemaEnumValue *value = g_ptr_array_index (o->values, i);
+      const VdsmSchemaEnumValue *same = g_hash_table_lookup (new_values, value->text);
+      CompatLocation ol = compat_location (o->file, value->line);
 
-      g_hash_table_insert (old_values, value->text, (gpointer) value);
-    }
-  for (guint i = 0; i < n->values->len; i++)
-    {
-      const VdsmSchemaEnumValue *value = g_ptr_array_index (n->values, i);
+      if (same == NULL)
+        report (c, flow, COMPAT_BREAKING, COMPAT_COMPATIBLE, ol,
+                compat_location (n->file, n->line), "%s: value '%s' removed", owner, value->text);
+      else
+        {
+          g_autofree char *what = g_strdup_printf ("%s: value '%s'", owner, value->text);
 
-      g_hash_table_insert (new_values, value->text, (gpointer) value);
-    }
-  for (guint i = 0; i < o->values->len; i++)
-    {
-      const VdsmSchemaEnumValue *value = g_ptr_array_index (o->values, i);
-
-      if (!g_hash_table_contains (new_values, value->text))
-        report (c, flow, COMPAT_BREAKING, COMPAT_COMPATIBLE, location (o->file, value->line),
-                location (n->file, n->line), "%s: value '%s' removed", owner, value->text);
+          report_description (c, value->description, same->description, ol,
+                              compat_location (n->file, same->line), what);
+        }
     }
   for (guint i = 0; i < n->values->len; i++)
     {
       const VdsmSchemaEnumValue *value = g_ptr_array_index (n->values, i);
 
       if (!g_hash_table_contains (old_values, value->text))
-        report (c, flow, COMPAT_COMPATIBLE, COMPAT_RISKY, location (o->file, o->line),
-                location (n->file, value->line),
+        report (c, flow, COMPAT_COMPATIBLE, COMPAT_RISKY, compat_location (o->file, o->line),
+                compat_location (n->file, value->line),
                 "%s: value '%s' added%s", owner, value->text,
                 (flow->dirs & DIR_OUT) ? "; old clients may not know it" : "");
     }
@@ -921,39 +1207,41 @@ static void
 compare_union_members (Compat *c, const Flow *flow, const VdsmSchemaType *o,
                        const VdsmSchemaType *n, const char *owner)
 {
-  g_autofree int *map = match_union_members (o, n);
-  g_autofree gboolean *matched = g_new0 (gboolean, MAX (n->members->len, 1));
+  g_autoptr (GArray) ol = union_leaves (o);
+  g_autoptr (GArray) nl = union_leaves (n);
+  g_autofree int *map = match_union_leaves (ol, nl);
+  g_autofree gboolean *matched = g_new0 (gboolean, MAX (nl->len, 1));
 
-  for (guint i = 0; i < o->members->len; i++)
+  for (guint i = 0; i < ol->len; i++)
     {
-      const VdsmSchemaTypeRef *om = g_ptr_array_index (o->members, i);
-      g_autofree char *od = describe_ref (om);
+      const VdsmSchemaTypeRef *om = leaf_ref (ol, i);
+      g_autofree char *od = describe_leaf (&g_array_index (ol, UnionLeaf, i));
 
       if (map[i] < 0)
         {
-          report (c, flow, COMPAT_BREAKING, COMPAT_COMPATIBLE, location (o->file, om->line),
-                  location (n->file, n->line), "%s: member %s removed (narrowed)", owner, od);
+          report (c, flow, COMPAT_BREAKING, COMPAT_COMPATIBLE, compat_location (o->file, om->line),
+                  compat_location (n->file, n->line), "%s: member %s removed (narrowed)", owner, od);
         }
       else
         {
-          const VdsmSchemaTypeRef *nm = g_ptr_array_index (n->members, map[i]);
+          const VdsmSchemaTypeRef *nm = leaf_ref (nl, map[i]);
           g_autofree char *what = g_strdup_printf ("%s: member %u", owner, i + 1);
 
           matched[map[i]] = TRUE;
-          compare_ref (c, flow, om, nm, location (o->file, om->line),
-                       location (n->file, nm->line), what);
+          compare_ref (c, flow, om, nm, compat_location (o->file, om->line),
+                       compat_location (n->file, nm->line), what);
         }
     }
-  for (guint j = 0; j < n->members->len; j++)
+  for (guint j = 0; j < nl->len; j++)
     {
-      const VdsmSchemaTypeRef *nm = g_ptr_array_index (n->members, j);
+      const VdsmSchemaTypeRef *nm = leaf_ref (nl, j);
       g_autofree char *nd = NULL;
 
       if (matched[j])
         continue;
-      nd = describe_ref (nm);
-      report (c, flow, COMPAT_COMPATIBLE, COMPAT_RISKY, location (o->file, o->line),
-              location (n->file, nm->line), "%s: member %s added (widened)%s", owner, nd,
+      nd = describe_leaf (&g_array_index (nl, UnionLeaf, j));
+      report (c, flow, COMPAT_COMPATIBLE, COMPAT_RISKY, compat_location (o->file, o->line),
+              compat_location (n->file, nm->line), "%s: member %s added (widened)%s", owner, nd,
               (flow->dirs & DIR_OUT) ? "; old clients may not read it" : "");
     }
 }
@@ -963,7 +1251,7 @@ compare_pair (Compat *c, const TypePair *pair)
 {
   const VdsmSchemaType *o = pair->o, *n = pair->n;
   const Flow flow = { pair->dirs, pair->in_use, pair->out_use, pair->unused };
-  CompatLocation ol = location (o->file, o->line), nl = location (n->file, n->line);
+  CompatLocation ol = compat_location (o->file, o->line), nl = compat_location (n->file, n->line);
   g_autofree char *owner = describe_type (o);
 
   if (strcmp (o->key, n->key) != 0 && !(o->anonymous && n->anonymous))
@@ -977,9 +1265,8 @@ compare_pair (Compat *c, const TypePair *pair)
         report (c, &flow, COMPAT_COMPATIBLE, COMPAT_COMPATIBLE, ol, nl,
                 "%s replaced by %s", owner, nd);
     }
-  if (o->deprecated == NULL && n->deprecated != NULL)
-    report (c, &flow, COMPAT_COMPATIBLE, COMPAT_COMPATIBLE, ol, nl,
-            "%s deprecated since %s", owner, n->deprecated);
+  report_deprecation (c, &flow, o->deprecated, n->deprecated, ol, nl, owner);
+  report_description (c, o->description, n->description, ol, nl, owner);
   switch (o->kind)
     {
     case VDSM_SCHEMA_KIND_OBJECT:
@@ -1031,19 +1318,22 @@ compare_types (Compat *c)
     {
       const VdsmSchemaType *o = g_ptr_array_index (old_types, i);
       const VdsmSchemaType *n;
+      const char *note;
       g_autofree char *od = NULL;
 
       if (g_hash_table_contains (c->old_paired, o))
         continue;
       od = describe_type (o);
       n = lookup_same_key (c->new_schema, o);
+      note = g_hash_table_contains (c->old_reachable, o)
+             ? "on the wire, judged where it was used" : "no method or event used it: not on the wire";
       if (n == NULL)
-        report (c, NULL, COMPAT_BREAKING, COMPAT_BREAKING, location (o->file, o->line),
-                nowhere, "%s removed", od);
+        report (c, NULL, COMPAT_COMPATIBLE, COMPAT_COMPATIBLE, compat_location (o->file, o->line),
+                nowhere, "%s removed (%s)", od, note);
       else
-        report (c, NULL, COMPAT_BREAKING, COMPAT_BREAKING, location (o->file, o->line),
-                location (n->file, n->line), "%s changed kind to %s", od,
-                vdsm_schema_kind_name (n->kind));
+        report (c, NULL, COMPAT_COMPATIBLE, COMPAT_COMPATIBLE, compat_location (o->file, o->line),
+                compat_location (n->file, n->line), "%s changed kind to %s (%s)", od,
+                vdsm_schema_kind_name (n->kind), note);
     }
   for (guint i = 0; i < new_types->len; i++)
     {
@@ -1055,22 +1345,33 @@ compare_types (Compat *c)
         continue;
       nd = describe_type (n);
       report (c, NULL, COMPAT_COMPATIBLE, COMPAT_COMPATIBLE, nowhere,
-              location (n->file, n->line), "%s added", nd);
+              compat_location (n->file, n->line), "%s added", nd);
     }
 }
 
+/**
+ * compat_compare:
+ * @old_schema: the released schema
+ * @new_schema: the changed one
+ * @options: the view, and whether to list changed descriptions
+ *
+ * Returns: (transfer full) (element-type CompatChange): every change, the
+ *   gravest first.
+ */
 GPtrArray *
-compat_compare (VdsmSchema *old_schema, VdsmSchema *new_schema)
+compat_compare (VdsmSchema *old_schema, VdsmSchema *new_schema, const CompatOptions *options)
 {
   Compat c = {
     .old_schema = old_schema,
     .new_schema = new_schema,
+    .options = options,
     .changes = g_ptr_array_new (),
     .pairs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                     (GDestroyNotify) type_pair_free),
     .pair_order = g_ptr_array_new (),
     .old_paired = g_hash_table_new (NULL, NULL),
     .new_paired = g_hash_table_new (NULL, NULL),
+    .old_reachable = reachable_types (old_schema),
   };
   GPtrArray *sorted = g_ptr_array_new_with_free_func ((GDestroyNotify) change_free);
 
@@ -1079,8 +1380,10 @@ compat_compare (VdsmSchema *old_schema, VdsmSchema *new_schema)
   compare_methods (&c);
   compare_events (&c);
   compare_types (&c);
+  if (options->view == COMPAT_VIEW_API)
+    compat_capi_compare (old_schema, new_schema, c.changes);
 
-  for (int severity = COMPAT_BREAKING; severity >= COMPAT_COMPATIBLE; severity--)
+  for (int severity = COMPAT_BREAKING; severity >= COMPAT_DESCRIPTION; severity--)
     for (guint i = 0; i < c.changes->len; i++)
       {
         CompatChange *change = g_ptr_array_index (c.changes, i);
@@ -1093,5 +1396,6 @@ compat_compare (VdsmSchema *old_schema, VdsmSchema *new_schema)
   g_hash_table_unref (c.pairs);
   g_hash_table_unref (c.old_paired);
   g_hash_table_unref (c.new_paired);
+  g_hash_table_unref (c.old_reachable);
   return sorted;
 }

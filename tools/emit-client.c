@@ -15,12 +15,6 @@
 #include <string.h>
 
 static const char *
-ret_ctype (const GenMethod *method)
-{
-  return method->ret != NULL ? method->ret->ctype : "gboolean";
-}
-
-static const char *
 ret_failure (const GenMethod *method)
 {
   if (method->ret == NULL)
@@ -38,7 +32,7 @@ static char *
 signature (const GenMethod *method, const char *suffix)
 {
   g_autofree char *decls = gen_param_decls (method->params, GEN_PARAMS_CLIENT);
-  const char *ret = ret_ctype (method);
+  const char *ret = gen_client_ret_ctype (method);
 
   if (strcmp (suffix, "") == 0)
     return g_strdup_printf ("void\nvdsm_client_%s (VdsmClient *client%s, GCancellable *cancellable, "
@@ -66,7 +60,7 @@ emit_header (GenModel *model, EmitWriter *w)
         {
           g_autofree char *sig = signature (method, suffixes[s]);
 
-          emit_prototype (w, "%s;\n", sig);
+          emit_public_prototype (w, "%s;\n", sig);
         }
       emit (w, "\n");
     }
@@ -147,19 +141,26 @@ emit_builder (GenHelpers *h, EmitWriter *w, const GenMethod *method)
   emit (w, "}\n\n");
 }
 
-/* Turns the result node into the C result; shared by _finish and _sync. */
+/* Turns the result node into the C result; shared by _finish and _sync.
+ * A result that does not match the schema is the server's fault:
+ * VDSM_ERROR_INVALID_REPLY, never the caller's -32602. */
 static void
 emit_result_reader (GenHelpers *h, EmitWriter *w, const GenMethod *method)
 {
-  g_autofree char *out = gen_decl (ret_ctype (method), "*out");
+  g_autofree char *out = gen_decl (gen_client_ret_ctype (method), "*out");
   g_autofree char *read = NULL;
+  g_autofree char *name = NULL;
 
   if (method->ret == NULL)
     return;
-  read = gen_read_expr (h, method->ret, "node", "&path", "out", "error");
+  read = gen_read_expr (h, method->ret, "node", "&path", "out", "&local_error");
+  name = gen_c_literal (method->method->name);
   emit_prototype (w, "static gboolean\nread_%s_result (JsonNode *node, %s, GError **error)\n{\n", method->id, out);
-  emit (w, "  const VdsmJsonPath path = { NULL, \"result\", 0 };\n\n");
-  emit (w, "  return %s;\n}\n\n", read);
+  emit (w, "  const VdsmJsonPath path = { NULL, \"result\", 0 };\n");
+  emit (w, "  GError *local_error = NULL;\n\n");
+  emit (w, "  if (%s)\n    return TRUE;\n", read);
+  emit (w, "  vdsm_json_propagate_reply_error (error, local_error, %s);\n", name);
+  emit (w, "  return FALSE;\n}\n\n");
 }
 
 static void
@@ -269,5 +270,5 @@ emit_client (GenModel *model, EmitWriter *header, EmitWriter *source)
 {
   emit_header (model, header);
   emit_source_for_each (model, source, "typed client calls, one async/finish/sync triple per method",
-                        "#include \"vdsm-client-methods.h\"\n#include \"vdsm-client-private.h\"\n#include \"vdsm-json.h\"\n", model->methods, emit_method);
+                        "#include \"vdsm-client-methods.h\"\n#include \"vdsm-client-private.h\"\n#include \"vdsm-types-private.h\"\n", model->methods, emit_method);
 }

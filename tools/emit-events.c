@@ -85,5 +85,5 @@ emit_events (GenModel *model, EmitWriter *header, EmitWriter *source)
 {
   emit_header (model, header);
   emit_source_for_each (model, source, "typed emitters for the schema's events",
-                        "#include \"vdsm-rpc-events.h\"\n#include \"vdsm-json.h\"\n", model->events, emit_emitter);
+                        "#include \"vdsm-rpc-events.h\"\n#include \"vdsm-types-private.h\"\n", model->events, emit_emitter);
 }

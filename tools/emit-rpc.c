@@ -166,7 +166,7 @@ emit_dispatch_source (GenModel *model, EmitWriter *out)
 
   emit_source_file (model, out, "the daemon's method table",
                     "#include \"vdsm-rpc-dispatch.h\"\n#include \"vdsm-rpc-handlers.h\"\n"
-                    "#include \"vdsm-json.h\"\n", &h, &body);
+                    "#include \"vdsm-types-private.h\"\n", &h, &body);
 }
 
 void

@@ -93,7 +93,7 @@ emit_enum_decl (EmitWriter *w, const char *camel, const char *snake,
   for (guint i = 0; i < consts->len; i++)
     emit (w, "  %s,\n", (char *) g_ptr_array_index (consts, i));
   emit (w, "} %s;\n\n", camel);
-  emit_prototype (w, "GType %s_get_type (void) G_GNUC_CONST;\n", snake);
+  emit_public_prototype (w, "GType %s_get_type (void) G_GNUC_CONST;\n", snake);
   emit (w, "#define %s (%s_get_type ())\n\n", type_macro, snake);
 }
 
@@ -194,13 +194,13 @@ emit_map_prototypes (EmitWriter *w, const GenType *type)
   g_autofree char *value = gen_decl (type->value->in_ctype, "value");
   g_autofree char *lookup = gen_decl (getter_ctype (type->value), "");
 
-  emit_prototype (w, "GHashTable *%s_get_table (const %s *self);\n", s, c);
-  emit_prototype (w, "guint %s_size (const %s *self);\n", s, c);
-  emit_prototype (w, "char **%s_get_keys (const %s *self);\n", s, c);
-  emit_prototype (w, "gboolean %s_contains (const %s *self, const char *key);\n", s, c);
-  emit_prototype (w, "%s%s_lookup (const %s *self, const char *key);\n", lookup, s, c);
-  emit_prototype (w, "void %s_insert (%s *self, const char *key, %s);\n", s, c, value);
-  emit_prototype (w, "gboolean %s_remove (%s *self, const char *key);\n", s, c);
+  emit_public_prototype (w, "GHashTable *%s_get_table (const %s *self);\n", s, c);
+  emit_public_prototype (w, "guint %s_size (const %s *self);\n", s, c);
+  emit_public_prototype (w, "char **%s_get_keys (const %s *self);\n", s, c);
+  emit_public_prototype (w, "gboolean %s_contains (const %s *self, const char *key);\n", s, c);
+  emit_public_prototype (w, "%s%s_lookup (const %s *self, const char *key);\n", lookup, s, c);
+  emit_public_prototype (w, "void %s_insert (%s *self, const char *key, %s);\n", s, c, value);
+  emit_public_prototype (w, "gboolean %s_remove (%s *self, const char *key);\n", s, c);
 }
 
 static void
@@ -211,21 +211,19 @@ emit_prototypes (EmitWriter *w, const GenType *type)
 
   if (type->kind == GEN_TYPE_ENUM)
     {
-      emit_prototype (w, "const char *%s_to_string (%s value);\n", s, c);
-      emit_prototype (w, "gboolean %s_from_string (const char *text, %s *out);\n", s, c);
-      emit_prototype (w, "void %s_write_json (%s value, GString *out);\n", s, c);
-      emit_prototype (w, "gboolean %s_read_json (JsonNode *node, const VdsmJsonPath *path, %s *out, GError **error);\n", s, c);
-      emit_prototype (w, "gboolean %s_from_json (JsonNode *node, %s *out, GError **error);\n\n", s, c);
+      emit_public_prototype (w, "const char *%s_to_string (%s value);\n", s, c);
+      emit_public_prototype (w, "gboolean %s_from_string (const char *text, %s *out);\n", s, c);
+      emit_public_prototype (w, "gboolean %s_from_json (JsonNode *node, %s *out, GError **error);\n\n", s, c);
       return;
     }
-  emit_prototype (w, "GType %s_get_type (void) G_GNUC_CONST;\n", s);
+  emit_public_prototype (w, "GType %s_get_type (void) G_GNUC_CONST;\n", s);
   emit (w, "#define %s (%s_get_type ())\n", type->type_macro, s);
-  emit_prototype (w, "%s *%s_new (void);\n", c, s);
-  emit_prototype (w, "%s *%s_copy (const %s *self);\n", c, s, c);
-  emit_prototype (w, "void %s_free (%s *self);\n", s, c);
+  emit_public_prototype (w, "%s *%s_new (void);\n", c, s);
+  emit_public_prototype (w, "%s *%s_copy (const %s *self);\n", c, s, c);
+  emit_public_prototype (w, "void %s_free (%s *self);\n", s, c);
   emit (w, "G_DEFINE_AUTOPTR_CLEANUP_FUNC (%s, %s_free)\n", c, s);
   if (type->kind == GEN_TYPE_UNION)
-    emit_prototype (w, "%s %s_get_kind (const %s *self);\n", type->kind_camel, s, c);
+    emit_public_prototype (w, "%s %s_get_kind (const %s *self);\n", type->kind_camel, s, c);
   if (type->kind == GEN_TYPE_MAP)
     emit_map_prototypes (w, type);
   else
@@ -234,16 +232,14 @@ emit_prototypes (EmitWriter *w, const GenType *type)
         const GenField *field = g_ptr_array_index (type->fields, i);
         g_autofree char *value = gen_decl (field->ref->in_ctype, "value");
 
-        emit_prototype (w, "%s%s%s_get_%s (const %s *self);\n", getter_ctype (field->ref),
-                        g_str_has_suffix (getter_ctype (field->ref), "*") ? "" : " ",
-                        s, field->accessor, c);
-        emit_prototype (w, "void %s_set_%s (%s *self, %s);\n", s, field->accessor, c, value);
+        emit_public_prototype (w, "%s%s%s_get_%s (const %s *self);\n", getter_ctype (field->ref),
+                               g_str_has_suffix (getter_ctype (field->ref), "*") ? "" : " ",
+                               s, field->accessor, c);
+        emit_public_prototype (w, "void %s_set_%s (%s *self, %s);\n", s, field->accessor, c, value);
       }
-  emit_prototype (w, "void %s_write_json (const %s *self, GString *out);\n", s, c);
-  emit_prototype (w, "gboolean %s_read_json (JsonNode *node, const VdsmJsonPath *path, %s **out, GError **error);\n", s, c);
-  emit_prototype (w, "%s *%s_from_json (JsonNode *node, GError **error);\n", c, s);
-  emit_prototype (w, "%s *%s_new_from_json_string (const char *json, GError **error);\n", c, s);
-  emit_prototype (w, "char *%s_to_json_string (const %s *self);\n\n", s, c);
+  emit_public_prototype (w, "%s *%s_from_json (JsonNode *node, GError **error);\n", c, s);
+  emit_public_prototype (w, "%s *%s_new_from_json_string (const char *json, GError **error);\n", c, s);
+  emit_public_prototype (w, "char *%s_to_json_string (const %s *self);\n\n", s, c);
 }
 
 static void
@@ -252,8 +248,7 @@ emit_header (GenModel *model, EmitWriter *w)
   emit_banner (model, w, "the C types of the schema's types");
   emit (w, "#pragma once\n\n");
   emit (w, "#include <glib-object.h>\n#include <json-glib/json-glib.h>\n\n");
-  /* The JSON helpers stay private; the (skip) readers only need the name. */
-  emit (w, "typedef struct _VdsmJsonPath VdsmJsonPath;\n\n");
+  emit (w, "#include \"vdsm-visibility.h\"\n\n");
   emit (w, "G_BEGIN_DECLS\n\n");
   emit_enums (model, w);
   for (guint t = 0; t < model->types->len; t++)
@@ -275,6 +270,32 @@ emit_header (GenModel *model, EmitWriter *w)
   for (guint t = 0; t < model->types->len; t++)
     emit_prototypes (w, g_ptr_array_index (model->types, t));
   emit (w, "G_END_DECLS\n");
+}
+
+/* ---- Private header: the JSON readers and writers ---- */
+
+/* What generated code calls to read and write a value inside a larger
+ * document, by path; outside libvdsm, the _from_json and _to_json_string
+ * functions of vdsm-types.h do that for a whole document. */
+static void
+emit_private_header (GenModel *model, EmitWriter *w)
+{
+  emit_banner (model, w, "the JSON readers and writers of the schema's types");
+  emit (w, "#pragma once\n\n#include \"vdsm-types.h\"\n#include \"vdsm-json.h\"\n\n");
+  emit (w, "G_BEGIN_DECLS\n\n");
+  for (guint t = 0; t < model->types->len; t++)
+    {
+      const GenType *type = g_ptr_array_index (model->types, t);
+      const char *s = type->snake;
+      const char *c = type->camel;
+      gboolean is_enum = type->kind == GEN_TYPE_ENUM;
+
+      emit_prototype (w, "void %s_write_json (%s%s%s, GString *out);\n", s,
+                      is_enum ? "" : "const ", c, is_enum ? " value" : " *self");
+      emit_prototype (w, "gboolean %s_read_json (JsonNode *node, const VdsmJsonPath *path, %s %s*out, GError **error);\n",
+                      s, c, is_enum ? "" : "*");
+    }
+  emit (w, "\nG_END_DECLS\n");
 }
 
 /* ---- Source: enums ---- */
@@ -378,14 +399,14 @@ emit_enum_source (EmitWriter *w, const GenType *type)
   emit (w, "      {\n        *out = (%s) i;\n        return TRUE;\n      }\n", c);
   emit (w, "  return FALSE;\n}\n\n");
 
-  emit (w, "/**\n * %s_write_json: (skip)\n * @value: a #%s\n * @out: where to append\n *\n"
+  emit (w, "/*\n * %s_write_json:\n * @value: a #%s\n * @out: where to append\n *\n"
            " * Appends @value as JSON: a string, or a number for a numeric key.\n */\n", s, c);
   emit_prototype (w, "void\n%s_write_json (%s value, GString *out)\n{\n", s, c);
   emit (w, "  if ((guint) value < G_N_ELEMENTS (%s_values))\n", s);
   emit (w, "    g_string_append (out, %s_values[value].wire);\n", s);
   emit (w, "  else\n    g_string_append (out, \"null\");\n}\n\n");
 
-  emit (w, "/**\n * %s_read_json: (skip)\n * @node: a JSON value\n * @path: (nullable): where @node is, for errors\n"
+  emit (w, "/*\n * %s_read_json:\n * @node: a JSON value\n * @path: (nullable): where @node is, for errors\n"
            " * @out: (out): the value\n * @error: return location for a #GError\n *\n"
            " * Returns: whether @node is a value of the enum\n */\n", s);
   emit_prototype (w, "gboolean\n%s_read_json (JsonNode *node, const VdsmJsonPath *path, %s *out, GError **error)\n{\n", s, c);
@@ -596,7 +617,7 @@ emit_map_json (GenHelpers *h, EmitWriter *w, const GenType *type)
   g_autofree char *value_decl = gen_ref_auto_decl (type->value, "value");
   g_autofree char *read = gen_read_expr (h, type->value, "member", "&member_path", "&value", "error");
 
-  emit (w, "/**\n * %s_write_json: (skip)\n * @self: (nullable): a #%s\n * @out: where to append\n *\n"
+  emit (w, "/*\n * %s_write_json:\n * @self: (nullable): a #%s\n * @out: where to append\n *\n"
            " * Appends @self as a JSON object.\n */\n", s, c);
   emit_prototype (w, "void\n%s_write_json (const %s *self, GString *out)\n{\n", s, c);
   emit_indent (w);
@@ -612,7 +633,7 @@ emit_map_json (GenHelpers *h, EmitWriter *w, const GenType *type)
   emit_dedent (w);
   emit (w, "}\n\n");
 
-  emit (w, "/**\n * %s_read_json: (skip)\n * @node: a JSON value\n * @path: (nullable): where @node is, for errors\n"
+  emit (w, "/*\n * %s_read_json:\n * @node: a JSON value\n * @path: (nullable): where @node is, for errors\n"
            " * @out: (out) (transfer full): the value\n * @error: return location for a #GError\n *\n"
            " * Returns: whether @node is a valid %s\n */\n", s, type->schema->key);
   emit_prototype (w, "gboolean\n%s_read_json (JsonNode *node, const VdsmJsonPath *path, %s **out, GError **error)\n{\n", s, c);
@@ -771,6 +792,52 @@ emit_accessors (GenHelpers *h, EmitWriter *w, const GenType *type)
     }
 }
 
+/* An event's no_name field goes out as members of the params object
+ * itself, next to the named ones. */
+static void
+emit_rest_write (GenHelpers *h, EmitWriter *w, const GenField *field)
+{
+  g_autofree char *value = g_strdup_printf ("self->%s", field->c_name);
+  g_autofree char *write = gen_write_stmt (h, field->ref, value, "rest");
+
+  emit (w, "if (%s != NULL)\n  {\n", value);
+  emit_indent (w);
+  emit_indent (w);
+  emit (w, "g_autoptr (GString) rest = g_string_new (NULL);\n\n%s\n", write);
+  emit (w, "if (rest->len > 2 && rest->str[0] == '{')\n  {\n");
+  emit (w, "    vdsm_json_write_member (out, &first, \"\");\n");
+  emit (w, "    g_string_append_len (out, rest->str + 1, rest->len - 2);\n  }\n");
+  emit_dedent (w);
+  emit_dedent (w);
+  emit (w, "  }\n");
+}
+
+/* An event's no_name field is read from the params object without the
+ * named members (notify_time...), at the object's own path. */
+static void
+emit_rest_read (GenHelpers *h, EmitWriter *w, const GenType *type, const GenField *field)
+{
+  g_autofree char *target = g_strdup_printf ("&self->%s", field->c_name);
+  g_autofree char *read = gen_read_expr (h, field->ref, "rest", "path", target, "error");
+
+  emit (w, "{\n");
+  emit_indent (w);
+  emit (w, "static const char *const named[] = { ");
+  for (guint i = 0; i < type->fields->len; i++)
+    {
+      const GenField *other = g_ptr_array_index (type->fields, i);
+      g_autofree char *name = gen_c_literal (other->member->name);
+
+      if (other != field)
+        emit (w, "%s, ", name);
+    }
+  emit (w, "NULL };\n");
+  emit (w, "g_autoptr (JsonNode) rest = vdsm_json_object_without (object, named);\n\n");
+  emit (w, "if (!(%s))\n  return FALSE;\n", read);
+  emit_dedent (w);
+  emit (w, "}\n");
+}
+
 static void
 emit_object_json (GenHelpers *h, EmitWriter *w, const GenType *type)
 {
@@ -778,7 +845,7 @@ emit_object_json (GenHelpers *h, EmitWriter *w, const GenType *type)
   const char *c = type->camel;
   GPtrArray *fields = type->fields;
 
-  emit (w, "/**\n * %s_write_json: (skip)\n * @self: (nullable): a #%s\n * @out: where to append\n *\n"
+  emit (w, "/*\n * %s_write_json:\n * @self: (nullable): a #%s\n * @out: where to append\n *\n"
            " * Appends @self as a JSON object; unset optional fields and %%NULL\n"
            " * pointers are left out.\n */\n", s, c);
   emit_prototype (w, "void\n%s_write_json (const %s *self, GString *out)\n{\n", s, c);
@@ -794,13 +861,16 @@ emit_object_json (GenHelpers *h, EmitWriter *w, const GenType *type)
       g_autofree char *has_flag = field->has_name != NULL
         ? g_strdup_printf ("self->%s", field->has_name) : NULL;
 
-      gen_emit_member_write (h, w, field->member->name, field->ref, value, has_flag, "out");
+      if (field->rest)
+        emit_rest_write (h, w, field);
+      else
+        gen_emit_member_write (h, w, field->member->name, field->ref, value, has_flag, "out");
     }
   emit (w, "g_string_append_c (out, '}');\n");
   emit_dedent (w);
   emit (w, "}\n\n");
 
-  emit (w, "/**\n * %s_read_json: (skip)\n * @node: a JSON value\n * @path: (nullable): where @node is, for errors\n"
+  emit (w, "/*\n * %s_read_json:\n * @node: a JSON value\n * @path: (nullable): where @node is, for errors\n"
            " * @out: (out) (transfer full): the value\n * @error: return location for a #GError\n *\n"
            " * Reads a JSON object. Unknown members are ignored; missing or null\n"
            " * members stay unset.\n *\n * Returns: whether @node is a valid %s\n */\n", s, type->schema->key);
@@ -808,8 +878,12 @@ emit_object_json (GenHelpers *h, EmitWriter *w, const GenType *type)
   emit_indent (w);
   emit (w, "JsonObject *object = vdsm_json_read_object (node, path, error);\n");
   emit (w, "g_autoptr (%s) self = NULL;\n", c);
-  if (fields->len > 0)
-    emit (w, "JsonNode *member;\n");
+  for (guint i = 0; i < fields->len; i++)
+    if (!((const GenField *) g_ptr_array_index (fields, i))->rest)
+      {
+        emit (w, "JsonNode *member;\n");
+        break;
+      }
   emit (w, "\nif (object == NULL)\n  return FALSE;\n");
   emit (w, "self = %s_new ();\n", s);
   for (guint i = 0; i < fields->len; i++)
@@ -820,6 +894,11 @@ emit_object_json (GenHelpers *h, EmitWriter *w, const GenType *type)
       g_autofree char *has_flag = field->has_name != NULL
         ? g_strdup_printf ("self->%s", field->has_name) : NULL;
 
+      if (field->rest)
+        {
+          emit_rest_read (h, w, type, field);
+          continue;
+        }
       emit (w, "member = json_object_get_member (object, %s);\n", name);
       gen_emit_member_read (h, w, "return FALSE;", name, field->ref, "member", "path", target,
                             has_flag);
@@ -836,7 +915,7 @@ emit_union_json (GenHelpers *h, EmitWriter *w, const GenType *type)
   const char *c = type->camel;
   g_autofree char *key_lit = gen_c_literal (type->schema->key);
 
-  emit (w, "/**\n * %s_write_json: (skip)\n * @self: (nullable): a #%s\n * @out: where to append\n *\n"
+  emit (w, "/*\n * %s_write_json:\n * @self: (nullable): a #%s\n * @out: where to append\n *\n"
            " * Appends the member that is set as JSON.\n */\n", s, c);
   emit_prototype (w, "void\n%s_write_json (const %s *self, GString *out)\n{\n", s, c);
   emit_indent (w);
@@ -855,40 +934,56 @@ emit_union_json (GenHelpers *h, EmitWriter *w, const GenType *type)
   emit_dedent (w);
   emit (w, "}\n\n");
 
-  emit (w, "/**\n * %s_read_json: (skip)\n * @node: a JSON value\n * @path: (nullable): where @node is, for errors\n"
+  emit (w, "/*\n * %s_read_json:\n * @node: a JSON value\n * @path: (nullable): where @node is, for errors\n"
            " * @out: (out) (transfer full): the value\n * @error: return location for a #GError\n *\n"
            " * Reads @node as the member the schema validator chose for it, when\n"
-           " * one is recorded (vdsm_json_union_choice()); else as the first member,\n"
-           " * in schema order, that @node fits (an object member fits when every\n"
-           " * key of @node is one of its properties).\n *\n"
+           " * one is recorded (vdsm_json_union_choice()). Else picks the first\n"
+           " * member, in schema order, that @node fits (an object member fits when\n"
+           " * every key of @node is one of its properties) and that holds every\n"
+           " * required property of that member; when none does, the first member\n"
+           " * it fits.\n *\n"
            " * Returns: whether @node is a valid %s\n */\n",
         s, type->schema->key);
   emit_prototype (w, "gboolean\n%s_read_json (JsonNode *node, const VdsmJsonPath *path, %s **out, GError **error)\n{\n", s, c);
   emit_indent (w);
-  emit (w, "g_autoptr (%s) self = %s_new ();\n", c, s);
-  if (type->fields->len > 0)
-    emit (w, "int chosen = vdsm_json_union_choice (node, %s);\n", key_lit);
-  emit (w, "\n");
+  emit (w, "g_autoptr (%s) self = %s_new ();\nint member = vdsm_json_union_choice (node, %s);\n\n",
+        c, s, key_lit);
+  /* Which member, when the validator recorded none (a reply read by the
+   * client; docs/architecture.md, "Validation"): docs/schema-language.md
+   * §9.4 takes the first that fits and passes; a required property
+   * missing is the one way an object that fits would fail without reading
+   * it. An answer that lacks one is still read, as the first member it
+   * fits. */
+  emit (w, "if (member < 0 && node != NULL)\n  {\n");
+  for (guint pass = 0, n = 0; pass < 2; pass++)
+    for (guint i = 0; i < type->fields->len; i++)
+      {
+        const GenField *field = g_ptr_array_index (type->fields, i);
+        g_autofree char *complete = gen_match_complete_expr (h, field->ref, "node", type);
+        g_autofree char *match = gen_match_expr (h, field->ref, "node", type);
+
+        /* The second pass only for the members the first one asked more
+         * of. */
+        if (pass == 1 && strcmp (complete, match) == 0)
+          continue;
+        emit (w, "    %sif (%s)\n      member = %u;\n", n++ > 0 ? "else " : "",
+              pass == 0 ? complete : match, i);
+      }
+  emit (w, "  }\n\nswitch (member)\n  {\n");
   for (guint i = 0; i < type->fields->len; i++)
     {
       const GenField *field = g_ptr_array_index (type->fields, i);
-      g_autofree char *match = gen_match_expr (h, field->ref, "node", type);
       g_autofree char *target = g_strdup_printf ("&self->%s", field->c_name);
       g_autofree char *read = gen_read_expr (h, field->ref, "node", "path", target, "error");
 
-      emit (w, "%sif (node != NULL && (chosen == %u || (chosen < 0 && %s)))\n  {\n",
-            i > 0 ? "else " : "", i, match);
+      emit (w, "  case %u:\n", i);
       emit (w, "    self->kind = %s;\n", field->kind_const);
-      emit (w, "    if (!%s)\n      return FALSE;\n  }\n", read);
+      emit (w, "    if (!%s)\n      return FALSE;\n    break;\n", read);
     }
-  if (type->fields->len > 0)
-    emit (w, "else\n  {\n");
-  else
-    emit (w, "  {\n");
+  emit (w, "  default:\n");
   emit (w, "    vdsm_json_set_error (error, path, \"the value fits no member of union %%s\", %s);\n", key_lit);
   emit (w, "    return FALSE;\n  }\n");
-  if (type->fields->len > 0)
-    emit (w, "*out = g_steal_pointer (&self);\nreturn TRUE;\n");
+  emit (w, "*out = g_steal_pointer (&self);\nreturn TRUE;\n");
   emit_dedent (w);
   emit (w, "}\n\n");
 }
@@ -958,13 +1053,15 @@ emit_source (GenModel *model, EmitWriter *out)
     }
 
   emit_source_file (model, out, "the C types of the schema's types",
-                    "#include \"vdsm-types.h\"\n#include \"vdsm-json.h\"\n\n#include <string.h>\n",
+                    "#include \"vdsm-types-private.h\"\n\n#include <string.h>\n",
                     &h, &body);
 }
 
 void
-emit_types (GenModel *model, EmitWriter *header, EmitWriter *source)
+emit_types (GenModel *model, EmitWriter *header, EmitWriter *private_header,
+            EmitWriter *source)
 {
   emit_header (model, header);
+  emit_private_header (model, private_header);
   emit_source (model, source);
 }

@@ -138,6 +138,19 @@ emit_prototype (EmitWriter *w, const char *format, ...)
 }
 
 void
+emit_public_prototype (EmitWriter *w, const char *format, ...)
+{
+  g_autofree char *text = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  emit (w, "VDSM_AVAILABLE_IN_ALL\n");
+  emit_prototype (w, "%s", text);
+}
+
+void
 emit_indent (EmitWriter *w)
 {
   w->indent++;

@@ -24,6 +24,10 @@ void emit (EmitWriter *w, const char *format, ...) G_GNUC_PRINTF (2, 3);
  * its parameter list broken after commas, continuation lines aligned after
  * the '('. Only lines that start with a letter can be heads. */
 void emit_prototype (EmitWriter *w, const char *format, ...) G_GNUC_PRINTF (2, 3);
+/* emit_prototype() for a declaration of libvdsm's ABI, in an installed
+ * header: VDSM_AVAILABLE_IN_ALL on the line before exports it
+ * (common/vdsm-visibility.h). */
+void emit_public_prototype (EmitWriter *w, const char *format, ...) G_GNUC_PRINTF (2, 3);
 void emit_indent (EmitWriter *w);
 void emit_dedent (EmitWriter *w);
 

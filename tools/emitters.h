@@ -10,8 +10,9 @@
 
 G_BEGIN_DECLS
 
-/* vdsm-types.h, vdsm-types.c */
-void emit_types (GenModel *model, EmitWriter *header, EmitWriter *source);
+/* vdsm-types.h (installed), vdsm-types-private.h, vdsm-types.c */
+void emit_types (GenModel *model, EmitWriter *header, EmitWriter *private_header,
+                 EmitWriter *source);
 /* vdsm-rpc-handlers.h, vdsm-rpc-dispatch.h, vdsm-rpc-dispatch.c */
 void emit_rpc (GenModel *model, EmitWriter *handlers, EmitWriter *header,
                EmitWriter *source);
@@ -19,6 +20,11 @@ void emit_rpc (GenModel *model, EmitWriter *handlers, EmitWriter *header,
 void emit_events (GenModel *model, EmitWriter *header, EmitWriter *source);
 /* vdsm-client-methods.h, vdsm-client-methods.c */
 void emit_client (GenModel *model, EmitWriter *header, EmitWriter *source);
+
+/* namespace-<ns>.md per method namespace into @dir (gi-docgen content
+ * files), and with @toml_template, @dir/libvdsm.toml listing them. */
+gboolean emit_examples (GenModel *model, const char *dir, const char *toml_template,
+                        GError **error);
 
 /* The banner every generated file starts with. */
 void emit_banner (GenModel *model, EmitWriter *w, const char *what);

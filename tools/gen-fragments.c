@@ -210,6 +210,12 @@ gen_param_args (GPtrArray *params, GenParamStyle style)
   return g_string_free (out, FALSE);
 }
 
+const char *
+gen_client_ret_ctype (const GenMethod *method)
+{
+  return method->ret != NULL ? method->ret->ctype : "gboolean";
+}
+
 char *
 gen_doc (const char *text)
 {

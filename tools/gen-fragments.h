@@ -50,6 +50,9 @@ gboolean gen_param_has_flag (const GenParam *param, GenParamStyle style);
 char *gen_param_decls (GPtrArray *params, GenParamStyle style);
 /* ", vm_id, has_x, x" (empty for none). */
 char *gen_param_args (GPtrArray *params, GenParamStyle style);
+/* What a client call answers in C: the return's type, or gboolean (TRUE)
+ * for a method without one. */
+const char *gen_client_ret_ctype (const GenMethod *method);
 
 /* ---- Documentation ---- */
 

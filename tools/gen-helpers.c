@@ -416,3 +416,55 @@ gen_match_expr (GenHelpers *h, const GenRef *ref, const char *node,
     return gen_match_expr (h, ref->item, node, in_union);
   return g_strdup_printf ("vdsm_json_matches (%s, %s)", node, json_kind (ref));
 }
+
+/* Does @node, an object that fits @member (see union_member_matcher()),
+ * also hold every required property of it: how the first member that fits
+ * *and passes* is told apart from one that only fits (docs/
+ * schema-language.md §9.4), without reading it. */
+static char *
+union_member_complete_matcher (GenHelpers *h, const GenType *member,
+                               const GenType *in_union, const char *match)
+{
+  g_autofree char *name = g_strdup_printf ("match_complete_%s_in_%s",
+                                           member->snake, in_union->snake);
+  g_autofree char *signature = NULL;
+  EmitWriter body;
+  GPtrArray *props = member->schema->properties;
+
+  if (!helper_new (h, name))
+    return g_steal_pointer (&name);
+  signature = g_strdup_printf ("gboolean\n%s (JsonNode *node)", name);
+  emit_writer_init (&body);
+  emit_indent (&body);
+  emit (&body, "static const char *const required[] = {\n");
+  for (guint i = 0; props != NULL && i < props->len; i++)
+    {
+      const VdsmSchemaMember *prop = g_ptr_array_index (props, i);
+      g_autofree char *lit = NULL;
+
+      if (prop->default_kind != VDSM_SCHEMA_DEFAULT_NONE)
+        continue;
+      lit = gen_c_literal (prop->name);
+      emit (&body, "  %s,\n", lit);
+    }
+  emit (&body, "  NULL\n};\n\n");
+  emit (&body, "return %s\n"
+               "       && vdsm_json_object_has_keys (json_node_get_object (node), required);\n",
+        match);
+  helper_define (h, signature, &body);
+  emit_writer_clear (&body);
+  return g_steal_pointer (&name);
+}
+
+char *
+gen_match_complete_expr (GenHelpers *h, const GenRef *ref, const char *node,
+                         const GenType *in_union)
+{
+  g_autofree char *match = gen_match_expr (h, ref, node, in_union);
+  g_autofree char *helper = NULL;
+
+  if (ref->kind != GEN_C_BOXED || ref->type->kind != GEN_TYPE_OBJECT)
+    return g_steal_pointer (&match);
+  helper = union_member_complete_matcher (h, ref->type, in_union, match);
+  return g_strdup_printf ("%s (%s)", helper, node);
+}

@@ -54,5 +54,9 @@ char *gen_copy_expr (GenHelpers *h, const GenRef *ref, const char *value);
  * union (names lists the object keys a union allows in every member)? */
 char *gen_match_expr (GenHelpers *h, const GenRef *ref, const char *node,
                       const GenType *in_union);
+/* Like gen_match_expr(), and for an object member of @in_union also that
+ * @node holds every required property of the member. */
+char *gen_match_complete_expr (GenHelpers *h, const GenRef *ref,
+                               const char *node, const GenType *in_union);
 
 G_END_DECLS

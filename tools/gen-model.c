@@ -36,20 +36,39 @@ own_array (GenModel *model, GPtrArray *array)
   return array;
 }
 
+static void
+model_report (GenModel *model, const char *file, guint line, const char *format,
+              va_list args)
+{
+  g_autofree char *message = g_strdup_vprintf (format, args);
+
+  if (!model->quiet)
+    fprintf (stderr, "%s:%u: warning: %s\n", file != NULL ? file : "<schema>",
+             line, message);
+}
+
 void
 gen_model_warn (GenModel *model, const char *file, guint line,
                 const char *format, ...)
 {
-  g_autofree char *message = NULL;
+  va_list args;
+
+  model->n_warnings++;
+  va_start (args, format);
+  model_report (model, file, line, format, args);
+  va_end (args);
+}
+
+/* A warning about what the wire API needs as it is: printed, but not held
+ * against the schema by --strict (like the loader's advisory warnings). */
+static void G_GNUC_PRINTF (4, 5)
+model_advise (GenModel *model, const char *file, guint line, const char *format, ...)
+{
   va_list args;
 
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  model_report (model, file, line, format, args);
   va_end (args);
-  model->n_warnings++;
-  if (!model->quiet)
-    fprintf (stderr, "%s:%u: warning: %s\n", file != NULL ? file : "<schema>",
-             line, message);
 }
 
 static const char *
@@ -179,6 +198,13 @@ gboolean
 gen_ref_is_pointer (const GenRef *ref)
 {
   return !is_scalar (ref->kind);
+}
+
+gboolean
+gen_ref_is_object_like (const GenRef *ref)
+{
+  return (ref->kind == GEN_C_BOXED && ref->type->kind != GEN_TYPE_UNION)
+         || (ref->kind == GEN_C_NODE && ref->object_only);
 }
 
 static GenRef *
@@ -510,6 +536,8 @@ fill_object (GenModel *model, GenType *type, GHashTable *names)
         }
       field->accessor = own (model, vdsm_naming_unique (accessors, accessor));
       field->optional = member->default_kind != VDSM_SCHEMA_DEFAULT_NONE;
+      field->rest = type->is_event && strcmp (member->name, "no_name") == 0 &&
+                    gen_ref_is_object_like (field->ref);
       if (field->optional && !gen_ref_is_pointer (field->ref))
         {
           g_autofree char *has = g_strconcat ("has_", field->c_name, NULL);
@@ -570,6 +598,15 @@ fill_union (GenModel *model, GenType *type, GHashTable *names)
     }
 }
 
+static gboolean
+enum_has_const (const GenType *type, const char *constant)
+{
+  for (guint i = 0; i < type->consts->len; i++)
+    if (strcmp (g_ptr_array_index (type->consts, i), constant) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 static void
 fill_enum (GenModel *model, GenType *type)
 {
@@ -582,7 +619,14 @@ fill_enum (GenModel *model, GenType *type)
       g_autofree char *candidate = g_strdup_printf ("%s_%s", type->upper, part);
       char *constant = vdsm_naming_unique (model->used_consts, candidate);
 
-      if (strcmp (constant, candidate) != 0)
+      /* Taken by an earlier value of this very enum: VDSM's wire has values
+       * that differ only in case (StorageDomainStatus), which the loader
+       * already reports; only a clash with another type is a fault. */
+      if (strcmp (constant, candidate) != 0 && enum_has_const (type, candidate))
+        model_advise (model, type_file (type->schema), v->line,
+                      "enum %s: value '%s' is named %s, as %s is taken by another of its values",
+                      type->schema->key, v->text, constant, candidate);
+      else if (strcmp (constant, candidate) != 0)
         gen_model_warn (model, type_file (type->schema), v->line,
                         "enum %s: value '%s' is named %s, as %s is taken",
                         type->schema->key, v->text, constant, candidate);
@@ -714,8 +758,7 @@ add_event (GenModel *model, const VdsmSchemaEvent *event)
       g_ptr_array_add (ge->params, param);
       if (strcmp (member->name, "no_name") == 0)
         {
-          if ((param->ref->kind == GEN_C_BOXED && param->ref->type->kind != GEN_TYPE_UNION)
-              || (param->ref->kind == GEN_C_NODE && param->ref->object_only))
+          if (gen_ref_is_object_like (param->ref))
             ge->no_name = param;
           else
             gen_model_warn (model, event->file != NULL ? event->file->path : NULL,
@@ -728,8 +771,10 @@ add_event (GenModel *model, const VdsmSchemaEvent *event)
 
 /* An event's params as an object type of their own (VdsmVirtVmStatusEvent),
  * so that a client reads an event's JsonNode into a struct. A no_name
- * event's params are a map, read with that map's type. The schema owns the
- * members; the synthesized type only borrows them. */
+ * event's type has notify_time and its no_name field, the map (or object)
+ * made of the params' other members: a server sends `{"<vm uuid>": {...},
+ * "notify_time": N}`. The schema owns the members; the synthesized type
+ * only borrows them. */
 static void
 add_event_type (GenModel *model, const VdsmSchemaEvent *event)
 {
@@ -739,13 +784,6 @@ add_event_type (GenModel *model, const VdsmSchemaEvent *event)
   g_autofree char *snake = g_strconcat (ns, "_", name, "_event", NULL);
   g_autofree char *base = vdsm_naming_camel (snake);
 
-  for (guint i = 0; event->params != NULL && i < event->params->len; i++)
-    {
-      const VdsmSchemaMember *member = g_ptr_array_index (event->params, i);
-
-      if (strcmp (member->name, "no_name") == 0)
-        return;
-    }
   st = g_new0 (VdsmSchemaType, 1);
   g_ptr_array_add (model->pool, st);
   st->key = event->key;
@@ -755,7 +793,7 @@ add_event_type (GenModel *model, const VdsmSchemaEvent *event)
   st->file = event->file;
   st->line = event->line;
   st->properties = event->params;
-  type_new (model, st, base);
+  type_new (model, st, base)->is_event = TRUE;
 }
 
 void

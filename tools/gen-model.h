@@ -56,6 +56,9 @@ typedef struct {
   gboolean optional;
   char *has_name;                  /* optional scalar: its has_ flag, else NULL */
   char *default_c;                 /* scalar default preset by _new, or NULL */
+  /* event types only: the no_name param, read from and written as the
+   * params object's members other than the named ones */
+  gboolean rest;
   /* union members only */
   const VdsmSchemaTypeRef *schema_ref;
   char *kind_const;
@@ -75,6 +78,7 @@ struct _GenType {
   /* UNION: the kind enum */
   char *kind_camel, *kind_snake, *kind_type_macro;
   gboolean filled;
+  gboolean is_event;  /* OBJECT: an event's params (add_event_type) */
 };
 
 /* A method or event parameter. */
@@ -130,6 +134,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GenModel, gen_model_free)
 /* Is a value of @ref held by pointer (strings, boxed types, containers,
  * JsonNode), not by value (numbers, booleans, enums)? */
 gboolean gen_ref_is_pointer (const GenRef *ref);
+/* Is every value of @ref a JSON object (an object or map type, or a
+ * free-form object), so that it can stand for a whole params object? */
+gboolean gen_ref_is_object_like (const GenRef *ref);
 
 /* The default of @member for @ref as a C expression, or NULL; @file names
  * the member's file in warnings. */

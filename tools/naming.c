@@ -174,6 +174,9 @@ static const char *const keywords[] = {
   "signed", "sizeof", "static", "struct", "switch", "typedef", "union",
   "unsigned", "void", "volatile", "while", "bool", "true", "false", "NULL",
   "TRUE", "FALSE",
+  /* typedefs of <sys/types.h>, which GLib's headers include: a field so
+   * named reads as a type to g-ir-scanner (a union member of type uint) */
+  "uint", "ulong", "ushort",
   /* C++ (the headers are usable from C++) */
   "class", "new", "delete", "this", "template", "typename", "private",
   "public", "protected", "namespace", "operator", "virtual", "friend",

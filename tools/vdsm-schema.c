@@ -20,6 +20,7 @@ static const char usage_text[] =
   "    vdsm-schema generate --output-dir DIR [--strict] [--quiet] FILE…\n"
   "    vdsm-schema compat OLD.yml NEW.yml | --old FILE… --new FILE…\n"
   "    vdsm-schema docs [--title TEXT] OUTDIR FILE…\n"
+  "    vdsm-schema examples --output-dir DIR [--toml TEMPLATE] FILE…\n"
   "    vdsm-schema --help | --version\n"
   "\n"
   "DESCRIPTION\n"
@@ -42,8 +43,10 @@ static const char usage_text[] =
   "                a GEnum per enum, a boxed struct per object and union\n"
   "                and per event's params (VdsmVirtVmStatusEvent; not for a\n"
   "                no_name event, whose params are its map), functions per\n"
-  "                map, each with a direct JSON writer and a typed reader\n"
-  "                with path-qualified errors\n"
+  "                map\n"
+  "            vdsm-types-private.h\n"
+  "                each type's direct JSON writer and typed reader with\n"
+  "                path-qualified errors, for the generated code only\n"
   "            vdsm-rpc-handlers.h\n"
   "                one typed handler prototype per method, vdsmd_<ns>_<verb>\n"
   "            vdsm-rpc-dispatch.h, vdsm-rpc-dispatch.c\n"
@@ -72,6 +75,13 @@ static const char usage_text[] =
   "        Write a browsable HTML API reference into OUTDIR: an index, a\n"
   "        page per method namespace, the types grouped by kind, the events,\n"
   "        and a search box; self-contained, works from file://.\n"
+  "\n"
+  "    examples\n"
+  "        Write a Markdown page per method namespace into DIR for the\n"
+  "        gi-docgen reference of libvdsm: the namespace's typed calls and\n"
+  "        a C and a Python program calling one of them. With --toml, also\n"
+  "        DIR/libvdsm.toml: TEMPLATE with @CONTENT_FILES@ replaced by the\n"
+  "        list of pages.\n"
   "\n"
   "    help\n"
   "        Print this text.\n"
@@ -111,6 +121,8 @@ main (int argc, char **argv)
     return vdsm_schema_cmd_compat (argc - 1, argv + 1);
   if (strcmp (command, "docs") == 0)
     return vdsm_schema_cmd_docs (argc - 1, argv + 1);
+  if (strcmp (command, "examples") == 0)
+    return vdsm_schema_cmd_examples (argc - 1, argv + 1);
   if (strcmp (command, "help") == 0 || strcmp (command, "--help") == 0
       || strcmp (command, "-h") == 0)
     {

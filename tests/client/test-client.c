@@ -380,7 +380,15 @@ test_call_invalid_params (void)
   result = vdsm_client_call_sync (client, "Host.ping", params, NULL, &error);
   g_assert_null (result);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-  g_assert_cmpuint (fake_server_n_frames (server), ==, 3);
+  /* The handshake's three frames may still be on their way; nothing else
+   * went out: a ping after them is the fourth. */
+  fake_server_wait_frame (server, 3);
+  g_clear_pointer (&result, json_node_unref);
+  g_clear_error (&error);
+  result = vdsm_client_call_sync (client, "Host.ping", NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (fake_server_wait_frame (server, 4)->command, ==, "SEND");
+  g_assert_cmpuint (fake_server_n_frames (server), ==, 4);
 }
 
 static void
@@ -410,7 +418,7 @@ test_call_bad_error_object (void)
   client = connect_tcp (server);
   result = vdsm_client_call_sync (client, "Host.ping", NULL, NULL, &error);
   g_assert_null (result);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_error (error, VDSM_ERROR, VDSM_ERROR_INVALID_REPLY);
 }
 
 static void
@@ -452,6 +460,20 @@ on_closed (VdsmClient *client, GError *error, gpointer data)
                        : g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED, "(no error)");
 }
 
+/* Starts @server on loopback TCP and connects to it without reconnecting. */
+static VdsmClient *
+connect_tcp_once (FakeServer *server)
+{
+  g_autoptr(GError) error = NULL;
+  VdsmClient *client;
+
+  fake_server_start_tcp (server);
+  client = g_initable_new (VDSM_TYPE_CLIENT, NULL, &error, "uri", server->uri,
+                           "reconnect", FALSE, NULL);
+  g_assert_no_error (error);
+  return client;
+}
+
 static void
 check_connection_lost (FakeHandler handler)
 {
@@ -462,7 +484,7 @@ check_connection_lost (FakeHandler handler)
   g_autoptr(GError) closed_error = NULL;
   g_autoptr(GAsyncResult) res = NULL;
 
-  client = connect_tcp (server);
+  client = connect_tcp_once (server);
   g_signal_connect (client, "closed", G_CALLBACK (on_closed), &closed_error);
 
   vdsm_client_call (client, "Host.ping", NULL, NULL, store_result, &res);
@@ -685,7 +707,7 @@ connect_with_heartbeat (FakeServer *server, guint heartbeat_ms)
 
   fake_server_start_tcp (server);
   client = g_initable_new (VDSM_TYPE_CLIENT, NULL, &error, "uri", server->uri,
-                           "heartbeat", heartbeat_ms, NULL);
+                           "heartbeat", heartbeat_ms, "reconnect", FALSE, NULL);
   g_assert_no_error (error);
   return client;
 }
@@ -871,6 +893,153 @@ test_sync_in_handler (void)
   wait_until (&done);
 }
 
+/* ---- Tests: per-call timeouts ---- */
+
+/* A sync call runs a private main context: cancel from a thread. */
+static gpointer
+cancel_after_1500_ms (gpointer data)
+{
+  g_usleep (1500 * 1000);
+  g_cancellable_cancel (data);
+  return NULL;
+}
+
+/* vdsm_client_call_full() overrides #VdsmClient:timeout both ways: a
+ * shorter limit, and none at all. */
+static void
+test_call_timeout_per_call (void)
+{
+  g_autoptr(FakeServer) server = fake_server_new (handle_silently);
+  g_autoptr(VdsmClient) client = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GThread *canceller;
+  gint64 start;
+
+  client = connect_tcp (server);
+  start = g_get_monotonic_time ();
+  result = vdsm_client_call_full_sync (client, "Host.ping", NULL, 200, NULL, &error);
+  g_assert_null (result);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_nonnull (strstr (error->message, "200 ms"));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_TIME_SPAN_SECOND);
+  g_clear_error (&error);
+
+  /* 0 waits past the client's own 1 s: the call ends when cancelled. */
+  vdsm_client_set_timeout (client, 1);
+  canceller = g_thread_new ("canceller", cancel_after_1500_ms, cancellable);
+  result = vdsm_client_call_full_sync (client, "Host.ping", NULL, 0, cancellable, &error);
+  g_thread_join (canceller);
+  g_assert_null (result);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+/* ---- Tests: event patterns ---- */
+
+static const char *
+frame_command_at (FakeServer *server, guint n)
+{
+  return fake_server_wait_frame (server, n)->command;
+}
+
+/* The patterns go to the server as the SUBSCRIBE header event-filter; a
+ * change subscribes anew before it drops the old subscription; no
+ * patterns, no subscription; NULL, every event again. */
+static void
+test_event_patterns_subscribe (void)
+{
+  g_autoptr(FakeServer) server = fake_server_new (fake_handle_echo);
+  g_autoptr(VdsmClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  g_auto(GStrv) got = NULL;
+  const char *vm_status[] = { "*|virt|VM_status|*", NULL };
+  const char *two[] = { "*|net|*|*", "|virt|VM_status|x", NULL };
+  const char *none[] = { NULL };
+  FakeFrame *events_sub, *again, *dropped;
+
+  fake_server_start_tcp (server);
+  client = g_initable_new (VDSM_TYPE_CLIENT, NULL, &error, "uri", server->uri,
+                           "event-patterns", vm_status, NULL);
+  g_assert_no_error (error);
+  events_sub = fake_server_wait_frame (server, 3);
+  g_assert_cmpstr (fake_frame_header (events_sub, "destination"), ==, "jms.queue.events");
+  g_assert_cmpstr (fake_frame_header (events_sub, "event-filter"), ==, "*|virt|VM_status|*");
+
+  g_assert_true (vdsm_client_set_event_patterns (client, two, &error));
+  g_assert_no_error (error);
+  got = vdsm_client_dup_event_patterns (client);
+  g_assert_true (g_strv_equal ((const char *const *) got, two));
+  again = fake_server_wait_frame (server, 4);
+  dropped = fake_server_wait_frame (server, 5);
+  g_assert_cmpstr (again->command, ==, "SUBSCRIBE");
+  g_assert_cmpstr (fake_frame_header (again, "event-filter"), ==, "*|net|*|*,|virt|VM_status|x");
+  g_assert_cmpstr (fake_frame_header (again, "id"), !=, fake_frame_header (events_sub, "id"));
+  g_assert_cmpstr (dropped->command, ==, "UNSUBSCRIBE");
+  g_assert_cmpstr (fake_frame_header (dropped, "id"), ==, fake_frame_header (events_sub, "id"));
+
+  g_assert_true (vdsm_client_set_event_patterns (client, none, &error));
+  g_assert_cmpstr (frame_command_at (server, 6), ==, "UNSUBSCRIBE");
+  g_assert_true (vdsm_client_set_event_patterns (client, NULL, &error));
+  again = fake_server_wait_frame (server, 7);
+  g_assert_cmpstr (again->command, ==, "SUBSCRIBE");
+  g_assert_null (fake_frame_header (again, "event-filter"));
+  /* Nothing else went out. */
+  result = vdsm_client_call_sync (client, "Host.ping", NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (frame_command_at (server, 8), ==, "SEND");
+}
+
+/* A server that ignores the filter (VDSM) sends every event: the client
+ * drops those its patterns do not select. */
+static void
+test_event_patterns_client_side (void)
+{
+  g_autoptr(FakeServer) server = fake_server_new (handle_event_then_reply);
+  g_autoptr(VdsmClient) client = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *net[] = { "*|net|*|*", NULL };
+  EventCounts counts = { 0, };
+
+  counts.thread = g_thread_self ();
+  fake_server_start_tcp (server);
+  client = g_initable_new (VDSM_TYPE_CLIENT, NULL, &error, "uri", server->uri,
+                           "event-patterns", net, NULL);
+  g_assert_no_error (error);
+  g_signal_connect (client, "event", G_CALLBACK (on_any_event), &counts);
+  g_signal_connect (client, "event::virt.VM_status", G_CALLBACK (on_vm_status), &counts);
+  result = vdsm_client_call_sync (client, "Host.ping", NULL, NULL, &error);
+  g_assert_no_error (error);
+  while (counts.n_any < 1)
+    g_main_context_iteration (NULL, TRUE);
+  /* The VM_status event came first: had it passed, it would be here. */
+  g_assert_cmpuint (counts.n_vm_status, ==, 0);
+}
+
+/* A malformed pattern is refused, with what is wrong. */
+static void
+test_event_patterns_invalid (void)
+{
+  g_autoptr(FakeServer) server = fake_server_new (NULL);
+  g_autoptr(VdsmClient) client = connect_tcp (server);
+  const char *const invalid[][2] = {
+    { "virt|VM_status", NULL }, { "*|vi*rt|*|*", NULL }, { "*|a,b|*|*", NULL },
+    { "*|a|b\n|*", NULL },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (invalid); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (vdsm_client_set_event_patterns (client, invalid[i], &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+      g_test_message ("%s", error->message);
+    }
+  g_assert_null (vdsm_client_dup_event_patterns (client));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -903,6 +1072,10 @@ main (int argc, char **argv)
   g_test_add_func ("/client/heartbeat/spec-rule", test_heartbeat_spec_rule);
   g_test_add_func ("/client/threads", test_threads);
   g_test_add_func ("/client/sync-in-handler", test_sync_in_handler);
+  g_test_add_func ("/client/call/timeout-per-call", test_call_timeout_per_call);
+  g_test_add_func ("/client/event-patterns/subscribe", test_event_patterns_subscribe);
+  g_test_add_func ("/client/event-patterns/client-side", test_event_patterns_client_side);
+  g_test_add_func ("/client/event-patterns/invalid", test_event_patterns_invalid);
 
   return g_test_run ();
 }

@@ -647,7 +647,8 @@ test_get_stats (void)
   g_assert_cmpfloat (idle, >=, 0);
   g_assert_cmpfloat (user + sys + idle, <=, 100.5);
   g_assert_cmpint (json_object_get_int_member (o, "vmCount"), ==, 5);
-  g_assert_cmpint (json_object_get_int_member (o, "vmActive"), ==, 3);
+  /* Up VMs only, as VDSM counts them: the paused one is not active. */
+  g_assert_cmpint (json_object_get_int_member (o, "vmActive"), ==, 2);
   g_assert_cmpint (json_object_get_int_member (o, "vmMigrating"), ==, 0);
   g_assert_cmpuint (uint_string (o, "memUsed"), <=, 100);
   g_assert_cmpint (json_object_get_int_member (o, "memFree"), >=, 0);
@@ -689,6 +690,90 @@ test_get_capabilities (void)
                      "version"), !=, "");
   g_assert_nonnull (os);
   g_assert_nonnull (json_object_get_string_member (os, "name"));
+}
+
+/* ---- VDSM's whole records (the strict replies check their shape; these
+ * check the values vdsmd derives for the test driver's host) ---- */
+
+static void
+test_vm_records_full (void)
+{
+  g_autoptr(Client) c = client_connect_tcp ();
+  g_autoptr(JsonNode) stats = client_call (c, "VM.getStats",
+                                           "{\"vmID\": \"1b4e28ba-2fa1-11d2-883f-0016d3cca427\"}");
+  g_autoptr(JsonNode) list = client_call (c, "Host.getVMList",
+                                          "{\"fullStatus\": true}");
+  JsonObject *o = json_array_get_object_element (json_node_get_array (stats), 0);
+  JsonArray *a = json_node_get_array (list);
+
+  /* From the definition: a test-driver domain, no ACPI, no clock offset,
+   * no display. */
+  g_assert_cmpstr (json_object_get_string_member (o, "vmType"), ==, "test");
+  g_assert_cmpstr (json_object_get_string_member (o, "kvmEnable"), ==, "false");
+  g_assert_cmpstr (json_object_get_string_member (o, "acpiEnable"), ==, "false");
+  g_assert_cmpstr (json_object_get_string_member (o, "timeOffset"), ==, "0");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "displayInfo")),
+                    ==, 0);
+  /* VDSM's event_time() is above 2^31 - 1. */
+  g_assert_cmpuint (uint_string (o, "statusTime"), >, G_MAXINT32);
+  /* No guest agent, no display client. */
+  g_assert_cmpstr (json_object_get_string_member (o, "username"), ==, "Unknown");
+  g_assert_cmpstr (json_object_get_string_member (o, "session"), ==, "Unknown");
+  g_assert_cmpint (json_object_get_int_member (o, "guestCPUCount"), ==, -1);
+  g_assert_cmpstr (json_object_get_string_member (o, "clientIp"), ==, "");
+  /* The test driver gives neither the user/system split nor per-device
+   * counters: nothing is measured, nothing made up. */
+  g_assert_false (json_object_get_boolean_member (o, "cpuActual"));
+  g_assert_false (json_object_has_member (o, "network"));
+  g_assert_false (json_object_has_member (o, "disks"));
+  g_assert_cmpstr (json_object_get_string_member (o, "memUsage"), ==, "0");
+
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      JsonObject *d = json_array_get_object_element (a, i);
+
+      g_assert_cmpstr (json_object_get_string_member (d, "vmType"), ==, "test");
+      g_assert_false (json_object_get_boolean_member (d, "kvmEnable"));
+      /* No QEMU process behind the test driver. */
+      g_assert_cmpint (json_object_get_int_member (d, "pid"), ==, 0);
+      g_assert_cmpint (json_object_get_int_member (d, "memGuaranteedSize"), ==, 0);
+    }
+}
+
+static void
+test_host_records_full (void)
+{
+  g_autoptr(Client) tcp = client_connect_tcp ();
+  g_autoptr(Client) unix_client = client_connect_unix ();
+  g_autoptr(JsonNode) stats = client_call (tcp, "Host.getStats", "{}");
+  g_autoptr(JsonNode) caps = client_call (tcp, "Host.getCapabilities", "{}");
+  g_autoptr(JsonNode) caps_unix = client_call (unix_client, "Host.getCapabilities", "{}");
+  JsonObject *s = json_node_get_object (stats);
+  JsonObject *cp = json_node_get_object (caps);
+  JsonObject *ha = json_object_get_object_member (s, "haStats");
+
+  /* What VDSM answers for what vdsmd does not have. */
+  g_assert_cmpstr (json_object_get_string_member (s, "momStatus"), ==, "inactive");
+  g_assert_cmpuint (json_object_get_size (json_object_get_object_member (s, "storageDomains")),
+                    ==, 0);
+  g_assert_false (json_object_get_boolean_member (ha, "configured"));
+  g_assert_cmpstr (json_object_get_string_member (s, "netConfigDirty"), ==, "False");
+  g_assert_cmpint (json_object_get_int_member (s, "swapFree"), <=,
+                   json_object_get_int_member (s, "swapTotal"));
+  /* The loopback device, which every host has. */
+  g_assert_true (json_object_has_member (json_object_get_object_member (s, "network"), "lo"));
+
+  g_assert_cmpuint (json_object_get_size (json_object_get_object_member (cp, "networks")),
+                    ==, 0);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (cp, "clusterLevels")),
+                    ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (cp, "reservedMem"), ==, "321");
+  g_assert_cmpstr (json_object_get_string_member (cp, "guestOverhead"), ==, "65");
+  /* The device holding the address the client reached: 127.0.0.1 is on
+   * the loopback; a unix socket has none. */
+  g_assert_cmpstr (json_object_get_string_member (cp, "lastClientIface"), ==, "lo");
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (caps_unix),
+                                                  "lastClientIface"), ==, "");
 }
 
 static void
@@ -800,6 +885,54 @@ test_bad_frame (void)
   good = client_connect_tcp ();
   r = client_call (good, "Host.ping", "{}");
   g_assert_true (json_node_get_boolean (r));
+}
+
+/* ---- Memory ---- */
+
+static gsize
+daemon_rss (void)
+{
+  g_autofree char *path = g_strdup_printf (
+    "/proc/%s/status", g_subprocess_get_identifier (daemon_state.proc));
+  g_autofree char *status = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents (path, &status, NULL, NULL));
+  line = strstr (status, "\nVmRSS:");
+  g_assert_nonnull (line);
+  return g_ascii_strtoull (line + strlen ("\nVmRSS:"), NULL, 10) * 1024;
+}
+
+/* What one large request takes is given back once it is answered: the
+ * tree of its 1.5 M small JSON values (some 100 MiB) used to stay in RSS
+ * for good, in GSlice caches and freed heap pages. */
+static void
+test_memory_returned (void)
+{
+  g_autoptr(Client) c = NULL;
+  g_autoptr(GString) params = NULL;
+  gsize before;
+  gint64 deadline;
+
+#if defined(__SANITIZE_ADDRESS__)
+  g_test_skip ("AddressSanitizer keeps freed memory in its quarantine");
+  return;
+#endif
+  c = client_connect_unix ();
+  params = g_string_new ("{\"values\": [0");
+  before = daemon_rss ();
+  while (params->len < 3 * 1024 * 1024)
+    g_string_append (params, ",0");
+  g_string_append (params, "]}");
+  g_assert_cmpint (client_call_error (c, "Host.ping", params->str, NULL), ==, -32602);
+  deadline = g_get_monotonic_time () + IO_TIMEOUT_S * G_USEC_PER_SEC;
+  while (daemon_rss () > before + 32 * 1024 * 1024)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("vdsmd holds %zu MiB, %zu MiB before the request",
+                 daemon_rss () >> 20, before >> 20);
+      g_usleep (100 * 1000);
+    }
 }
 
 /* ---- The daemon ---- */
@@ -1443,9 +1576,12 @@ main (int argc, char **argv)
   g_test_add_func ("/vdsmd/vm-get-stats", test_vm_get_stats);
   g_test_add_func ("/vdsmd/get-stats", test_get_stats);
   g_test_add_func ("/vdsmd/get-capabilities", test_get_capabilities);
+  g_test_add_func ("/vdsmd/vm-records-full", test_vm_records_full);
+  g_test_add_func ("/vdsmd/host-records-full", test_host_records_full);
   g_test_add_func ("/vdsmd/unix-socket", test_unix_socket);
   g_test_add_func ("/vdsmd/bad-params", test_bad_params);
   g_test_add_func ("/vdsmd/bad-frame", test_bad_frame);
+  g_test_add_func ("/vdsmd/memory-returned", test_memory_returned);
   g_test_add_func ("/vdsmd/destroy", test_destroy);
   g_test_add_func ("/vdsmd/sighup", test_sighup);
   g_test_add_func ("/vdsmd/sighup-tls", test_sighup_tls);

@@ -84,6 +84,16 @@ add_type (JsonBuilder *b, const GenType *type)
           json_builder_add_string_value (b, map->camel);
           json_builder_set_member_name (b, "list");
           json_builder_add_boolean_value (b, list);
+          /* An event's no_name: the params' other members make the map. */
+          json_builder_set_member_name (b, "rest_of");
+          json_builder_begin_array (b);
+          for (guint j = 0; field->rest && j < type->fields->len; j++)
+            if (j != i)
+              json_builder_add_string_value (
+                b, ((const GenField *) g_ptr_array_index (type->fields, j))->member->name);
+          json_builder_end_array (b);
+          json_builder_set_member_name (b, "rest");
+          json_builder_add_boolean_value (b, field->rest);
           json_builder_end_object (b);
         }
       json_builder_end_array (b);

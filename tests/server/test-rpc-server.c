@@ -15,6 +15,9 @@
 #include <unistd.h>
 #include <glib/gstdio.h>
 #include <gio/gunixsocketaddress.h>
+#include <glib-unix.h>
+#include <gnutls/gnutls.h>
+#include <sys/socket.h>
 
 #define READ_TIMEOUT_US (5 * G_USEC_PER_SEC)
 #define LIT(s) s, sizeof s - 1
@@ -93,6 +96,12 @@ static const char test_schema_yaml[] =
   "    return:\n"
   "        type: string\n"
   "        description: io or worker.\n"
+  "Test.count:\n"
+  "    added: '4.0'\n"
+  "    description: Counts its calls, inline, taking 500 us each.\n"
+  "    return:\n"
+  "        type: uint\n"
+  "        description: The calls before this one.\n"
   "Test.wrong:\n"
   "    added: '4.0'\n"
   "    description: Returns a number where a string is declared.\n"
@@ -159,6 +168,17 @@ invoke_wrong (VdsmRpcCall *call, JsonObject *params, GString *result, GError **e
   return TRUE;
 }
 
+/* Calls of Test.count, reset by the tests that use it. */
+static gint count_calls;
+
+static gboolean
+invoke_count (VdsmRpcCall *call, JsonObject *params, GString *result, GError **error)
+{
+  g_usleep (500);
+  vdsm_json_write_uint (result, (guint) g_atomic_int_add (&count_calls, 1));
+  return TRUE;
+}
+
 static const VdsmRpcMethod test_methods[] = {
   { "Test.echo", invoke_echo, 0 },
   { "Test.fail", invoke_fail, 0 },
@@ -168,6 +188,7 @@ static const VdsmRpcMethod test_methods[] = {
   { "Test.where", invoke_where, 0 },
   { "Test.whereInline", invoke_where, VDSM_RPC_METHOD_INLINE },
   { "Test.wrong", invoke_wrong, 0 },
+  { "Test.count", invoke_count, VDSM_RPC_METHOD_INLINE },
   /* In the table, not in the schema: must not be served. */
   { "Test.hidden", invoke_ping, 0 },
   /* A method the server declares it does not implement. */
@@ -190,13 +211,20 @@ typedef struct {
   guint max_connections;
   guint max_subscriptions;
   guint max_subscriptions_per_destination;
+  guint max_event_patterns;
   guint handshake_timeout;          /* ms */
   guint idle_timeout;               /* ms */
   guint call_timeout;               /* ms */
   guint frame_timeout;              /* ms */
   guint max_connections_per_peer;
+  guint64 max_buffered;
+  guint max_batch_length;
   gboolean strict_replies;
   gboolean optional_client_cert;    /* TLS without require_client_cert */
+  gboolean trust_bare_ca;           /* the CA file holds bare-ca.pem too */
+  guint max_tls_handshakes;
+  guint max_tls_handshakes_per_peer;
+  guint tls_first_byte_timeout;     /* ms */
   gboolean broker_forwarding;       /* VDSM's permissive broker */
 } ServerConfig;
 
@@ -271,13 +299,20 @@ server_thread (gpointer data)
   set_if (fx->server, "max-subscriptions", config->max_subscriptions);
   set_if (fx->server, "max-subscriptions-per-destination",
           config->max_subscriptions_per_destination);
+  set_if (fx->server, "max-event-patterns", config->max_event_patterns);
   set_if (fx->server, "handshake-timeout", config->handshake_timeout);
   set_if (fx->server, "idle-timeout", config->idle_timeout);
   set_if (fx->server, "call-timeout", config->call_timeout);
+  set_if (fx->server, "max-tls-handshakes", config->max_tls_handshakes);
+  set_if (fx->server, "max-tls-handshakes-per-peer", config->max_tls_handshakes_per_peer);
+  set_if (fx->server, "tls-first-byte-timeout", config->tls_first_byte_timeout);
   set_if (fx->server, "frame-timeout", config->frame_timeout);
   set_if (fx->server, "max-connections-per-peer", config->max_connections_per_peer);
   if (config->max_header_size != 0)
     g_object_set (fx->server, "max-header-size", config->max_header_size, NULL);
+  set_if (fx->server, "max-batch-length", config->max_batch_length);
+  if (config->max_buffered != 0)
+    g_object_set (fx->server, "max-buffered", config->max_buffered, NULL);
 
   g_assert_true (vdsm_rpc_server_listen_tcp (fx->server, "127.0.0.1", 0, &fx->port, &error));
   g_assert_no_error (error);
@@ -288,7 +323,8 @@ server_thread (gpointer data)
     {
       g_autofree char *cert = cert_file (cert_dir, "server.pem");
       g_autofree char *key = cert_file (cert_dir, "server-key.pem");
-      g_autofree char *ca = cert_file (cert_dir, "ca.pem");
+      g_autofree char *ca = cert_file (cert_dir, config->trust_bare_ca ? "trusted.pem"
+                                                                       : "ca.pem");
 
       g_assert_true (vdsm_rpc_server_set_tls (fx->server, cert, key, ca,
                                               !config->optional_client_cert, &error));
@@ -495,30 +531,33 @@ client_connect_address (GSocketAddress *address, GSocketAddress *local)
   return c;
 }
 
+/* From @source (an address literal) when not NULL: any 127.0.0.0/8
+ * address is ours on Linux, so one test can be many peers. */
 static Client *
-client_connect_tcp (guint16 port)
+client_connect_tcp_from (guint16 port, const char *source)
 {
   g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   g_autoptr(GSocketAddress) address = g_inet_socket_address_new (lo, port);
+  g_autoptr(GSocketAddress) local = NULL;
 
-  return client_connect_address (address, NULL);
+  if (source != NULL)
+    local = g_inet_socket_address_new_from_string (source, 0);
+  return client_connect_address (address, local);
 }
 
-/* TLS over @c, trusting the test CA, presenting the client certificate of
- * @client_cert_dir (none when NULL). FALSE when the handshake fails. */
-static gboolean client_start_tls_trusting (Client *c, guint16 port, const char *ca_dir,
-                                           const char *client_cert_dir, GError **error);
-
-static gboolean
-client_start_tls (Client *c, guint16 port, const char *client_cert_dir, GError **error)
+static Client *
+client_connect_tcp (guint16 port)
 {
-  return client_start_tls_trusting (c, port, cert_dir, client_cert_dir, error);
+  return client_connect_tcp_from (port, NULL);
 }
 
-/* The same, trusting the CA of @ca_dir. */
+/* TLS over @c, trusting the CA of @ca_dir, presenting the certificate
+ * @cert_name with the key @key_name of @client_cert_dir (none when NULL).
+ * FALSE when the handshake fails. */
 static gboolean
-client_start_tls_trusting (Client *c, guint16 port, const char *ca_dir,
-                           const char *client_cert_dir, GError **error)
+client_start_tls_full (Client *c, guint16 port, const char *ca_dir,
+                       const char *client_cert_dir, const char *cert_name,
+                       const char *key_name, GError **error)
 {
   g_autoptr(GSocketConnectable) identity = g_network_address_new ("localhost", port);
   g_autofree char *ca = cert_file (ca_dir, "ca.pem");
@@ -532,8 +571,8 @@ client_start_tls_trusting (Client *c, guint16 port, const char *ca_dir,
   g_tls_connection_set_require_close_notify (G_TLS_CONNECTION (tls), FALSE);
   if (client_cert_dir != NULL)
     {
-      g_autofree char *cert_path = cert_file (client_cert_dir, "client.pem");
-      g_autofree char *key_path = cert_file (client_cert_dir, "client-key.pem");
+      g_autofree char *cert_path = cert_file (client_cert_dir, cert_name);
+      g_autofree char *key_path = cert_file (client_cert_dir, key_name);
       g_autoptr(GTlsCertificate) cert = g_tls_certificate_new_from_files (cert_path, key_path,
                                                                           error);
 
@@ -543,6 +582,32 @@ client_start_tls_trusting (Client *c, guint16 port, const char *ca_dir,
   client_set_stream (c, tls);
   c->tls = TRUE;
   return g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, error);
+}
+
+/* Trusting the test CA. */
+static gboolean
+client_start_tls_as (Client *c, guint16 port, const char *client_cert_dir,
+                     const char *cert_name, const char *key_name, GError **error)
+{
+  return client_start_tls_full (c, port, cert_dir, client_cert_dir, cert_name, key_name,
+                                error);
+}
+
+/* With the client certificate of @client_cert_dir, trusting the CA of
+ * @ca_dir. */
+static gboolean
+client_start_tls_trusting (Client *c, guint16 port, const char *ca_dir,
+                           const char *client_cert_dir, GError **error)
+{
+  return client_start_tls_full (c, port, ca_dir, client_cert_dir, "client.pem",
+                                "client-key.pem", error);
+}
+
+/* With the client certificate of @client_cert_dir (none when NULL). */
+static gboolean
+client_start_tls (Client *c, guint16 port, const char *client_cert_dir, GError **error)
+{
+  return client_start_tls_as (c, port, client_cert_dir, "client.pem", "client-key.pem", error);
 }
 
 /* Connected at the socket level only: no TLS handshake on the TLS port. */
@@ -1876,7 +1941,7 @@ python_client (Fixture *fx)
   return c;
 }
 
-/* The Java client as ovirt-engine sets it up (§11.3, run 2): SUBSCRIBE
+/* The Java client as ovirt-engine sets it up (docs/protocol.md §13.2): SUBSCRIBE
  * before CONNECT. */
 static Client *
 java_client (Fixture *fx)
@@ -2194,6 +2259,77 @@ test_broker_subscriptions_per_destination (Fixture *fx, gconstpointer data)
   client_expect_silence (c, 100);
 }
 
+/* ---- Event filters (docs/protocol.md §9.1) ---- */
+
+static const ServerConfig event_filter_config = {
+  .worker_threads = 2, .max_queued_tasks = 16, .max_frame_size = 1024 * 1024,
+  .max_send_queue = 16 * 1024 * 1024, .max_event_patterns = 3,
+};
+
+static void
+client_subscribe_filtered (Client *c, const char *id, const char *filter)
+{
+  const char *headers[] = {
+    "destination", VDSM_RPC_EVENT_QUEUE, "ack", "auto", "id", id,
+    VDSM_EVENT_FILTER_HEADER, filter, NULL
+  };
+
+  client_send_frame (c, "SUBSCRIBE", headers, NULL);
+}
+
+/* The next MESSAGE is the event @event_id for @subscription. */
+static void
+client_expect_event (Client *c, const char *subscription, const char *event_id)
+{
+  g_autoptr(JsonNode) event = client_message (c, VDSM_RPC_EVENT_QUEUE, subscription);
+
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (event), "method"), ==,
+                   event_id);
+}
+
+/* A subscription with an event-filter gets only the events it matches;
+ * malformed filters and too many patterns are refused with an ERROR and
+ * leave no subscription. */
+static void
+test_broker_event_filter (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) c = client_new (fx);
+  g_autoptr(Client) other = client_new (fx);
+
+  client_subscribe_filtered (c, "vm", "*|virt|VM_status|*");
+  client_subscribe_filtered (c, "some", "|virt|VM_status|abc,*|net|*|*");
+  client_subscribe (c, VDSM_RPC_EVENT_QUEUE, "all");
+  client_subscribe_filtered (c, "bad", "virt|VM_status");
+  client_expect_error (c, "Invalid event pattern “virt|VM_status”: it needs four fields "
+                          "separated by |, as *|virt|VM_status|*");
+  client_subscribe_filtered (c, "bad", "*|virt*|*|*");
+  client_expect_error (c, "Invalid event pattern “*|virt*|*|*”: * stands for a whole field only");
+  client_subscribe_filtered (c, "bad", "");
+  client_expect_error (c, "Invalid event filter: no pattern");
+  client_subscribe_filtered (c, "bad", "*|a|*|*,*|b|*|*,*|c|*|*,*|d|*|*");
+  client_expect_error (c, "Too many event patterns (limit 3)");
+  client_subscribe_filtered (other, "none", "*|nothing|*|*");
+  client_subscribe (c, "sync", "sync");
+  client_subscribe (other, "sync", "sync");
+  client_sync (c);
+  client_sync (other);
+
+  vdsm_rpc_server_emit_event (fx->server, "|virt|VM_status|abc", "{}");
+  vdsm_rpc_server_emit_event (fx->server, "|virt|VM_status|def", "{}");
+  vdsm_rpc_server_emit_event (fx->server, "|net|host_conn|no_id", "{}");
+  vdsm_rpc_server_emit_event (fx->server, "|jobs|status|x", "{}");
+  client_expect_event (c, "vm", "|virt|VM_status|abc");
+  client_expect_event (c, "some", "|virt|VM_status|abc");
+  client_expect_event (c, "all", "|virt|VM_status|abc");
+  client_expect_event (c, "vm", "|virt|VM_status|def");
+  client_expect_event (c, "all", "|virt|VM_status|def");
+  client_expect_event (c, "some", "|net|host_conn|no_id");
+  client_expect_event (c, "all", "|net|host_conn|no_id");
+  client_expect_event (c, "all", "|jobs|status|x");
+  client_expect_silence (c, 100);
+  client_expect_silence (other, 100);
+}
+
 static void
 test_broker_defaults (void)
 {
@@ -2358,16 +2494,35 @@ test_strict_replies (Fixture *fx, gconstpointer data)
 
 /* ---- TLS ---- */
 
-/* A TLS client with @client_cert_dir's certificate (none when NULL) gets
- * no service: the handshake fails, or (TLS 1.3, where the client finishes
+/* A self-signed certificate @cert with its key @key, for @subject, as
+ * `openssl req -x509` makes one (basicConstraints CA:TRUE, no key usage). */
+static gboolean
+make_self_signed (const char *cert, const char *key, const char *subject, GError **error)
+{
+  const char *argv[] = {
+    "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+    "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-utf8", "-subj", subject, NULL
+  };
+  int status;
+
+  return g_spawn_sync (NULL, (char **) argv, NULL,
+                       G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                         G_SPAWN_STDERR_TO_DEV_NULL,
+                       NULL, NULL, NULL, NULL, &status, error) &&
+         g_spawn_check_wait_status (status, error);
+}
+
+/* A TLS client with @client_cert_dir's @cert_name and @key_name gets no
+ * service: the handshake fails, or (TLS 1.3, where the client finishes
  * first) the server drops it before any reply. */
 static void
-assert_tls_refused (Fixture *fx, const char *client_cert_dir)
+assert_tls_refused_as (Fixture *fx, const char *client_cert_dir, const char *cert_name,
+                       const char *key_name)
 {
   g_autoptr(Client) c = client_new_raw (fx, TRANSPORT_TLS);
   g_autoptr(GError) error = NULL;
 
-  if (client_start_tls (c, fx->tls_port, client_cert_dir, &error))
+  if (client_start_tls_as (c, fx->tls_port, client_cert_dir, cert_name, key_name, &error))
     {
       g_test_message ("handshake passed on the client side; expecting a close");
       client_try_send (c, LIT ("CONNECT\naccept-version:1.2\n\n\0"));
@@ -2379,6 +2534,13 @@ assert_tls_refused (Fixture *fx, const char *client_cert_dir)
       g_test_message ("handshake refused: %s", error->message);
     }
   wait_connections (fx, 0);
+}
+
+/* With @client_cert_dir's client certificate (none when NULL). */
+static void
+assert_tls_refused (Fixture *fx, const char *client_cert_dir)
+{
+  assert_tls_refused_as (fx, client_cert_dir, "client.pem", "client-key.pem");
 }
 
 static void
@@ -2460,17 +2622,389 @@ test_tls_optional_client_cert (Fixture *fx, gconstpointer data)
   assert_tls_refused (fx, other_cert_dir);
 }
 
+/* ---- TLS: handshakes that cannot be starved, their caps, certificate
+ * purposes, resumption ---- */
+
+#define PING "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"id\": 1}"
+
+/* A TCP connection to the TLS port from @source that never sends a byte:
+ * a peer that holds a handshake open. */
+static Client *
+client_idle_tls_from (Fixture *fx, const char *source)
+{
+  return client_connect_tcp_from (fx->tls_port, source);
+}
+
+/* A whole mutual-TLS client from @source: handshake, CONNECT, a ping. */
+static void
+assert_tls_served_from (Fixture *fx, const char *source)
+{
+  g_autoptr(Client) c = client_idle_tls_from (fx, source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+
+  g_assert_true (client_start_tls (c, fx->tls_port, cert_dir, &error));
+  g_assert_no_error (error);
+  client_send (c, LIT ("CONNECT\naccept-version:1.2\nheart-beat:0,0\n\n\0"));
+  vdsm_stomp_frame_unref (client_frame (c));
+  client_subscribe (c, "r", "s");
+  reply = call (c, "r", "s", PING);
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (reply), "result"));
+}
+
+static char *
+peer_address (guint i)
+{
+  return g_strdup_printf ("127.0.%u.%u", 1 + i / 250, 2 + i % 250);
+}
+
+/* Long enough that the idle peers are still there when the client is
+ * done, however slow the machine. */
+static const ServerConfig idle_peers_config = {
+  .worker_threads = 4, .max_queued_tasks = 80, .max_frame_size = 1024 * 1024,
+  .max_send_queue = 16 * 1024 * 1024, .tls_first_byte_timeout = 10000,
+};
+
+#define IDLE_PEERS 100
+
+/* Peers that never send a ClientHello, one per address (no cap refuses
+ * them), do not delay a client with a certificate: it is served while
+ * they are all still held open. With GIO's TLS, each held a thread of
+ * its handshake pool and the client waited for their 10 s deadline. */
+static void
+test_tls_idle_peers (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GPtrArray) idle = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+
+  for (guint i = 0; i < IDLE_PEERS; i++)
+    {
+      g_autofree char *source = peer_address (i);
+
+      g_ptr_array_add (idle, client_idle_tls_from (fx, source));
+    }
+  wait_connections (fx, IDLE_PEERS);
+  assert_tls_served_from (fx, NULL);
+  g_assert_cmpuint (server_connections (fx), ==, IDLE_PEERS);
+}
+
+static const ServerConfig handshake_caps_config = {
+  .worker_threads = 4, .max_queued_tasks = 80, .max_frame_size = 1024 * 1024,
+  .max_send_queue = 16 * 1024 * 1024, .max_tls_handshakes = 6,
+  .max_tls_handshakes_per_peer = 3,
+};
+
+/* Handshakes in progress from one address beyond the cap are closed at
+ * once; other addresses are not affected; a handshake that ended (done or
+ * given up) counts no more. */
+static void
+test_tls_handshakes_per_peer (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GPtrArray) idle = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  g_autoptr(Client) refused = NULL;
+  g_autoptr(Client) other = NULL;
+  gint64 start;
+
+  for (guint i = 0; i < 3; i++)
+    g_ptr_array_add (idle, client_idle_tls_from (fx, "127.0.0.2"));
+  wait_connections (fx, 3);
+  start = g_get_monotonic_time ();
+  refused = client_idle_tls_from (fx, "127.0.0.2");
+  g_assert_cmpuint (client_expect_closed (refused), ==, 0);
+  g_assert_cmpfloat (seconds_since (start), <, 1.0);
+  other = client_idle_tls_from (fx, "127.0.0.3");
+  wait_connections (fx, 4);
+
+  /* One leaves: a client from there gets through, and once its handshake
+   * is done it leaves room for one more handshake, not two. */
+  g_ptr_array_remove_index (idle, 0);
+  wait_connections (fx, 3);
+  {
+    g_autoptr(Client) c = client_idle_tls_from (fx, "127.0.0.2");
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (client_start_tls (c, fx->tls_port, cert_dir, &error));
+    g_assert_no_error (error);
+    /* The server's side of the handshake is done once it answers. */
+    client_send (c, LIT ("CONNECT\naccept-version:1.2\nheart-beat:0,0\n\n\0"));
+    vdsm_stomp_frame_unref (client_frame (c));
+    g_ptr_array_add (idle, client_idle_tls_from (fx, "127.0.0.2"));
+    wait_connections (fx, 5);
+    g_clear_pointer (&refused, client_free);
+    refused = client_idle_tls_from (fx, "127.0.0.2");
+    g_assert_cmpuint (client_expect_closed (refused), ==, 0);
+    g_assert_cmpuint (server_connections (fx), ==, 5);
+  }
+}
+
+typedef struct {
+  Fixture *fx;
+  gboolean served;
+} ServedCheck;
+
+static gpointer
+serve_client_thread (gpointer data)
+{
+  ServedCheck *check = data;
+
+  assert_tls_served_from (check->fx, "127.0.0.200");
+  g_atomic_int_set (&check->served, TRUE);
+  return NULL;
+}
+
+/* With max-tls-handshakes in progress, a new client is not accepted (nor
+ * refused): it waits in the backlog and is served once one ends. */
+static void
+test_tls_handshakes_total (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GPtrArray) idle = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+  ServedCheck check = { fx, FALSE };
+  GThread *thread;
+
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autofree char *source = peer_address (i);
+
+      g_ptr_array_add (idle, client_idle_tls_from (fx, source));
+    }
+  wait_connections (fx, 6);
+  thread = g_thread_new ("served", serve_client_thread, &check);
+  g_usleep (300 * 1000);
+  g_assert_false (g_atomic_int_get (&check.served));
+  g_assert_cmpuint (server_connections (fx), ==, 6);
+  g_ptr_array_remove_index (idle, 0);
+  g_thread_join (thread);
+  g_assert_true (check.served);
+}
+
+static const ServerConfig first_byte_config = {
+  .worker_threads = 4, .max_queued_tasks = 80, .max_frame_size = 1024 * 1024,
+  .max_send_queue = 16 * 1024 * 1024, .handshake_timeout = 3000,
+  .tls_first_byte_timeout = 500,
+};
+
+/* A peer that sends nothing is closed after tls-first-byte-timeout; one
+ * that started a handshake has the rest of handshake-timeout. */
+static void
+test_tls_first_byte_timeout (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) silent = client_new_raw (fx, TRANSPORT_TLS);
+  g_autoptr(Client) partial = client_new_raw (fx, TRANSPORT_TLS);
+  gint64 start = g_get_monotonic_time ();
+  double elapsed;
+
+  client_send (partial, LIT ("\x16\x03\x01\x00\x80\x01"));
+  elapsed = seconds_until_closed (silent, start, 5);
+  g_assert_cmpfloat (elapsed, >=, 0.45);
+  g_assert_cmpfloat (elapsed, <, 2.0);
+  elapsed = seconds_until_closed (partial, start, 5);
+  g_assert_cmpfloat (elapsed, >=, 2.9);
+  wait_connections (fx, 0);
+}
+
+static const ServerConfig bare_ca_config = {
+  .worker_threads = 4, .max_queued_tasks = 80, .max_frame_size = 1024 * 1024,
+  .max_send_queue = 16 * 1024 * 1024, .trust_bare_ca = TRUE,
+};
+
+/* vdsm checks client certificates for OpenSSL's `sslclient` purpose: a
+ * server-only certificate (extended key usage serverAuth), or the CA's
+ * own certificate, does not authenticate a client, though both chain to
+ * a trusted CA. make-test-certs' CA may only sign certificates (GnuTLS
+ * refuses it for that already); `openssl req -x509`'s, without a key
+ * usage, may be used for anything but is still a CA. */
+static void
+test_tls_client_cert_purpose (Fixture *fx, gconstpointer data)
+{
+  assert_tls_refused_as (fx, cert_dir, "server.pem", "server-key.pem");
+  assert_tls_refused_as (fx, cert_dir, "ca.pem", "ca-key.pem");
+  assert_tls_refused_as (fx, cert_dir, "bare-ca.pem", "bare-ca-key.pem");
+  /* Twice each: a chain that passed is remembered, and only that. */
+  assert_tls_served_from (fx, NULL);
+  assert_tls_served_from (fx, NULL);
+  assert_tls_refused_as (fx, cert_dir, "server.pem", "server-key.pem");
+}
+
+/* A GnuTLS client of its own, to keep and present a session ticket. */
+typedef struct {
+  gnutls_certificate_credentials_t credentials;
+  gnutls_session_t session;
+  GSocket *socket;
+  GString *received;
+} TicketClient;
+
+static void
+ticket_client_free (TicketClient *tc)
+{
+  gnutls_deinit (tc->session);
+  gnutls_certificate_free_credentials (tc->credentials);
+  g_object_unref (tc->socket);
+  g_string_free (tc->received, TRUE);
+  g_free (tc);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TicketClient, ticket_client_free)
+
+/* Connected and through a handshake with the certificate @cert_name of
+ * the test CA's directory, with GnuTLS's @priority (NULL: the default),
+ * resuming @ticket when not NULL; whether the handshake passed on the
+ * client's side in @handshake_ok. The socket blocks, at most
+ * READ_TIMEOUT_US at a time. */
+static TicketClient *
+ticket_client_new (Fixture *fx, const char *priority, const char *cert_name,
+                   const char *key_name, const gnutls_datum_t *ticket, gboolean *handshake_ok)
+{
+  TicketClient *tc = g_new0 (TicketClient, 1);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new_from_string ("127.0.0.1",
+                                                                             fx->tls_port);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ca = cert_file (cert_dir, "ca.pem");
+  g_autofree char *cert = cert_file (cert_dir, cert_name);
+  g_autofree char *key = cert_file (cert_dir, key_name);
+  struct timeval timeout = { READ_TIMEOUT_US / G_USEC_PER_SEC, 0 };
+  int fd, ret;
+
+  tc->socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                             G_SOCKET_PROTOCOL_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_socket_connect (tc->socket, address, NULL, &error));
+  g_assert_no_error (error);
+  tc->received = g_string_new (NULL);
+  fd = g_socket_get_fd (tc->socket);
+  /* GSocket keeps its fd non-blocking whatever it is told. */
+  g_assert_true (g_unix_set_fd_nonblocking (fd, FALSE, NULL));
+  g_assert_cmpint (setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout), ==, 0);
+  g_assert_cmpint (gnutls_certificate_allocate_credentials (&tc->credentials), ==, 0);
+  g_assert_cmpint (gnutls_certificate_set_x509_trust_file (tc->credentials, ca,
+                                                           GNUTLS_X509_FMT_PEM), ==, 1);
+  g_assert_cmpint (gnutls_certificate_set_x509_key_file (tc->credentials, cert, key,
+                                                         GNUTLS_X509_FMT_PEM), ==, 0);
+  g_assert_cmpint (gnutls_init (&tc->session, GNUTLS_CLIENT), ==, 0);
+  g_assert_cmpint (gnutls_priority_set_direct (tc->session, priority, NULL), ==, 0);
+  g_assert_cmpint (gnutls_credentials_set (tc->session, GNUTLS_CRD_CERTIFICATE,
+                                           tc->credentials), ==, 0);
+  gnutls_session_set_verify_cert (tc->session, "localhost", 0);
+  if (ticket != NULL)
+    g_assert_cmpint (gnutls_session_set_data (tc->session, ticket->data, ticket->size), ==, 0);
+  gnutls_transport_set_int (tc->session, fd);
+  do
+    ret = gnutls_handshake (tc->session);
+  while (ret == GNUTLS_E_INTERRUPTED);
+  if (ret < 0)
+    g_test_message ("client handshake: %s", gnutls_strerror (ret));
+  *handshake_ok = ret == 0;
+  return tc;
+}
+
+/* Sends @frame, then reads until the received text holds @expected.
+ * FALSE when the server closes or refuses first. */
+static gboolean
+ticket_client_exchange (TicketClient *tc, const char *frame, gsize len, const char *expected)
+{
+  gint64 deadline = g_get_monotonic_time () + READ_TIMEOUT_US;
+
+  g_assert_cmpint (gnutls_record_send (tc->session, frame, len), ==, (gssize) len);
+  while (strstr (tc->received->str, expected) == NULL)
+    {
+      char buf[4096];
+      gssize n = gnutls_record_recv (tc->session, buf, sizeof buf - 1);
+
+      /* AGAIN also follows a session ticket, which brings no data. */
+      if ((n == GNUTLS_E_INTERRUPTED || n == GNUTLS_E_AGAIN) &&
+          g_get_monotonic_time () < deadline)
+        continue;
+      if (n <= 0)
+        {
+          g_test_message ("client receive: %s", n == 0 ? "closed" : gnutls_strerror (n));
+          return FALSE;
+        }
+      /* Frames end with NUL: keep the text searchable. */
+      for (gssize i = 0; i < n; i++)
+        g_string_append_c (tc->received, buf[i] ? buf[i] : '\n');
+    }
+  return TRUE;
+}
+
+static gboolean
+ticket_client_ping (TicketClient *tc)
+{
+  static const char connect[] = "CONNECT\naccept-version:1.2\nheart-beat:0,0\n\n";
+  static const char subscribe_ping[] =
+    "SUBSCRIBE\ndestination:r\nack:auto\nid:s\n\n\0"
+    "SEND\ndestination:" VDSM_RPC_REQUEST_QUEUE "\nreply-to:r\n\n" PING;
+
+  return ticket_client_exchange (tc, connect, sizeof connect, "CONNECTED") &&
+         ticket_client_exchange (tc, subscribe_ping, sizeof subscribe_ping, "\"result\": true");
+}
+
+/* A client that was served comes back with the session ticket it got
+ * and is served without a certificate exchange; a client whose
+ * certificate was refused got no ticket to come back with. TLS 1.3, and
+ * 1.2 for older clients. */
+static void
+test_tls_resumption (Fixture *fx, gconstpointer data)
+{
+  const char *const priorities[] = { NULL, "NORMAL:-VERS-ALL:+VERS-TLS1.2" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (priorities); i++)
+    {
+      const char *priority = priorities[i];
+      gnutls_datum_t ticket = { NULL, 0 };
+      gnutls_datum_t none = { NULL, 0 };
+      gboolean ok;
+
+      g_test_message ("priority %s", priority ? priority : "(default)");
+      {
+        g_autoptr(TicketClient) first = ticket_client_new (fx, priority, "client.pem",
+                                                           "client-key.pem", NULL, &ok);
+
+        g_assert_true (ok);
+        g_assert_true (ticket_client_ping (first));
+        g_assert_false (gnutls_session_is_resumed (first->session));
+        /* TLS 1.3: the ticket came after the handshake, with the replies. */
+        g_assert_cmpint (gnutls_session_get_data2 (first->session, &ticket), ==, 0);
+      }
+      {
+        g_autoptr(TicketClient) again = ticket_client_new (fx, priority, "client.pem",
+                                                           "client-key.pem", &ticket, &ok);
+
+        g_assert_true (ok);
+        g_assert_true (gnutls_session_is_resumed (again->session));
+        g_assert_true (ticket_client_ping (again));
+      }
+      gnutls_free (ticket.data);
+
+      {
+        /* Chains to the CA, so the client presents it; not for clients. */
+        g_autoptr(TicketClient) refused = ticket_client_new (fx, priority, "server.pem",
+                                                             "server-key.pem", NULL, &ok);
+
+        /* TLS 1.3: the client's side of the handshake may end first. */
+        g_assert_false (ok && ticket_client_ping (refused));
+        if (gnutls_session_get_data2 (refused->session, &none) == 0)
+          {
+            g_autoptr(TicketClient) back = ticket_client_new (fx, priority, "server.pem",
+                                                              "server-key.pem", &none, &ok);
+
+            g_assert_false (gnutls_session_is_resumed (back->session));
+            g_assert_false (ok && ticket_client_ping (back));
+            gnutls_free (none.data);
+          }
+      }
+      wait_connections (fx, 0);
+    }
+}
+
 /* ---- Half-closed clients, TLS reload ---- */
 
 /* Like `nc -N`: no more bytes from the client, which still reads. Under
- * TLS, a close_notify first, as socat does: a TCP end without it is a
- * truncation attack to TLS, after which the session cannot send. */
+ * TLS, with @close_notify, a close_notify first, as socat does; without
+ * it, the TCP end alone, which TLS libraries take for a truncation. */
 static void
-client_shutdown_output (Client *c)
+client_shutdown_output (Client *c, gboolean close_notify)
 {
   g_autoptr(GError) error = NULL;
 
-  if (c->tls)
+  if (c->tls && close_notify)
     {
       g_assert_true (g_output_stream_close (c->output, NULL, &error));
       g_assert_no_error (error);
@@ -2497,7 +3031,7 @@ reply_id (Client *c, JsonNode **reply)
  * (inline, on a worker, in a batch) before the server closes. The client
  * promised heart-beats it can no longer send: no reason to drop it. */
 static void
-test_half_close (Fixture *fx, gconstpointer data)
+check_half_close (Fixture *fx, gboolean close_notify)
 {
   g_autoptr(Client) c = client_new (fx);
   g_autoptr(VdsmStompFrame) connected = NULL;
@@ -2512,7 +3046,7 @@ test_half_close (Fixture *fx, gconstpointer data)
                           " {\"jsonrpc\": \"2.0\", \"method\": \"Test.echo\", "
                           "\"params\": {\"text\": \"half\"}, \"id\": 2}]");
   client_request (c, "r", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"id\": \"ping\"}");
-  client_shutdown_output (c);
+  client_shutdown_output (c, close_notify);
 
   connected = client_frame (c);
   g_assert_cmpstr (vdsm_stomp_frame_get_command_name (connected), ==, "CONNECTED");
@@ -2531,6 +3065,23 @@ test_half_close (Fixture *fx, gconstpointer data)
   wait_connections (fx, 0);
 }
 
+static void
+test_half_close (Fixture *fx, gconstpointer data)
+{
+  check_half_close (fx, TRUE);
+}
+
+/* Under TLS, the end of the TCP stream without a close_notify (a client
+ * that calls shutdown(SHUT_WR) on its socket) is a half-close too: the
+ * server stops reading, which is all a truncation could make it do, and
+ * still answers. GnuTLS, told of that end, would refuse to send anything
+ * more on the session. */
+static void
+test_tls_half_close_bare (Fixture *fx, gconstpointer data)
+{
+  check_half_close (fx, FALSE);
+}
+
 /* A half-closed client whose call never ends is answered by the call
  * timeout and closed then, not when the handler returns. */
 static void
@@ -2544,7 +3095,7 @@ test_half_close_timeout (Fixture *fx, gconstpointer data)
   client_subscribe (c, "r", "s");
   client_request (c, "r", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.slow\", "
                           "\"params\": {\"ms\": 4000}, \"id\": \"late\"}");
-  client_shutdown_output (c);
+  client_shutdown_output (c, TRUE);
 
   vdsm_stomp_frame_unref (client_frame (c));
   reply = client_message (c, "r", "s");
@@ -3023,6 +3574,29 @@ test_log_flood (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (count_lines (lines, "request queue full"), ==, VDSM_RPC_LOG_BURST);
 }
 
+/* The subject of a refused client certificate is the client's text: a
+ * newline in it reaches the log escaped, not as a forged line. */
+static void
+test_log_tls_refused_subject (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *cert = cert_file (fx->tmpdir, "forged.pem");
+  g_autofree char *key = cert_file (fx->tmpdir, "forged-key.pem");
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *line;
+
+  /* Of no trusted CA: refused. */
+  g_assert_true (make_self_signed (cert, key, "/CN=forged\nFAKE: line", &error));
+  g_assert_no_error (error);
+  capture_start ();
+  assert_tls_refused_as (fx, fx->tmpdir, "forged.pem", "forged-key.pem");
+  lines = capture_stop ();
+  line = captured_line (lines, "CN=forged\\nFAKE: line");
+  g_assert_nonnull (strstr (line, "refused"));
+  for (guint i = 0; i < lines->len; i++)
+    g_assert_null (strchr (lines->pdata[i], '\n'));
+}
+
 /* A flood's end is told with the next line of its kind. */
 static void
 test_log_limit (void)
@@ -3085,6 +3659,327 @@ test_log_text (void)
   g_assert_true (g_str_has_suffix (buf, "…(1048576 bytes)"));
   g_assert_cmpuint (strlen (buf), <, sizeof buf);
   g_assert_true (g_utf8_validate (buf, -1, NULL));
+}
+
+/* ---- Memory bounds: the send queue, batches, the budget of all buffers ---- */
+
+/* The fixture's only connection, on the server thread. */
+static VdsmRpcConnection *
+only_connection (Fixture *fx)
+{
+  GHashTableIter iter;
+  gpointer conn = NULL;
+
+  g_assert_cmpuint (g_hash_table_size (fx->server->connections), ==, 1);
+  g_hash_table_iter_init (&iter, fx->server->connections);
+  g_hash_table_iter_next (&iter, &conn, NULL);
+  return conn;
+}
+
+typedef struct {
+  Fixture *fx;
+  gboolean overflowed;
+  gboolean client_read;
+} OverflowState;
+
+/* On the server thread: replies for the fixture's one connection (which
+ * does not read) until its send queue overflows; then the client reads
+ * what the kernel holds before the loop runs again, so its socket is
+ * writable with the write source armed and the close pending. */
+static gboolean
+overflow_then_wait (gpointer data)
+{
+  OverflowState *state = data;
+  VdsmRpcConnection *conn = only_connection (state->fx);
+  g_autofree char *body = g_strdup_printf ("{\"jsonrpc\": \"2.0\", \"id\": 1, \"result\": \"%08192d\"}", 0);
+
+  for (guint i = 0; vdsm_rpc_connection_is_open (conn); i++)
+    {
+      g_assert_cmpuint (i, <, 100000);
+      vdsm_rpc_broker_publish (state->fx->server->broker, "r", NULL, NULL, body, strlen (body));
+    }
+  g_mutex_lock (&state->fx->lock);
+  state->overflowed = TRUE;
+  g_cond_broadcast (&state->fx->cond);
+  while (!state->client_read)
+    g_cond_wait (&state->fx->cond, &state->fx->lock);
+  g_mutex_unlock (&state->fx->lock);
+  return G_SOURCE_REMOVE;
+}
+
+/* Past the send-queue limit the connection is closed at once, for that
+ * reason, also when the client then reads (the close used to wait for
+ * an idle loop, which the ready write source never let happen: 100 % CPU
+ * until the client left, logged as closed by the client). */
+static void
+test_send_queue_overflow (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) c = client_ready (fx);
+  OverflowState state = { fx, FALSE, FALSE };
+  g_autoptr(GPtrArray) lines = NULL;
+
+  capture_start ();
+  g_main_context_invoke (fx->context, overflow_then_wait, &state);
+  g_mutex_lock (&fx->lock);
+  while (!state.overflowed)
+    g_cond_wait (&fx->cond, &fx->lock);
+  g_mutex_unlock (&fx->lock);
+
+  /* All the kernel holds: one read may leave the socket unwritable. */
+  while (client_receive (c, 100 * 1000))
+    g_string_truncate (c->pending, 0);
+  g_mutex_lock (&fx->lock);
+  state.client_read = TRUE;
+  g_cond_broadcast (&fx->cond);
+  g_mutex_unlock (&fx->lock);
+
+  wait_connections (fx, 0);
+  lines = capture_stop ();
+  captured_line (lines, "bytes queued for sending exceed the send queue limit of 65536 bytes "
+                 "(max-send-queue): the client does not read; closing");
+}
+
+static gboolean
+query_buffered_cb (gpointer data)
+{
+  Fixture *fx = ((gpointer *) data)[0];
+
+  *(gsize *) ((gpointer *) data)[1] = fx->server->buffered;
+  return G_SOURCE_REMOVE;
+}
+
+/* Waits until the connections hold at least @bytes, by the server's count. */
+static void
+wait_buffered (Fixture *fx, gsize bytes)
+{
+  gint64 deadline = g_get_monotonic_time () + READ_TIMEOUT_US;
+  gsize buffered = 0;
+  gpointer query[] = { fx, &buffered };
+
+  for (;;)
+    {
+      on_server_thread (fx, query_buffered_cb, query);
+      if (buffered >= bytes)
+        return;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (10 * 1000);
+    }
+}
+
+/* A SEND calling Test.echo, whose body is @size bytes. */
+static GString *
+echo_frame (const char *id, gsize size)
+{
+  g_autoptr(GString) body = g_string_new (NULL);
+  GString *frame = g_string_new (NULL);
+
+  g_string_printf (body, "{\"jsonrpc\": \"2.0\", \"method\": \"Test.echo\", \"id\": \"%s\", "
+                   "\"params\": {\"text\": \"", id);
+  while (body->len < size - 3)
+    g_string_append_c (body, 'x');
+  g_string_append (body, "\"}}");
+  g_string_printf (frame, "SEND\ndestination:%s\nreply-to:r\ncontent-length:%" G_GSIZE_FORMAT
+                   "\n\n", VDSM_RPC_REQUEST_QUEUE, body->len);
+  g_string_append_len (frame, body->str, body->len + 1);
+  return frame;
+}
+
+static const ServerConfig budget_config = {
+  .worker_threads = 4, .max_queued_tasks = 80, .max_frame_size = 1024 * 1024,
+  .max_send_queue = 16 * 1024 * 1024, .max_buffered = 256 * 1024,
+};
+
+/* Three clients stop in the middle of large frames: 100, 50 and then
+ * 150 KiB, over the 256 KiB budget. The one holding the most is closed;
+ * the others finish their calls, and a new client is served. */
+static void
+test_budget (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) a = client_ready (fx);
+  g_autoptr(Client) b = client_ready (fx);
+  g_autoptr(Client) c = client_ready (fx);
+  g_autoptr(Client) fresh = NULL;
+  g_autoptr(GString) frame_a = echo_frame ("a", 100 * 1024);
+  g_autoptr(GString) frame_b = echo_frame ("b", 150 * 1024);
+  g_autoptr(GString) frame_c = echo_frame ("c", 50 * 1024);
+  const gsize cut = 10;
+  Client *finishing[] = { a, c };
+  GString *rest[] = { frame_a, frame_c };
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+  const char *line;
+
+  capture_start ();
+  client_send (a, frame_a->str, frame_a->len - cut);
+  client_send (c, frame_c->str, frame_c->len - cut);
+  wait_buffered (fx, frame_a->len + frame_c->len - 2 * cut);
+  /* Its sends may fail: the server closes it meanwhile. */
+  client_try_send (b, frame_b->str, frame_b->len - cut);
+  g_assert_cmpuint (client_expect_closed (b), ==, 0);
+  g_assert_cmpuint (server_connections (fx), ==, 2);
+  lines = capture_stop ();
+  line = captured_line (lines, "over the budget of 262144 bytes (max-buffered); this one "
+                        "holds the most, ");
+  g_assert_true (g_str_has_suffix (line, " received, 0 to send)"));
+
+  for (guint i = 0; i < G_N_ELEMENTS (finishing); i++)
+    {
+      JsonObject *object;
+
+      client_send (finishing[i], rest[i]->str + rest[i]->len - cut, cut);
+      reply = client_message (finishing[i], "r", "s");
+      object = json_node_get_object (reply);
+      g_assert_cmpstr (json_object_get_string_member (object, "id"), ==, i == 0 ? "a" : "c");
+      g_assert_cmpuint (strlen (json_object_get_string_member (object, "result")), >, 50000);
+      g_clear_pointer (&reply, json_node_unref);
+    }
+  fresh = client_ready (fx);
+  reply = call (fresh, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.ping\", \"id\": 1}");
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (reply), "result"));
+}
+
+/* A batch of @n requests of @method, ids 0 to n - 1. */
+static GString *
+batch_body (const char *method, guint n)
+{
+  GString *body = g_string_new ("[");
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (body, "%s{\"jsonrpc\": \"2.0\", \"method\": \"%s\", \"id\": %u}",
+                            i ? ", " : "", method, i);
+  g_string_append_c (body, ']');
+  return body;
+}
+
+static const ServerConfig batch_config = {
+  .worker_threads = 4, .max_queued_tasks = 80, .max_frame_size = 1024 * 1024,
+  .max_send_queue = 16 * 1024 * 1024, .max_batch_length = 2000,
+};
+
+/* One request past max-batch-length: refused whole, none of it run. */
+static void
+test_batch_too_long (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) c = client_ready (fx);
+  g_autoptr(GString) at_limit = batch_body ("Test.count", 2000);
+  g_autoptr(GString) over = batch_body ("Test.count", 2001);
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+
+  g_atomic_int_set (&count_calls, 0);
+  capture_start ();
+  call_expecting_error (c, over->str, NULL, -32600,
+                        "Invalid request: {'reason': 'the batch has more than 2000 requests, "
+                        "the most this server takes'}");
+  lines = capture_stop ();
+  captured_line (lines, "batch refused: more than 2000 requests (max-batch-length)");
+  g_assert_cmpint (g_atomic_int_get (&count_calls), ==, 0);
+
+  reply = call (c, "r", "s", at_limit->str);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (reply)), ==, 2000);
+  g_assert_cmpint (g_atomic_int_get (&count_calls), ==, 2000);
+}
+
+/* A batch of @n Test.count calls and, in the same write, one more with
+ * the id "next". */
+static void
+send_batch_and_next (Client *c, guint n)
+{
+  g_autoptr(GString) batch = batch_body ("Test.count", n);
+  g_autoptr(GString) frames = g_string_new (NULL);
+  static const char next[] = "{\"jsonrpc\": \"2.0\", \"method\": \"Test.count\", \"id\": \"next\"}";
+  const char *headers[] = { "destination", VDSM_RPC_REQUEST_QUEUE, "reply-to", "r", NULL };
+
+  vdsm_stomp_write_command (frames, "SEND");
+  for (guint i = 0; headers[i]; i += 2)
+    vdsm_stomp_write_header (frames, headers[i], headers[i + 1]);
+  vdsm_stomp_write_body (frames, batch->str, batch->len);
+  vdsm_stomp_write_command (frames, "SEND");
+  for (guint i = 0; headers[i]; i += 2)
+    vdsm_stomp_write_header (frames, headers[i], headers[i + 1]);
+  vdsm_stomp_write_body (frames, next, -1);
+  client_send (c, frames->str, frames->len);
+}
+
+/* A long batch (2000 calls of 500 us) runs a slice at a time: another
+ * client's call is answered before it ends (it used to wait for the whole
+ * batch, 8.9 s for 1.25 M pings). The batch's client waits: its next
+ * request runs after it. */
+static void
+test_batch_sliced (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) a = client_ready (fx);
+  g_autoptr(Client) b = client_ready (fx);
+  g_autoptr(JsonNode) reply = NULL;
+  gint64 deadline = g_get_monotonic_time () + READ_TIMEOUT_US;
+  JsonObject *object;
+  gint64 other;
+
+  g_atomic_int_set (&count_calls, 0);
+  send_batch_and_next (a, 2000);
+
+  /* Once the batch runs, the other client calls. */
+  while (g_atomic_int_get (&count_calls) == 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (1000);
+    }
+  reply = call (b, "r", "s", "{\"jsonrpc\": \"2.0\", \"method\": \"Test.count\", \"id\": \"b\"}");
+  other = json_object_get_int_member (json_node_get_object (reply), "result");
+  g_assert_cmpint (other, <, 2000);
+  g_clear_pointer (&reply, json_node_unref);
+
+  reply = client_message (a, "r", "s");
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (reply)), ==, 2000);
+  g_clear_pointer (&reply, json_node_unref);
+  reply = client_message (a, "r", "s");
+  object = json_node_get_object (reply);
+  g_assert_cmpstr (json_object_get_string_member (object, "id"), ==, "next");
+  g_assert_cmpint (json_object_get_int_member (object, "result"), ==, 2001);
+}
+
+/* A client that sends a batch run a slice at a time, one more request,
+ * then shuts its sending side down gets both answers before the server
+ * closes (docs/protocol.md §5.4): the batch counts as a reply pending,
+ * and the request that waited behind it too. */
+static void
+test_batch_sliced_half_close (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(Client) c = client_ready (fx);
+  g_autoptr(JsonNode) reply = NULL;
+  JsonObject *object;
+
+  g_atomic_int_set (&count_calls, 0);
+  send_batch_and_next (c, 300);
+  client_shutdown_output (c, TRUE);
+
+  reply = client_message (c, "r", "s");
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (reply)), ==, 300);
+  g_clear_pointer (&reply, json_node_unref);
+  reply = client_message (c, "r", "s");
+  object = json_node_get_object (reply);
+  g_assert_cmpstr (json_object_get_string_member (object, "id"), ==, "next");
+  g_assert_cmpint (json_object_get_int_member (object, "result"), ==, 300);
+  g_assert_cmpuint (client_expect_closed (c), ==, 0);
+  wait_connections (fx, 0);
+}
+
+/* The budget: a quarter of the RAM at most, 1 GiB at most. Batches of
+ * 1024; frames of 4 MiB (a request's tree is built in one go). */
+static void
+test_memory_defaults (void)
+{
+  g_autoptr(VdsmRpcServer) server = vdsm_rpc_server_new (test_schema, test_methods, 1, NULL);
+  guint64 budget = 0, frame = 0;
+  guint batch = 0;
+
+  g_object_get (server, "max-buffered", &budget, "max-batch-length", &batch,
+                "max-frame-size", &frame, NULL);
+  g_assert_cmpuint (batch, ==, 1024);
+  g_assert_cmpuint (frame, ==, 4 * 1024 * 1024);
+  g_assert_cmpuint (budget, >, 0);
+  g_assert_cmpuint (budget, <=, VDSM_RPC_SERVER_DEFAULT_MAX_BUFFERED);
+  g_assert_cmpuint (budget, <=, (guint64) sysconf (_SC_PHYS_PAGES) * sysconf (_SC_PAGESIZE) / 4);
 }
 
 /* ---- Internals ---- */
@@ -3212,6 +4107,27 @@ make_certs (GError **error)
   return g_steal_pointer (&dir);
 }
 
+/* A second CA in @dir, as `openssl req -x509` makes one: bare-ca.pem and
+ * bare-ca-key.pem; and trusted.pem, a CA file with both CAs. */
+static gboolean
+add_bare_ca (const char *dir, GError **error)
+{
+  g_autofree char *cert = cert_file (dir, "bare-ca.pem");
+  g_autofree char *key = cert_file (dir, "bare-ca-key.pem");
+  g_autofree char *ca = cert_file (dir, "ca.pem");
+  g_autofree char *trusted = cert_file (dir, "trusted.pem");
+  g_autofree char *ca_text = NULL;
+  g_autofree char *bare_text = NULL;
+  g_autofree char *both = NULL;
+
+  if (!make_self_signed (cert, key, "/CN=libvdsm bare test CA", error) ||
+      !g_file_get_contents (ca, &ca_text, NULL, error) ||
+      !g_file_get_contents (cert, &bare_text, NULL, error))
+    return FALSE;
+  both = g_strconcat (ca_text, bare_text, NULL);
+  return g_file_set_contents (trusted, both, -1, error);
+}
+
 /* ---- Registration ---- */
 
 static GPtrArray *params;
@@ -3263,6 +4179,11 @@ main (int argc, char **argv)
   cert_dir = make_certs (&error);
   if (cert_dir != NULL)
     other_cert_dir = make_certs (&error);
+  if (other_cert_dir != NULL && !add_bare_ca (cert_dir, &error))
+    {
+      remove_dir (other_cert_dir);
+      g_clear_pointer (&other_cert_dir, g_free);
+    }
   if (other_cert_dir == NULL)
     {
       tls_missing = g_strdup_printf ("no test certificates, TLS tests skipped: %s",
@@ -3302,6 +4223,7 @@ main (int argc, char **argv)
   add_wire ("broker/long-destination", test_broker_long_destination, &long_destination_config);
   add_wire ("broker/subscriptions-per-destination", test_broker_subscriptions_per_destination,
             &per_destination_config);
+  add_wire ("broker/event-filter", test_broker_event_filter, &event_filter_config);
   add_wire ("inline", test_inline, NULL);
   add_wire ("slow-handler", test_slow_handler, NULL);
   add_wire ("call-timeout", test_call_timeout, &call_timeout_config);
@@ -3311,6 +4233,12 @@ main (int argc, char **argv)
   add_wire ("max-connections-per-peer", test_max_connections_per_peer, &per_peer_config);
   add_wire ("log-injection", test_log_injection, NULL);
   add_wire ("log-flood", test_log_flood, &small_config);
+  add_on (TRANSPORT_TLS, "log-refused-subject", test_log_tls_refused_subject, NULL);
+  add_wire ("send-queue-overflow", test_send_queue_overflow, &small_config);
+  add_wire ("budget", test_budget, &budget_config);
+  add_wire ("batch-too-long", test_batch_too_long, &batch_config);
+  add_wire ("batch-sliced", test_batch_sliced, &batch_config);
+  add_wire ("batch-sliced-half-close", test_batch_sliced_half_close, &batch_config);
   add_on (TRANSPORT_UNIX, "socket", test_unix, NULL);
   add_on (TRANSPORT_TLS, "no-client-cert", test_tls_no_client_cert, NULL);
   add_on (TRANSPORT_TLS, "other-ca", test_tls_other_ca, NULL);
@@ -3319,14 +4247,23 @@ main (int argc, char **argv)
           &short_handshake_config);
   add_on (TRANSPORT_TLS, "optional-client-cert", test_tls_optional_client_cert,
           &optional_cert_config);
+  add_on (TRANSPORT_TLS, "idle-peers", test_tls_idle_peers, &idle_peers_config);
+  add_on (TRANSPORT_TLS, "handshakes-per-peer", test_tls_handshakes_per_peer,
+          &handshake_caps_config);
+  add_on (TRANSPORT_TLS, "handshakes-total", test_tls_handshakes_total, &handshake_caps_config);
+  add_on (TRANSPORT_TLS, "first-byte-timeout", test_tls_first_byte_timeout, &first_byte_config);
+  add_on (TRANSPORT_TLS, "client-cert-purpose", test_tls_client_cert_purpose, &bare_ca_config);
+  add_on (TRANSPORT_TLS, "resumption", test_tls_resumption, NULL);
   add_wire ("half-close", test_half_close, NULL);
   add_wire ("half-close-timeout", test_half_close_timeout, &call_timeout_config);
+  add_on (TRANSPORT_TLS, "half-close-bare", test_tls_half_close_bare, NULL);
   add_on (TRANSPORT_TLS, "reload", test_tls_reload, NULL);
   if (tls_missing != NULL)
     g_test_add_data_func ("/rpc-server/tls/unavailable", tls_missing, skip_tls);
   g_test_add_func ("/rpc-server/listen-rules", test_listen_rules);
   g_test_add_func ("/rpc-server/defaults", test_defaults);
   g_test_add_func ("/rpc-server/broker/defaults", test_broker_defaults);
+  g_test_add_func ("/rpc-server/memory-defaults", test_memory_defaults);
   g_test_add_func ("/rpc-server/internal/pyrepr", test_pyrepr);
   g_test_add_func ("/rpc-server/internal/redact", test_redact);
   g_test_add_func ("/rpc-server/internal/write-node", test_write_node);

@@ -447,6 +447,26 @@ test_random_streams (void)
     }
 }
 
+/* What a partial frame holds: header block and body received, not the
+ * content-length announced. */
+static void
+test_buffered (void)
+{
+  static const char frame[] = "SEND\ndestination:q\ncontent-length:1000000\n\n0123456789";
+  g_autoptr(VdsmStompParser) parser = vdsm_stomp_parser_new (0, 0);
+  g_autoptr(GError) error = NULL;
+  const char *p = frame;
+  gsize left = sizeof frame - 1;
+
+  g_assert_cmpuint (vdsm_stomp_parser_get_buffered (parser), ==, 0);
+  g_assert_cmpint (vdsm_stomp_parser_parse (parser, &p, &left, NULL, &error), ==,
+                   VDSM_STOMP_PARSE_NEED_MORE);
+  g_assert_no_error (error);
+  g_assert_cmpuint (vdsm_stomp_parser_get_buffered (parser), ==, sizeof frame - 1);
+  vdsm_stomp_parser_reset (parser);
+  g_assert_cmpuint (vdsm_stomp_parser_get_buffered (parser), ==, 0);
+}
+
 static void
 test_commands (void)
 {
@@ -475,6 +495,7 @@ main (int argc, char **argv)
   g_test_add_func ("/stomp/codec/write-no-body", test_write_no_body);
   g_test_add_func ("/stomp/codec/random-streams", test_random_streams);
   g_test_add_func ("/stomp/codec/commands", test_commands);
+  g_test_add_func ("/stomp/codec/buffered", test_buffered);
 
   return g_test_run ();
 }

@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "test-api-handlers.h"
+#include "vdsm-types-private.h"
 #include "vdsm-json.h"
 #include "vdsm-rpc-handlers.h"
 

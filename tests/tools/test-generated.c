@@ -8,7 +8,7 @@
  */
 #include "vdsm-client-methods.h"
 #include "vdsm-error.h"
-#include "vdsm-json.h"
+#include "vdsm-types-private.h"
 #include "vdsm-rpc-dispatch.h"
 #include "vdsm-rpc-events.h"
 #include "vdsm-rpc-handlers.h"
@@ -283,9 +283,9 @@ test_union (void)
   }
 }
 
-/* A union reader picks the first member a value fits by its names, unless
- * the validator's choice for that very value is recorded: Shape's members
- * overlap, so the two can differ. */
+/* A union reader picks by shape (below) unless the validator's choice for
+ * that very value is recorded: Shape's members overlap, so the two can
+ * differ. */
 static void
 test_union_choices (void)
 {
@@ -298,8 +298,9 @@ test_union_choices (void)
     /* Fits Square by its names, is a Label. */
     { "{\"side\":\"a\"}", -1, -1, FALSE, 0 },
     { "{\"side\":\"a\"}", 1, -1, TRUE, VDSM_SHAPE_KIND_LABEL },
-    /* Fits Square (side missing), is a Unit. */
-    { "{\"unit\":\"cm\"}", -1, -1, TRUE, VDSM_SHAPE_KIND_SQUARE },
+    /* Fits Square (side missing) and Unit: Unit, the one it is complete
+     * for, recorded or not. */
+    { "{\"unit\":\"cm\"}", -1, -1, TRUE, VDSM_SHAPE_KIND_UNIT },
     { "{\"unit\":\"cm\"}", 2, -1, TRUE, VDSM_SHAPE_KIND_UNIT },
     /* A nested union: a choice for each. */
     { "true", 3, 2, TRUE, VDSM_SHAPE_KIND_MOMENT },
@@ -336,6 +337,32 @@ test_union_choices (void)
 
     g_assert_cmpint (vdsm_json_union_choice (node, "Shape"), ==, -1);
   }
+}
+
+/* docs/schema-language.md §9.4: of the members a value fits, the first
+ * that also passes, here the first whose required properties it has; a
+ * value that has them for none is read as the first it fits. */
+static void
+test_union_overlapping (void)
+{
+  const struct { const char *json; VdsmReferenceKind kind; } cases[] = {
+    { "{\"id\":\"a\",\"label\":\"b\"}", VDSM_REFERENCE_KIND_DETAILED },
+    /* Fits both; only Brief has all it requires. */
+    { "{\"id\":\"a\"}", VDSM_REFERENCE_KIND_BRIEF },
+    /* Fits Detailed alone, without its id: still Detailed. */
+    { "{\"label\":\"b\"}", VDSM_REFERENCE_KIND_DETAILED },
+    /* Fits both, complete for neither: the first. */
+    { "{}", VDSM_REFERENCE_KIND_DETAILED },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(VdsmReference) ref = vdsm_reference_new_from_json_string (cases[i].json, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (vdsm_reference_get_kind (ref), ==, cases[i].kind);
+    }
 }
 
 static void
@@ -525,7 +552,7 @@ static gboolean
 invoke (const char *name, const char *params_json, GString *result, GError **error)
 {
   const VdsmRpcMethod *method = find_method (name);
-  VdsmRpcCall call = { NULL, name, NULL };
+  VdsmRpcCall call = { NULL, name, NULL, NULL };
   g_autoptr(JsonNode) params = NULL;
 
   g_assert_nonnull (method);
@@ -656,7 +683,7 @@ test_events (void)
 }
 
 /* A client reads an event's params into the event's own type; a no_name
- * event has none (its params are its map type's value). */
+ * event's type holds notify_time and the map the other members make. */
 static void
 test_event_types (void)
 {
@@ -687,6 +714,42 @@ test_event_types (void)
   g_assert_null (event);
   g_assert_error (error, VDSM_ERROR, VDSM_ERROR_INVALID_PARAMS);
   g_assert_nonnull (strstr (error->message, "progress"));
+}
+
+/* What a server really sends for a no_name event: the map's entries and
+ * notify_time side by side. Reading it as the map alone failed with
+ * "notify_time: expected object". */
+static void
+test_event_no_name (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) params = vdsm_json_parse (
+    "{\"vm-1\":{\"state\":\"RED\",\"elapsed\":1.5},\"notify_time\":2149739098}", &error);
+  g_autoptr(VdsmVirtVmStatusEvent) event = NULL;
+  g_autofree char *text = NULL;
+  VdsmStatus *status;
+
+  g_assert_no_error (error);
+  event = vdsm_virt_vm_status_event_from_json (params, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (vdsm_virt_vm_status_event_get_notify_time (event), ==, 2149739098);
+  status = vdsm_status_map_lookup (vdsm_virt_vm_status_event_get_no_name (event), "vm-1");
+  g_assert_nonnull (status);
+  g_assert_cmpint (status->state, ==, VDSM_TEST_EVENTS_COLOR_RED);
+  g_assert_null (vdsm_status_map_lookup (vdsm_virt_vm_status_event_get_no_name (event),
+                                         "notify_time"));
+  /* Written back the same way. */
+  text = vdsm_virt_vm_status_event_to_json_string (event);
+  g_assert_cmpstr (text, ==, "{\"notify_time\":2149739098,\"vm-1\":{\"state\":\"RED\",\"elapsed\":1.5}}");
+
+  /* A bad entry fails with its path. */
+  g_clear_pointer (&params, json_node_unref);
+  g_clear_pointer (&event, vdsm_virt_vm_status_event_free);
+  params = vdsm_json_parse ("{\"vm-1\":{\"state\":7},\"notify_time\":1}", &error);
+  event = vdsm_virt_vm_status_event_from_json (params, &error);
+  g_assert_null (event);
+  g_assert_error (error, VDSM_ERROR, VDSM_ERROR_INVALID_PARAMS);
+  g_assert_nonnull (strstr (error->message, "vm-1"));
 }
 
 /* ---- Client: a scripted vdsm_client_call_json*() ---- */
@@ -779,12 +842,14 @@ test_client (void)
                                   "\"note\":\"n\",\"limit\":-1,\"ids\":[\"u\"]}");
   g_clear_pointer (&got, vdsm_item_free);
 
-  /* A result that does not match the schema is an error about "result". */
+  /* A result that does not match the schema is the server's fault, an
+   * error about the method's "result", not the caller's -32602. */
   reply_json = "{\"count\":\"many\"}";
   got = vdsm_client_test_echo_sync (NULL, item, 1, NULL, FALSE, 0, NULL, NULL, &error);
   g_assert_null (got);
-  g_assert_error (error, VDSM_ERROR, VDSM_ERROR_INVALID_PARAMS);
-  g_assert_cmpstr (error->message, ==, "result.count: expected unsigned integer, got \"many\"");
+  g_assert_error (error, VDSM_ERROR, VDSM_ERROR_INVALID_REPLY);
+  g_assert_cmpstr (error->message, ==, "The reply to Test.echo does not match the schema: "
+                                       "result.count: expected unsigned integer, got \"many\"");
   g_clear_error (&error);
 
   /* Server errors come through unchanged. */
@@ -830,11 +895,13 @@ main (int argc, char **argv)
   g_test_add_func ("/tools/generated/object-errors", test_object_errors);
   g_test_add_func ("/tools/generated/union", test_union);
   g_test_add_func ("/tools/generated/union-choices", test_union_choices);
+  g_test_add_func ("/tools/generated/union-overlapping", test_union_overlapping);
   g_test_add_func ("/tools/generated/boxed-types", test_boxed_types);
   g_test_add_func ("/tools/generated/maps", test_maps);
   g_test_add_func ("/tools/generated/dispatch", test_dispatch);
   g_test_add_func ("/tools/generated/events", test_events);
   g_test_add_func ("/tools/generated/event-types", test_event_types);
+  g_test_add_func ("/tools/generated/event-no-name", test_event_no_name);
   g_test_add_func ("/tools/generated/client", test_client);
   return g_test_run ();
 }

@@ -102,6 +102,8 @@ test_identifier (void)
     { "activate-on-create", "activate_on_create" },
     { "0day", "v0day" },
     { "type", "type" },
+    { "uint", "uint_" },
+    { "ulong", "ulong_" },
   };
 
   check_cases (vdsm_naming_identifier, cases, G_N_ELEMENTS (cases));

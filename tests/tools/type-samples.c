@@ -74,6 +74,21 @@ sample_object (GString *out, const VdsmSchemaType *type, guint depth)
 
       if (member->default_kind != VDSM_SCHEMA_DEFAULT_NONE && depth >= MAX_DEPTH)
         continue;
+      /* An event's no_name param is the params object itself: its members
+       * stand next to notify_time (the generator's event types). */
+      if (type->key[0] == '|' && strcmp (member->name, "no_name") == 0)
+        {
+          g_autoptr(GString) rest = g_string_new (NULL);
+
+          sample_ref (rest, member->type, depth + 1);
+          if (rest->len <= 2 || rest->str[0] != '{')
+            continue;
+          if (!first)
+            g_string_append_c (out, ',');
+          first = FALSE;
+          g_string_append_len (out, rest->str + 1, rest->len - 2);
+          continue;
+        }
       if (!first)
         g_string_append_c (out, ',');
       first = FALSE;
@@ -156,7 +171,7 @@ typedef gpointer (*FromStringFunc) (const char *json, GError **error);
 typedef char *(*ToStringFunc) (gconstpointer self);
 typedef gpointer (*CopyFunc) (gconstpointer self);
 typedef gboolean (*EnumFromJsonFunc) (JsonNode *node, int *out, GError **error);
-typedef void (*EnumWriteJsonFunc) (int value, GString *out);
+typedef const char *(*EnumToStringFunc) (int value);
 
 static gpointer
 lookup (GModule *module, const char *snake, const char *suffix)
@@ -185,13 +200,16 @@ free_value (const GenType *type, gpointer value, GModule *module)
   ((GDestroyNotify) lookup (module, type->snake, "_free")) (value);
 }
 
-/* Every value of an enum, as its typed JSON and as its source text (a
- * numeric key is also accepted as the text the schema wrote). */
+/* Every value of an enum, read from its typed JSON and from its source text
+ * (a numeric key is also accepted as the text the schema wrote), and back
+ * to the text through the public API. How a numeric key is written as JSON
+ * is the private writer's, checked by the boxed round trips that hold one
+ * and by tests/tools/test-generated.c. */
 static void
 round_trip_enum (const GenType *type, GModule *module)
 {
   EnumFromJsonFunc from_json = lookup (module, type->snake, "_from_json");
-  EnumWriteJsonFunc write_json = lookup (module, type->snake, "_write_json");
+  EnumToStringFunc to_string = lookup (module, type->snake, "_to_string");
   GPtrArray *values = type->schema->values;
 
   for (guint i = 0; i < values->len; i++)
@@ -203,8 +221,6 @@ round_trip_enum (const GenType *type, GModule *module)
       for (gsize n = 0; n < G_N_ELEMENTS (inputs); n++)
         {
           g_autoptr(GError) error = NULL;
-          g_autoptr(GString) out = g_string_new (NULL);
-          g_autoptr(JsonNode) written = NULL;
           int value = -1;
 
           if (n == 1 && json_node_get_value_type (v->typed) == G_TYPE_STRING)
@@ -212,10 +228,7 @@ round_trip_enum (const GenType *type, GModule *module)
           g_assert_true (from_json (inputs[n], &value, &error));
           g_assert_no_error (error);
           g_assert_cmpint (value, ==, (int) i);
-          write_json (value, out);
-          written = parse (out->str);
-          if (!json_node_equal (written, v->typed))
-            g_error ("%s: value '%s' is written as %s", type->camel, v->text, out->str);
+          g_assert_cmpstr (to_string (value), ==, v->text);
         }
     }
 }

@@ -3,7 +3,7 @@
 
 #include "vdsm-client-methods.h"
 #include "vdsm-client-private.h"
-#include "vdsm-json.h"
+#include "vdsm-types-private.h"
 
 static void
 write_list_string (GPtrArray *value, GString *out);
@@ -55,8 +55,12 @@ static gboolean
 read_test_echo_result (JsonNode *node, VdsmItem **out, GError **error)
 {
   const VdsmJsonPath path = { NULL, "result", 0 };
+  GError *local_error = NULL;
 
-  return vdsm_item_read_json (node, &path, out, error);
+  if (vdsm_item_read_json (node, &path, out, &local_error))
+    return TRUE;
+  vdsm_json_propagate_reply_error (error, local_error, "Test.echo");
+  return FALSE;
 }
 
 /**
@@ -262,8 +266,12 @@ static gboolean
 read_test_get_vm_list_result (JsonNode *node, GPtrArray **out, GError **error)
 {
   const VdsmJsonPath path = { NULL, "result", 0 };
+  GError *local_error = NULL;
 
-  return read_list_string (node, &path, out, error);
+  if (read_list_string (node, &path, out, &local_error))
+    return TRUE;
+  vdsm_json_propagate_reply_error (error, local_error, "Test.getVMList");
+  return FALSE;
 }
 
 /**
@@ -366,8 +374,12 @@ static gboolean
 read_test_get_items_result (JsonNode *node, VdsmItemMap **out, GError **error)
 {
   const VdsmJsonPath path = { NULL, "result", 0 };
+  GError *local_error = NULL;
 
-  return vdsm_item_map_read_json (node, &path, out, error);
+  if (vdsm_item_map_read_json (node, &path, out, &local_error))
+    return TRUE;
+  vdsm_json_propagate_reply_error (error, local_error, "Test.getItems");
+  return FALSE;
 }
 
 /**
@@ -478,8 +490,12 @@ static gboolean
 read_test_paint_result (JsonNode *node, VdsmColor *out, GError **error)
 {
   const VdsmJsonPath path = { NULL, "result", 0 };
+  GError *local_error = NULL;
 
-  return vdsm_color_read_json (node, &path, out, error);
+  if (vdsm_color_read_json (node, &path, out, &local_error))
+    return TRUE;
+  vdsm_json_propagate_reply_error (error, local_error, "Test.paint");
+  return FALSE;
 }
 
 /**
@@ -591,8 +607,12 @@ static gboolean
 read_test_fail_result (JsonNode *node, guint64 *out, GError **error)
 {
   const VdsmJsonPath path = { NULL, "result", 0 };
+  GError *local_error = NULL;
 
-  return vdsm_json_read_uint (node, &path, out, error);
+  if (vdsm_json_read_uint (node, &path, out, &local_error))
+    return TRUE;
+  vdsm_json_propagate_reply_error (error, local_error, "Test.fail");
+  return FALSE;
 }
 
 /**

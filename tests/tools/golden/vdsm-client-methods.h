@@ -8,74 +8,93 @@
 
 G_BEGIN_DECLS
 
+VDSM_AVAILABLE_IN_ALL
 void
 vdsm_client_test_echo (VdsmClient *client, const VdsmItem *item, guint64 times,
                        const char *note, gboolean has_limit, gint64 limit,
                        GPtrArray *ids, GCancellable *cancellable,
                        GAsyncReadyCallback callback, gpointer user_data);
+VDSM_AVAILABLE_IN_ALL
 VdsmItem *
 vdsm_client_test_echo_finish (VdsmClient *client, GAsyncResult *result,
                               GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmItem *
 vdsm_client_test_echo_sync (VdsmClient *client, const VdsmItem *item,
                             guint64 times, const char *note, gboolean has_limit,
                             gint64 limit, GPtrArray *ids,
                             GCancellable *cancellable, GError **error);
 
+VDSM_AVAILABLE_IN_ALL
 void
 vdsm_client_test_ping (VdsmClient *client, GCancellable *cancellable,
                        GAsyncReadyCallback callback, gpointer user_data);
+VDSM_AVAILABLE_IN_ALL
 gboolean
 vdsm_client_test_ping_finish (VdsmClient *client, GAsyncResult *result,
                               GError **error);
+VDSM_AVAILABLE_IN_ALL
 gboolean
 vdsm_client_test_ping_sync (VdsmClient *client, GCancellable *cancellable,
                             GError **error);
 
+VDSM_AVAILABLE_IN_ALL
 void
 vdsm_client_test_get_vm_list (VdsmClient *client, GPtrArray *items,
                               GCancellable *cancellable,
                               GAsyncReadyCallback callback, gpointer user_data);
+VDSM_AVAILABLE_IN_ALL
 GPtrArray *
 vdsm_client_test_get_vm_list_finish (VdsmClient *client, GAsyncResult *result,
                                      GError **error);
+VDSM_AVAILABLE_IN_ALL
 GPtrArray *
 vdsm_client_test_get_vm_list_sync (VdsmClient *client, GPtrArray *items,
                                    GCancellable *cancellable, GError **error);
 
+VDSM_AVAILABLE_IN_ALL
 void
 vdsm_client_test_get_items (VdsmClient *client, GCancellable *cancellable,
                             GAsyncReadyCallback callback, gpointer user_data);
+VDSM_AVAILABLE_IN_ALL
 VdsmItemMap *
 vdsm_client_test_get_items_finish (VdsmClient *client, GAsyncResult *result,
                                    GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmItemMap *
 vdsm_client_test_get_items_sync (VdsmClient *client, GCancellable *cancellable,
                                  GError **error);
 
+VDSM_AVAILABLE_IN_ALL
 void
 vdsm_client_test_paint (VdsmClient *client, VdsmColor color, const char *error_,
                         GCancellable *cancellable, GAsyncReadyCallback callback,
                         gpointer user_data);
+VDSM_AVAILABLE_IN_ALL
 VdsmColor
 vdsm_client_test_paint_finish (VdsmClient *client, GAsyncResult *result,
                                GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmColor
 vdsm_client_test_paint_sync (VdsmClient *client, VdsmColor color,
                              const char *error_, GCancellable *cancellable,
                              GError **error);
 
+VDSM_AVAILABLE_IN_ALL
 void
 vdsm_client_test_fail (VdsmClient *client, gint64 code,
                        GCancellable *cancellable, GAsyncReadyCallback callback,
                        gpointer user_data);
+VDSM_AVAILABLE_IN_ALL
 guint64
 vdsm_client_test_fail_finish (VdsmClient *client, GAsyncResult *result,
                               GError **error);
+VDSM_AVAILABLE_IN_ALL
 guint64
 vdsm_client_test_fail_sync (VdsmClient *client, gint64 code,
                             GCancellable *cancellable, GError **error);
 
+VDSM_AVAILABLE_IN_ALL
 void
 vdsm_client_test_set (VdsmClient *client, gboolean flag, gboolean has_level,
                       gdouble level, gboolean has_offset, gint64 offset,
@@ -83,9 +102,11 @@ vdsm_client_test_set (VdsmClient *client, gboolean flag, gboolean has_level,
                       const VdsmItemMap *items, JsonNode *extra,
                       JsonNode *anything, GCancellable *cancellable,
                       GAsyncReadyCallback callback, gpointer user_data);
+VDSM_AVAILABLE_IN_ALL
 gboolean
 vdsm_client_test_set_finish (VdsmClient *client, GAsyncResult *result,
                              GError **error);
+VDSM_AVAILABLE_IN_ALL
 gboolean
 vdsm_client_test_set_sync (VdsmClient *client, gboolean flag,
                            gboolean has_level, gdouble level,

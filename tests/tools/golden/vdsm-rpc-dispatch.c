@@ -3,7 +3,7 @@
 
 #include "vdsm-rpc-dispatch.h"
 #include "vdsm-rpc-handlers.h"
-#include "vdsm-json.h"
+#include "vdsm-types-private.h"
 
 static gboolean
 read_list_string (JsonNode *node, const VdsmJsonPath *path, GPtrArray **out,

@@ -2,7 +2,7 @@
  * Do not edit. */
 
 #include "vdsm-rpc-events.h"
-#include "vdsm-json.h"
+#include "vdsm-types-private.h"
 
 void
 vdsm_rpc_emit_virt_vm_status (VdsmRpcServer *server, const char *unique_id,

@@ -6,7 +6,7 @@
 #include <glib-object.h>
 #include <json-glib/json-glib.h>
 
-typedef struct _VdsmJsonPath VdsmJsonPath;
+#include "vdsm-visibility.h"
 
 G_BEGIN_DECLS
 
@@ -38,6 +38,7 @@ typedef enum {
   VDSM_COLOR_V7,
 } VdsmColor;
 
+VDSM_AVAILABLE_IN_ALL
 GType vdsm_color_get_type (void) G_GNUC_CONST;
 #define VDSM_TYPE_COLOR (vdsm_color_get_type ())
 
@@ -59,8 +60,27 @@ typedef enum {
   VDSM_MOMENT_KIND_COLOR,
 } VdsmMomentKind;
 
+VDSM_AVAILABLE_IN_ALL
 GType vdsm_moment_kind_get_type (void) G_GNUC_CONST;
 #define VDSM_TYPE_MOMENT_KIND (vdsm_moment_kind_get_type ())
+
+/**
+ * VdsmReferenceKind:
+ * @VDSM_REFERENCE_KIND_DETAILED: `detailed`
+ * @VDSM_REFERENCE_KIND_BRIEF: `brief`
+ *
+ * Which member of a #VdsmReference is set.
+ *
+ * Since: 1.0
+ */
+typedef enum {
+  VDSM_REFERENCE_KIND_DETAILED,
+  VDSM_REFERENCE_KIND_BRIEF,
+} VdsmReferenceKind;
+
+VDSM_AVAILABLE_IN_ALL
+GType vdsm_reference_kind_get_type (void) G_GNUC_CONST;
+#define VDSM_TYPE_REFERENCE_KIND (vdsm_reference_kind_get_type ())
 
 /**
  * VdsmShapeKind:
@@ -80,6 +100,7 @@ typedef enum {
   VDSM_SHAPE_KIND_MOMENT,
 } VdsmShapeKind;
 
+VDSM_AVAILABLE_IN_ALL
 GType vdsm_shape_kind_get_type (void) G_GNUC_CONST;
 #define VDSM_TYPE_SHAPE_KIND (vdsm_shape_kind_get_type ())
 
@@ -95,12 +116,16 @@ typedef enum {
   VDSM_TEST_EVENTS_COLOR_GREEN,
 } VdsmTestEventsColor;
 
+VDSM_AVAILABLE_IN_ALL
 GType vdsm_test_events_color_get_type (void) G_GNUC_CONST;
 #define VDSM_TYPE_TEST_EVENTS_COLOR (vdsm_test_events_color_get_type ())
 
 typedef struct _VdsmSpan VdsmSpan;
 typedef struct _VdsmNamed VdsmNamed;
 typedef struct _VdsmMoment VdsmMoment;
+typedef struct _VdsmDetailed VdsmDetailed;
+typedef struct _VdsmBrief VdsmBrief;
+typedef struct _VdsmReference VdsmReference;
 typedef struct _VdsmCounterMap VdsmCounterMap;
 typedef struct _VdsmListMap VdsmListMap;
 typedef struct _VdsmEmpty VdsmEmpty;
@@ -112,6 +137,7 @@ typedef struct _VdsmUnit VdsmUnit;
 typedef struct _VdsmShape VdsmShape;
 typedef struct _VdsmStatus VdsmStatus;
 typedef struct _VdsmStatusMap VdsmStatusMap;
+typedef struct _VdsmVirtVmStatusEvent VdsmVirtVmStatusEvent;
 typedef struct _VdsmJobsStatusEvent VdsmJobsStatusEvent;
 typedef struct _VdsmPerVm VdsmPerVm;
 
@@ -162,6 +188,48 @@ struct _VdsmMoment {
 };
 
 /**
+ * VdsmDetailed:
+ * @id: `id`: Identity
+ * @label: `label`: Label
+ *
+ * A record whose members include all of Brief's.
+ *
+ * Since: 1.0
+ */
+struct _VdsmDetailed {
+  char *id;
+  char *label;
+};
+
+/**
+ * VdsmBrief:
+ * @id: `id`: Identity
+ *
+ * The short form of Detailed.
+ *
+ * Since: 1.0
+ */
+struct _VdsmBrief {
+  char *id;
+};
+
+/**
+ * VdsmReference:
+ * @kind: which member is set
+ * @detailed: `detailed`
+ * @brief: `brief`
+ *
+ * An untagged union whose first member's names include the second's (as VDSM's VmInfo lists VmDefinition before VmShortStatus).
+ *
+ * Since: 1.0
+ */
+struct _VdsmReference {
+  VdsmReferenceKind kind;
+  VdsmDetailed *detailed;
+  VdsmBrief *brief;
+};
+
+/**
  * VdsmEmpty:
  *
  * No properties at all.
@@ -197,6 +265,7 @@ struct _VdsmEmpty {
  * @when: `when`: A union (default: null)
  * @moments: (element-type VdsmMoment): `moments`: A list of unions (default: null)
  * @nothing: `nothing`: An empty object (default: null)
+ * @reference: `reference`: A union of overlapping objects (default: null)
  * @text: `text`: Text with quotes, control characters and UTF-8 (default: null)
  *
  * A record with every kind of field.
@@ -226,6 +295,7 @@ struct _VdsmItem {
   VdsmMoment *when;
   GPtrArray *moments;
   VdsmEmpty *nothing;
+  VdsmReference *reference;
   char *text;
 };
 
@@ -300,6 +370,18 @@ struct _VdsmStatus {
 };
 
 /**
+ * VdsmVirtVmStatusEvent:
+ * @notify_time: `notify_time`: Added by the server
+ * @no_name: `no_name`: Statuses by id
+ *
+ * The params object is the map itself.
+ */
+struct _VdsmVirtVmStatusEvent {
+  guint64 notify_time;
+  VdsmStatusMap *no_name;
+};
+
+/**
  * VdsmJobsStatusEvent:
  * @notify_time: `notify_time`: Added by the server
  * @id: `id`: The job
@@ -315,368 +397,652 @@ struct _VdsmJobsStatusEvent {
   VdsmPerVm *per_vm;
 };
 
+VDSM_AVAILABLE_IN_ALL
 const char *vdsm_color_to_string (VdsmColor value);
+VDSM_AVAILABLE_IN_ALL
 gboolean vdsm_color_from_string (const char *text, VdsmColor *out);
-void vdsm_color_write_json (VdsmColor value, GString *out);
-gboolean vdsm_color_read_json (JsonNode *node, const VdsmJsonPath *path,
-                               VdsmColor *out, GError **error);
+VDSM_AVAILABLE_IN_ALL
 gboolean vdsm_color_from_json (JsonNode *node, VdsmColor *out, GError **error);
 
+VDSM_AVAILABLE_IN_ALL
 GType vdsm_span_get_type (void) G_GNUC_CONST;
 #define VDSM_TYPE_SPAN (vdsm_span_get_type ())
+VDSM_AVAILABLE_IN_ALL
 VdsmSpan *vdsm_span_new (void);
+VDSM_AVAILABLE_IN_ALL
 VdsmSpan *vdsm_span_copy (const VdsmSpan *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_span_free (VdsmSpan *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmSpan, vdsm_span_free)
+VDSM_AVAILABLE_IN_ALL
 guint64 vdsm_span_get_start (const VdsmSpan *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_span_set_start (VdsmSpan *self, guint64 value);
+VDSM_AVAILABLE_IN_ALL
 guint64 vdsm_span_get_end (const VdsmSpan *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_span_set_end (VdsmSpan *self, guint64 value);
-void vdsm_span_write_json (const VdsmSpan *self, GString *out);
-gboolean vdsm_span_read_json (JsonNode *node, const VdsmJsonPath *path,
-                              VdsmSpan **out, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmSpan *vdsm_span_from_json (JsonNode *node, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmSpan *vdsm_span_new_from_json_string (const char *json, GError **error);
+VDSM_AVAILABLE_IN_ALL
 char *vdsm_span_to_json_string (const VdsmSpan *self);
 
+VDSM_AVAILABLE_IN_ALL
 GType vdsm_named_get_type (void) G_GNUC_CONST;
 #define VDSM_TYPE_NAMED (vdsm_named_get_type ())
+VDSM_AVAILABLE_IN_ALL
 VdsmNamed *vdsm_named_new (void);
+VDSM_AVAILABLE_IN_ALL
 VdsmNamed *vdsm_named_copy (const VdsmNamed *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_named_free (VdsmNamed *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmNamed, vdsm_named_free)
+VDSM_AVAILABLE_IN_ALL
 const char *vdsm_named_get_name (const VdsmNamed *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_named_set_name (VdsmNamed *self, const char *value);
-void vdsm_named_write_json (const VdsmNamed *self, GString *out);
-gboolean vdsm_named_read_json (JsonNode *node, const VdsmJsonPath *path,
-                               VdsmNamed **out, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmNamed *vdsm_named_from_json (JsonNode *node, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmNamed *vdsm_named_new_from_json_string (const char *json, GError **error);
+VDSM_AVAILABLE_IN_ALL
 char *vdsm_named_to_json_string (const VdsmNamed *self);
 
+VDSM_AVAILABLE_IN_ALL
 GType vdsm_moment_get_type (void) G_GNUC_CONST;
 #define VDSM_TYPE_MOMENT (vdsm_moment_get_type ())
+VDSM_AVAILABLE_IN_ALL
 VdsmMoment *vdsm_moment_new (void);
+VDSM_AVAILABLE_IN_ALL
 VdsmMoment *vdsm_moment_copy (const VdsmMoment *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_moment_free (VdsmMoment *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmMoment, vdsm_moment_free)
+VDSM_AVAILABLE_IN_ALL
 VdsmMomentKind vdsm_moment_get_kind (const VdsmMoment *self);
+VDSM_AVAILABLE_IN_ALL
 VdsmSpan *vdsm_moment_get_span (const VdsmMoment *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_moment_set_span (VdsmMoment *self, const VdsmSpan *value);
+VDSM_AVAILABLE_IN_ALL
 VdsmNamed *vdsm_moment_get_named (const VdsmMoment *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_moment_set_named (VdsmMoment *self, const VdsmNamed *value);
+VDSM_AVAILABLE_IN_ALL
 gboolean vdsm_moment_get_boolean (const VdsmMoment *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_moment_set_boolean (VdsmMoment *self, gboolean value);
+VDSM_AVAILABLE_IN_ALL
 VdsmColor vdsm_moment_get_color (const VdsmMoment *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_moment_set_color (VdsmMoment *self, VdsmColor value);
-void vdsm_moment_write_json (const VdsmMoment *self, GString *out);
-gboolean vdsm_moment_read_json (JsonNode *node, const VdsmJsonPath *path,
-                                VdsmMoment **out, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmMoment *vdsm_moment_from_json (JsonNode *node, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmMoment *vdsm_moment_new_from_json_string (const char *json, GError **error);
+VDSM_AVAILABLE_IN_ALL
 char *vdsm_moment_to_json_string (const VdsmMoment *self);
 
+VDSM_AVAILABLE_IN_ALL
+GType vdsm_detailed_get_type (void) G_GNUC_CONST;
+#define VDSM_TYPE_DETAILED (vdsm_detailed_get_type ())
+VDSM_AVAILABLE_IN_ALL
+VdsmDetailed *vdsm_detailed_new (void);
+VDSM_AVAILABLE_IN_ALL
+VdsmDetailed *vdsm_detailed_copy (const VdsmDetailed *self);
+VDSM_AVAILABLE_IN_ALL
+void vdsm_detailed_free (VdsmDetailed *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmDetailed, vdsm_detailed_free)
+VDSM_AVAILABLE_IN_ALL
+const char *vdsm_detailed_get_id (const VdsmDetailed *self);
+VDSM_AVAILABLE_IN_ALL
+void vdsm_detailed_set_id (VdsmDetailed *self, const char *value);
+VDSM_AVAILABLE_IN_ALL
+const char *vdsm_detailed_get_label (const VdsmDetailed *self);
+VDSM_AVAILABLE_IN_ALL
+void vdsm_detailed_set_label (VdsmDetailed *self, const char *value);
+VDSM_AVAILABLE_IN_ALL
+VdsmDetailed *vdsm_detailed_from_json (JsonNode *node, GError **error);
+VDSM_AVAILABLE_IN_ALL
+VdsmDetailed *vdsm_detailed_new_from_json_string (const char *json,
+                                                  GError **error);
+VDSM_AVAILABLE_IN_ALL
+char *vdsm_detailed_to_json_string (const VdsmDetailed *self);
+
+VDSM_AVAILABLE_IN_ALL
+GType vdsm_brief_get_type (void) G_GNUC_CONST;
+#define VDSM_TYPE_BRIEF (vdsm_brief_get_type ())
+VDSM_AVAILABLE_IN_ALL
+VdsmBrief *vdsm_brief_new (void);
+VDSM_AVAILABLE_IN_ALL
+VdsmBrief *vdsm_brief_copy (const VdsmBrief *self);
+VDSM_AVAILABLE_IN_ALL
+void vdsm_brief_free (VdsmBrief *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmBrief, vdsm_brief_free)
+VDSM_AVAILABLE_IN_ALL
+const char *vdsm_brief_get_id (const VdsmBrief *self);
+VDSM_AVAILABLE_IN_ALL
+void vdsm_brief_set_id (VdsmBrief *self, const char *value);
+VDSM_AVAILABLE_IN_ALL
+VdsmBrief *vdsm_brief_from_json (JsonNode *node, GError **error);
+VDSM_AVAILABLE_IN_ALL
+VdsmBrief *vdsm_brief_new_from_json_string (const char *json, GError **error);
+VDSM_AVAILABLE_IN_ALL
+char *vdsm_brief_to_json_string (const VdsmBrief *self);
+
+VDSM_AVAILABLE_IN_ALL
+GType vdsm_reference_get_type (void) G_GNUC_CONST;
+#define VDSM_TYPE_REFERENCE (vdsm_reference_get_type ())
+VDSM_AVAILABLE_IN_ALL
+VdsmReference *vdsm_reference_new (void);
+VDSM_AVAILABLE_IN_ALL
+VdsmReference *vdsm_reference_copy (const VdsmReference *self);
+VDSM_AVAILABLE_IN_ALL
+void vdsm_reference_free (VdsmReference *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmReference, vdsm_reference_free)
+VDSM_AVAILABLE_IN_ALL
+VdsmReferenceKind vdsm_reference_get_kind (const VdsmReference *self);
+VDSM_AVAILABLE_IN_ALL
+VdsmDetailed *vdsm_reference_get_detailed (const VdsmReference *self);
+VDSM_AVAILABLE_IN_ALL
+void vdsm_reference_set_detailed (VdsmReference *self,
+                                  const VdsmDetailed *value);
+VDSM_AVAILABLE_IN_ALL
+VdsmBrief *vdsm_reference_get_brief (const VdsmReference *self);
+VDSM_AVAILABLE_IN_ALL
+void vdsm_reference_set_brief (VdsmReference *self, const VdsmBrief *value);
+VDSM_AVAILABLE_IN_ALL
+VdsmReference *vdsm_reference_from_json (JsonNode *node, GError **error);
+VDSM_AVAILABLE_IN_ALL
+VdsmReference *vdsm_reference_new_from_json_string (const char *json,
+                                                    GError **error);
+VDSM_AVAILABLE_IN_ALL
+char *vdsm_reference_to_json_string (const VdsmReference *self);
+
+VDSM_AVAILABLE_IN_ALL
 GType vdsm_counter_map_get_type (void) G_GNUC_CONST;
 #define VDSM_TYPE_COUNTER_MAP (vdsm_counter_map_get_type ())
+VDSM_AVAILABLE_IN_ALL
 VdsmCounterMap *vdsm_counter_map_new (void);
+VDSM_AVAILABLE_IN_ALL
 VdsmCounterMap *vdsm_counter_map_copy (const VdsmCounterMap *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_counter_map_free (VdsmCounterMap *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmCounterMap, vdsm_counter_map_free)
+VDSM_AVAILABLE_IN_ALL
 GHashTable *vdsm_counter_map_get_table (const VdsmCounterMap *self);
+VDSM_AVAILABLE_IN_ALL
 guint vdsm_counter_map_size (const VdsmCounterMap *self);
+VDSM_AVAILABLE_IN_ALL
 char **vdsm_counter_map_get_keys (const VdsmCounterMap *self);
+VDSM_AVAILABLE_IN_ALL
 gboolean vdsm_counter_map_contains (const VdsmCounterMap *self,
                                     const char *key);
+VDSM_AVAILABLE_IN_ALL
 JsonNode *vdsm_counter_map_lookup (const VdsmCounterMap *self, const char *key);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_counter_map_insert (VdsmCounterMap *self, const char *key,
                               JsonNode *value);
+VDSM_AVAILABLE_IN_ALL
 gboolean vdsm_counter_map_remove (VdsmCounterMap *self, const char *key);
-void vdsm_counter_map_write_json (const VdsmCounterMap *self, GString *out);
-gboolean vdsm_counter_map_read_json (JsonNode *node, const VdsmJsonPath *path,
-                                     VdsmCounterMap **out, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmCounterMap *vdsm_counter_map_from_json (JsonNode *node, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmCounterMap *vdsm_counter_map_new_from_json_string (const char *json,
                                                        GError **error);
+VDSM_AVAILABLE_IN_ALL
 char *vdsm_counter_map_to_json_string (const VdsmCounterMap *self);
 
+VDSM_AVAILABLE_IN_ALL
 GType vdsm_list_map_get_type (void) G_GNUC_CONST;
 #define VDSM_TYPE_LIST_MAP (vdsm_list_map_get_type ())
+VDSM_AVAILABLE_IN_ALL
 VdsmListMap *vdsm_list_map_new (void);
+VDSM_AVAILABLE_IN_ALL
 VdsmListMap *vdsm_list_map_copy (const VdsmListMap *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_list_map_free (VdsmListMap *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmListMap, vdsm_list_map_free)
+VDSM_AVAILABLE_IN_ALL
 GHashTable *vdsm_list_map_get_table (const VdsmListMap *self);
+VDSM_AVAILABLE_IN_ALL
 guint vdsm_list_map_size (const VdsmListMap *self);
+VDSM_AVAILABLE_IN_ALL
 char **vdsm_list_map_get_keys (const VdsmListMap *self);
+VDSM_AVAILABLE_IN_ALL
 gboolean vdsm_list_map_contains (const VdsmListMap *self, const char *key);
+VDSM_AVAILABLE_IN_ALL
 GPtrArray *vdsm_list_map_lookup (const VdsmListMap *self, const char *key);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_list_map_insert (VdsmListMap *self, const char *key,
                            GPtrArray *value);
+VDSM_AVAILABLE_IN_ALL
 gboolean vdsm_list_map_remove (VdsmListMap *self, const char *key);
-void vdsm_list_map_write_json (const VdsmListMap *self, GString *out);
-gboolean vdsm_list_map_read_json (JsonNode *node, const VdsmJsonPath *path,
-                                  VdsmListMap **out, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmListMap *vdsm_list_map_from_json (JsonNode *node, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmListMap *vdsm_list_map_new_from_json_string (const char *json,
                                                  GError **error);
+VDSM_AVAILABLE_IN_ALL
 char *vdsm_list_map_to_json_string (const VdsmListMap *self);
 
+VDSM_AVAILABLE_IN_ALL
 GType vdsm_empty_get_type (void) G_GNUC_CONST;
 #define VDSM_TYPE_EMPTY (vdsm_empty_get_type ())
+VDSM_AVAILABLE_IN_ALL
 VdsmEmpty *vdsm_empty_new (void);
+VDSM_AVAILABLE_IN_ALL
 VdsmEmpty *vdsm_empty_copy (const VdsmEmpty *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_empty_free (VdsmEmpty *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmEmpty, vdsm_empty_free)
-void vdsm_empty_write_json (const VdsmEmpty *self, GString *out);
-gboolean vdsm_empty_read_json (JsonNode *node, const VdsmJsonPath *path,
-                               VdsmEmpty **out, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmEmpty *vdsm_empty_from_json (JsonNode *node, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmEmpty *vdsm_empty_new_from_json_string (const char *json, GError **error);
+VDSM_AVAILABLE_IN_ALL
 char *vdsm_empty_to_json_string (const VdsmEmpty *self);
 
+VDSM_AVAILABLE_IN_ALL
 GType vdsm_item_get_type (void) G_GNUC_CONST;
 #define VDSM_TYPE_ITEM (vdsm_item_get_type ())
+VDSM_AVAILABLE_IN_ALL
 VdsmItem *vdsm_item_new (void);
+VDSM_AVAILABLE_IN_ALL
 VdsmItem *vdsm_item_copy (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_free (VdsmItem *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmItem, vdsm_item_free)
+VDSM_AVAILABLE_IN_ALL
 const char *vdsm_item_get_item_id (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_item_id (VdsmItem *self, const char *value);
+VDSM_AVAILABLE_IN_ALL
 guint64 vdsm_item_get_count (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_count (VdsmItem *self, guint64 value);
+VDSM_AVAILABLE_IN_ALL
 gdouble vdsm_item_get_ratio (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_ratio (VdsmItem *self, gdouble value);
+VDSM_AVAILABLE_IN_ALL
 gint64 vdsm_item_get_offset (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_offset (VdsmItem *self, gint64 value);
+VDSM_AVAILABLE_IN_ALL
 VdsmColor vdsm_item_get_color (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_color (VdsmItem *self, VdsmColor value);
+VDSM_AVAILABLE_IN_ALL
 gboolean vdsm_item_get_switch (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_switch (VdsmItem *self, gboolean value);
+VDSM_AVAILABLE_IN_ALL
 const char *vdsm_item_get_class (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_class (VdsmItem *self, const char *value);
+VDSM_AVAILABLE_IN_ALL
 const char *vdsm_item_get_type_value (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_type_value (VdsmItem *self, const char *value);
+VDSM_AVAILABLE_IN_ALL
 GPtrArray *vdsm_item_get_tags (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_tags (VdsmItem *self, GPtrArray *value);
+VDSM_AVAILABLE_IN_ALL
 GArray *vdsm_item_get_samples (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_samples (VdsmItem *self, GArray *value);
+VDSM_AVAILABLE_IN_ALL
 GArray *vdsm_item_get_colors (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_colors (VdsmItem *self, GArray *value);
+VDSM_AVAILABLE_IN_ALL
 GPtrArray *vdsm_item_get_matrix (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_matrix (VdsmItem *self, GPtrArray *value);
+VDSM_AVAILABLE_IN_ALL
 VdsmCounterMap *vdsm_item_get_counters (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_counters (VdsmItem *self, const VdsmCounterMap *value);
+VDSM_AVAILABLE_IN_ALL
 VdsmListMap *vdsm_item_get_lists (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_lists (VdsmItem *self, const VdsmListMap *value);
+VDSM_AVAILABLE_IN_ALL
 JsonNode *vdsm_item_get_extras (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_extras (VdsmItem *self, JsonNode *value);
+VDSM_AVAILABLE_IN_ALL
 VdsmMoment *vdsm_item_get_when (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_when (VdsmItem *self, const VdsmMoment *value);
+VDSM_AVAILABLE_IN_ALL
 GPtrArray *vdsm_item_get_moments (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_moments (VdsmItem *self, GPtrArray *value);
+VDSM_AVAILABLE_IN_ALL
 VdsmEmpty *vdsm_item_get_nothing (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_nothing (VdsmItem *self, const VdsmEmpty *value);
+VDSM_AVAILABLE_IN_ALL
+VdsmReference *vdsm_item_get_reference (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
+void vdsm_item_set_reference (VdsmItem *self, const VdsmReference *value);
+VDSM_AVAILABLE_IN_ALL
 const char *vdsm_item_get_text (const VdsmItem *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_set_text (VdsmItem *self, const char *value);
-void vdsm_item_write_json (const VdsmItem *self, GString *out);
-gboolean vdsm_item_read_json (JsonNode *node, const VdsmJsonPath *path,
-                              VdsmItem **out, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmItem *vdsm_item_from_json (JsonNode *node, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmItem *vdsm_item_new_from_json_string (const char *json, GError **error);
+VDSM_AVAILABLE_IN_ALL
 char *vdsm_item_to_json_string (const VdsmItem *self);
 
+VDSM_AVAILABLE_IN_ALL
 GType vdsm_item_map_get_type (void) G_GNUC_CONST;
 #define VDSM_TYPE_ITEM_MAP (vdsm_item_map_get_type ())
+VDSM_AVAILABLE_IN_ALL
 VdsmItemMap *vdsm_item_map_new (void);
+VDSM_AVAILABLE_IN_ALL
 VdsmItemMap *vdsm_item_map_copy (const VdsmItemMap *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_map_free (VdsmItemMap *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmItemMap, vdsm_item_map_free)
+VDSM_AVAILABLE_IN_ALL
 GHashTable *vdsm_item_map_get_table (const VdsmItemMap *self);
+VDSM_AVAILABLE_IN_ALL
 guint vdsm_item_map_size (const VdsmItemMap *self);
+VDSM_AVAILABLE_IN_ALL
 char **vdsm_item_map_get_keys (const VdsmItemMap *self);
+VDSM_AVAILABLE_IN_ALL
 gboolean vdsm_item_map_contains (const VdsmItemMap *self, const char *key);
+VDSM_AVAILABLE_IN_ALL
 VdsmItem *vdsm_item_map_lookup (const VdsmItemMap *self, const char *key);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_item_map_insert (VdsmItemMap *self, const char *key,
                            const VdsmItem *value);
+VDSM_AVAILABLE_IN_ALL
 gboolean vdsm_item_map_remove (VdsmItemMap *self, const char *key);
-void vdsm_item_map_write_json (const VdsmItemMap *self, GString *out);
-gboolean vdsm_item_map_read_json (JsonNode *node, const VdsmJsonPath *path,
-                                  VdsmItemMap **out, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmItemMap *vdsm_item_map_from_json (JsonNode *node, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmItemMap *vdsm_item_map_new_from_json_string (const char *json,
                                                  GError **error);
+VDSM_AVAILABLE_IN_ALL
 char *vdsm_item_map_to_json_string (const VdsmItemMap *self);
 
+VDSM_AVAILABLE_IN_ALL
 GType vdsm_square_get_type (void) G_GNUC_CONST;
 #define VDSM_TYPE_SQUARE (vdsm_square_get_type ())
+VDSM_AVAILABLE_IN_ALL
 VdsmSquare *vdsm_square_new (void);
+VDSM_AVAILABLE_IN_ALL
 VdsmSquare *vdsm_square_copy (const VdsmSquare *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_square_free (VdsmSquare *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmSquare, vdsm_square_free)
+VDSM_AVAILABLE_IN_ALL
 guint64 vdsm_square_get_side (const VdsmSquare *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_square_set_side (VdsmSquare *self, guint64 value);
+VDSM_AVAILABLE_IN_ALL
 const char *vdsm_square_get_unit (const VdsmSquare *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_square_set_unit (VdsmSquare *self, const char *value);
-void vdsm_square_write_json (const VdsmSquare *self, GString *out);
-gboolean vdsm_square_read_json (JsonNode *node, const VdsmJsonPath *path,
-                                VdsmSquare **out, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmSquare *vdsm_square_from_json (JsonNode *node, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmSquare *vdsm_square_new_from_json_string (const char *json, GError **error);
+VDSM_AVAILABLE_IN_ALL
 char *vdsm_square_to_json_string (const VdsmSquare *self);
 
+VDSM_AVAILABLE_IN_ALL
 GType vdsm_label_get_type (void) G_GNUC_CONST;
 #define VDSM_TYPE_LABEL (vdsm_label_get_type ())
+VDSM_AVAILABLE_IN_ALL
 VdsmLabel *vdsm_label_new (void);
+VDSM_AVAILABLE_IN_ALL
 VdsmLabel *vdsm_label_copy (const VdsmLabel *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_label_free (VdsmLabel *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmLabel, vdsm_label_free)
+VDSM_AVAILABLE_IN_ALL
 const char *vdsm_label_get_side (const VdsmLabel *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_label_set_side (VdsmLabel *self, const char *value);
-void vdsm_label_write_json (const VdsmLabel *self, GString *out);
-gboolean vdsm_label_read_json (JsonNode *node, const VdsmJsonPath *path,
-                               VdsmLabel **out, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmLabel *vdsm_label_from_json (JsonNode *node, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmLabel *vdsm_label_new_from_json_string (const char *json, GError **error);
+VDSM_AVAILABLE_IN_ALL
 char *vdsm_label_to_json_string (const VdsmLabel *self);
 
+VDSM_AVAILABLE_IN_ALL
 GType vdsm_unit_get_type (void) G_GNUC_CONST;
 #define VDSM_TYPE_UNIT (vdsm_unit_get_type ())
+VDSM_AVAILABLE_IN_ALL
 VdsmUnit *vdsm_unit_new (void);
+VDSM_AVAILABLE_IN_ALL
 VdsmUnit *vdsm_unit_copy (const VdsmUnit *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_unit_free (VdsmUnit *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmUnit, vdsm_unit_free)
+VDSM_AVAILABLE_IN_ALL
 const char *vdsm_unit_get_unit (const VdsmUnit *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_unit_set_unit (VdsmUnit *self, const char *value);
-void vdsm_unit_write_json (const VdsmUnit *self, GString *out);
-gboolean vdsm_unit_read_json (JsonNode *node, const VdsmJsonPath *path,
-                              VdsmUnit **out, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmUnit *vdsm_unit_from_json (JsonNode *node, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmUnit *vdsm_unit_new_from_json_string (const char *json, GError **error);
+VDSM_AVAILABLE_IN_ALL
 char *vdsm_unit_to_json_string (const VdsmUnit *self);
 
+VDSM_AVAILABLE_IN_ALL
 GType vdsm_shape_get_type (void) G_GNUC_CONST;
 #define VDSM_TYPE_SHAPE (vdsm_shape_get_type ())
+VDSM_AVAILABLE_IN_ALL
 VdsmShape *vdsm_shape_new (void);
+VDSM_AVAILABLE_IN_ALL
 VdsmShape *vdsm_shape_copy (const VdsmShape *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_shape_free (VdsmShape *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmShape, vdsm_shape_free)
+VDSM_AVAILABLE_IN_ALL
 VdsmShapeKind vdsm_shape_get_kind (const VdsmShape *self);
+VDSM_AVAILABLE_IN_ALL
 VdsmSquare *vdsm_shape_get_square (const VdsmShape *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_shape_set_square (VdsmShape *self, const VdsmSquare *value);
+VDSM_AVAILABLE_IN_ALL
 VdsmLabel *vdsm_shape_get_label (const VdsmShape *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_shape_set_label (VdsmShape *self, const VdsmLabel *value);
+VDSM_AVAILABLE_IN_ALL
 VdsmUnit *vdsm_shape_get_unit (const VdsmShape *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_shape_set_unit (VdsmShape *self, const VdsmUnit *value);
+VDSM_AVAILABLE_IN_ALL
 VdsmMoment *vdsm_shape_get_moment (const VdsmShape *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_shape_set_moment (VdsmShape *self, const VdsmMoment *value);
-void vdsm_shape_write_json (const VdsmShape *self, GString *out);
-gboolean vdsm_shape_read_json (JsonNode *node, const VdsmJsonPath *path,
-                               VdsmShape **out, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmShape *vdsm_shape_from_json (JsonNode *node, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmShape *vdsm_shape_new_from_json_string (const char *json, GError **error);
+VDSM_AVAILABLE_IN_ALL
 char *vdsm_shape_to_json_string (const VdsmShape *self);
 
+VDSM_AVAILABLE_IN_ALL
 const char *vdsm_test_events_color_to_string (VdsmTestEventsColor value);
+VDSM_AVAILABLE_IN_ALL
 gboolean vdsm_test_events_color_from_string (const char *text,
                                              VdsmTestEventsColor *out);
-void vdsm_test_events_color_write_json (VdsmTestEventsColor value,
-                                        GString *out);
-gboolean vdsm_test_events_color_read_json (JsonNode *node,
-                                           const VdsmJsonPath *path,
-                                           VdsmTestEventsColor *out,
-                                           GError **error);
+VDSM_AVAILABLE_IN_ALL
 gboolean vdsm_test_events_color_from_json (JsonNode *node,
                                            VdsmTestEventsColor *out,
                                            GError **error);
 
+VDSM_AVAILABLE_IN_ALL
 GType vdsm_status_get_type (void) G_GNUC_CONST;
 #define VDSM_TYPE_STATUS (vdsm_status_get_type ())
+VDSM_AVAILABLE_IN_ALL
 VdsmStatus *vdsm_status_new (void);
+VDSM_AVAILABLE_IN_ALL
 VdsmStatus *vdsm_status_copy (const VdsmStatus *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_status_free (VdsmStatus *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmStatus, vdsm_status_free)
+VDSM_AVAILABLE_IN_ALL
 VdsmTestEventsColor vdsm_status_get_state (const VdsmStatus *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_status_set_state (VdsmStatus *self, VdsmTestEventsColor value);
+VDSM_AVAILABLE_IN_ALL
 gdouble vdsm_status_get_elapsed (const VdsmStatus *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_status_set_elapsed (VdsmStatus *self, gdouble value);
-void vdsm_status_write_json (const VdsmStatus *self, GString *out);
-gboolean vdsm_status_read_json (JsonNode *node, const VdsmJsonPath *path,
-                                VdsmStatus **out, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmStatus *vdsm_status_from_json (JsonNode *node, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmStatus *vdsm_status_new_from_json_string (const char *json, GError **error);
+VDSM_AVAILABLE_IN_ALL
 char *vdsm_status_to_json_string (const VdsmStatus *self);
 
+VDSM_AVAILABLE_IN_ALL
 GType vdsm_status_map_get_type (void) G_GNUC_CONST;
 #define VDSM_TYPE_STATUS_MAP (vdsm_status_map_get_type ())
+VDSM_AVAILABLE_IN_ALL
 VdsmStatusMap *vdsm_status_map_new (void);
+VDSM_AVAILABLE_IN_ALL
 VdsmStatusMap *vdsm_status_map_copy (const VdsmStatusMap *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_status_map_free (VdsmStatusMap *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmStatusMap, vdsm_status_map_free)
+VDSM_AVAILABLE_IN_ALL
 GHashTable *vdsm_status_map_get_table (const VdsmStatusMap *self);
+VDSM_AVAILABLE_IN_ALL
 guint vdsm_status_map_size (const VdsmStatusMap *self);
+VDSM_AVAILABLE_IN_ALL
 char **vdsm_status_map_get_keys (const VdsmStatusMap *self);
+VDSM_AVAILABLE_IN_ALL
 gboolean vdsm_status_map_contains (const VdsmStatusMap *self, const char *key);
+VDSM_AVAILABLE_IN_ALL
 VdsmStatus *vdsm_status_map_lookup (const VdsmStatusMap *self, const char *key);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_status_map_insert (VdsmStatusMap *self, const char *key,
                              const VdsmStatus *value);
+VDSM_AVAILABLE_IN_ALL
 gboolean vdsm_status_map_remove (VdsmStatusMap *self, const char *key);
-void vdsm_status_map_write_json (const VdsmStatusMap *self, GString *out);
-gboolean vdsm_status_map_read_json (JsonNode *node, const VdsmJsonPath *path,
-                                    VdsmStatusMap **out, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmStatusMap *vdsm_status_map_from_json (JsonNode *node, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmStatusMap *vdsm_status_map_new_from_json_string (const char *json,
                                                      GError **error);
+VDSM_AVAILABLE_IN_ALL
 char *vdsm_status_map_to_json_string (const VdsmStatusMap *self);
 
+VDSM_AVAILABLE_IN_ALL
+GType vdsm_virt_vm_status_event_get_type (void) G_GNUC_CONST;
+#define VDSM_TYPE_VIRT_VM_STATUS_EVENT (vdsm_virt_vm_status_event_get_type ())
+VDSM_AVAILABLE_IN_ALL
+VdsmVirtVmStatusEvent *vdsm_virt_vm_status_event_new (void);
+VDSM_AVAILABLE_IN_ALL
+VdsmVirtVmStatusEvent *vdsm_virt_vm_status_event_copy (const VdsmVirtVmStatusEvent *self);
+VDSM_AVAILABLE_IN_ALL
+void vdsm_virt_vm_status_event_free (VdsmVirtVmStatusEvent *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmVirtVmStatusEvent, vdsm_virt_vm_status_event_free)
+VDSM_AVAILABLE_IN_ALL
+guint64 vdsm_virt_vm_status_event_get_notify_time (const VdsmVirtVmStatusEvent *self);
+VDSM_AVAILABLE_IN_ALL
+void vdsm_virt_vm_status_event_set_notify_time (VdsmVirtVmStatusEvent *self,
+                                                guint64 value);
+VDSM_AVAILABLE_IN_ALL
+VdsmStatusMap *vdsm_virt_vm_status_event_get_no_name (const VdsmVirtVmStatusEvent *self);
+VDSM_AVAILABLE_IN_ALL
+void vdsm_virt_vm_status_event_set_no_name (VdsmVirtVmStatusEvent *self,
+                                            const VdsmStatusMap *value);
+VDSM_AVAILABLE_IN_ALL
+VdsmVirtVmStatusEvent *vdsm_virt_vm_status_event_from_json (JsonNode *node,
+                                                            GError **error);
+VDSM_AVAILABLE_IN_ALL
+VdsmVirtVmStatusEvent *vdsm_virt_vm_status_event_new_from_json_string (const char *json,
+                                                                       GError **error);
+VDSM_AVAILABLE_IN_ALL
+char *vdsm_virt_vm_status_event_to_json_string (const VdsmVirtVmStatusEvent *self);
+
+VDSM_AVAILABLE_IN_ALL
 GType vdsm_jobs_status_event_get_type (void) G_GNUC_CONST;
 #define VDSM_TYPE_JOBS_STATUS_EVENT (vdsm_jobs_status_event_get_type ())
+VDSM_AVAILABLE_IN_ALL
 VdsmJobsStatusEvent *vdsm_jobs_status_event_new (void);
+VDSM_AVAILABLE_IN_ALL
 VdsmJobsStatusEvent *vdsm_jobs_status_event_copy (const VdsmJobsStatusEvent *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_jobs_status_event_free (VdsmJobsStatusEvent *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmJobsStatusEvent, vdsm_jobs_status_event_free)
+VDSM_AVAILABLE_IN_ALL
 guint64 vdsm_jobs_status_event_get_notify_time (const VdsmJobsStatusEvent *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_jobs_status_event_set_notify_time (VdsmJobsStatusEvent *self,
                                              guint64 value);
+VDSM_AVAILABLE_IN_ALL
 const char *vdsm_jobs_status_event_get_id (const VdsmJobsStatusEvent *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_jobs_status_event_set_id (VdsmJobsStatusEvent *self,
                                     const char *value);
+VDSM_AVAILABLE_IN_ALL
 guint64 vdsm_jobs_status_event_get_progress (const VdsmJobsStatusEvent *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_jobs_status_event_set_progress (VdsmJobsStatusEvent *self,
                                           guint64 value);
+VDSM_AVAILABLE_IN_ALL
 VdsmPerVm *vdsm_jobs_status_event_get_per_vm (const VdsmJobsStatusEvent *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_jobs_status_event_set_per_vm (VdsmJobsStatusEvent *self,
                                         const VdsmPerVm *value);
-void vdsm_jobs_status_event_write_json (const VdsmJobsStatusEvent *self,
-                                        GString *out);
-gboolean vdsm_jobs_status_event_read_json (JsonNode *node,
-                                           const VdsmJsonPath *path,
-                                           VdsmJobsStatusEvent **out,
-                                           GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmJobsStatusEvent *vdsm_jobs_status_event_from_json (JsonNode *node,
                                                        GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmJobsStatusEvent *vdsm_jobs_status_event_new_from_json_string (const char *json,
                                                                   GError **error);
+VDSM_AVAILABLE_IN_ALL
 char *vdsm_jobs_status_event_to_json_string (const VdsmJobsStatusEvent *self);
 
+VDSM_AVAILABLE_IN_ALL
 GType vdsm_per_vm_get_type (void) G_GNUC_CONST;
 #define VDSM_TYPE_PER_VM (vdsm_per_vm_get_type ())
+VDSM_AVAILABLE_IN_ALL
 VdsmPerVm *vdsm_per_vm_new (void);
+VDSM_AVAILABLE_IN_ALL
 VdsmPerVm *vdsm_per_vm_copy (const VdsmPerVm *self);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_per_vm_free (VdsmPerVm *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VdsmPerVm, vdsm_per_vm_free)
+VDSM_AVAILABLE_IN_ALL
 GHashTable *vdsm_per_vm_get_table (const VdsmPerVm *self);
+VDSM_AVAILABLE_IN_ALL
 guint vdsm_per_vm_size (const VdsmPerVm *self);
+VDSM_AVAILABLE_IN_ALL
 char **vdsm_per_vm_get_keys (const VdsmPerVm *self);
+VDSM_AVAILABLE_IN_ALL
 gboolean vdsm_per_vm_contains (const VdsmPerVm *self, const char *key);
+VDSM_AVAILABLE_IN_ALL
 VdsmStatus *vdsm_per_vm_lookup (const VdsmPerVm *self, const char *key);
+VDSM_AVAILABLE_IN_ALL
 void vdsm_per_vm_insert (VdsmPerVm *self, const char *key,
                          const VdsmStatus *value);
+VDSM_AVAILABLE_IN_ALL
 gboolean vdsm_per_vm_remove (VdsmPerVm *self, const char *key);
-void vdsm_per_vm_write_json (const VdsmPerVm *self, GString *out);
-gboolean vdsm_per_vm_read_json (JsonNode *node, const VdsmJsonPath *path,
-                                VdsmPerVm **out, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmPerVm *vdsm_per_vm_from_json (JsonNode *node, GError **error);
+VDSM_AVAILABLE_IN_ALL
 VdsmPerVm *vdsm_per_vm_new_from_json_string (const char *json, GError **error);
+VDSM_AVAILABLE_IN_ALL
 char *vdsm_per_vm_to_json_string (const VdsmPerVm *self);
 
 G_END_DECLS
